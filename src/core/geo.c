@@ -1,0 +1,2 @@
+/* geo.c - placeholder */
+#include "core/geo.h"

@@ -1,0 +1,4 @@
+/* One line per unit test suite; see main.c. Keep in sync with meson.build. */
+SUITE(arena)
+SUITE(err)
+SUITE(geo)
