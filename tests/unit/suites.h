@@ -1,4 +1,5 @@
 /* One line per unit test suite; see main.c. Keep in sync with meson.build. */
-SUITE(arena)
-SUITE(err)
+SUITE(core)
 SUITE(geo)
+SUITE(domain)
+SUITE(store)

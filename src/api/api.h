@@ -1,0 +1,97 @@
+/*
+ * api.h - the JSON API: the application context, the route table and the
+ * helpers handlers share.
+ *
+ * api_dispatch() matches the request against the one route table
+ * (routes.c), answers 404/405 itself, authenticates (session cookie or
+ * bearer token), checks the route's permission, checks the content type of
+ * bodies, and calls the handler. Handlers parse, call the domain, and render
+ * JSON; they never free anything (the request arena does).
+ */
+#ifndef PINGAN_API_API_H
+#define PINGAN_API_API_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "core/config.h"
+#include "core/geo.h"
+#include "domain/auth.h"
+#include "http/server.h"
+#include "store/store.h"
+
+struct app {
+	struct config *cfg;
+	struct store *st;
+	struct geo_index *grids; /* locate index, built at start */
+	time_t started;
+	long long (*now)(void); /* unix seconds; injectable for tests */
+};
+
+/* Route permissions: who may call it. */
+#define PERM_PUBLIC 0u           /* anyone */
+#define PERM_LOGIN (1u << 31)    /* any logged-in user */
+/* otherwise: a mask of ROLE(...) bits, any of which suffices */
+
+/* Route flags. */
+#define ROUTE_JSON_BODY 1u /* needs a JSON object body (415/400 otherwise) */
+
+typedef int (*api_handler_fn)(struct app *app, struct http_request *r, struct principal *who,
+			      json_t *body);
+
+struct route {
+	const char *method;
+	const char *pattern; /* "/api/v1/orgs/{code}" */
+	api_handler_fn fn;
+	unsigned perm;
+	unsigned flags;
+};
+
+extern const struct route api_routes[];
+extern const int api_routes_count;
+
+/* The http_handler_fn: ctx is a struct app. */
+int api_dispatch(void *ctx, struct http_request *r);
+/* Matches method+path against the table: the route, or NULL with *err
+ * ERR_NO_ROUTE or ERR_METHOD (and *allow the methods the path takes).
+ * Path parameters are copied from the arena. */
+const struct route *api_match(struct arena *a, const char *method, const char *path,
+			      const char **params, int *nparams, int *err, char *allow,
+			      size_t allowlen);
+
+/* --- body field helpers: each returns 0 or an error with r->err_detail set --- */
+int api_str(struct http_request *r, json_t *obj, const char *key, bool required, size_t maxlen,
+	    const char **out);
+int api_int(struct http_request *r, json_t *obj, const char *key, bool required, long long min,
+	    long long max, long long *out);
+/* Rejects keys not in the NULL-terminated list (typos and server-owned fields). */
+int api_only_keys(struct http_request *r, json_t *obj, const char *const *keys);
+
+/* Query parameter helpers. */
+int api_query_double(struct http_request *r, const char *key, double min, double max,
+		     double *out);
+int api_query_int(struct http_request *r, const char *key, long long min, long long max,
+		  long long def, long long *out);
+
+/* JSON renderings shared by handlers. */
+json_t *api_org_json(const struct org *o);
+json_t *api_principal_json(const struct principal *who);
+
+/* The handlers (one file per area: h_*.c). */
+int h_healthz(struct app *, struct http_request *, struct principal *, json_t *);
+int h_metrics(struct app *, struct http_request *, struct principal *, json_t *);
+int h_login(struct app *, struct http_request *, struct principal *, json_t *);
+int h_logout(struct app *, struct http_request *, struct principal *, json_t *);
+int h_me(struct app *, struct http_request *, struct principal *, json_t *);
+int h_me_password(struct app *, struct http_request *, struct principal *, json_t *);
+int h_org_tree(struct app *, struct http_request *, struct principal *, json_t *);
+int h_org_get(struct app *, struct http_request *, struct principal *, json_t *);
+int h_org_children(struct app *, struct http_request *, struct principal *, json_t *);
+int h_org_grids(struct app *, struct http_request *, struct principal *, json_t *);
+int h_locate(struct app *, struct http_request *, struct principal *, json_t *);
+int h_users_list(struct app *, struct http_request *, struct principal *, json_t *);
+int h_users_add(struct app *, struct http_request *, struct principal *, json_t *);
+int h_user_disable(struct app *, struct http_request *, struct principal *, json_t *);
+
+#endif

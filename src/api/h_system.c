@@ -1,0 +1,45 @@
+/*
+ * h_system.c - /healthz and /metrics.
+ */
+#include "api/api.h"
+#include "core/str.h"
+#include "http/metrics.h"
+
+#include <string.h>
+
+int h_healthz(struct app *app, struct http_request *r, struct principal *who, json_t *body)
+{
+	(void)who;
+	(void)body;
+	json_t *j = json_pack("{s:s,s:s,s:i,s:s,s:I,s:I,s:I}", "status", "ok", "version",
+			      PINGAN_VERSION, "schema", store_schema_version(app->st), "sqlite",
+			      store_engine_version(), "db_bytes", (json_int_t)store_size(app->st),
+			      "grids", (json_int_t)(app->grids ? geo_index_count(app->grids) : 0),
+			      "uptime_s", (json_int_t)(app->now() - (long long)app->started));
+	http_reply_json(r, 200, j);
+	return 0;
+}
+
+static void free_buf(void *p)
+{
+	free(p);
+}
+
+int h_metrics(struct app *app, struct http_request *r, struct principal *who, json_t *body)
+{
+	(void)who;
+	(void)body;
+	struct strbuf sb = STRBUF_INIT;
+	metrics_render(&sb);
+	strbuf_addf(&sb, "# HELP pingan_db_size_bytes Database size (main file and WAL).\n"
+			 "# TYPE pingan_db_size_bytes gauge\npingan_db_size_bytes %lld\n",
+		    store_size(app->st));
+	strbuf_addf(&sb, "# HELP pingan_grids Grids in the locate index.\n"
+			 "# TYPE pingan_grids gauge\npingan_grids %zu\n",
+		    app->grids ? geo_index_count(app->grids) : 0);
+	size_t len;
+	char *text = strbuf_detach(&sb, &len);
+	arena_defer(r->arena, free_buf, text);
+	http_reply_text(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+	return 0;
+}

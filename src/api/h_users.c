@@ -1,0 +1,133 @@
+/*
+ * h_users.c - user administration for the system and security
+ * administrators, inside their scope.
+ */
+#include "api/api.h"
+#include "core/err.h"
+#include "core/sec.h"
+#include "core/str.h"
+
+#include <string.h>
+
+static json_t *user_json(const struct user *u)
+{
+	json_t *roles = json_array();
+	for (int i = 0; i < ROLE__COUNT; i++)
+		if (u->roles & (1u << i))
+			json_array_append_new(roles, json_string(role_name(i)));
+	return json_pack("{s:I,s:s,s:s,s:s,s:o,s:b,s:b,s:I}", "id", (json_int_t)u->id, "username",
+			 u->username, "display_name", u->display_name, "org", u->org_code, "roles",
+			 roles, "disabled", u->disabled, "locked", u->locked_until > 0,
+			 "created_at", (json_int_t)u->created_at);
+}
+
+int h_users_list(struct app *app, struct http_request *r, struct principal *who, json_t *body)
+{
+	(void)body;
+	struct user *v;
+	size_t n;
+	int err = store_user_list(app->st, r->arena, &who->scope, &v, &n);
+	if (err)
+		return err;
+	json_t *items = json_array();
+	long long now = app->now();
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].locked_until <= now)
+			v[i].locked_until = 0;
+		json_array_append_new(items, user_json(&v[i]));
+	}
+	http_reply_json(r, 200, json_pack("{s:o,s:I}", "items", items, "total", (json_int_t)n));
+	return 0;
+}
+
+static bool valid_username(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 3 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+int h_users_add(struct app *app, struct http_request *r, struct principal *who, json_t *body)
+{
+	static const char *const keys[] = { "username", "display_name", "org", "roles",
+					    "password", NULL };
+	const char *name, *display, *org, *pw;
+	int err;
+	if ((err = api_only_keys(r, body, keys)) ||
+	    (err = api_str(r, body, "username", true, 64, &name)) ||
+	    (err = api_str(r, body, "display_name", true, 100, &display)) ||
+	    (err = api_str(r, body, "org", true, 23, &org)) ||
+	    (err = api_str(r, body, "password", true, 128, &pw)))
+		return err;
+	if (!valid_username(name))
+		return http_error(r, ERR_BAD_VALUE, "field 'username' must be 3-64 letters, digits, '.', '_' or '-'");
+	json_t *roles = json_object_get(body, "roles");
+	if (!roles)
+		return http_error(r, ERR_MISSING, "field 'roles' is required");
+	if (!json_is_array(roles) || !json_array_size(roles))
+		return http_error(r, ERR_BAD_TYPE, "field 'roles' must be a non-empty array of role names");
+	unsigned mask = 0;
+	size_t i;
+	json_t *rv;
+	json_array_foreach(roles, i, rv)
+	{
+		if (!json_is_string(rv))
+			return http_error(r, ERR_BAD_TYPE, "field 'roles' must hold strings");
+		unsigned one;
+		char why[96];
+		if (role_parse_list(json_string_value(rv), &one, why, sizeof(why)) ||
+		    strchr(json_string_value(rv), ','))
+			return http_error(r, ERR_BAD_VALUE, "%s", why);
+		mask |= one;
+	}
+	char why[256];
+	if (auth_password_policy(pw, why, sizeof(why)))
+		return http_error(r, ERR_BAD_VALUE, "%s", why);
+	struct org o;
+	if ((err = store_org_get(app->st, r->arena, &who->scope, org, &o)))
+		return err == ERR_NOT_FOUND ? http_error(r, ERR_BAD_VALUE, "no org '%s' in your scope", org)
+					    : err;
+	char hash[SEC_PASSWORD_MAX];
+	if ((err = sec_password_hash(app->cfg->password_scheme, app->cfg->pbkdf2_iterations, pw, hash)))
+		return err;
+	struct user u = { .username = name, .display_name = display, .org_code = org,
+			  .roles = mask, .password_hash = hash, .created_at = app->now() };
+	err = store_user_add(app->st, &u);
+	if (err == ERR_CONFLICT)
+		return http_error(r, err, "user '%s' already exists", name);
+	if (err)
+		return err;
+	struct user got;
+	if ((err = store_user_get(app->st, r->arena, u.id, &got)))
+		return err;
+	http_reply_json(r, 201, user_json(&got));
+	return 0;
+}
+
+int h_user_disable(struct app *app, struct http_request *r, struct principal *who, json_t *body)
+{
+	(void)body;
+	long long id;
+	if (str_to_ll(r->params[0], 1, (long long)1 << 53, &id))
+		return http_error(r, ERR_NOT_FOUND, "no user '%.20s'", r->params[0]);
+	if (id == who->user_id)
+		return http_error(r, ERR_FORBIDDEN, "nobody administers their own account");
+	struct user u;
+	int err = store_user_get(app->st, r->arena, id, &u);
+	if (err == ERR_NOT_FOUND || (!err && !org_path_within(u.org_path, who->scope.root_path)))
+		return http_error(r, ERR_NOT_FOUND, "no user '%lld'", id);
+	if (err)
+		return err;
+	if ((err = store_user_set_disabled(app->st, id, true)) ||
+	    (err = store_session_delete_user(app->st, id)))
+		return err;
+	http_reply_json(r, 200, json_pack("{s:b}", "ok", 1));
+	return 0;
+}

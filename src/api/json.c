@@ -1,0 +1,203 @@
+/*
+ * json.c - the dispatcher and the helpers handlers share; see api.h.
+ */
+#include "api/api.h"
+#include "core/err.h"
+#include "core/str.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static void json_release(void *p)
+{
+	json_decref(p);
+}
+
+static const char *bearer(struct http_request *r)
+{
+	const char *h = http_header(r, "Authorization");
+	if (h && !strncasecmp(h, "Bearer ", 7))
+		return h + 7;
+	return NULL;
+}
+
+/* A cross-site form or fetch carries a foreign Origin: refuse state changes
+ * made with the session cookie from one (tokens in headers are immune). */
+static bool cross_site(struct http_request *r)
+{
+	const char *origin = http_header(r, "Origin"), *host = http_header(r, "Host");
+	if (!origin || !host || !strcmp(origin, "null"))
+		return origin && !strcmp(origin, "null");
+	const char *o = strstr(origin, "://");
+	return !o || strcmp(o + 3, host) != 0;
+}
+
+int api_dispatch(void *ctx, struct http_request *r)
+{
+	struct app *app = ctx;
+	char allow[64];
+	int err;
+	const struct route *rt = api_match(r->arena, r->method, r->path, r->params, &r->nparams,
+					   &err, allow, sizeof(allow));
+	if (!rt) {
+		if (err == ERR_METHOD) {
+			http_add_header(r, "Allow", arena_strdup(r->arena, allow));
+			return http_error(r, err, "method '%s' is not allowed here; use %s",
+					  r->method, allow);
+		}
+		return http_error(r, err, "no endpoint at '%s'", r->path);
+	}
+	r->route = rt->pattern;
+	struct principal who, *whop = NULL;
+	if (rt->perm != PERM_PUBLIC) {
+		const char *token = bearer(r);
+		bool by_cookie = false;
+		if (!token) {
+			token = http_cookie(r, "pingan_session");
+			by_cookie = token != NULL;
+		}
+		if (!token)
+			return http_error(r, ERR_UNAUTHENTICATED, "log in first");
+		err = auth_session(app->st, app->cfg, r->arena, token, app->now(), &who);
+		if (err == ERR_UNAUTHENTICATED)
+			return http_error(r, err, "the session is missing, expired or ended");
+		if (err)
+			return err;
+		r->user = who.username;
+		whop = &who;
+		if (by_cookie && strcmp(r->method, "GET") && strcmp(r->method, "HEAD") &&
+		    cross_site(r))
+			return http_error(r, ERR_FORBIDDEN, "cross-site request refused");
+		if (rt->perm != PERM_LOGIN && !(who.roles & rt->perm))
+			return http_error(r, ERR_FORBIDDEN, "your roles do not allow this");
+	}
+	json_t *body = NULL;
+	if (rt->flags & ROUTE_JSON_BODY) {
+		const char *ct = http_header(r, "Content-Type");
+		if (!ct || strncasecmp(ct, "application/json", 16) ||
+		    (ct[16] && ct[16] != ';' && ct[16] != ' '))
+			return http_error(r, ERR_MEDIA_TYPE, "send the body as application/json, not '%s'",
+					  ct ? ct : "(none)");
+		if (!r->body)
+			return http_error(r, ERR_BAD_JSON, "the body is empty; send a JSON object");
+		json_error_t je;
+		body = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
+		if (!body)
+			return http_error(r, ERR_BAD_JSON, "line %d, column %d: %s", je.line,
+					  je.column, je.text);
+		arena_defer(r->arena, json_release, body);
+		if (!json_is_object(body))
+			return http_error(r, ERR_BAD_TYPE, "the body must be a JSON object");
+	}
+	return rt->fn(app, r, whop, body);
+}
+
+int api_str(struct http_request *r, json_t *obj, const char *key, bool required, size_t maxlen,
+	    const char **out)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!v || json_is_null(v)) {
+		if (required)
+			return http_error(r, ERR_MISSING, "field '%s' is required", key);
+		*out = NULL;
+		return 0;
+	}
+	if (!json_is_string(v))
+		return http_error(r, ERR_BAD_TYPE, "field '%s' must be a string", key);
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v);
+	if (strlen(s) != n)
+		return http_error(r, ERR_BAD_VALUE, "field '%s' must not contain NUL", key);
+	if (str_utf8_len(s) > maxlen)
+		return http_error(r, ERR_BAD_VALUE, "field '%s' is longer than %zu characters",
+				  key, maxlen);
+	if (required && !*s)
+		return http_error(r, ERR_MISSING, "field '%s' must not be empty", key);
+	*out = s;
+	return 0;
+}
+
+int api_int(struct http_request *r, json_t *obj, const char *key, bool required, long long min,
+	    long long max, long long *out)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!v || json_is_null(v)) {
+		if (required)
+			return http_error(r, ERR_MISSING, "field '%s' is required", key);
+		return 0;
+	}
+	if (!json_is_integer(v))
+		return http_error(r, ERR_BAD_TYPE, "field '%s' must be an integer", key);
+	long long x = json_integer_value(v);
+	if (x < min || x > max)
+		return http_error(r, ERR_BAD_VALUE, "field '%s' must be in [%lld, %lld]", key,
+				  min, max);
+	*out = x;
+	return 0;
+}
+
+int api_only_keys(struct http_request *r, json_t *obj, const char *const *keys)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(obj, k, v)
+	{
+		bool known = false;
+		for (const char *const *p = keys; *p; p++)
+			if (!strcmp(*p, k))
+				known = true;
+		if (!known)
+			return http_error(r, ERR_BAD_VALUE, "field '%.40s' is not accepted here", k);
+	}
+	return 0;
+}
+
+int api_query_double(struct http_request *r, const char *key, double min, double max,
+		     double *out)
+{
+	const char *v = http_query(r, key);
+	if (!v)
+		return http_error(r, ERR_BAD_QUERY, "query parameter '%s' is required", key);
+	double x;
+	if (str_to_double(v, &x) || x < min || x > max)
+		return http_error(r, ERR_BAD_QUERY, "query parameter '%s' must be a number in [%g, %g]",
+				  key, min, max);
+	*out = x;
+	return 0;
+}
+
+int api_query_int(struct http_request *r, const char *key, long long min, long long max,
+		  long long def, long long *out)
+{
+	const char *v = http_query(r, key);
+	if (!v) {
+		*out = def;
+		return 0;
+	}
+	if (str_to_ll(v, min, max, out))
+		return http_error(r, ERR_BAD_QUERY, "query parameter '%s' must be an integer in [%lld, %lld]",
+				  key, min, max);
+	return 0;
+}
+
+json_t *api_org_json(const struct org *o)
+{
+	json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:i,s:i}", "code", o->code, "kind",
+			      org_kind_name(o->kind), "name", o->name, "name_en", o->name_en,
+			      "depth", o->depth, "children", o->children);
+	json_object_set_new(j, "parent", *o->parent ? json_string(o->parent) : json_null());
+	return j;
+}
+
+json_t *api_principal_json(const struct principal *who)
+{
+	json_t *roles = json_array();
+	for (int i = 0; i < ROLE__COUNT; i++)
+		if (who->roles & (1u << i))
+			json_array_append_new(roles, json_string(role_name(i)));
+	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:o}", "id", (json_int_t)who->user_id, "username",
+			 who->username, "display_name", who->display_name, "org", who->org_code,
+			 "org_kind", org_kind_name(who->org_kind), "roles", roles);
+}

@@ -1,0 +1,84 @@
+/*
+ * routes.c - the whole API on one screen, and the dispatcher.
+ *
+ * {method, pattern, handler, permission, flags}. A {name} segment matches
+ * one non-empty path segment and is passed to the handler in r->params.
+ */
+#include "api/api.h"
+#include "core/err.h"
+#include "core/mem.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define ADMINS (ROLE(ADMIN) | ROLE(SECURITY_ADMIN))
+
+const struct route api_routes[] = {
+	{ "GET", "/healthz", h_healthz, PERM_PUBLIC, 0 },
+	{ "GET", "/metrics", h_metrics, PERM_PUBLIC, 0 },
+	{ "POST", "/api/v1/auth/login", h_login, PERM_PUBLIC, ROUTE_JSON_BODY },
+	{ "POST", "/api/v1/auth/logout", h_logout, PERM_LOGIN, 0 },
+	{ "GET", "/api/v1/me", h_me, PERM_LOGIN, 0 },
+	{ "POST", "/api/v1/me/password", h_me_password, PERM_LOGIN, ROUTE_JSON_BODY },
+	{ "GET", "/api/v1/orgs", h_org_tree, PERM_LOGIN, 0 },
+	{ "GET", "/api/v1/orgs/{code}", h_org_get, PERM_LOGIN, 0 },
+	{ "GET", "/api/v1/orgs/{code}/children", h_org_children, PERM_LOGIN, 0 },
+	{ "GET", "/api/v1/orgs/{code}/grids", h_org_grids, PERM_LOGIN, 0 },
+	{ "GET", "/api/v1/locate", h_locate, PERM_LOGIN, 0 },
+	{ "GET", "/api/v1/users", h_users_list, ADMINS, 0 },
+	{ "POST", "/api/v1/users", h_users_add, ADMINS, ROUTE_JSON_BODY },
+	{ "POST", "/api/v1/users/{id}/disable", h_user_disable, ADMINS, 0 },
+};
+const int api_routes_count = (int)ARRAY_SIZE(api_routes);
+
+/* Compares pattern and path segment by segment; {name} segments are
+ * copied into params from the arena. */
+static bool match(struct arena *a, const char *p, const char *s, const char **params,
+		  int *nparams)
+{
+	int np = 0;
+	while (*p && *s) {
+		if (*p != '/' || *s != '/')
+			return false;
+		p++;
+		s++;
+		const char *pe = strchr(p, '/'), *se = strchr(s, '/');
+		size_t pl = pe ? (size_t)(pe - p) : strlen(p);
+		size_t sl = se ? (size_t)(se - s) : strlen(s);
+		if (pl >= 2 && p[0] == '{') {
+			if (sl == 0 || np == HTTP_MAX_PARAMS)
+				return false;
+			params[np++] = arena_strndup(a, s, sl);
+		} else if (pl != sl || strncmp(p, s, pl)) {
+			return false;
+		}
+		p += pl;
+		s += sl;
+	}
+	if (*p || *s)
+		return false;
+	*nparams = np;
+	return true;
+}
+
+const struct route *api_match(struct arena *a, const char *method, const char *path,
+			      const char **params, int *nparams, int *err, char *allow,
+			      size_t allowlen)
+{
+	*err = ERR_NO_ROUTE;
+	allow[0] = '\0';
+	for (int i = 0; i < api_routes_count; i++) {
+		const struct route *rt = &api_routes[i];
+		if (!match(a, rt->pattern, path, params, nparams))
+			continue;
+		if (!strcmp(rt->method, method) ||
+		    (!strcmp(method, "HEAD") && !strcmp(rt->method, "GET"))) {
+			*err = 0;
+			return rt;
+		}
+		*err = ERR_METHOD;
+		size_t n = strlen(allow);
+		snprintf(allow + n, allowlen - n, "%s%s", n ? ", " : "", rt->method);
+	}
+	return NULL;
+}

@@ -1,0 +1,296 @@
+/*
+ * auth.c - see auth.h.
+ *
+ * The per-address failure counts live in memory (a fixed table of recent
+ * addresses, oldest evicted first): they protect a running server and need
+ * not survive a restart. Account lockout is in the database.
+ */
+#include "domain/auth.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/sec.h"
+#include "core/str.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#define THROTTLE_SLOTS 1024
+
+struct slot {
+	char ip[48];
+	long long window_start;
+	int failures;
+};
+
+static struct slot slots[THROTTLE_SLOTS];
+static pthread_mutex_t throttle_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void auth_throttle_reset(void)
+{
+	pthread_mutex_lock(&throttle_lock);
+	memset(slots, 0, sizeof(slots));
+	pthread_mutex_unlock(&throttle_lock);
+}
+
+static struct slot *find_slot(const char *ip, bool create)
+{
+	struct slot *oldest = &slots[0];
+	for (int i = 0; i < THROTTLE_SLOTS; i++) {
+		if (!strcmp(slots[i].ip, ip))
+			return &slots[i];
+		if (slots[i].window_start < oldest->window_start)
+			oldest = &slots[i];
+	}
+	if (!create)
+		return NULL;
+	memset(oldest, 0, sizeof(*oldest));
+	str_copy(oldest->ip, sizeof(oldest->ip), ip);
+	return oldest;
+}
+
+static bool throttled(const struct config *cfg, const char *ip, long long now)
+{
+	pthread_mutex_lock(&throttle_lock);
+	struct slot *s = find_slot(ip, false);
+	bool t = s && now - s->window_start < cfg->ip_fail_window &&
+		 s->failures >= cfg->ip_fail_limit;
+	pthread_mutex_unlock(&throttle_lock);
+	return t;
+}
+
+static void count_failure(const struct config *cfg, const char *ip, long long now)
+{
+	pthread_mutex_lock(&throttle_lock);
+	struct slot *s = find_slot(ip, true);
+	if (now - s->window_start >= cfg->ip_fail_window) {
+		s->window_start = now;
+		s->failures = 0;
+	}
+	s->failures++;
+	pthread_mutex_unlock(&throttle_lock);
+}
+
+void auth_scope_of(struct store *st, struct arena *a, const struct user *u, struct scope *sc)
+{
+	sc->all = false;
+	sc->root_path = u->org_path;
+	if (u->org_kind == ORG_DEPARTMENT) {
+		/* the department's parent division: strip the last path segment */
+		size_t n = strlen(u->org_path);
+		char *p = arena_strdup(a, u->org_path);
+		if (n >= 2) {
+			p[n - 1] = '\0';
+			char *slash = strrchr(p, '/');
+			if (slash)
+				slash[1] = '\0';
+		}
+		sc->root_path = p;
+	}
+	(void)st;
+}
+
+static void fill_principal(struct store *st, struct arena *a, const struct user *u,
+			   struct principal *who)
+{
+	memset(who, 0, sizeof(*who));
+	who->user_id = u->id;
+	who->username = u->username;
+	who->display_name = u->display_name;
+	who->org_code = u->org_code;
+	who->org_kind = u->org_kind;
+	who->roles = u->roles;
+	auth_scope_of(st, a, u, &who->scope);
+}
+
+static void new_token(char token[AUTH_TOKEN_HEX], char hash[SEC_HEX_LEN])
+{
+	unsigned char raw[16];
+	sec_random(raw, sizeof(raw));
+	sec_hex(raw, sizeof(raw), token);
+	sec_wipe(raw, sizeof(raw));
+	sec_digest_hex(SEC_SM3, token, 32, hash);
+}
+
+int auth_login(struct store *st, const struct config *cfg, struct arena *a,
+	       const char *username, const char *password, const char *ip, long long now,
+	       char token[AUTH_TOKEN_HEX], struct principal *who, long long *locked_until)
+{
+	if (throttled(cfg, ip, now))
+		return ERR_THROTTLED;
+	struct user u;
+	int err = store_user_get_by_name(st, a, username, &u);
+	if (err == ERR_NOT_FOUND || (!err && u.disabled)) {
+		sec_password_dummy(cfg->password_scheme, cfg->pbkdf2_iterations, password);
+		count_failure(cfg, ip, now);
+		return ERR_BAD_LOGIN;
+	}
+	if (err)
+		return err;
+	if (u.locked_until > now) {
+		sec_password_dummy(cfg->password_scheme, cfg->pbkdf2_iterations, password);
+		*locked_until = u.locked_until;
+		count_failure(cfg, ip, now);
+		return ERR_LOCKED;
+	}
+	err = sec_password_verify(u.password_hash, password);
+	if (err == ERR_BAD_LOGIN) {
+		bool locked = false;
+		count_failure(cfg, ip, now);
+		int e2 = store_user_login_failed(st, u.id, now, (int)cfg->lockout_threshold,
+						 cfg->lockout_minutes * 60, &locked);
+		if (e2)
+			return e2;
+		if (locked) {
+			log_warn("account %lld locked after %lld failed logins", u.id,
+				 cfg->lockout_threshold);
+			*locked_until = now + cfg->lockout_minutes * 60;
+			return ERR_LOCKED;
+		}
+		return ERR_BAD_LOGIN;
+	}
+	if (err) {
+		log_error("user %lld has a malformed password hash", u.id);
+		return ERR_BAD_LOGIN;
+	}
+	if (u.failed_logins && (err = store_user_login_ok(st, u.id)))
+		return err;
+	char hash[SEC_HEX_LEN];
+	new_token(token, hash);
+	long long expires = now + cfg->session_absolute_hours * 3600;
+	if ((err = store_session_add(st, hash, u.id, now, expires, ip)))
+		return err;
+	fill_principal(st, a, &u, who);
+	who->token_hash = arena_strdup(a, hash);
+	who->expires_at = expires;
+	return 0;
+}
+
+int auth_session(struct store *st, const struct config *cfg, struct arena *a, const char *token,
+		 long long now, struct principal *who)
+{
+	if (!token || strlen(token) != 32)
+		return ERR_UNAUTHENTICATED;
+	for (int i = 0; i < 32; i++)
+		if (!isxdigit((unsigned char)token[i]))
+			return ERR_UNAUTHENTICATED;
+	char hash[SEC_HEX_LEN];
+	sec_digest_hex(SEC_SM3, token, 32, hash);
+	struct session s;
+	int err = store_session_get(st, a, hash, &s);
+	if (err == ERR_NOT_FOUND)
+		return ERR_UNAUTHENTICATED;
+	if (err)
+		return err;
+	if (s.expires_at <= now || s.last_seen + cfg->session_idle_minutes * 60 <= now) {
+		store_session_delete(st, hash);
+		return ERR_UNAUTHENTICATED;
+	}
+	struct user u;
+	err = store_user_get(st, a, s.user_id, &u);
+	if (err == ERR_NOT_FOUND || (!err && u.disabled))
+		return ERR_UNAUTHENTICATED;
+	if (err)
+		return err;
+	if (now - s.last_seen >= 60)
+		store_session_touch(st, hash, now); /* best effort */
+	fill_principal(st, a, &u, who);
+	who->token_hash = s.token_hash;
+	who->expires_at = s.expires_at;
+	return 0;
+}
+
+int auth_logout(struct store *st, const struct principal *who)
+{
+	return store_session_delete(st, who->token_hash);
+}
+
+int auth_password_policy(const char *pw, char *why, size_t whylen)
+{
+	size_t bytes = strlen(pw);
+	if (bytes > 128) {
+		snprintf(why, whylen, "the password is longer than 128 bytes");
+		return ERR_BAD_VALUE;
+	}
+	if (!str_utf8_valid(pw, bytes)) {
+		snprintf(why, whylen, "the password is not valid UTF-8");
+		return ERR_BAD_VALUE;
+	}
+	if (str_utf8_len(pw) < 12) {
+		snprintf(why, whylen, "the password needs at least 12 characters");
+		return ERR_BAD_VALUE;
+	}
+	int lower = 0, upper = 0, digit = 0, other = 0;
+	for (const unsigned char *p = (const unsigned char *)pw; *p; p++) {
+		if (*p >= 'a' && *p <= 'z')
+			lower = 1;
+		else if (*p >= 'A' && *p <= 'Z')
+			upper = 1;
+		else if (*p >= '0' && *p <= '9')
+			digit = 1;
+		else
+			other = 1;
+	}
+	if (lower + upper + digit + other < 3) {
+		snprintf(why, whylen, "the password needs three of: lowercase letters, uppercase "
+				      "letters, digits, other characters");
+		return ERR_BAD_VALUE;
+	}
+	return 0;
+}
+
+void auth_password_generate(char *out, size_t size)
+{
+	/* no look-alikes (0/O, 1/l/I) so a person can type it from the screen */
+	static const char *const sets[] = { "abcdefghjkmnpqrstuvwxyz", "ABCDEFGHJKMNPQRSTUVWXYZ",
+					    "23456789" };
+	size_t n = size - 1 > 16 ? 16 : size - 1;
+	unsigned char rnd[64];
+	sec_random(rnd, sizeof(rnd));
+	for (size_t i = 0; i < n; i++) {
+		const char *set = sets[i < 3 ? i : rnd[32 + i] % 3];
+		out[i] = set[rnd[i] % strlen(set)];
+	}
+	/* shuffle so the first three are not always lower, upper, digit */
+	for (size_t i = n - 1; i > 0; i--) {
+		size_t j = rnd[48 + i % 16] % (i + 1);
+		char t = out[i];
+		out[i] = out[j];
+		out[j] = t;
+	}
+	out[n] = '\0';
+	sec_wipe(rnd, sizeof(rnd));
+}
+
+int auth_change_password(struct store *st, const struct config *cfg, long long user_id,
+			 const char *old_pw, const char *new_pw, long long now, char *why,
+			 size_t whylen)
+{
+	struct arena *a = arena_new();
+	struct user u;
+	int err = store_user_get(st, a, user_id, &u);
+	if (err)
+		goto out;
+	if ((err = sec_password_verify(u.password_hash, old_pw))) {
+		err = ERR_BAD_LOGIN;
+		snprintf(why, whylen, "the current password is wrong");
+		goto out;
+	}
+	if ((err = auth_password_policy(new_pw, why, whylen)))
+		goto out;
+	if (!strcmp(old_pw, new_pw)) {
+		snprintf(why, whylen, "the new password must differ from the current one");
+		err = ERR_BAD_VALUE;
+		goto out;
+	}
+	char hash[SEC_PASSWORD_MAX];
+	if ((err = sec_password_hash(cfg->password_scheme, cfg->pbkdf2_iterations, new_pw, hash)))
+		goto out;
+	if ((err = store_user_set_password(st, user_id, hash, now)))
+		goto out;
+	err = store_session_delete_user(st, user_id);
+out:
+	arena_free(a);
+	return err;
+}

@@ -1,0 +1,413 @@
+/*
+ * server.c - libmicrohttpd glue; see server.h.
+ *
+ * Request life: the first access-handler call creates the request (arena,
+ * id) and checks Content-Length against the body limit, answering 413 at
+ * once when it is too big; following calls append upload data to a bounded
+ * buffer (a chunked body that outgrows it is drained and answered 413); the
+ * last call dispatches and queues the response. libmicrohttpd calls
+ * completed() after the response has been sent or the connection died: that
+ * is where the access-log line is written and the arena freed.
+ *
+ * Shutdown: MHD_quiesce_daemon() stops accepting, in-flight requests finish
+ * (bounded wait), then the daemon stops.
+ */
+#include "http/server.h"
+#include "http/metrics.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/sec.h"
+#include "core/str.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+struct http_server {
+	struct MHD_Daemon *d;
+	struct http_options opt;
+	http_handler_fn fn;
+	void *ctx;
+	int port;
+	atomic_int active;
+};
+
+struct req_state {
+	struct http_request r;
+	struct strbuf body;
+	struct timespec start;
+	bool too_large, done;
+	size_t sent;
+};
+
+#define CONN(r) ((struct MHD_Connection *)(void *)(r)->conn)
+
+static double since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static const char *method_label(const char *m)
+{
+	static const char *const known[] = { "GET", "POST", "PUT", "PATCH", "DELETE",
+					     "HEAD", "OPTIONS" };
+	for (size_t i = 0; i < ARRAY_SIZE(known); i++)
+		if (!strcmp(m, known[i]))
+			return known[i];
+	return "OTHER";
+}
+
+const char *http_query(struct http_request *r, const char *key)
+{
+	return MHD_lookup_connection_value(CONN(r), MHD_GET_ARGUMENT_KIND, key);
+}
+
+const char *http_header(struct http_request *r, const char *name)
+{
+	return MHD_lookup_connection_value(CONN(r), MHD_HEADER_KIND, name);
+}
+
+const char *http_cookie(struct http_request *r, const char *name)
+{
+	return MHD_lookup_connection_value(CONN(r), MHD_COOKIE_KIND, name);
+}
+
+void http_add_header(struct http_request *r, const char *name, const char *value)
+{
+	if (r->nheaders == HTTP_MAX_HEADERS)
+		BUG("too many response headers");
+	r->headers[r->nheaders].name = name;
+	r->headers[r->nheaders].value = value;
+	r->nheaders++;
+}
+
+static void json_release(void *p)
+{
+	json_decref(p);
+}
+
+void http_reply_json(struct http_request *r, int status, json_t *v)
+{
+	r->status = status;
+	r->json = v;
+	if (v)
+		arena_defer(r->arena, json_release, v);
+}
+
+void http_reply_text(struct http_request *r, int status, const char *type, const char *body,
+		     size_t len)
+{
+	r->status = status;
+	r->text = body;
+	r->text_len = len;
+	r->text_type = type;
+}
+
+int http_error(struct http_request *r, int err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	r->err_detail = arena_vprintf(r->arena, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static void error_body(struct http_request *r, int err)
+{
+	json_t *body = json_pack("{s:{s:s,s:s}}", "error", "code", err_name(err), "message",
+				 r->err_detail ? r->err_detail : err_message(err));
+	r->json = NULL;
+	r->text = NULL;
+	http_reply_json(r, err_status(err), body);
+}
+
+static enum MHD_Result queue(struct MHD_Connection *c, struct req_state *s)
+{
+	struct http_request *r = &s->r;
+	const char *type = "application/json; charset=utf-8";
+	char *buf;
+	size_t len;
+	if (r->json) {
+		len = json_dumpb(r->json, NULL, 0, JSON_COMPACT | JSON_REAL_PRECISION(12));
+		buf = arena_alloc(r->arena, len + 1);
+		json_dumpb(r->json, buf, len, JSON_COMPACT | JSON_REAL_PRECISION(12));
+		buf[len++] = '\n';
+	} else if (r->text) {
+		buf = (char *)r->text;
+		len = r->text_len;
+		type = r->text_type;
+	} else {
+		buf = "";
+		len = 0;
+	}
+	s->sent = len;
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return MHD_NO;
+	if (len || r->json)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(resp, "X-Request-Id", r->id);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				"default-src 'self'; img-src 'self' data: blob:; "
+				"style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+	bool cache_set = false;
+	for (int i = 0; i < r->nheaders; i++) {
+		MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+		if (!strcasecmp(r->headers[i].name, "Cache-Control"))
+			cache_set = true;
+	}
+	if (!cache_set)
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
+	enum MHD_Result ret = MHD_queue_response(c, (unsigned)(r->status ? r->status : 200), resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static void new_request(struct http_server *srv, struct MHD_Connection *c, const char *url,
+			const char *method, struct req_state *s)
+{
+	memset(s, 0, sizeof(*s));
+	clock_gettime(CLOCK_MONOTONIC, &s->start);
+	struct http_request *r = &s->r;
+	r->arena = arena_new();
+	r->conn = (struct http_conn *)(void *)c;
+	r->method = arena_strdup(r->arena, method);
+	r->path = arena_strdup(r->arena, url);
+	r->route = "";
+	unsigned char rnd[8];
+	sec_random(rnd, sizeof(rnd));
+	sec_hex(rnd, sizeof(rnd), r->id);
+	strbuf_init(&s->body, srv->opt.max_body);
+	char ip[INET6_ADDRSTRLEN] = "unknown";
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+				  ip, sizeof(ip));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6,
+				  &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, ip,
+				  sizeof(ip));
+	}
+	r->ip = arena_strdup(r->arena, ip);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_size, void **con_cls)
+{
+	(void)version;
+	struct http_server *srv = cls;
+	struct req_state *s = *con_cls;
+	if (!s) {
+		s = xmalloc(sizeof(*s));
+		new_request(srv, c, url, method, s);
+		*con_cls = s;
+		atomic_fetch_add(&srv->active, 1);
+		metrics_inflight(1);
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		long long n;
+		if (cl && !str_to_ll(cl, 0, (long long)1 << 62, &n) &&
+		    (unsigned long long)n > srv->opt.max_body) {
+			s->too_large = true;
+			s->done = true;
+			error_body(&s->r, http_error(&s->r, ERR_TOO_LARGE,
+						     "the body is %lld bytes, the limit is %zu", n,
+						     srv->opt.max_body));
+			return queue(c, s);
+		}
+		return MHD_YES;
+	}
+	if (s->done) {
+		*upload_size = 0; /* drain */
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!s->too_large && strbuf_add(&s->body, upload_data, *upload_size))
+			s->too_large = true;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	s->done = true;
+	struct http_request *r = &s->r;
+	if (s->too_large) {
+		error_body(r, http_error(r, ERR_TOO_LARGE, "the body is larger than %zu bytes",
+					 srv->opt.max_body));
+		return queue(c, s);
+	}
+	if (s->body.len) {
+		r->body = arena_strndup(r->arena, s->body.buf, s->body.len);
+		r->body_len = s->body.len;
+	}
+	strbuf_release(&s->body);
+	int err = srv->fn(srv->ctx, r);
+	if (err)
+		error_body(r, err);
+	return queue(c, s);
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+		      enum MHD_RequestTerminationCode toe)
+{
+	(void)c;
+	struct http_server *srv = cls;
+	struct req_state *s = *con_cls;
+	if (!s)
+		return;
+	struct http_request *r = &s->r;
+	double secs = since(&s->start);
+	int status = r->status ? r->status : 200;
+	metrics_observe(method_label(r->method), r->route, status, secs);
+	if (srv->opt.access_log) {
+		char ts[40];
+		log_timestamp(ts, sizeof(ts));
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_addf(&sb, "{\"ts\":\"%s\",\"level\":\"info\",\"type\":\"access\",\"id\":\"%s\","
+				 "\"method\":\"",
+			    ts, r->id);
+		strbuf_add_json_escaped(&sb, method_label(r->method));
+		strbuf_addstr(&sb, "\",\"path\":\"");
+		strbuf_add_json_escaped(&sb, r->path);
+		strbuf_addstr(&sb, "\",\"route\":\"");
+		strbuf_add_json_escaped(&sb, r->route);
+		strbuf_addf(&sb, "\",\"status\":%d,\"ms\":%.3f,\"bytes\":%zu,\"ip\":\"%s\"", status,
+			    secs * 1000.0, s->sent, r->ip);
+		if (r->user) {
+			strbuf_addstr(&sb, ",\"user\":\"");
+			strbuf_add_json_escaped(&sb, r->user);
+			strbuf_addstr(&sb, "\"");
+		}
+		if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+			strbuf_addf(&sb, ",\"aborted\":%d", (int)toe);
+		strbuf_addstr(&sb, "}");
+		log_line(strbuf_str(&sb));
+		strbuf_release(&sb);
+	}
+	strbuf_release(&s->body);
+	arena_free(r->arena);
+	free(s);
+	*con_cls = NULL;
+	metrics_inflight(-1);
+	atomic_fetch_sub(&srv->active, 1);
+}
+
+static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
+{
+	const char *colon = strrchr(listen, ':');
+	if (!colon)
+		return ERR_INVALID;
+	char host[128];
+	size_t hl = (size_t)(colon - listen);
+	if (hl >= sizeof(host))
+		return ERR_INVALID;
+	memcpy(host, listen, hl);
+	host[hl] = '\0';
+	long long port;
+	if (str_to_ll(colon + 1, 0, 65535, &port))
+		return ERR_INVALID;
+	memset(ss, 0, sizeof(*ss));
+	if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
+		host[hl - 1] = '\0';
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((unsigned short)port);
+		if (inet_pton(AF_INET6, host + 1, &s6->sin6_addr) != 1)
+			return ERR_INVALID;
+		*len = sizeof(*s6);
+		return 0;
+	}
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons((unsigned short)port);
+	if (!strcmp(host, "localhost"))
+		str_copy(host, sizeof(host), "127.0.0.1");
+	if (inet_pton(AF_INET, host, &s4->sin_addr) != 1)
+		return ERR_INVALID;
+	*len = sizeof(*s4);
+	return 0;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char msg[512];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	size_t n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	log_debug("microhttpd: %s", msg);
+}
+
+int http_server_start(const struct http_options *opt, http_handler_fn fn, void *ctx,
+		      struct http_server **out, char *why, size_t whylen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	if (parse_listen(opt->listen, &ss, &sl)) {
+		snprintf(why, whylen, "listen address '%s' is not ADDR:PORT", opt->listen);
+		return ERR_INVALID;
+	}
+	struct http_server *srv = xcalloc(1, sizeof(*srv));
+	srv->opt = *opt;
+	srv->fn = fn;
+	srv->ctx = ctx;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG | MHD_USE_ITC |
+			 MHD_ALLOW_SUSPEND_RESUME;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	srv->d = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opt->threads, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)opt->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned)opt->per_ip_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned)opt->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		opt->connection_memory, MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE,
+		(unsigned)1, MHD_OPTION_END);
+	if (!srv->d) {
+		snprintf(why, whylen, "cannot listen on '%s' (address in use or not permitted)",
+			 opt->listen);
+		free(srv);
+		return ERR_IO;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = di ? di->port : 0;
+	*out = srv;
+	return 0;
+}
+
+int http_server_port(const struct http_server *s)
+{
+	return s->port;
+}
+
+void http_server_stop(struct http_server *s, int grace_ms)
+{
+	if (!s)
+		return;
+	MHD_socket fd = MHD_quiesce_daemon(s->d);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	for (int waited = 0; atomic_load(&s->active) > 0 && waited < grace_ms; waited += 10)
+		usleep(10000);
+	MHD_stop_daemon(s->d);
+	free(s);
+}

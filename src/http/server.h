@@ -1,0 +1,92 @@
+/*
+ * server.h - the HTTP front: libmicrohttpd with a thread pool, a per-request
+ * arena, body limits, JSON error bodies, access log, metrics and graceful
+ * shutdown.
+ *
+ * The server knows nothing of routes or users: it collects a request into a
+ * struct http_request and hands it to one callback (api_dispatch). The
+ * callback fills the response fields or returns a negative ERR_*, which the
+ * server renders as {"error":{"code":SLUG,"message":...}} with the table's
+ * status. The request's arena is created with the request and freed in the
+ * request-completed callback, after the response is sent.
+ */
+#ifndef PINGAN_HTTP_SERVER_H
+#define PINGAN_HTTP_SERVER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/arena.h"
+
+struct http_conn; /* opaque: the libmicrohttpd connection */
+
+#define HTTP_MAX_PARAMS 4
+#define HTTP_MAX_HEADERS 12
+
+struct http_request {
+	struct arena *arena;
+	struct http_conn *conn;
+	const char *method;
+	const char *path;     /* decoded path, without the query */
+	const char *ip;       /* peer address as text */
+	char id[20];          /* request id, also sent as X-Request-Id */
+	const char *body;     /* NUL-terminated; NULL when there was none */
+	size_t body_len;
+	const char *params[HTTP_MAX_PARAMS]; /* {name} segments of the route */
+	int nparams;
+	/* filled by the handler */
+	const char *route;   /* route pattern, the metrics label; "" if none matched */
+	const char *user;    /* user name for the access log, if known */
+	int status;          /* 0: 200 */
+	json_t *json;        /* response body (owned: the arena releases it) */
+	const char *text;    /* or a raw body */
+	size_t text_len;
+	const char *text_type;
+	const char *err_detail; /* message for an error return; default otherwise */
+	struct {
+		const char *name, *value;
+	} headers[HTTP_MAX_HEADERS];
+	int nheaders;
+};
+
+typedef int (*http_handler_fn)(void *ctx, struct http_request *r);
+
+struct http_options {
+	const char *listen;       /* "ADDR:PORT"; port 0 picks a free one */
+	int threads;
+	int max_connections;
+	int per_ip_connections;
+	int connection_timeout;   /* seconds */
+	size_t connection_memory; /* bytes */
+	size_t max_body;          /* bytes: 413 past it */
+	bool access_log;
+};
+
+struct http_server;
+
+/* Starts serving. 0, ERR_INVALID (bad listen address) or ERR_IO (cannot
+ * bind); why gets a message. */
+int http_server_start(const struct http_options *opt, http_handler_fn fn, void *ctx,
+		      struct http_server **out, char *why, size_t whylen);
+/* The bound port. */
+int http_server_port(const struct http_server *s);
+/* Stops accepting, waits up to grace_ms for in-flight requests, stops. */
+void http_server_stop(struct http_server *s, int grace_ms);
+
+/* Request accessors (values live as long as the request). */
+const char *http_query(struct http_request *r, const char *key);
+const char *http_header(struct http_request *r, const char *name);
+const char *http_cookie(struct http_request *r, const char *name);
+/* Adds a response header (name and value must outlive the request). */
+void http_add_header(struct http_request *r, const char *name, const char *value);
+/* Sets a JSON response; takes the reference to v. */
+void http_reply_json(struct http_request *r, int status, json_t *v);
+/* Sets a raw response body. */
+void http_reply_text(struct http_request *r, int status, const char *type, const char *body,
+		     size_t len);
+/* Records detail for an error return: return http_error(r, ERR_X, "...") */
+int http_error(struct http_request *r, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,982 @@
+/*
+ * sqlite.c - the SQLite implementation of store.h.
+ *
+ * One writer connection, guarded by a mutex, takes every write (SQLite allows
+ * one writer at a time anyway; funnelling them through one connection avoids
+ * busy retries and the WAL-reset bug of SQLite < 3.51.3 that needs two
+ * writing connections). Reader connections are PRAGMA query_only and come
+ * from a small pool. A thread inside store_begin()..store_commit() reads
+ * through the writer, so it sees its own uncommitted rows.
+ *
+ * Every connection keeps its prepared statements, keyed by the SQL text's
+ * address (the SQL strings are static), so a statement is compiled once.
+ *
+ * Subtree and scope tests are range scans over the materialised path: the
+ * prefix "/330108/" matches exactly the paths in ["/330108/", "/3301080"),
+ * because '0' is the character after '/'.
+ */
+#include "store/store.h"
+#include "store/migrations.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/str.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define STMT_CACHE 64
+
+struct conn {
+	sqlite3 *db;
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} cache[STMT_CACHE];
+	int ncache;
+};
+
+struct store {
+	char *path;
+	struct conn writer;
+	pthread_mutex_t wlock;
+	struct conn *readers;
+	bool *busy;
+	int nreaders;
+	pthread_mutex_t rlock;
+	pthread_cond_t rcond;
+	int schema_version;
+};
+
+/* the store whose explicit transaction this thread is inside, if any */
+static _Thread_local struct store *tx_owner;
+
+static int map_rc(int rc, sqlite3 *db)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return 0;
+	case SQLITE_CONSTRAINT:
+		if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+			return ERR_NOT_FOUND;
+		if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+			return ERR_CONFLICT;
+		return ERR_BAD_VALUE;
+	case SQLITE_FULL:
+		return ERR_NO_SPACE;
+	case SQLITE_READONLY:
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return ERR_UNAVAILABLE;
+	default:
+		log_error("sqlite: %s (%d)", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc), rc);
+		return ERR_DB;
+	}
+}
+
+static sqlite3_stmt *prep(struct conn *c, const char *sql)
+{
+	for (int i = 0; i < c->ncache; i++) {
+		if (c->cache[i].sql == sql) {
+			sqlite3_reset(c->cache[i].st);
+			sqlite3_clear_bindings(c->cache[i].st);
+			return c->cache[i].st;
+		}
+	}
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	if (rc != SQLITE_OK)
+		BUG("cannot prepare '%s': %s", sql, sqlite3_errmsg(c->db));
+	if (c->ncache < STMT_CACHE) {
+		c->cache[c->ncache].sql = sql;
+		c->cache[c->ncache].st = st;
+		c->ncache++;
+	} else {
+		BUG("statement cache full");
+	}
+	return st;
+}
+
+static void conn_close(struct conn *c)
+{
+	for (int i = 0; i < c->ncache; i++)
+		sqlite3_finalize(c->cache[i].st);
+	c->ncache = 0;
+	if (c->db)
+		sqlite3_close(c->db);
+	c->db = NULL;
+}
+
+static int exec(struct conn *c, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(c->db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		log_error("sqlite: %s: %s", msg ? msg : sqlite3_errstr(rc), sql);
+		sqlite3_free(msg);
+		return map_rc(rc, c->db);
+	}
+	return 0;
+}
+
+static int conn_open(struct conn *c, const char *path, bool writer, char *why, size_t whylen)
+{
+	memset(c, 0, sizeof(*c));
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (writer ? SQLITE_OPEN_CREATE : 0);
+	int rc = sqlite3_open_v2(path, &c->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(why, whylen, "cannot open database '%s': %s", path,
+			 c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+		conn_close(c);
+		return rc == SQLITE_CANTOPEN ? ERR_IO : ERR_DB;
+	}
+	sqlite3_extended_result_codes(c->db, 1);
+	sqlite3_busy_timeout(c->db, 5000);
+	const char *pragmas = writer ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+				       "PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
+				       "PRAGMA wal_autocheckpoint=1000;"
+				     : "PRAGMA foreign_keys=ON; PRAGMA query_only=1;";
+	if (exec(c, pragmas)) {
+		snprintf(why, whylen, "cannot configure database '%s': %s", path,
+			 sqlite3_errmsg(c->db));
+		conn_close(c);
+		return ERR_DB;
+	}
+	return 0;
+}
+
+/* --- transactions on the writer --- */
+
+static int wbegin(struct store *st)
+{
+	if (tx_owner == st)
+		return 0;
+	pthread_mutex_lock(&st->wlock);
+	int err = exec(&st->writer, "BEGIN IMMEDIATE");
+	if (err)
+		pthread_mutex_unlock(&st->wlock);
+	return err;
+}
+
+static int wend(struct store *st, int err)
+{
+	if (tx_owner == st)
+		return err;
+	if (!err)
+		err = exec(&st->writer, "COMMIT");
+	if (err)
+		exec(&st->writer, "ROLLBACK");
+	pthread_mutex_unlock(&st->wlock);
+	return err;
+}
+
+int store_begin(struct store *st)
+{
+	if (tx_owner == st)
+		BUG("nested store_begin");
+	int err = wbegin(st);
+	if (!err)
+		tx_owner = st;
+	return err;
+}
+
+int store_commit(struct store *st)
+{
+	if (tx_owner != st)
+		BUG("store_commit outside a transaction");
+	tx_owner = NULL;
+	return wend(st, 0);
+}
+
+void store_rollback(struct store *st)
+{
+	if (tx_owner != st)
+		BUG("store_rollback outside a transaction");
+	tx_owner = NULL;
+	wend(st, ERR_INTERNAL);
+}
+
+/* --- readers --- */
+
+static struct conn *racquire(struct store *st)
+{
+	if (tx_owner == st)
+		return &st->writer;
+	pthread_mutex_lock(&st->rlock);
+	for (;;) {
+		for (int i = 0; i < st->nreaders; i++) {
+			if (!st->busy[i]) {
+				st->busy[i] = true;
+				pthread_mutex_unlock(&st->rlock);
+				return &st->readers[i];
+			}
+		}
+		pthread_cond_wait(&st->rcond, &st->rlock);
+	}
+}
+
+static void rrelease(struct store *st, struct conn *c)
+{
+	if (c == &st->writer)
+		return;
+	pthread_mutex_lock(&st->rlock);
+	st->busy[c - st->readers] = false;
+	pthread_cond_signal(&st->rcond);
+	pthread_mutex_unlock(&st->rlock);
+}
+
+/* --- migrations --- */
+
+static int migrate(struct store *st, char *why, size_t whylen)
+{
+	struct conn *w = &st->writer;
+	int err = exec(w, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+			  "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+			  "applied_at INTEGER NOT NULL)");
+	if (err) {
+		snprintf(why, whylen, "cannot create the migrations table");
+		return err;
+	}
+	sqlite3_stmt *q = prep(w, "SELECT coalesce(max(version), 0) FROM schema_migrations");
+	int have = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : 0;
+	sqlite3_reset(q);
+	for (int i = 0; i < store_migrations_count; i++) {
+		const struct migration *m = &store_migrations[i];
+		if (m->version <= have)
+			continue;
+		if ((err = exec(w, "BEGIN IMMEDIATE")))
+			goto fail;
+		if ((err = exec(w, m->sql))) {
+			exec(w, "ROLLBACK");
+			goto fail;
+		}
+		sqlite3_stmt *ins = prep(w, "INSERT INTO schema_migrations VALUES (?1, ?2, ?3)");
+		sqlite3_bind_int(ins, 1, m->version);
+		sqlite3_bind_text(ins, 2, m->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 3, (sqlite3_int64)time(NULL));
+		int rc = sqlite3_step(ins);
+		sqlite3_reset(ins);
+		if (rc != SQLITE_DONE || (err = exec(w, "COMMIT"))) {
+			exec(w, "ROLLBACK");
+			err = err ? err : ERR_DB;
+			goto fail;
+		}
+		log_info("applied migration %04d_%s", m->version, m->name);
+		have = m->version;
+		continue;
+fail:
+		snprintf(why, whylen, "migration %04d_%s failed", m->version, m->name);
+		return err;
+	}
+	st->schema_version = have;
+	return 0;
+}
+
+int store_open(const char *path, int readers, struct store **out, char *why, size_t whylen)
+{
+	struct store *st = xcalloc(1, sizeof(*st));
+	st->path = xstrdup(path);
+	pthread_mutex_init(&st->wlock, NULL);
+	pthread_mutex_init(&st->rlock, NULL);
+	pthread_cond_init(&st->rcond, NULL);
+	int err = conn_open(&st->writer, path, true, why, whylen);
+	if (!err)
+		err = migrate(st, why, whylen);
+	if (err) {
+		store_close(st);
+		return err;
+	}
+	st->nreaders = readers < 1 ? 1 : readers;
+	st->readers = xcalloc((size_t)st->nreaders, sizeof(struct conn));
+	st->busy = xcalloc((size_t)st->nreaders, sizeof(bool));
+	for (int i = 0; i < st->nreaders; i++) {
+		if ((err = conn_open(&st->readers[i], path, false, why, whylen))) {
+			st->nreaders = i;
+			store_close(st);
+			return err;
+		}
+	}
+	*out = st;
+	return 0;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < st->nreaders; i++)
+		conn_close(&st->readers[i]);
+	if (st->writer.db)
+		exec(&st->writer, "PRAGMA wal_checkpoint(TRUNCATE)");
+	conn_close(&st->writer);
+	free(st->readers);
+	free(st->busy);
+	pthread_mutex_destroy(&st->wlock);
+	pthread_mutex_destroy(&st->rlock);
+	pthread_cond_destroy(&st->rcond);
+	free(st->path);
+	free(st);
+}
+
+int store_checkpoint(struct store *st)
+{
+	pthread_mutex_lock(&st->wlock);
+	int err = exec(&st->writer, "PRAGMA wal_checkpoint(TRUNCATE)");
+	pthread_mutex_unlock(&st->wlock);
+	return err;
+}
+
+long long store_size(struct store *st)
+{
+	struct stat sb;
+	long long n = 0;
+	if (stat(st->path, &sb) == 0)
+		n += (long long)sb.st_size;
+	char wal[4096];
+	snprintf(wal, sizeof(wal), "%s-wal", st->path);
+	if (stat(wal, &sb) == 0)
+		n += (long long)sb.st_size;
+	return n;
+}
+
+int store_schema_version(struct store *st)
+{
+	return st->schema_version;
+}
+
+const char *store_engine_version(void)
+{
+	return sqlite3_libversion();
+}
+
+/* --- helpers --- */
+
+static const char *col_text(struct arena *a, sqlite3_stmt *q, int i)
+{
+	const unsigned char *t = sqlite3_column_text(q, i);
+	return t ? arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(q, i)) : "";
+}
+
+static void col_copy(char *dst, size_t size, sqlite3_stmt *q, int i)
+{
+	const unsigned char *t = sqlite3_column_text(q, i);
+	str_copy(dst, size, t ? (const char *)t : "");
+}
+
+/* binds the scope as ?lo, ?hi (NULLs for an unscoped query) */
+static void bind_range(struct arena *a, sqlite3_stmt *q, int lo, const char *prefix)
+{
+	if (!prefix) {
+		sqlite3_bind_null(q, lo);
+		sqlite3_bind_null(q, lo + 1);
+		return;
+	}
+	size_t n = strlen(prefix);
+	char *hi = arena_strndup(a, prefix, n);
+	if (n && hi[n - 1] == '/')
+		hi[n - 1] = '0';
+	sqlite3_bind_text(q, lo, prefix, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, lo + 1, hi, -1, SQLITE_TRANSIENT);
+}
+
+static void bind_scope(struct arena *a, sqlite3_stmt *q, int lo, const struct scope *sc)
+{
+	bind_range(a, q, lo, sc && !sc->all ? sc->root_path : NULL);
+}
+
+#define SCOPE_SQL(col, lo, hi) "(" lo " IS NULL OR (" col " >= " lo " AND " col " < " hi "))"
+
+/* --- orgs --- */
+
+#define ORG_COLS                                                                          \
+	"o.code, coalesce(o.parent_code, ''), o.kind, o.name, o.name_en, o.path, o.depth, " \
+	"(SELECT count(*) FROM orgs c WHERE c.parent_code = o.code)"
+
+static void read_org(struct arena *a, sqlite3_stmt *q, struct org *o)
+{
+	memset(o, 0, sizeof(*o));
+	col_copy(o->code, sizeof(o->code), q, 0);
+	col_copy(o->parent, sizeof(o->parent), q, 1);
+	enum org_kind k = ORG_GRID;
+	org_kind_parse((const char *)sqlite3_column_text(q, 2), &k);
+	o->kind = k;
+	o->name = col_text(a, q, 3);
+	o->name_en = col_text(a, q, 4);
+	o->path = col_text(a, q, 5);
+	o->depth = sqlite3_column_int(q, 6);
+	o->children = sqlite3_column_int(q, 7);
+}
+
+int store_org_put(struct store *st, const struct org *o)
+{
+	int err = wbegin(st);
+	if (err)
+		return err;
+	struct conn *w = &st->writer;
+	char path[512];
+	int depth = 0;
+	if (*o->parent) {
+		sqlite3_stmt *q = prep(w, "SELECT path, depth FROM orgs WHERE code = ?1");
+		sqlite3_bind_text(q, 1, o->parent, -1, SQLITE_STATIC);
+		if (sqlite3_step(q) != SQLITE_ROW) {
+			sqlite3_reset(q);
+			return wend(st, ERR_NOT_FOUND);
+		}
+		snprintf(path, sizeof(path), "%s%s/", (const char *)sqlite3_column_text(q, 0),
+			 o->code);
+		depth = sqlite3_column_int(q, 1) + 1;
+		sqlite3_reset(q);
+	} else {
+		snprintf(path, sizeof(path), "/%s/", o->code);
+	}
+	sqlite3_stmt *q = prep(w, "SELECT path FROM orgs WHERE code = ?1");
+	sqlite3_bind_text(q, 1, o->code, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(q, 0), path)) {
+		/* moving a node would move its subtree: not supported, say so */
+		sqlite3_reset(q);
+		return wend(st, ERR_CONFLICT);
+	}
+	sqlite3_reset(q);
+	q = prep(w, "INSERT INTO orgs (code, parent_code, kind, name, name_en, path, depth, "
+		    "created_at) VALUES (?1, nullif(?2, ''), ?3, ?4, ?5, ?6, ?7, ?8) "
+		    "ON CONFLICT (code) DO UPDATE SET name = excluded.name, "
+		    "name_en = excluded.name_en WHERE kind = excluded.kind");
+	sqlite3_bind_text(q, 1, o->code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, o->parent, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, org_kind_name(o->kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, o->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, o->name_en ? o->name_en : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 6, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 7, depth);
+	sqlite3_bind_int64(q, 8, (sqlite3_int64)time(NULL));
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc == SQLITE_DONE && sqlite3_changes(w->db) == 0)
+		return wend(st, ERR_CONFLICT); /* same code, other kind */
+	return wend(st, rc == SQLITE_DONE ? 0 : map_rc(rc, w->db));
+}
+
+int store_org_get(struct store *st, struct arena *a, const struct scope *sc, const char *code,
+		  struct org *out)
+{
+	struct conn *c = racquire(st);
+	sqlite3_stmt *q = prep(c, "SELECT " ORG_COLS " FROM orgs o WHERE o.code = ?1 AND " SCOPE_SQL(
+					  "o.path", "?2", "?3"));
+	sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
+	bind_scope(a, q, 2, sc);
+	int rc = sqlite3_step(q), err = 0;
+	if (rc == SQLITE_ROW)
+		read_org(a, q, out);
+	else
+		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : map_rc(rc, c->db);
+	sqlite3_reset(q);
+	rrelease(st, c);
+	return err;
+}
+
+static int collect_orgs(struct arena *a, struct conn *c, sqlite3_stmt *q, struct org **out,
+			size_t *n)
+{
+	size_t cap = 16, len = 0;
+	struct org *v = arena_alloc(a, cap * sizeof(*v));
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (len == cap) {
+			struct org *nv = arena_alloc(a, 2 * cap * sizeof(*v));
+			memcpy(nv, v, len * sizeof(*v));
+			v = nv;
+			cap *= 2;
+		}
+		read_org(a, q, &v[len++]);
+	}
+	sqlite3_reset(q);
+	*out = v;
+	*n = len;
+	return rc == SQLITE_DONE ? 0 : map_rc(rc, c->db);
+}
+
+int store_org_children(struct store *st, struct arena *a, const struct scope *sc,
+		       const char *code, struct org **out, size_t *n)
+{
+	struct org parent;
+	int err = store_org_get(st, a, sc, code, &parent);
+	if (err)
+		return err;
+	struct conn *c = racquire(st);
+	sqlite3_stmt *q = prep(c, "SELECT " ORG_COLS " FROM orgs o WHERE o.parent_code = ?1 AND " SCOPE_SQL(
+					  "o.path", "?2", "?3") " ORDER BY o.code");
+	sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
+	bind_scope(a, q, 2, sc);
+	err = collect_orgs(a, c, q, out, n);
+	rrelease(st, c);
+	return err;
+}
+
+int store_org_subtree(struct store *st, struct arena *a, const struct scope *sc,
+		      const char *code, int max_depth, struct org **out, size_t *n)
+{
+	struct org root;
+	int err = store_org_get(st, a, sc, code, &root);
+	if (err)
+		return err;
+	struct conn *c = racquire(st);
+	sqlite3_stmt *q = prep(c, "SELECT " ORG_COLS " FROM orgs o WHERE o.path >= ?1 AND o.path < ?2 "
+				  "AND (?3 < 0 OR o.depth <= ?3) AND " SCOPE_SQL("o.path", "?4", "?5")
+				  " ORDER BY o.path");
+	bind_range(a, q, 1, root.path);
+	sqlite3_bind_int(q, 3, max_depth < 0 ? -1 : root.depth + max_depth);
+	bind_scope(a, q, 4, sc);
+	err = collect_orgs(a, c, q, out, n);
+	rrelease(st, c);
+	return err;
+}
+
+int store_org_counts(struct store *st, long long counts[ORG__COUNT])
+{
+	memset(counts, 0, sizeof(long long) * ORG__COUNT);
+	struct conn *c = racquire(st);
+	sqlite3_stmt *q = prep(c, "SELECT kind, count(*) FROM orgs GROUP BY kind");
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		enum org_kind k;
+		if (!org_kind_parse((const char *)sqlite3_column_text(q, 0), &k))
+			counts[k] = sqlite3_column_int64(q, 1);
+	}
+	sqlite3_reset(q);
+	rrelease(st, c);
+	return rc == SQLITE_DONE ? 0 : ERR_DB;
+}
+
+/* --- grids --- */
+
+int store_grid_put(struct store *st, const char *code, const void *geom, size_t geom_len,
+		   const char *geojson, double minx, double miny, double maxx, double maxy,
+		   double area_m2)
+{
+	int err = wbegin(st);
+	if (err)
+		return err;
+	struct conn *w = &st->writer;
+	sqlite3_stmt *q = prep(w, "INSERT INTO grids (org_id, geom, geojson, minx, miny, maxx, maxy, area_m2) "
+				  "SELECT id, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM orgs WHERE code = ?1 AND kind = 'grid' "
+				  "ON CONFLICT (org_id) DO UPDATE SET geom = excluded.geom, geojson = excluded.geojson, "
+				  "minx = excluded.minx, miny = excluded.miny, maxx = excluded.maxx, "
+				  "maxy = excluded.maxy, area_m2 = excluded.area_m2");
+	sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(q, 2, geom, (int)geom_len, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, geojson, -1, SQLITE_STATIC);
+	sqlite3_bind_double(q, 4, minx);
+	sqlite3_bind_double(q, 5, miny);
+	sqlite3_bind_double(q, 6, maxx);
+	sqlite3_bind_double(q, 7, maxy);
+	sqlite3_bind_double(q, 8, area_m2);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc == SQLITE_DONE && sqlite3_changes(w->db) == 0)
+		return wend(st, ERR_NOT_FOUND);
+	return wend(st, rc == SQLITE_DONE ? 0 : map_rc(rc, w->db));
+}
+
+#define GRID_SELECT                                                                          \
+	"SELECT " ORG_COLS ", coalesce(cm.name, ''), coalesce(sr.name, ''), g.geom, g.geojson, " \
+	"g.area_m2 FROM grids g JOIN orgs o ON o.id = g.org_id "                                 \
+	"LEFT JOIN orgs cm ON cm.code = o.parent_code "                                          \
+	"LEFT JOIN orgs sr ON sr.code = cm.parent_code "
+
+static void read_grid(struct arena *a, sqlite3_stmt *q, struct grid *g)
+{
+	read_org(a, q, &g->org);
+	g->community = col_text(a, q, 8);
+	g->street = col_text(a, q, 9);
+	g->geom_len = (size_t)sqlite3_column_bytes(q, 10);
+	void *p = arena_alloc(a, g->geom_len);
+	if (g->geom_len)
+		memcpy(p, sqlite3_column_blob(q, 10), g->geom_len);
+	g->geom = p;
+	g->geojson = col_text(a, q, 11);
+	g->area_m2 = sqlite3_column_double(q, 12);
+}
+
+int store_grid_list(struct store *st, struct arena *a, const struct scope *sc, const char *code,
+		    struct grid **out, size_t *n)
+{
+	struct org root;
+	int err = store_org_get(st, a, sc, code, &root);
+	if (err)
+		return err;
+	struct conn *c = racquire(st);
+	sqlite3_stmt *q = prep(c, GRID_SELECT "WHERE o.path >= ?1 AND o.path < ?2 AND " SCOPE_SQL(
+					  "o.path", "?3", "?4") " ORDER BY o.code");
+	bind_range(a, q, 1, root.path);
+	bind_scope(a, q, 3, sc);
+	size_t cap = 16, len = 0;
+	struct grid *v = arena_alloc(a, cap * sizeof(*v));
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (len == cap) {
+			struct grid *nv = arena_alloc(a, 2 * cap * sizeof(*v));
+			memcpy(nv, v, len * sizeof(*v));
+			v = nv;
+			cap *= 2;
+		}
+		read_grid(a, q, &v[len++]);
+	}
+	err = rc == SQLITE_DONE ? 0 : map_rc(rc, c->db);
+	sqlite3_reset(q);
+	rrelease(st, c);
+	*out = v;
+	*n = len;
+	return err;
+}
+
+int store_grid_each(struct store *st, void (*fn)(void *ctx, int64_t id, const char *code,
+						 const void *geom, size_t len),
+		    void *ctx)
+{
+	struct conn *c = racquire(st);
+	sqlite3_stmt *q = prep(c, "SELECT g.org_id, o.code, g.geom FROM grids g "
+				  "JOIN orgs o ON o.id = g.org_id ORDER BY g.org_id");
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		fn(ctx, sqlite3_column_int64(q, 0), (const char *)sqlite3_column_text(q, 1),
+		   sqlite3_column_blob(q, 2), (size_t)sqlite3_column_bytes(q, 2));
+	sqlite3_reset(q);
+	rrelease(st, c);
+	return rc == SQLITE_DONE ? 0 : ERR_DB;
+}
+
+int store_grid_by_id(struct store *st, struct arena *a, const struct scope *sc, int64_t id,
+		     struct grid *out)
+{
+	struct conn *c = racquire(st);
+	sqlite3_stmt *q = prep(c, GRID_SELECT "WHERE g.org_id = ?1 AND " SCOPE_SQL("o.path", "?2", "?3"));
+	sqlite3_bind_int64(q, 1, id);
+	bind_scope(a, q, 2, sc);
+	int rc = sqlite3_step(q), err = 0;
+	if (rc == SQLITE_ROW)
+		read_grid(a, q, out);
+	else
+		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : map_rc(rc, c->db);
+	sqlite3_reset(q);
+	rrelease(st, c);
+	return err;
+}
+
+/* --- users --- */
+
+#define USER_SELECT                                                                     \
+	"SELECT u.id, u.username, u.display_name, o.code, o.path, o.kind, u.password_hash, " \
+	"u.disabled, u.failed_logins, u.locked_until, u.password_changed_at, u.created_at, " \
+	"(SELECT group_concat(role) FROM user_roles r WHERE r.user_id = u.id) "             \
+	"FROM users u JOIN orgs o ON o.id = u.org_id "
+
+static void read_user(struct arena *a, sqlite3_stmt *q, struct user *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->id = sqlite3_column_int64(q, 0);
+	u->username = col_text(a, q, 1);
+	u->display_name = col_text(a, q, 2);
+	u->org_code = col_text(a, q, 3);
+	u->org_path = col_text(a, q, 4);
+	enum org_kind k = ORG_GRID;
+	org_kind_parse((const char *)sqlite3_column_text(q, 5), &k);
+	u->org_kind = k;
+	u->password_hash = col_text(a, q, 6);
+	u->disabled = sqlite3_column_int(q, 7) != 0;
+	u->failed_logins = sqlite3_column_int(q, 8);
+	u->locked_until = sqlite3_column_int64(q, 9);
+	u->password_changed_at = sqlite3_column_int64(q, 10);
+	u->created_at = sqlite3_column_int64(q, 11);
+	const char *roles = (const char *)sqlite3_column_text(q, 12);
+	char why[64];
+	if (roles && role_parse_list(roles, &u->roles, why, sizeof(why)))
+		u->roles = 0;
+}
+
+int store_user_add(struct store *st, struct user *u)
+{
+	int err = wbegin(st);
+	if (err)
+		return err;
+	struct conn *w = &st->writer;
+	sqlite3_stmt *q = prep(w, "INSERT INTO users (username, display_name, org_id, password_hash, "
+				  "disabled, password_changed_at, created_at) "
+				  "SELECT ?1, ?2, id, ?4, ?5, ?6, ?6 FROM orgs WHERE code = ?3");
+	sqlite3_bind_text(q, 1, u->username, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, u->display_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, u->org_code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, u->password_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 5, u->disabled);
+	sqlite3_bind_int64(q, 6, u->created_at);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE)
+		return wend(st, map_rc(rc, w->db));
+	if (sqlite3_changes(w->db) == 0)
+		return wend(st, ERR_NOT_FOUND);
+	u->id = sqlite3_last_insert_rowid(w->db);
+	for (int i = 0; i < ROLE__COUNT && !err; i++) {
+		if (!(u->roles & (1u << i)))
+			continue;
+		q = prep(w, "INSERT INTO user_roles (user_id, role) VALUES (?1, ?2)");
+		sqlite3_bind_int64(q, 1, u->id);
+		sqlite3_bind_text(q, 2, role_name(i), -1, SQLITE_STATIC);
+		rc = sqlite3_step(q);
+		sqlite3_reset(q);
+		if (rc != SQLITE_DONE)
+			err = map_rc(rc, w->db);
+	}
+	return wend(st, err);
+}
+
+static int user_query(struct store *st, struct arena *a, sqlite3_stmt *(*bind)(struct conn *, const void *),
+		      const void *arg, struct user *out)
+{
+	struct conn *c = racquire(st);
+	sqlite3_stmt *q = bind(c, arg);
+	int rc = sqlite3_step(q), err = 0;
+	if (rc == SQLITE_ROW)
+		read_user(a, q, out);
+	else
+		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : map_rc(rc, c->db);
+	sqlite3_reset(q);
+	rrelease(st, c);
+	return err;
+}
+
+static sqlite3_stmt *by_name(struct conn *c, const void *arg)
+{
+	sqlite3_stmt *q = prep(c, USER_SELECT "WHERE u.username = ?1");
+	sqlite3_bind_text(q, 1, arg, -1, SQLITE_STATIC);
+	return q;
+}
+
+static sqlite3_stmt *by_id(struct conn *c, const void *arg)
+{
+	sqlite3_stmt *q = prep(c, USER_SELECT "WHERE u.id = ?1");
+	sqlite3_bind_int64(q, 1, *(const long long *)arg);
+	return q;
+}
+
+int store_user_get_by_name(struct store *st, struct arena *a, const char *username,
+			   struct user *out)
+{
+	return user_query(st, a, by_name, username, out);
+}
+
+int store_user_get(struct store *st, struct arena *a, long long id, struct user *out)
+{
+	return user_query(st, a, by_id, &id, out);
+}
+
+int store_user_list(struct store *st, struct arena *a, const struct scope *sc, struct user **out,
+		    size_t *n)
+{
+	struct conn *c = racquire(st);
+	sqlite3_stmt *q = prep(c, USER_SELECT "WHERE " SCOPE_SQL("o.path", "?1", "?2") " ORDER BY u.username");
+	bind_scope(a, q, 1, sc);
+	size_t cap = 16, len = 0;
+	struct user *v = arena_alloc(a, cap * sizeof(*v));
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (len == cap) {
+			struct user *nv = arena_alloc(a, 2 * cap * sizeof(*v));
+			memcpy(nv, v, len * sizeof(*v));
+			v = nv;
+			cap *= 2;
+		}
+		read_user(a, q, &v[len++]);
+	}
+	int err = rc == SQLITE_DONE ? 0 : map_rc(rc, c->db);
+	sqlite3_reset(q);
+	rrelease(st, c);
+	*out = v;
+	*n = len;
+	return err;
+}
+
+static int update_user(struct store *st, const char *sql, long long id, const char *text,
+		       long long a1, long long a2)
+{
+	int err = wbegin(st);
+	if (err)
+		return err;
+	struct conn *w = &st->writer;
+	sqlite3_stmt *q = prep(w, sql);
+	sqlite3_bind_int64(q, 1, id);
+	if (text)
+		sqlite3_bind_text(q, 2, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(q, 2, a1);
+	sqlite3_bind_int64(q, 3, a2);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc == SQLITE_DONE && sqlite3_changes(w->db) == 0)
+		return wend(st, ERR_NOT_FOUND);
+	return wend(st, rc == SQLITE_DONE ? 0 : map_rc(rc, w->db));
+}
+
+int store_user_set_password(struct store *st, long long id, const char *hash, long long now)
+{
+	return update_user(st, "UPDATE users SET password_hash = ?2, password_changed_at = ?3, "
+			       "failed_logins = 0, locked_until = 0 WHERE id = ?1",
+			   id, hash, 0, now);
+}
+
+int store_user_set_disabled(struct store *st, long long id, bool disabled)
+{
+	return update_user(st, "UPDATE users SET disabled = ?2 WHERE id = ?1 AND ?3 = ?3", id, NULL,
+			   disabled, 0);
+}
+
+int store_user_login_failed(struct store *st, long long id, long long now, int threshold,
+			    long long lock_seconds, bool *locked)
+{
+	int err = wbegin(st);
+	if (err)
+		return err;
+	struct conn *w = &st->writer;
+	sqlite3_stmt *q = prep(w, "UPDATE users SET "
+				  "locked_until = CASE WHEN failed_logins + 1 >= ?2 THEN ?3 ELSE locked_until END, "
+				  "failed_logins = CASE WHEN failed_logins + 1 >= ?2 THEN 0 ELSE failed_logins + 1 END "
+				  "WHERE id = ?1 RETURNING locked_until");
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_int(q, 2, threshold);
+	sqlite3_bind_int64(q, 3, now + lock_seconds);
+	int rc = sqlite3_step(q);
+	*locked = rc == SQLITE_ROW && sqlite3_column_int64(q, 0) > now;
+	if (rc == SQLITE_ROW)
+		rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	return wend(st, rc == SQLITE_DONE ? 0 : map_rc(rc, w->db));
+}
+
+int store_user_login_ok(struct store *st, long long id)
+{
+	return update_user(st, "UPDATE users SET failed_logins = 0 WHERE id = ?1 AND ?2 = ?2 AND ?3 = ?3",
+			   id, NULL, 0, 0);
+}
+
+/* --- sessions --- */
+
+int store_session_add(struct store *st, const char *token_hash, long long user_id,
+		      long long now, long long expires_at, const char *ip)
+{
+	int err = wbegin(st);
+	if (err)
+		return err;
+	struct conn *w = &st->writer;
+	/* drop this user's expired sessions while we are here */
+	sqlite3_stmt *q = prep(w, "DELETE FROM sessions WHERE user_id = ?1 AND expires_at <= ?2");
+	sqlite3_bind_int64(q, 1, user_id);
+	sqlite3_bind_int64(q, 2, now);
+	sqlite3_step(q);
+	sqlite3_reset(q);
+	q = prep(w, "INSERT INTO sessions (token_hash, user_id, created_at, last_seen, expires_at, ip) "
+		    "VALUES (?1, ?2, ?3, ?3, ?4, ?5)");
+	sqlite3_bind_text(q, 1, token_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, user_id);
+	sqlite3_bind_int64(q, 3, now);
+	sqlite3_bind_int64(q, 4, expires_at);
+	sqlite3_bind_text(q, 5, ip ? ip : "", -1, SQLITE_STATIC);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	return wend(st, rc == SQLITE_DONE ? 0 : map_rc(rc, w->db));
+}
+
+int store_session_get(struct store *st, struct arena *a, const char *token_hash,
+		      struct session *out)
+{
+	struct conn *c = racquire(st);
+	sqlite3_stmt *q = prep(c, "SELECT user_id, created_at, last_seen, expires_at FROM sessions "
+				  "WHERE token_hash = ?1");
+	sqlite3_bind_text(q, 1, token_hash, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(q), err = 0;
+	if (rc == SQLITE_ROW) {
+		out->token_hash = arena_strdup(a, token_hash);
+		out->user_id = sqlite3_column_int64(q, 0);
+		out->created_at = sqlite3_column_int64(q, 1);
+		out->last_seen = sqlite3_column_int64(q, 2);
+		out->expires_at = sqlite3_column_int64(q, 3);
+	} else {
+		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : map_rc(rc, c->db);
+	}
+	sqlite3_reset(q);
+	rrelease(st, c);
+	return err;
+}
+
+static int session_write(struct store *st, const char *sql, const char *token_hash,
+			 long long id, long long now)
+{
+	int err = wbegin(st);
+	if (err)
+		return err;
+	struct conn *w = &st->writer;
+	sqlite3_stmt *q = prep(w, sql);
+	if (token_hash)
+		sqlite3_bind_text(q, 1, token_hash, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_int64(q, 2, now);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	return wend(st, rc == SQLITE_DONE ? 0 : map_rc(rc, w->db));
+}
+
+int store_session_touch(struct store *st, const char *token_hash, long long now)
+{
+	return session_write(st, "UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1",
+			     token_hash, 0, now);
+}
+
+int store_session_delete(struct store *st, const char *token_hash)
+{
+	return session_write(st, "DELETE FROM sessions WHERE token_hash = ?1 AND ?2 = ?2",
+			     token_hash, 0, 0);
+}
+
+int store_session_delete_user(struct store *st, long long user_id)
+{
+	return session_write(st, "DELETE FROM sessions WHERE user_id = ?1 AND ?2 = ?2", NULL,
+			     user_id, 0);
+}
+
+/* --- meta --- */
+
+int store_meta_get(struct store *st, struct arena *a, const char *key, const char **value)
+{
+	struct conn *c = racquire(st);
+	sqlite3_stmt *q = prep(c, "SELECT value FROM meta WHERE key = ?1");
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(q), err = 0;
+	if (rc == SQLITE_ROW)
+		*value = col_text(a, q, 0);
+	else
+		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : map_rc(rc, c->db);
+	sqlite3_reset(q);
+	rrelease(st, c);
+	return err;
+}
+
+int store_meta_set(struct store *st, const char *key, const char *value)
+{
+	int err = wbegin(st);
+	if (err)
+		return err;
+	struct conn *w = &st->writer;
+	sqlite3_stmt *q = prep(w, "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+				  "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	return wend(st, rc == SQLITE_DONE ? 0 : map_rc(rc, w->db));
+}

@@ -1,0 +1,145 @@
+/*
+ * store.h - the narrow interface to persistence.
+ *
+ * Nothing outside src/store sees SQL or a database handle: domain code calls
+ * these functions with plain structs, and a PostgreSQL backend can implement
+ * the same header. Writes go through one writer connection (serialised by a
+ * lock); reads use a small pool of reader connections, so readers never wait
+ * for writers (WAL).
+ *
+ * Scope: every function that reads org-owned data takes a `const struct
+ * scope *` and answers only inside it; an object outside the scope is
+ * reported as ERR_NOT_FOUND, exactly like a missing one.
+ *
+ * Memory: strings in returned structs are allocated from the caller's arena.
+ * Errors: 0 or negative ERR_* (ERR_NOT_FOUND, ERR_CONFLICT, ERR_DB,
+ * ERR_NO_SPACE, ERR_UNAVAILABLE for a read-only or busy database).
+ */
+#ifndef PINGAN_STORE_STORE_H
+#define PINGAN_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "domain/org.h"
+
+struct store;
+
+/* Opens (creating if needed) the database at path, applies pending
+ * migrations and opens `readers` reader connections. why gets a message. */
+int store_open(const char *path, int readers, struct store **out, char *why, size_t whylen);
+/* Checkpoints the WAL and closes every connection. NULL is a no-op. */
+void store_close(struct store *st);
+/* Full WAL checkpoint (TRUNCATE). */
+int store_checkpoint(struct store *st);
+/* Database file size in bytes (main file plus WAL). */
+long long store_size(struct store *st);
+/* Schema version applied (highest migration). */
+int store_schema_version(struct store *st);
+/* SQLite library version string, for /healthz. */
+const char *store_engine_version(void);
+
+/* Groups several writes in one transaction on the writer connection. Other
+ * writers wait until store_commit/store_rollback. */
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+
+/* --- orgs --- */
+/* Inserts or updates an org; its path and depth are computed from the
+ * parent, which must exist (ERR_NOT_FOUND otherwise). */
+int store_org_put(struct store *st, const struct org *o);
+int store_org_get(struct store *st, struct arena *a, const struct scope *sc, const char *code,
+		  struct org *out);
+/* Direct children in code order. */
+int store_org_children(struct store *st, struct arena *a, const struct scope *sc,
+		       const char *code, struct org **out, size_t *n);
+/* The subtree under code (itself included), down to max_depth levels below
+ * it (-1: all), in path order. */
+int store_org_subtree(struct store *st, struct arena *a, const struct scope *sc,
+		      const char *code, int max_depth, struct org **out, size_t *n);
+/* Counts orgs by kind into counts[ORG__COUNT] (unscoped; for the CLI). */
+int store_org_counts(struct store *st, long long counts[ORG__COUNT]);
+
+/* --- grids --- */
+struct grid {
+	struct org org;       /* the grid's org node */
+	const char *community; /* names, for display */
+	const char *street;
+	const void *geom; /* geo_shape_encode() bytes */
+	size_t geom_len;
+	const char *geojson; /* the GeoJSON geometry object, as text */
+	double area_m2;
+};
+/* Stores a grid's boundary (the org must exist and be a grid). */
+int store_grid_put(struct store *st, const char *code, const void *geom, size_t geom_len,
+		   const char *geojson, double minx, double miny, double maxx, double maxy,
+		   double area_m2);
+/* The grids inside the subtree of code. */
+int store_grid_list(struct store *st, struct arena *a, const struct scope *sc, const char *code,
+		    struct grid **out, size_t *n);
+/* Calls fn for every grid (unscoped; builds the locate index at start). */
+int store_grid_each(struct store *st, void (*fn)(void *ctx, int64_t id, const char *code,
+						 const void *geom, size_t len),
+		    void *ctx);
+/* The grid org for an index id from store_grid_each, with community and street. */
+int store_grid_by_id(struct store *st, struct arena *a, const struct scope *sc, int64_t id,
+		     struct grid *out);
+
+/* --- users --- */
+struct user {
+	long long id;
+	const char *username;
+	const char *display_name;
+	const char *org_code;
+	const char *org_path;
+	enum org_kind org_kind;
+	unsigned roles;
+	const char *password_hash;
+	bool disabled;
+	int failed_logins;
+	long long locked_until;        /* unix seconds, 0 if not locked */
+	long long password_changed_at; /* unix seconds */
+	long long created_at;
+};
+/* Adds a user; sets u->id. ERR_CONFLICT if the name is taken, ERR_NOT_FOUND
+ * if the org does not exist. */
+int store_user_add(struct store *st, struct user *u);
+int store_user_get_by_name(struct store *st, struct arena *a, const char *username,
+			   struct user *out);
+int store_user_get(struct store *st, struct arena *a, long long id, struct user *out);
+/* Users bound inside the scope, by name. */
+int store_user_list(struct store *st, struct arena *a, const struct scope *sc, struct user **out,
+		    size_t *n);
+int store_user_set_password(struct store *st, long long id, const char *hash, long long now);
+int store_user_set_disabled(struct store *st, long long id, bool disabled);
+/* Records a failed login: increments the counter and, when it reaches
+ * threshold, sets locked_until = now + lock_seconds and resets the counter.
+ * *locked tells whether the account is now locked. */
+int store_user_login_failed(struct store *st, long long id, long long now, int threshold,
+			    long long lock_seconds, bool *locked);
+/* Records a successful login: clears the counter. */
+int store_user_login_ok(struct store *st, long long id);
+
+/* --- sessions --- */
+struct session {
+	const char *token_hash;
+	long long user_id;
+	long long created_at, last_seen, expires_at;
+};
+int store_session_add(struct store *st, const char *token_hash, long long user_id,
+		      long long now, long long expires_at, const char *ip);
+int store_session_get(struct store *st, struct arena *a, const char *token_hash,
+		      struct session *out);
+int store_session_touch(struct store *st, const char *token_hash, long long now);
+int store_session_delete(struct store *st, const char *token_hash);
+/* Ends every session of a user (password change, disable). */
+int store_session_delete_user(struct store *st, long long user_id);
+
+/* --- key/value metadata (demo markers, settings written at run time) --- */
+int store_meta_get(struct store *st, struct arena *a, const char *key, const char **value);
+int store_meta_set(struct store *st, const char *key, const char *value);
+
+#endif

@@ -1,0 +1,5 @@
+#include "tap.h"
+void suite_store(void);
+void suite_store(void)
+{
+}
