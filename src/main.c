@@ -49,6 +49,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_set_level(lvl);
+	if (strcmp(cfg.password_scheme, "pbkdf2-sm3") && strcmp(cfg.password_scheme, "argon2id")) {
+		fprintf(stderr, "pingan: password_scheme must be pbkdf2-sm3 or argon2id\n");
+		config_release(&cfg);
+		return 2;
+	}
 	if (n < 1 || !strcmp(args[0], "help") || !strcmp(args[0], "--help") ||
 	    !strcmp(args[0], "-h")) {
 		usage(n < 1 ? stderr : stdout);

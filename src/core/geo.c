@@ -459,11 +459,17 @@ static int utf8_next(const unsigned char *s, size_t len, size_t *i, uint32_t *cp
 		*i += 1;
 		return 0;
 	} else if (c >= 0xc2 && c <= 0xdf) {
-		need = 1, v = c & 0x1f, min = 0x80;
+		need = 1;
+		v = c & 0x1f;
+		min = 0x80;
 	} else if (c >= 0xe0 && c <= 0xef) {
-		need = 2, v = c & 0x0f, min = 0x800;
+		need = 2;
+		v = c & 0x0f;
+		min = 0x800;
 	} else if (c >= 0xf0 && c <= 0xf4) {
-		need = 3, v = c & 0x07, min = 0x10000;
+		need = 3;
+		v = c & 0x07;
+		min = 0x10000;
 	} else {
 		return ERR_BAD_VALUE;
 	}
@@ -546,7 +552,9 @@ int geo_echarts_decode_ring(const char *utf8, size_t len, double off_x, double o
 
 #define IX_FULL 0x80000000u /* entry flag: the bucket is inside the shape */
 #define IX_MAX_SHAPES 0x7fffffffu
+#ifndef IX_PER_SHAPE
 #define IX_PER_SHAPE 3.0 /* buckets across a typical shape */
+#endif
 
 struct ix_shape {
 	double minx, miny, maxx, maxy;
@@ -651,14 +659,20 @@ void geo_index_add(struct geo_index *ix, int64_t id, const struct geo_shape *s)
 				bbox_add(pb, ring->pts[k]);
 			}
 		}
-		ip->minx = pb[0], ip->miny = pb[1], ip->maxx = pb[2], ip->maxy = pb[3];
+		ip->minx = pb[0];
+		ip->miny = pb[1];
+		ip->maxx = pb[2];
+		ip->maxy = pb[3];
 		if (pb[0] <= pb[2]) {
 			bbox_add(sb, (struct geo_point){ pb[0], pb[1] });
 			bbox_add(sb, (struct geo_point){ pb[2], pb[3] });
 		}
 	}
 	/* a shape without points gets an empty (inverted) bbox: never a hit */
-	sh->minx = sb[0], sh->miny = sb[1], sh->maxx = sb[2], sh->maxy = sb[3];
+	sh->minx = sb[0];
+	sh->miny = sb[1];
+	sh->maxx = sb[2];
+	sh->maxy = sb[3];
 	ix->built = 0;
 }
 
