@@ -74,10 +74,13 @@ static struct geo_shape *jitter_grid(struct arena *a, size_t nx, size_t ny, doub
 #define C(i, j) c[(j) * (nx + 1) + (i)]
 #define H(i, j, k) h[((j) * nx + (i)) * 3 + (k)]
 #define V(i, j, k) v[((j) * (nx + 1) + (i)) * 3 + (k)]
-	for (size_t j = 0; j <= ny; j++)
-		for (size_t i = 0; i <= nx; i++)
-			C(i, j) = pt(x0 + cs * ((double)i + rnd_in(-0.2, 0.2)),
-				     y0 + cs * ((double)j + rnd_in(-0.2, 0.2)));
+	for (size_t j = 0; j <= ny; j++) {
+		for (size_t i = 0; i <= nx; i++) {
+			double jx = rnd_in(-0.2, 0.2);
+			double jy = rnd_in(-0.2, 0.2);
+			C(i, j) = pt(x0 + cs * ((double)i + jx), y0 + cs * ((double)j + jy));
+		}
+	}
 	for (size_t j = 0; j <= ny; j++)
 		for (size_t i = 0; i < nx; i++)
 			for (int k = 0; k < 3; k++) {
@@ -176,8 +179,10 @@ static void run(const char *name, const struct geo_shape *cells, size_t n)
 	double build = now() - t0;
 
 	struct geo_point *q = malloc(QUERIES * sizeof(*q));
-	for (size_t i = 0; i < QUERIES; i++)
-		q[i] = pt(rnd_in(minx, maxx), rnd_in(miny, maxy));
+	for (size_t i = 0; i < QUERIES; i++) {
+		q[i].x = rnd_in(minx, maxx);
+		q[i].y = rnd_in(miny, maxy);
+	}
 
 	double rate[ROUNDS];
 	int64_t sink = 0;

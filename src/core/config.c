@@ -171,6 +171,11 @@ int config_load_file(struct config *cfg, const char *path, char *why, size_t why
 	int lineno = 0, err = 0;
 	while (fgets(line, sizeof(line), f)) {
 		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			snprintf(why, whylen, "%s:%d: line too long", path, lineno);
+			err = ERR_BAD_VALUE;
+			break;
+		}
 		char *s = trim(line);
 		if (!*s || *s == '#')
 			continue;
@@ -267,9 +272,21 @@ int config_load(struct config *cfg, int *argc, char **argv, char *why, size_t wh
 			return err;
 		config_set(cfg, "config_file", file, "flag", why, whylen);
 	}
-	for (int i = 0; i < *argc; i++)
+	for (int i = 0; i < *argc; i++) {
 		if (!strcmp(argv[i], "--config"))
 			argv[i] = "--config_file";
+		else if (!strncmp(argv[i], "--config=", 9))
+			argv[i] = argv[i] + 2; /* "config=FILE": rewritten below */
+	}
+	for (int i = 0; i < *argc; i++) {
+		if (!strncmp(argv[i], "config=", 7)) {
+			/* consumed: the file was read above */
+			for (int j = i; j < *argc; j++)
+				argv[j] = argv[j + 1];
+			(*argc)--;
+			i--;
+		}
+	}
 	if ((err = config_load_env(cfg, why, whylen)))
 		return err;
 	int n = config_load_args(cfg, *argc, argv, why, whylen);

@@ -33,6 +33,13 @@ void csv_close(struct csv_reader *r)
 	r->f = NULL;
 }
 
+static int fail_at(struct csv_reader *r, int line, const char *msg, struct strbuf *sb)
+{
+	snprintf(r->why, sizeof(r->why), "line %d: %s", line, msg);
+	strbuf_release(sb);
+	return ERR_BAD_FILE;
+}
+
 static int fail(struct csv_reader *r, const char *msg, struct strbuf *sb)
 {
 	snprintf(r->why, sizeof(r->why), "line %d: %s", r->nextline, msg);
@@ -63,7 +70,7 @@ int csv_next(struct csv_reader *r, struct arena *a, char ***fields, size_t *n)
 		c = getc(r->f);
 		if (c == EOF) {
 			if (in_quotes)
-				return fail(r, "unterminated quoted field", &sb);
+				return fail_at(r, r->line, "unterminated quoted field", &sb);
 			if (!any && nf == 0) {
 				strbuf_release(&sb);
 				return 0;

@@ -10,10 +10,13 @@
  * products, each split error-free with fma(). So "on the edge" is exact.
  *
  * The index is a uniform bucket grid over the bbox of all shapes, buckets
- * about a third of a typical shape across. Each bucket lists the shapes
- * whose bbox overlaps it, lowest id first, and flags a shape whose interior
- * contains the whole bucket (found at build time), so most lookups end with
- * no polygon test at all. Lookups only read.
+ * about a fifth of a typical shape across. Building classifies each bucket
+ * against each shape whose bbox overlaps it (exactly: inside, touching, or
+ * clear), and keeps per bucket only the shapes that reach into it, lowest id
+ * first, stopping at the first that contains it whole. A bucket inside one
+ * shape that no lower id reaches stores that shape and nothing else, so
+ * about half of all lookups end after one load with no polygon test at all.
+ * Lookups only read.
  *
  * The tessellator clips the outline to a row strip, then to each cell of the
  * row (Sutherland-Hodgman, one axis-aligned line at a time). Every crossing
@@ -408,7 +411,6 @@ int geo_shape_decode(const void *buf, size_t len, struct arena *a, struct geo_sh
 {
 	const unsigned char *p = buf, *end = p + len;
 	struct geo_shape s = { 0 };
-	int err = ERR_BAD_VALUE;
 
 	memset(out, 0, sizeof(*out));
 	if (len < ENC_HEADER || memcmp(p, ENC_MAGIC, 4) || p[4] != ENC_VERSION || p[5] ||
@@ -421,28 +423,26 @@ int geo_shape_decode(const void *buf, size_t len, struct arena *a, struct geo_sh
 	for (size_t i = 0; i < s.npolys; i++) {
 		struct geo_polygon *poly = &s.polys[i];
 		if (get_count(&p, end, 4, &poly->nrings))
-			goto out;
+			return ERR_BAD_VALUE;
 		poly->rings = arena_zalloc(a, poly->nrings * sizeof(*poly->rings));
 		for (size_t r = 0; r < poly->nrings; r++) {
 			struct geo_ring *ring = &poly->rings[r];
 			if (get_count(&p, end, 16, &ring->n))
-				goto out;
+				return ERR_BAD_VALUE;
 			ring->pts = arena_alloc(a, ring->n * sizeof(*ring->pts));
 			for (size_t k = 0; k < ring->n; k++, p += 16) {
 				ring->pts[k].x = get_f64(p);
 				ring->pts[k].y = get_f64(p + 8);
 				if (!isfinite(ring->pts[k].x) || !isfinite(ring->pts[k].y))
-					goto out;
+					return ERR_BAD_VALUE;
 			}
 		}
 	}
 	if (p != end)
-		goto out;
+		return ERR_BAD_VALUE;
 	geo_shape_bbox(&s);
 	*out = s;
-	err = 0;
-out:
-	return err;
+	return 0;
 }
 
 /* ---- ECharts UTF8Encoding ---------------------------------------------- */
@@ -552,40 +552,55 @@ int geo_echarts_decode_ring(const char *utf8, size_t len, double off_x, double o
 
 #define IX_FULL 0x80000000u /* entry flag: the bucket is inside the shape */
 #define IX_MAX_SHAPES 0x7fffffffu
-#ifndef IX_PER_SHAPE
-#define IX_PER_SHAPE 3.0 /* buckets across a typical shape */
-#endif
+#define IX_PER_SHAPE 5.0 /* buckets across a typical shape */
+#define IX_MAX_PER_SHAPE 16.0 /* buckets per shape, at most */
 
+/*
+ * Locating a point is bound by memory latency, not arithmetic, so the
+ * layout keeps the chain of dependent loads short: the bucket, its run of
+ * entries (shape numbers), the shape's id and offset, and then one
+ * contiguous run of the shape's data. That run is an array of geo_points in
+ * which some slots are headers holding counts (as doubles, exact below
+ * 2^53):
+ *
+ *   {npolys, 0}
+ *   per polygon: {minx, miny} {maxx, maxy} {nrings, slots of its rings}
+ *   per ring:    {n, 0} then its n points
+ */
+
+/* A bucket: entries[first .. first + n), or, when n is IX_WHOLE, the
+ * bucket lies inside shape number `first` and no lower id reaches it. */
+struct ix_bucket {
+	uint32_t first, n;
+};
+
+#define IX_WHOLE UINT32_MAX
+
+/* What a hit needs: the id, and where the shape's data starts. */
+struct ix_ref {
+	int64_t id;
+	size_t off;
+};
+
+/* A shape while building: its bbox and the order it was added in. */
 struct ix_shape {
 	double minx, miny, maxx, maxy;
 	int64_t id;
-	size_t seq; /* order of adding, to sort stably */
-	size_t poly0, npolys;
-};
-
-struct ix_poly {
-	double minx, miny, maxx, maxy;
-	size_t ring0, nrings;
-};
-
-struct ix_ring {
-	size_t pt0, n;
+	size_t seq, off;
 };
 
 struct geo_index {
 	struct ix_shape *shapes;
-	struct ix_poly *polys;
-	struct ix_ring *rings;
-	struct geo_point *pts;
-	size_t nshapes, npolys, nrings, npts;
-	size_t ashapes, apolys, arings, apts;
+	struct geo_point *data; /* the shapes' runs, back to back */
+	size_t nshapes, ndata, ashapes, adata;
 
 	int built;
 	double minx, miny, maxx, maxy; /* the grid's extent */
 	double bw, bh, inv_bw, inv_bh;  /* bucket size and its inverse */
 	size_t nx, ny;
-	size_t *start;     /* nx * ny + 1 offsets into entries */
-	uint32_t *entries; /* shape number | IX_FULL */
+	struct ix_bucket *buckets; /* nx * ny, row by row from the south */
+	uint32_t *entries;         /* shape number | IX_FULL */
+	struct ix_ref *refs; /* by shape number */
 };
 
 #define GROW(arr, n, alloc, extra)                                                  \
@@ -606,11 +621,10 @@ void geo_index_free(struct geo_index *ix)
 	if (!ix)
 		return;
 	free(ix->shapes);
-	free(ix->polys);
-	free(ix->rings);
-	free(ix->pts);
-	free(ix->start);
+	free(ix->data);
+	free(ix->buckets);
 	free(ix->entries);
+	free(ix->refs);
 	free(ix);
 }
 
@@ -630,44 +644,48 @@ static void bbox_add(double *bb, struct geo_point q)
 void geo_index_add(struct geo_index *ix, int64_t id, const struct geo_shape *s)
 {
 	double sb[4] = { INFINITY, INFINITY, -INFINITY, -INFINITY };
+	size_t need = 1;
 
 	if (id < 0)
 		BUG("geo index id %lld is negative", (long long)id);
 	if (ix->nshapes >= IX_MAX_SHAPES)
 		BUG("geo index is full");
+	for (size_t i = 0; i < s->npolys; i++) {
+		need += 3;
+		for (size_t r = 0; r < s->polys[i].nrings; r++)
+			need += 1 + s->polys[i].rings[r].n;
+	}
 	GROW(ix->shapes, ix->nshapes, ix->ashapes, 1);
-	GROW(ix->polys, ix->npolys, ix->apolys, s->npolys);
+	GROW(ix->data, ix->ndata, ix->adata, need);
 	struct ix_shape *sh = &ix->shapes[ix->nshapes];
 	sh->id = id;
 	sh->seq = ix->nshapes++;
-	sh->poly0 = ix->npolys;
-	sh->npolys = s->npolys;
+	sh->off = ix->ndata;
+
+	struct geo_point *d = ix->data + ix->ndata;
+	*d++ = (struct geo_point){ (double)s->npolys, 0 };
 	for (size_t i = 0; i < s->npolys; i++) {
 		const struct geo_polygon *poly = &s->polys[i];
 		double pb[4] = { INFINITY, INFINITY, -INFINITY, -INFINITY };
-		struct ix_poly *ip = &ix->polys[ix->npolys++];
-		GROW(ix->rings, ix->nrings, ix->arings, poly->nrings);
-		ip->ring0 = ix->nrings;
-		ip->nrings = poly->nrings;
+		struct geo_point *head = d;
+		d += 3;
 		for (size_t r = 0; r < poly->nrings; r++) {
 			const struct geo_ring *ring = &poly->rings[r];
-			GROW(ix->pts, ix->npts, ix->apts, ring->n);
-			ix->rings[ix->nrings].pt0 = ix->npts;
-			ix->rings[ix->nrings++].n = ring->n;
+			*d++ = (struct geo_point){ (double)ring->n, 0 };
 			for (size_t k = 0; k < ring->n; k++) {
-				ix->pts[ix->npts++] = ring->pts[k];
+				*d++ = ring->pts[k];
 				bbox_add(pb, ring->pts[k]);
 			}
 		}
-		ip->minx = pb[0];
-		ip->miny = pb[1];
-		ip->maxx = pb[2];
-		ip->maxy = pb[3];
+		head[0] = (struct geo_point){ pb[0], pb[1] };
+		head[1] = (struct geo_point){ pb[2], pb[3] };
+		head[2] = (struct geo_point){ (double)poly->nrings, (double)(d - head - 3) };
 		if (pb[0] <= pb[2]) {
-			bbox_add(sb, (struct geo_point){ pb[0], pb[1] });
-			bbox_add(sb, (struct geo_point){ pb[2], pb[3] });
+			bbox_add(sb, head[0]);
+			bbox_add(sb, head[1]);
 		}
 	}
+	ix->ndata += need;
 	/* a shape without points gets an empty (inverted) bbox: never a hit */
 	sh->minx = sb[0];
 	sh->miny = sb[1];
@@ -676,42 +694,31 @@ void geo_index_add(struct geo_index *ix, int64_t id, const struct geo_shape *s)
 	ix->built = 0;
 }
 
-static int shape_cmp(const void *pa, const void *pb)
+/* Whether the shape whose run starts at d contains p (boundary included). */
+static int run_contains(const struct geo_point *d, struct geo_point p)
 {
-	const struct ix_shape *a = pa, *b = pb;
-	if (a->id != b->id)
-		return a->id < b->id ? -1 : 1;
-	return a->seq < b->seq ? -1 : a->seq > b->seq;
-}
-
-static int double_cmp(const void *pa, const void *pb)
-{
-	double a = *(const double *)pa, b = *(const double *)pb;
-	return a < b ? -1 : a > b;
-}
-
-static int ix_poly_contains(const struct geo_index *ix, const struct ix_poly *ip,
-			    struct geo_point p)
-{
-	int in = 0;
-	if (p.x < ip->minx || p.x > ip->maxx || p.y < ip->miny || p.y > ip->maxy)
-		return 0;
-	for (size_t r = 0; r < ip->nrings; r++) {
-		const struct ix_ring *ring = &ix->rings[ip->ring0 + r];
-		int c = ring_cross(ix->pts + ring->pt0, ring->n, p);
-		if (c < 0)
+	size_t npolys = (size_t)d->x;
+	d++;
+	for (size_t i = 0; i < npolys; i++) {
+		size_t nrings = (size_t)d[2].x, span = (size_t)d[2].y;
+		const struct geo_point *ring = d + 3;
+		int in = 0;
+		if (p.x < d[0].x || p.y < d[0].y || p.x > d[1].x || p.y > d[1].y) {
+			d += 3 + span;
+			continue;
+		}
+		for (size_t r = 0; r < nrings; r++) {
+			size_t n = (size_t)ring->x;
+			int c = ring_cross(ring + 1, n, p);
+			if (c < 0)
+				return 1;
+			in ^= c;
+			ring += 1 + n;
+		}
+		if (in)
 			return 1;
-		in ^= c;
+		d += 3 + span;
 	}
-	return in;
-}
-
-static int ix_shape_contains(const struct geo_index *ix, const struct ix_shape *sh,
-			     struct geo_point p)
-{
-	for (size_t i = 0; i < sh->npolys; i++)
-		if (ix_poly_contains(ix, &ix->polys[sh->poly0 + i], p))
-			return 1;
 	return 0;
 }
 
@@ -730,27 +737,50 @@ static int seg_meets_rect(struct geo_point a, struct geo_point b, const double *
 		 (o1 < 0 && o2 < 0 && o3 < 0 && o4 < 0));
 }
 
-/* Whether the closed rectangle r lies in the interior of the shape: no edge
- * meets it and its centre is inside. */
-static int rect_inside(const struct geo_index *ix, const struct ix_shape *sh,
-		       const double *r)
+/* How the closed rectangle r relates to the shape: REL_INSIDE if it lies
+ * in the shape's interior, REL_MEETS if it touches the boundary, REL_NONE
+ * if it lies wholly outside. Exact: no edge meets r, so r is all in or all
+ * out, and its centre decides. */
+enum { REL_NONE, REL_MEETS, REL_INSIDE };
+
+static int rect_relation(const struct geo_index *ix, const struct ix_shape *sh,
+			 const double *r)
 {
-	if (r[0] < sh->minx || r[2] > sh->maxx || r[1] < sh->miny || r[3] > sh->maxy)
-		return 0;
-	for (size_t i = 0; i < sh->npolys; i++) {
-		const struct ix_poly *ip = &ix->polys[sh->poly0 + i];
-		if (r[2] < ip->minx || r[0] > ip->maxx || r[3] < ip->miny || r[1] > ip->maxy)
-			continue;
-		for (size_t k = 0; k < ip->nrings; k++) {
-			const struct ix_ring *ring = &ix->rings[ip->ring0 + k];
-			const struct geo_point *pts = ix->pts + ring->pt0;
-			for (size_t j = 0; j < ring->n; j++)
-				if (seg_meets_rect(pts[j ? j - 1 : ring->n - 1], pts[j], r))
-					return 0;
+	if (r[2] < sh->minx || r[0] > sh->maxx || r[3] < sh->miny || r[1] > sh->maxy)
+		return REL_NONE;
+	const struct geo_point *d = ix->data + sh->off;
+	size_t npolys = (size_t)d->x;
+	d++;
+	for (size_t i = 0; i < npolys; i++) {
+		size_t nrings = (size_t)d[2].x, span = (size_t)d[2].y;
+		const struct geo_point *ring = d + 3;
+		if (r[2] >= d[0].x && r[0] <= d[1].x && r[3] >= d[0].y && r[1] <= d[1].y) {
+			for (size_t k = 0; k < nrings; k++) {
+				size_t n = (size_t)ring->x;
+				for (size_t j = 1; j <= n; j++)
+					if (seg_meets_rect(ring[j > 1 ? j - 1 : n], ring[j], r))
+						return REL_MEETS;
+				ring += 1 + n;
+			}
 		}
+		d += 3 + span;
 	}
 	struct geo_point c = { (r[0] + r[2]) / 2, (r[1] + r[3]) / 2 };
-	return ix_shape_contains(ix, sh, c);
+	return run_contains(ix->data + sh->off, c) ? REL_INSIDE : REL_NONE;
+}
+
+static int shape_cmp(const void *pa, const void *pb)
+{
+	const struct ix_shape *a = pa, *b = pb;
+	if (a->id != b->id)
+		return a->id < b->id ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static int double_cmp(const void *pa, const void *pb)
+{
+	double a = *(const double *)pa, b = *(const double *)pb;
+	return a < b ? -1 : a > b;
 }
 
 static size_t bucket_col(const struct geo_index *ix, double x)
@@ -791,8 +821,8 @@ static void plan_grid(struct geo_index *ix, size_t nvalid)
 		bw = W > 0 ? side : 1;
 	if (!(bh > 0))
 		bh = H > 0 ? side : 1;
-	/* at most ~16 buckets per shape, and a sane total */
-	double cap = 16.0 * (double)nvalid + 1024;
+	/* a bounded number of buckets per shape, and a sane total */
+	double cap = IX_MAX_PER_SHAPE * (double)nvalid + 1024;
 	cap = cap < 0x1p26 ? cap : 0x1p26;
 	double nx = ceil(W / bw), ny = ceil(H / bh);
 	nx = nx < 1 ? 1 : nx;
@@ -816,23 +846,100 @@ static void plan_grid(struct geo_index *ix, size_t nvalid)
 	ix->inv_bh = H > 0 ? ny / H : 0;
 }
 
+/* A (bucket, candidate) pair found while building. */
+struct pending {
+	size_t bucket;
+	uint32_t e;
+};
+
+/* Lists, for every bucket, the shapes that reach into it in id order, up
+ * to and including the first that contains it whole. A bucket whose first
+ * such shape contains it whole needs no list at all. */
+static void fill_buckets(struct geo_index *ix)
+{
+	size_t nb = ix->nx * ix->ny, npend = 0, apend = 0, total = 0;
+	struct pending *pend = NULL;
+	/* Points are bucketed by rounded arithmetic, so classify a slightly
+	 * larger rectangle than the bucket's exact one. */
+	double mx = 1e-12 * (fabs(ix->minx) + fabs(ix->maxx)) + 1e-9 * ix->bw;
+	double my = 1e-12 * (fabs(ix->miny) + fabs(ix->maxy)) + 1e-9 * ix->bh;
+
+	/* per bucket: 0 open, 1 list ended by a full shape, 2 whole */
+	unsigned char *state = xcalloc(nb, 1);
+	ix->buckets = xcalloc(nb, sizeof(*ix->buckets));
+	for (size_t i = 0; i < ix->nshapes; i++) {
+		const struct ix_shape *sh = &ix->shapes[i];
+		if (sh->minx > sh->maxx)
+			continue;
+		size_t c0 = bucket_col(ix, sh->minx), c1 = bucket_col(ix, sh->maxx);
+		size_t r0 = bucket_row(ix, sh->miny), r1 = bucket_row(ix, sh->maxy);
+		for (size_t r = r0; r <= r1; r++) {
+			for (size_t c = c0; c <= c1; c++) {
+				size_t b = r * ix->nx + c;
+				if (state[b])
+					continue; /* a lower id already contains it all */
+				double rect[4] = { ix->minx + (double)c * ix->bw - mx,
+						   ix->miny + (double)r * ix->bh - my,
+						   ix->minx + (double)(c + 1) * ix->bw + mx,
+						   ix->miny + (double)(r + 1) * ix->bh + my };
+				int rel = rect_relation(ix, sh, rect);
+				if (rel == REL_NONE)
+					continue;
+				if (rel == REL_INSIDE && ix->buckets[b].n == 0) {
+					state[b] = 2;
+					ix->buckets[b].first = (uint32_t)i;
+					ix->buckets[b].n = IX_WHOLE;
+					continue;
+				}
+				state[b] = rel == REL_INSIDE;
+				ix->buckets[b].n++;
+				GROW(pend, npend, apend, 1);
+				pend[npend++] = (struct pending){
+					b, (uint32_t)i | (rel == REL_INSIDE ? IX_FULL : 0)
+				};
+			}
+		}
+	}
+	free(state);
+
+	/* Counting sort by bucket; shapes came in id order, so lists stay so. */
+	size_t *next = xmalloc((nb ? nb : 1) * sizeof(*next));
+	for (size_t b = 0; b < nb; b++) {
+		if (ix->buckets[b].n == IX_WHOLE)
+			continue;
+		ix->buckets[b].first = (uint32_t)total;
+		next[b] = total;
+		total += ix->buckets[b].n;
+		if (total >= UINT32_MAX)
+			BUG("geo index has more than 2^32 bucket entries");
+	}
+	ix->entries = xmalloc((total ? total : 1) * sizeof(*ix->entries));
+	for (size_t k = 0; k < npend; k++)
+		ix->entries[next[pend[k].bucket]++] = pend[k].e;
+	free(next);
+	free(pend);
+}
+
 void geo_index_build(struct geo_index *ix)
 {
 	size_t nvalid = 0;
 
-	free(ix->start);
+	free(ix->buckets);
 	free(ix->entries);
-	ix->start = NULL;
+	free(ix->refs);
+	ix->buckets = NULL;
 	ix->entries = NULL;
 	ix->nx = ix->ny = 0;
 	ix->built = 1;
 	if (ix->nshapes)
 		qsort(ix->shapes, ix->nshapes, sizeof(*ix->shapes), shape_cmp);
+	ix->refs = xmalloc((ix->nshapes ? ix->nshapes : 1) * sizeof(*ix->refs));
 
 	ix->minx = ix->miny = INFINITY;
 	ix->maxx = ix->maxy = -INFINITY;
 	for (size_t i = 0; i < ix->nshapes; i++) {
 		const struct ix_shape *sh = &ix->shapes[i];
+		ix->refs[i] = (struct ix_ref){ sh->id, sh->off };
 		if (sh->minx > sh->maxx)
 			continue;
 		nvalid++;
@@ -844,49 +951,7 @@ void geo_index_build(struct geo_index *ix)
 	if (!nvalid)
 		return;
 	plan_grid(ix, nvalid);
-
-	size_t nb = ix->nx * ix->ny;
-	ix->start = xcalloc(nb + 1, sizeof(*ix->start));
-	for (size_t i = 0; i < ix->nshapes; i++) {
-		const struct ix_shape *sh = &ix->shapes[i];
-		if (sh->minx > sh->maxx)
-			continue;
-		size_t c0 = bucket_col(ix, sh->minx), c1 = bucket_col(ix, sh->maxx);
-		size_t r0 = bucket_row(ix, sh->miny), r1 = bucket_row(ix, sh->maxy);
-		for (size_t r = r0; r <= r1; r++)
-			for (size_t c = c0; c <= c1; c++)
-				ix->start[r * ix->nx + c + 1]++;
-	}
-	for (size_t b = 0; b < nb; b++)
-		ix->start[b + 1] += ix->start[b];
-	ix->entries = xmalloc((ix->start[nb] ? ix->start[nb] : 1) * sizeof(*ix->entries));
-
-	/* Points are bucketed by rounded arithmetic, so test "bucket inside the
-	 * shape" on a slightly larger rectangle than the bucket's exact one. */
-	double mx = 1e-12 * (fabs(ix->minx) + fabs(ix->maxx)) + 1e-9 * ix->bw;
-	double my = 1e-12 * (fabs(ix->miny) + fabs(ix->maxy)) + 1e-9 * ix->bh;
-	size_t *fill = xmalloc(nb * sizeof(*fill));
-	memcpy(fill, ix->start, nb * sizeof(*fill));
-	for (size_t i = 0; i < ix->nshapes; i++) {
-		const struct ix_shape *sh = &ix->shapes[i];
-		if (sh->minx > sh->maxx)
-			continue;
-		size_t c0 = bucket_col(ix, sh->minx), c1 = bucket_col(ix, sh->maxx);
-		size_t r0 = bucket_row(ix, sh->miny), r1 = bucket_row(ix, sh->maxy);
-		for (size_t r = r0; r <= r1; r++) {
-			for (size_t c = c0; c <= c1; c++) {
-				double rect[4] = { ix->minx + (double)c * ix->bw - mx,
-						   ix->miny + (double)r * ix->bh - my,
-						   ix->minx + (double)(c + 1) * ix->bw + mx,
-						   ix->miny + (double)(r + 1) * ix->bh + my };
-				uint32_t e = (uint32_t)i;
-				if (rect_inside(ix, sh, rect))
-					e |= IX_FULL;
-				ix->entries[fill[r * ix->nx + c]++] = e;
-			}
-		}
-	}
-	free(fill);
+	fill_buckets(ix);
 }
 
 int64_t geo_index_locate(const struct geo_index *ix, struct geo_point p)
@@ -895,16 +960,15 @@ int64_t geo_index_locate(const struct geo_index *ix, struct geo_point p)
 		BUG("geo_index_locate before geo_index_build");
 	if (!(p.x >= ix->minx && p.x <= ix->maxx && p.y >= ix->miny && p.y <= ix->maxy))
 		return -1;
-	size_t b = bucket_row(ix, p.y) * ix->nx + bucket_col(ix, p.x);
-	for (size_t k = ix->start[b]; k < ix->start[b + 1]; k++) {
-		uint32_t e = ix->entries[k];
-		const struct ix_shape *sh = &ix->shapes[e & ~IX_FULL];
-		if (e & IX_FULL)
-			return sh->id;
-		if (p.x < sh->minx || p.x > sh->maxx || p.y < sh->miny || p.y > sh->maxy)
-			continue;
-		if (ix_shape_contains(ix, sh, p))
-			return sh->id;
+	const struct ix_bucket *bk = &ix->buckets[bucket_row(ix, p.y) * ix->nx + bucket_col(ix, p.x)];
+	if (bk->n == IX_WHOLE)
+		return ix->refs[bk->first].id;
+	/* the shapes that reach into the bucket, lowest id first */
+	const uint32_t *e = ix->entries + bk->first, *end = e + bk->n;
+	for (; e < end; e++) {
+		const struct ix_ref *ref = &ix->refs[*e & ~IX_FULL];
+		if ((*e & IX_FULL) || run_contains(ix->data + ref->off, p))
+			return ref->id;
 	}
 	return -1;
 }
@@ -945,8 +1009,7 @@ struct piece {
 };
 
 struct tess {
-	const struct geo_shape *outline;
-	struct geo_point *flat;
+	struct geo_point *flat; /* the outline's rings, each closed */
 	struct tring *rings;
 	size_t nrings;
 	double *xs, *ys; /* grid lines: xs west to east, ys north to south */
@@ -1288,7 +1351,7 @@ static int tess_setup(struct tess *t, const struct geo_shape *outline, double *b
 int geo_tessellate(const struct geo_shape *outline, size_t target_cells, struct arena *a,
 		   struct geo_shape **cells, size_t *ncells)
 {
-	struct tess t = { .outline = outline };
+	struct tess t = { 0 };
 	double bb[4];
 	int err = ERR_BAD_VALUE;
 

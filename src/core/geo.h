@@ -4,8 +4,8 @@
  * index for "which grid is this point in", and a demo tessellator.
  *
  * Coordinates are plain doubles in degrees, x = longitude, y = latitude
- * (GeoJSON order), with no datum conversion: whatever the source used (the
- * ECharts China maps are GCJ-02) is what you get back. Geometry is planar in
+ * (GeoJSON order), with no datum conversion: coordinates stay in whatever
+ * datum their source used (WGS-84, GCJ-02...). Geometry is planar in
  * degrees; only geo_distance_m() and geo_shape_area_m2() think about the
  * sphere. Shapes that cross the antimeridian are not supported.
  *
@@ -160,10 +160,12 @@ void geo_index_free(struct geo_index *ix);
  * merged into the cell beside it in the same row when there is one (the cell
  * is then a multipolygon), otherwise kept on its own. Cells come in
  * serpentine order: rows north to south, the first west to east, the next
- * east to west, and so on, so consecutive cells are neighbours. Each cell has
- * its bbox set. *cells, its polygons, rings and points are allocated from a.
- * Returns 0, or ERR_BAD_VALUE if target_cells is 0 or above
- * GEO_TESSELLATE_MAX_CELLS, or outline has no area or non-finite points.
+ * east to west, and so on, so consecutive cells are neighbours except where
+ * a row has separate stretches (a concave bay, several polygons). Each cell
+ * has its bbox set. *cells, its polygons, rings and points are allocated
+ * from a. Returns 0, or ERR_BAD_VALUE (with *cells NULL, *ncells 0) if
+ * target_cells is 0 or above GEO_TESSELLATE_MAX_CELLS, or the outline has no
+ * area, a non-finite point, or is too thin for any sensible grid.
  * Caveat: a cell cut from a concave part of the outline can have zero-width
  * "bridge" edges along its square's sides joining its pieces (Sutherland-
  * Hodgman); they add no area, but a point exactly on one counts as in the

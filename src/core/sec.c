@@ -123,6 +123,11 @@ static int unb64(const char *s, size_t n, unsigned char *bin, size_t want)
 int sec_password_verify(const char *stored, const char *password)
 {
 	if (str_starts_with(stored, "$argon2id$")) {
+		/* libsodium answers -1 for a malformed string and for a wrong
+		 * password alike: tell them apart first */
+		if (crypto_pwhash_str_needs_rehash(stored, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+						   crypto_pwhash_MEMLIMIT_INTERACTIVE) == -1)
+			return ERR_BAD_VALUE;
 		if (crypto_pwhash_str_verify(stored, password, strlen(password)))
 			return ERR_BAD_LOGIN;
 		return 0;

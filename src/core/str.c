@@ -54,10 +54,11 @@ int strbuf_addstr(struct strbuf *sb, const char *s)
 
 int strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 {
+	char small[256];
 	va_list ap, cp;
 	va_start(ap, fmt);
 	va_copy(cp, ap);
-	int n = vsnprintf(NULL, 0, fmt, cp);
+	int n = vsnprintf(small, sizeof(small), fmt, cp);
 	va_end(cp);
 	if (n < 0)
 		BUG("bad format '%s'", fmt);
@@ -66,7 +67,10 @@ int strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 		return ERR_TOO_LARGE;
 	}
 	grow(sb, (size_t)n);
-	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	if ((size_t)n < sizeof(small))
+		memcpy(sb->buf + sb->len, small, (size_t)n + 1);
+	else
+		vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	sb->len += (size_t)n;
 	return 0;
@@ -123,10 +127,14 @@ int str_to_double(const char *s, double *out)
 {
 	if (!s || !*s || !(*s == '-' || *s == '+' || *s == '.' || (*s >= '0' && *s <= '9')))
 		return ERR_BAD_VALUE;
+	if (strpbrk(s, "xXnNiI"))
+		return ERR_BAD_VALUE; /* no hex floats, nan or inf */
 	errno = 0;
 	char *end;
 	double v = strtod(s, &end);
-	if (errno || *end || !isfinite(v))
+	/* ERANGE on underflow still gives a usable subnormal; only overflow
+	 * and underflow to zero are errors */
+	if ((errno && (errno != ERANGE || v == 0 || !isfinite(v))) || *end || !isfinite(v))
 		return ERR_BAD_VALUE;
 	*out = v;
 	return 0;

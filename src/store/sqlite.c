@@ -531,7 +531,8 @@ int store_org_subtree(struct store *st, struct arena *a, const struct scope *sc,
 				  "AND (?3 < 0 OR o.depth <= ?3) AND " SCOPE_SQL("o.path", "?4", "?5")
 				  " ORDER BY o.path");
 	bind_range(a, q, 1, root.path);
-	sqlite3_bind_int(q, 3, max_depth < 0 ? -1 : root.depth + max_depth);
+	/* the tree is a few levels deep: anything past 64 means "all" */
+	sqlite3_bind_int(q, 3, max_depth < 0 || max_depth > 64 ? -1 : root.depth + max_depth);
 	bind_scope(a, q, 4, sc);
 	err = collect_orgs(a, c, q, out, n);
 	rrelease(st, c);
@@ -851,10 +852,13 @@ int store_user_login_failed(struct store *st, long long id, long long now, int t
 	sqlite3_bind_int(q, 2, threshold);
 	sqlite3_bind_int64(q, 3, now + lock_seconds);
 	int rc = sqlite3_step(q);
-	*locked = rc == SQLITE_ROW && sqlite3_column_int64(q, 0) > now;
+	bool found = rc == SQLITE_ROW;
+	*locked = found && sqlite3_column_int64(q, 0) > now;
 	if (rc == SQLITE_ROW)
 		rc = sqlite3_step(q);
 	sqlite3_reset(q);
+	if (rc == SQLITE_DONE && !found)
+		return wend(st, ERR_NOT_FOUND);
 	return wend(st, rc == SQLITE_DONE ? 0 : map_rc(rc, w->db));
 }
 

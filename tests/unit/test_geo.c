@@ -45,6 +45,16 @@ static double rnd_in(double lo, double hi)
 	return lo + (hi - lo) * ((double)(rnd() >> 11) * 0x1p-53);
 }
 
+/* A uniform point in the box; x drawn first, whatever the compiler's
+ * order of evaluating arguments. */
+static struct geo_point rnd_pt(double minx, double maxx, double miny, double maxy)
+{
+	struct geo_point p;
+	p.x = rnd_in(minx, maxx);
+	p.y = rnd_in(miny, maxy);
+	return p;
+}
+
 /* A ring from n (x, y) pairs, closed if the last pair is not the first. */
 static struct geo_ring mkring(struct arena *a, const double *xy, size_t n)
 {
@@ -111,10 +121,13 @@ static struct geo_shape *jitter_grid(struct arena *a, size_t nx, size_t ny, doub
 #define C(i, j) c[(j) * (nx + 1) + (i)]
 #define H(i, j, k) h[((j) * nx + (i)) * 3 + (k)]
 #define V(i, j, k) v[((j) * (nx + 1) + (i)) * 3 + (k)]
-	for (size_t j = 0; j <= ny; j++)
-		for (size_t i = 0; i <= nx; i++)
-			C(i, j) = P(x0 + cs * ((double)i + rnd_in(-0.2, 0.2)),
-				    y0 + cs * ((double)j + rnd_in(-0.2, 0.2)));
+	for (size_t j = 0; j <= ny; j++) {
+		for (size_t i = 0; i <= nx; i++) {
+			double jx = rnd_in(-0.2, 0.2);
+			double jy = rnd_in(-0.2, 0.2);
+			C(i, j) = P(x0 + cs * ((double)i + jx), y0 + cs * ((double)j + jy));
+		}
+	}
 	for (size_t j = 0; j <= ny; j++)
 		for (size_t i = 0; i < nx; i++)
 			for (int k = 0; k < 3; k++) {
@@ -666,8 +679,8 @@ static void test_index(void)
 
 	int bad = 0, outside = 0, shared = 0;
 	for (int i = 0; i < 10000; i++) {
-		struct geo_point p = P(rnd_in(x0 - 0.02, x0 + cs * nx + 0.02),
-				       rnd_in(y0 - 0.02, y0 + cs * ny + 0.02));
+		struct geo_point p = rnd_pt(x0 - 0.02, x0 + cs * nx + 0.02, y0 - 0.02,
+					    y0 + cs * ny + 0.02);
 		int64_t want = brute_locate(cells, ids, n, p);
 		outside += want < 0;
 		bad += geo_index_locate(ix, p) != want;
@@ -704,6 +717,7 @@ static void test_index(void)
 	struct geo_polygon lp = mkpoly(a, 2, lr);
 	struct geo_shape ls = mkshape(a, 1, &lp);
 	struct geo_shape is = mksimple(a, island, 4), os = mksimple(a, over, 4);
+	struct geo_shape e_shape = { 0 };
 	struct geo_index *ix2 = geo_index_new();
 	geo_index_build(ix2);
 	is_int(geo_index_locate(ix2, P(1, 1)), -1, "index: empty index finds nothing");
@@ -720,6 +734,28 @@ static void test_index(void)
 	is_int(geo_index_locate(ix2, P(9.5, 9.5)), 3, "index: overlap goes to the lowest id");
 	is_int(geo_index_locate(ix2, P(11, 11)), 3, "index: rebuilt index sees the new shape");
 	geo_index_free(ix2);
+
+	/* degenerate shapes: a segment and a single point still have a
+	 * boundary, and the boundary counts */
+	static const double seg[] = { 1, 1, 3, 3, 1, 1 };
+	struct geo_shape sg = mksimple(a, seg, 3);
+	struct geo_ring dot = { arena_alloc(a, sizeof(struct geo_point)), 1 };
+	dot.pts[0] = P(5, 5);
+	struct geo_polygon dp = mkpoly(a, 1, &dot);
+	struct geo_shape ds = mkshape(a, 1, &dp);
+	struct geo_index *ix3 = geo_index_new();
+	geo_index_add(ix3, 4, &ds);
+	geo_index_build(ix3);
+	is_int(geo_index_locate(ix3, P(5, 5)), 4, "index: a one-point shape contains its point");
+	is_int(geo_index_locate(ix3, P(5, 5.5)), -1, "index: and nothing else");
+	geo_index_add(ix3, 2, &sg);
+	geo_index_add(ix3, 9, &e_shape);
+	geo_index_build(ix3);
+	is_int(geo_index_locate(ix3, P(2, 2)), 2, "index: a point on a zero-area shape");
+	is_int(geo_index_locate(ix3, P(2, 2.5)), -1, "index: beside a zero-area shape");
+	is_int(geo_index_locate(ix3, P(5, 5)), 4, "index: the point shape after a rebuild");
+	is_int(geo_index_count(ix3), 3, "index: an empty shape is counted");
+	geo_index_free(ix3);
 	geo_index_free(ix);
 	geo_index_free(NULL);
 	arena_free(a);
@@ -736,8 +772,8 @@ static double bbox_gap(const struct geo_shape *p, const struct geo_shape *q)
 
 /* Checks the tessellation of outline o: valid cells with correct bboxes,
  * areas adding up, samples inside exactly one cell iff inside the outline,
- * and consecutive cells next to each other. Returns the touching share. */
-static double check_tess(const char *name, const struct geo_shape *o, size_t target,
+ * and consecutive cells next to each other, and an index over them. */
+static void check_tess(const char *name, const struct geo_shape *o, size_t target,
 			 double min_touch, double max_gap)
 {
 	struct arena *a = arena_new();
@@ -766,7 +802,7 @@ static double check_tess(const char *name, const struct geo_shape *o, size_t tar
 
 	int outside = 0, overlap = 0, uncovered = 0, hits = 0;
 	for (int i = 0; i < 4000; i++) {
-		struct geo_point p = P(rnd_in(o->minx, o->maxx), rnd_in(o->miny, o->maxy));
+		struct geo_point p = rnd_pt(o->minx, o->maxx, o->miny, o->maxy);
 		int in = geo_point_in_shape(o, p), k = 0;
 		for (size_t j = 0; j < n; j++)
 			if (p.x >= cells[j].minx && p.x <= cells[j].maxx && p.y >= cells[j].miny &&
@@ -805,23 +841,41 @@ static double check_tess(const char *name, const struct geo_shape *o, size_t tar
 	   "tess %s: starts in the north", name);
 	ok(cells[0].minx <= cells[1].minx, "tess %s: first row runs west to east", name);
 
-	int locate_bad = 0;
+	/* the cells, plus the whole outline under a higher id (a district
+	 * over its grids): every point inside goes to a cell */
+	int locate_bad = 0, to_outline = 0;
 	struct geo_index *ix = geo_index_new();
+	geo_index_add(ix, (int64_t)n, o);
 	for (size_t i = 0; i < n; i++)
 		geo_index_add(ix, (int64_t)i, &cells[i]);
 	geo_index_build(ix);
 	for (int i = 0; i < 2000; i++) {
-		struct geo_point p = P(rnd_in(o->minx, o->maxx), rnd_in(o->miny, o->maxy));
-		int64_t want = -1;
-		for (size_t j = 0; j < n && want < 0; j++)
-			if (geo_point_in_shape(&cells[j], p))
+		struct geo_point p = rnd_pt(o->minx, o->maxx, o->miny, o->maxy);
+		int64_t want = geo_point_in_shape(o, p) ? (int64_t)n : -1;
+		for (size_t j = 0; j < n; j++)
+			if (geo_point_in_shape(&cells[j], p)) {
 				want = (int64_t)j;
-		locate_bad += geo_index_locate(ix, p) != want;
+				break;
+			}
+		int64_t got = geo_index_locate(ix, p);
+		locate_bad += got != want;
+		to_outline += got == (int64_t)n;
 	}
-	is_int(locate_bad, 0, "tess %s: index over the cells agrees with brute force", name);
+	is_int(locate_bad, 0, "tess %s: index over cells and outline agrees with brute force",
+	       name);
+	is_int(to_outline, 0, "tess %s: no point falls through to the outline", name);
+	/* the corners of every cell are on some cell's boundary */
+	locate_bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct geo_ring *r = &cells[i].polys[0].rings[0];
+		for (size_t k = 0; k < r->n; k++) {
+			int64_t got = geo_index_locate(ix, r->pts[k]);
+			locate_bad += got < 0 || got > (int64_t)i;
+		}
+	}
+	is_int(locate_bad, 0, "tess %s: cell vertices go to that cell or a lower one", name);
 	geo_index_free(ix);
 	arena_free(a);
-	return share;
 }
 
 static void test_tessellate(void)
