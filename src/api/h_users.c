@@ -82,8 +82,10 @@ int h_users_add(struct app *app, struct http_request *r, struct principal *who, 
 			return http_error(r, ERR_BAD_TYPE, "field 'roles' must hold strings");
 		unsigned one;
 		char why[96];
-		if (role_parse_list(json_string_value(rv), &one, why, sizeof(why)) ||
-		    strchr(json_string_value(rv), ','))
+		if (strchr(json_string_value(rv), ','))
+			return http_error(r, ERR_BAD_VALUE, "'%.60s' is not one role: give one role per item",
+					  json_string_value(rv));
+		if (role_parse_list(json_string_value(rv), &one, why, sizeof(why)))
 			return http_error(r, ERR_BAD_VALUE, "%s", why);
 		mask |= one;
 	}

@@ -83,7 +83,7 @@ int api_dispatch(void *ctx, struct http_request *r)
 		if (!r->body)
 			return http_error(r, ERR_BAD_JSON, "the body is empty; send a JSON object");
 		json_error_t je;
-		body = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
+		body = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
 		if (!body)
 			return http_error(r, ERR_BAD_JSON, "line %d, column %d: %s", je.line,
 					  je.column, je.text);

@@ -42,6 +42,9 @@ int str_to_ll(const char *s, long long min, long long max, long long *out);
 int str_to_double(const char *s, double *out);
 /* true if s[0..n) is valid UTF-8 without overlong forms or surrogates. */
 bool str_utf8_valid(const char *s, size_t n);
+/* A copy of s (free() it) with every byte that is not part of a valid UTF-8
+ * sequence replaced by '?', so it can go into JSON. */
+char *str_utf8_scrub(const char *s);
 /* Number of code points in a valid UTF-8 string. */
 size_t str_utf8_len(const char *s);
 /* true if every byte of s is an ASCII digit and strlen(s) == n. */

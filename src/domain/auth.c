@@ -273,6 +273,10 @@ int auth_change_password(struct store *st, const struct config *cfg, long long u
 	if (err)
 		goto out;
 	if ((err = sec_password_verify(u.password_hash, old_pw))) {
+		/* a stolen session must not allow unlimited guessing */
+		bool locked = false;
+		store_user_login_failed(st, user_id, now, (int)cfg->lockout_threshold,
+					cfg->lockout_minutes * 60, &locked);
 		err = ERR_BAD_LOGIN;
 		snprintf(why, whylen, "the current password is wrong");
 		goto out;

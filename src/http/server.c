@@ -125,8 +125,14 @@ int http_error(struct http_request *r, int err, const char *fmt, ...)
 
 static void error_body(struct http_request *r, int err)
 {
-	json_t *body = json_pack("{s:{s:s,s:s}}", "error", "code", err_name(err), "message",
-				 r->err_detail ? r->err_detail : err_message(err));
+	const char *msg = r->err_detail ? r->err_detail : err_message(err);
+	if (!str_utf8_valid(msg, strlen(msg))) {
+		/* a detail may quote client bytes, or cut a character in half */
+		char *clean = str_utf8_scrub(msg);
+		msg = arena_strdup(r->arena, clean);
+		free(clean);
+	}
+	json_t *body = json_pack("{s:{s:s,s:s}}", "error", "code", err_name(err), "message", msg);
 	r->json = NULL;
 	r->text = NULL;
 	http_reply_json(r, err_status(err), body);
@@ -285,7 +291,9 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			    ts, r->id);
 		strbuf_add_json_escaped(&sb, method_label(r->method));
 		strbuf_addstr(&sb, "\",\"path\":\"");
-		strbuf_add_json_escaped(&sb, r->path);
+		char *path = str_utf8_scrub(r->path);
+		strbuf_add_json_escaped(&sb, path);
+		free(path);
 		strbuf_addstr(&sb, "\",\"route\":\"");
 		strbuf_add_json_escaped(&sb, r->route);
 		strbuf_addf(&sb, "\",\"status\":%d,\"ms\":%.3f,\"bytes\":%zu,\"ip\":\"%s\"", status,
@@ -380,8 +388,7 @@ int http_server_start(const struct http_options *opt, http_handler_fn fn, void *
 		(unsigned)opt->per_ip_connections, MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned)opt->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 		opt->connection_memory, MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE,
-		(unsigned)1, MHD_OPTION_END);
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
 	if (!srv->d) {
 		snprintf(why, whylen, "cannot listen on '%s' (address in use or not permitted)",
 			 opt->listen);
