@@ -145,7 +145,8 @@ int cal_weekday(long day)
 	return (int)(w < 0 ? w + 7 : w);
 }
 
-static const struct override *find(const struct calendar *c, long day)
+/* index of the first override on or after day */
+static size_t lower_bound(const struct calendar *c, long day)
 {
 	size_t lo = 0, hi = c->n;
 	while (lo < hi) {
@@ -155,7 +156,13 @@ static const struct override *find(const struct calendar *c, long day)
 		else
 			hi = mid;
 	}
-	return lo < c->n && c->v[lo].day == day ? &c->v[lo] : NULL;
+	return lo;
+}
+
+static const struct override *find(const struct calendar *c, long day)
+{
+	size_t i = lower_bound(c, day);
+	return i < c->n && c->v[i].day == day ? &c->v[i] : NULL;
 }
 
 bool cal_is_workday(const struct calendar *c, long day)
@@ -197,14 +204,7 @@ int cal_set_day(struct calendar *c, int y, int m, int d, enum cal_kind kind, con
 			 y, m, d);
 		return ERR_BAD_VALUE;
 	}
-	size_t lo = 0, hi = c->n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (c->v[mid].day < day)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = lower_bound(c, day);
 	if (lo < c->n && c->v[lo].day == day) {
 		free(c->v[lo].name);
 	} else {
