@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void usage(FILE *f)
 {
@@ -34,6 +35,8 @@ int main(int argc, char **argv)
 {
 	struct config cfg;
 	char why[512];
+	/* databases, keys and account files are nobody else's business */
+	umask(027);
 	config_init(&cfg);
 	int n = argc - 1;
 	char **args = argv + 1;
