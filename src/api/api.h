@@ -15,9 +15,11 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "core/calendar.h"
 #include "core/config.h"
 #include "core/geo.h"
 #include "domain/auth.h"
+#include "domain/event.h"
 #include "http/server.h"
 #include "store/store.h"
 
@@ -25,6 +27,8 @@ struct app {
 	struct config *cfg;
 	struct store *st;
 	struct geo_index *grids; /* locate index, built at start */
+	struct calendar *cal;
+	struct event_env ev;
 	time_t started;
 	long long (*now)(void); /* unix seconds; injectable for tests */
 };
@@ -93,5 +97,11 @@ int h_locate(struct app *, struct http_request *, struct principal *, json_t *);
 int h_users_list(struct app *, struct http_request *, struct principal *, json_t *);
 int h_users_add(struct app *, struct http_request *, struct principal *, json_t *);
 int h_user_disable(struct app *, struct http_request *, struct principal *, json_t *);
+int h_categories(struct app *, struct http_request *, struct principal *, json_t *);
+int h_event_create(struct app *, struct http_request *, struct principal *, json_t *);
+int h_event_list(struct app *, struct http_request *, struct principal *, json_t *);
+int h_event_get(struct app *, struct http_request *, struct principal *, json_t *);
+int h_event_timeline(struct app *, struct http_request *, struct principal *, json_t *);
+int h_event_act(struct app *, struct http_request *, struct principal *, json_t *);
 
 #endif

@@ -16,6 +16,23 @@ int h_healthz(struct app *app, struct http_request *r, struct principal *who, js
 			      store_engine_version(), "db_bytes", (json_int_t)store_size(app->st),
 			      "grids", (json_int_t)(app->grids ? geo_index_count(app->grids) : 0),
 			      "uptime_s", (json_int_t)(app->now() - (long long)app->started));
+	if (app->cal) {
+		int years[64];
+		size_t n = cal_years(app->cal, years, 64);
+		json_t *ys = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(ys, json_integer(years[i]));
+		json_t *c = json_pack("{s:o}", "years", ys);
+		char gaps[64];
+		cal_gaps(app->cal, app->now(), gaps, sizeof(gaps));
+		if (*gaps)
+			json_object_set_new(c, "warning",
+					    json_string(arena_printf(r->arena,
+								     "no holiday data for %s: deadlines "
+								     "count weekends only",
+								     gaps)));
+		json_object_set_new(j, "calendar", c);
+	}
 	http_reply_json(r, 200, j);
 	return 0;
 }

@@ -28,6 +28,12 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/users", h_users_list, ADMINS, 0 },
 	{ "POST", "/api/v1/users", h_users_add, ADMINS, ROUTE_JSON_BODY },
 	{ "POST", "/api/v1/users/{id}/disable", h_user_disable, ADMINS, 0 },
+	{ "GET", "/api/v1/categories", h_categories, PERM_LOGIN, 0 },
+	{ "POST", "/api/v1/events", h_event_create, PERM_LOGIN, ROUTE_JSON_BODY },
+	{ "GET", "/api/v1/events", h_event_list, PERM_LOGIN, 0 },
+	{ "GET", "/api/v1/events/{id}", h_event_get, PERM_LOGIN, 0 },
+	{ "GET", "/api/v1/events/{id}/timeline", h_event_timeline, PERM_LOGIN, 0 },
+	{ "POST", "/api/v1/events/{id}/actions/{action}", h_event_act, PERM_LOGIN, ROUTE_JSON_BODY },
 };
 const int api_routes_count = (int)ARRAY_SIZE(api_routes);
 

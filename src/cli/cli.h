@@ -24,6 +24,13 @@ struct arena;
 int cli_store_grid(struct store *st, struct arena *a, const char *code, const char *name,
 		   const struct geo_shape *shape, const char *geometry, char *why, size_t whylen);
 
+struct calendar;
+/* Loads every holiday file of cfg->calendar_dir and the working hours into a
+ * new calendar (warning about the current and, from November, the next year
+ * when they have no data), and the categories file into an empty category
+ * table. Prints errors; NULL on failure. */
+struct calendar *cli_load_world(const struct config *cfg, struct store *st);
+
 /* Opens the store named by cfg->db, creating its folder; prints the error
  * and returns NULL on failure. */
 struct store *cli_open_store(const struct config *cfg);

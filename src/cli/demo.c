@@ -18,6 +18,7 @@
  */
 #include "cli/cli.h"
 #include "api/geojson.h"
+#include "core/calendar.h"
 #include "core/csv.h"
 #include "core/err.h"
 #include "core/geo.h"
@@ -284,6 +285,12 @@ int cli_demo(struct config *cfg, int argc, char **argv)
 	struct store *st = cli_open_store(cfg);
 	if (!st)
 		return 1;
+	struct calendar *cal = cli_load_world(cfg, st);
+	if (!cal) {
+		store_close(st);
+		return 1;
+	}
+	cal_free(cal);
 	struct arena *a = arena_new();
 	int rc = 1;
 	char *marker = arena_printf(a, "demo:%s", district);

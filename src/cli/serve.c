@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "api/api.h"
 #include "core/err.h"
+#include "core/calendar.h"
 #include "core/geo.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -68,6 +69,12 @@ int cli_init(struct config *cfg, int argc, char **argv)
 	struct store *st = cli_open_store(cfg);
 	if (!st)
 		return 1;
+	struct calendar *cal = cli_load_world(cfg, st);
+	if (!cal) {
+		store_close(st);
+		return 1;
+	}
+	cal_free(cal);
 	printf("database '%s' is at schema version %d\n", cfg->db, store_schema_version(st));
 	store_close(st);
 	return 0;
@@ -109,13 +116,25 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	struct store *st = cli_open_store(cfg);
 	if (!st)
 		return 1;
+	struct calendar *cal = cli_load_world(cfg, st);
+	if (!cal) {
+		store_close(st);
+		return 1;
+	}
 	struct index_ctx ic = { geo_index_new(), arena_new(), 0 };
 	store_grid_each(st, add_grid, &ic);
 	geo_index_build(ic.ix);
-	arena_free(ic.a);
+	struct org root;
+	const char *district_path = "/";
+	if (!store_org_root(st, ic.a, &root))
+		district_path = root.path;
 
-	struct app app = { .cfg = cfg, .st = st, .grids = ic.ix, .started = time(NULL),
-			   .now = wall_now };
+	struct app app = { .cfg = cfg, .st = st, .grids = ic.ix, .cal = cal,
+			   .started = time(NULL), .now = wall_now };
+	app.ev = (struct event_env){ .st = st, .cal = cal, .grids = ic.ix, .now = wall_now,
+				     .district_path = district_path,
+				     .dup_distance_m = (double)cfg->dup_distance_m,
+				     .dup_window_s = cfg->dup_window_hours * 3600 };
 	struct http_options opt = {
 		.listen = cfg->listen,
 		.threads = (int)cfg->threads,
@@ -139,6 +158,8 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	if (http_server_start(&opt, api_dispatch, &app, &srv, why, sizeof(why))) {
 		fprintf(stderr, "pingan: %s\n", why);
 		geo_index_free(ic.ix);
+		cal_free(cal);
+		arena_free(ic.a);
 		store_close(st);
 		return 1;
 	}
@@ -156,6 +177,8 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	log_info("signal %d: finishing in-flight requests", sig);
 	http_server_stop(srv, 10000);
 	geo_index_free(ic.ix);
+	cal_free(cal);
+	arena_free(ic.a);
 	store_close(st);
 	log_info("stopped cleanly");
 	return 0;

@@ -311,6 +311,18 @@ int cal_load_csv(struct calendar *c, const char *path, char *why, size_t whylen)
 	return err;
 }
 
+void cal_gaps(const struct calendar *c, long long now, char *buf, size_t size)
+{
+	int y, m, d;
+	cal_civil(cal_day_of(now), &y, &m, &d);
+	buf[0] = '\0';
+	size_t n = 0;
+	if (!cal_year_known(c, y))
+		n += (size_t)snprintf(buf, size, "%d", y);
+	if (m >= 11 && !cal_year_known(c, y + 1) && n < size)
+		snprintf(buf + n, size - n, "%s%d", n ? ", " : "", y + 1);
+}
+
 long long cal_add(const struct calendar *c, long long t, long long seconds)
 {
 	if (seconds <= 0)

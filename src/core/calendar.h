@@ -54,6 +54,11 @@ bool cal_year_known(const struct calendar *c, int year);
 /* Loaded years, ascending, into years[max]; returns how many. */
 size_t cal_years(const struct calendar *c, int *years, size_t max);
 
+/* Years without holiday data that matter at `now` (this year; next year
+ * from November on, when its notice is due), as "2027" or "2026, 2027"
+ * into buf; "" if none. */
+void cal_gaps(const struct calendar *c, long long now, char *buf, size_t size);
+
 /* Day numbers: days since 1970-01-01 in local time. */
 long cal_day_of(long long t);
 void cal_civil(long day, int *y, int *m, int *d);

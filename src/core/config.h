@@ -21,6 +21,9 @@ struct config {
 	char *log_level;
 	char *password_scheme;
 	char *demo_data;
+	char *calendar_dir;
+	char *categories_file;
+	char *working_hours;
 	long long threads;
 	long long readers;
 	long long max_connections;
@@ -35,6 +38,8 @@ struct config {
 	long long lockout_minutes;
 	long long ip_fail_limit;
 	long long ip_fail_window;
+	long long dup_distance_m;
+	long long dup_window_hours;
 	bool access_log;
 	/* where each value came from, by table row: "default", "file", "env", "flag" */
 	const char *source[32];

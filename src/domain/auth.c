@@ -102,6 +102,7 @@ static void fill_principal(struct store *st, struct arena *a, const struct user 
 	who->org_kind = u->org_kind;
 	who->roles = u->roles;
 	auth_scope_of(st, a, u, &who->scope);
+	who->scope.self_id = u->id;
 }
 
 static void new_token(char token[AUTH_TOKEN_HEX], char hash[SEC_HEX_LEN])

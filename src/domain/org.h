@@ -84,6 +84,7 @@ char *role_format(struct arena *a, unsigned mask);
 struct scope {
 	bool all;
 	const char *root_path; /* when !all: "/330108/330108001/" */
+	long long self_id;     /* the user: what they reported is theirs to see too */
 };
 
 #endif

@@ -15,7 +15,6 @@
  * prefix "/330108/" matches exactly the paths in ["/330108/", "/3301080"),
  * because '0' is the character after '/'.
  */
-#include "store/store.h"
 #include "store/migrations.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -30,33 +29,12 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define STMT_CACHE 64
-
-struct conn {
-	sqlite3 *db;
-	struct {
-		const char *sql;
-		sqlite3_stmt *st;
-	} cache[STMT_CACHE];
-	int ncache;
-};
-
-struct store {
-	char *path;
-	struct conn writer;
-	pthread_mutex_t wlock;
-	struct conn *readers;
-	bool *busy;
-	int nreaders;
-	pthread_mutex_t rlock;
-	pthread_cond_t rcond;
-	int schema_version;
-};
+#include "store/sqlite_internal.h"
 
 /* the store whose explicit transaction this thread is inside, if any */
 static _Thread_local struct store *tx_owner;
 
-static int map_rc(int rc, sqlite3 *db)
+int sq_map_rc(int rc, sqlite3 *db)
 {
 	switch (rc & 0xff) {
 	case SQLITE_OK:
@@ -81,7 +59,7 @@ static int map_rc(int rc, sqlite3 *db)
 	}
 }
 
-static sqlite3_stmt *prep(struct conn *c, const char *sql)
+sqlite3_stmt *sq_prep(struct conn *c, const char *sql)
 {
 	for (int i = 0; i < c->ncache; i++) {
 		if (c->cache[i].sql == sql) {
@@ -121,7 +99,7 @@ static int exec(struct conn *c, const char *sql)
 	if (rc != SQLITE_OK) {
 		log_error("sqlite: %s: %s", msg ? msg : sqlite3_errstr(rc), sql);
 		sqlite3_free(msg);
-		return map_rc(rc, c->db);
+		return sq_map_rc(rc, c->db);
 	}
 	return 0;
 }
@@ -154,7 +132,7 @@ static int conn_open(struct conn *c, const char *path, bool writer, char *why, s
 
 /* --- transactions on the writer --- */
 
-static int wbegin(struct store *st)
+int sq_wbegin(struct store *st)
 {
 	if (tx_owner == st)
 		return 0;
@@ -165,7 +143,7 @@ static int wbegin(struct store *st)
 	return err;
 }
 
-static int wend(struct store *st, int err)
+int sq_wend(struct store *st, int err)
 {
 	if (tx_owner == st)
 		return err;
@@ -181,7 +159,7 @@ int store_begin(struct store *st)
 {
 	if (tx_owner == st)
 		BUG("nested store_begin");
-	int err = wbegin(st);
+	int err = sq_wbegin(st);
 	if (!err)
 		tx_owner = st;
 	return err;
@@ -192,7 +170,7 @@ int store_commit(struct store *st)
 	if (tx_owner != st)
 		BUG("store_commit outside a transaction");
 	tx_owner = NULL;
-	return wend(st, 0);
+	return sq_wend(st, 0);
 }
 
 void store_rollback(struct store *st)
@@ -200,12 +178,12 @@ void store_rollback(struct store *st)
 	if (tx_owner != st)
 		BUG("store_rollback outside a transaction");
 	tx_owner = NULL;
-	wend(st, ERR_INTERNAL);
+	sq_wend(st, ERR_INTERNAL);
 }
 
 /* --- readers --- */
 
-static struct conn *racquire(struct store *st)
+struct conn *sq_racquire(struct store *st)
 {
 	if (tx_owner == st)
 		return &st->writer;
@@ -222,7 +200,7 @@ static struct conn *racquire(struct store *st)
 	}
 }
 
-static void rrelease(struct store *st, struct conn *c)
+void sq_rrelease(struct store *st, struct conn *c)
 {
 	if (c == &st->writer)
 		return;
@@ -244,7 +222,7 @@ static int migrate(struct store *st, char *why, size_t whylen)
 		snprintf(why, whylen, "cannot create the migrations table");
 		return err;
 	}
-	sqlite3_stmt *q = prep(w, "SELECT coalesce(max(version), 0) FROM schema_migrations");
+	sqlite3_stmt *q = sq_prep(w, "SELECT coalesce(max(version), 0) FROM schema_migrations");
 	int have = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : 0;
 	sqlite3_reset(q);
 	for (int i = 0; i < store_migrations_count; i++) {
@@ -257,7 +235,7 @@ static int migrate(struct store *st, char *why, size_t whylen)
 			exec(w, "ROLLBACK");
 			goto fail;
 		}
-		sqlite3_stmt *ins = prep(w, "INSERT INTO schema_migrations VALUES (?1, ?2, ?3)");
+		sqlite3_stmt *ins = sq_prep(w, "INSERT INTO schema_migrations VALUES (?1, ?2, ?3)");
 		sqlite3_bind_int(ins, 1, m->version);
 		sqlite3_bind_text(ins, 2, m->name, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(ins, 3, (sqlite3_int64)time(NULL));
@@ -358,7 +336,7 @@ const char *store_engine_version(void)
 
 /* --- helpers --- */
 
-static const char *col_text(struct arena *a, sqlite3_stmt *q, int i)
+const char *sq_col_text(struct arena *a, sqlite3_stmt *q, int i)
 {
 	const unsigned char *t = sqlite3_column_text(q, i);
 	return t ? arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(q, i)) : "";
@@ -371,7 +349,7 @@ static void col_copy(char *dst, size_t size, sqlite3_stmt *q, int i)
 }
 
 /* binds the scope as ?lo, ?hi (NULLs for an unscoped query) */
-static void bind_range(struct arena *a, sqlite3_stmt *q, int lo, const char *prefix)
+void sq_bind_range(struct arena *a, sqlite3_stmt *q, int lo, const char *prefix)
 {
 	if (!prefix) {
 		sqlite3_bind_null(q, lo);
@@ -386,12 +364,12 @@ static void bind_range(struct arena *a, sqlite3_stmt *q, int lo, const char *pre
 	sqlite3_bind_text(q, lo + 1, hi, -1, SQLITE_TRANSIENT);
 }
 
-static void bind_scope(struct arena *a, sqlite3_stmt *q, int lo, const struct scope *sc)
+void sq_bind_scope(struct arena *a, sqlite3_stmt *q, int lo, const struct scope *sc)
 {
-	bind_range(a, q, lo, sc && !sc->all ? sc->root_path : NULL);
+	sq_bind_range(a, q, lo, sc && !sc->all ? sc->root_path : NULL);
 }
 
-#define SCOPE_SQL(col, lo, hi) "(" lo " IS NULL OR (" col " >= " lo " AND " col " < " hi "))"
+
 
 /* --- orgs --- */
 
@@ -407,27 +385,27 @@ static void read_org(struct arena *a, sqlite3_stmt *q, struct org *o)
 	enum org_kind k = ORG_GRID;
 	org_kind_parse((const char *)sqlite3_column_text(q, 2), &k);
 	o->kind = k;
-	o->name = col_text(a, q, 3);
-	o->name_en = col_text(a, q, 4);
-	o->path = col_text(a, q, 5);
+	o->name = sq_col_text(a, q, 3);
+	o->name_en = sq_col_text(a, q, 4);
+	o->path = sq_col_text(a, q, 5);
 	o->depth = sqlite3_column_int(q, 6);
 	o->children = sqlite3_column_int(q, 7);
 }
 
 int store_org_put(struct store *st, const struct org *o)
 {
-	int err = wbegin(st);
+	int err = sq_wbegin(st);
 	if (err)
 		return err;
 	struct conn *w = &st->writer;
 	char path[512];
 	int depth = 0;
 	if (*o->parent) {
-		sqlite3_stmt *q = prep(w, "SELECT path, depth FROM orgs WHERE code = ?1");
+		sqlite3_stmt *q = sq_prep(w, "SELECT path, depth FROM orgs WHERE code = ?1");
 		sqlite3_bind_text(q, 1, o->parent, -1, SQLITE_STATIC);
 		if (sqlite3_step(q) != SQLITE_ROW) {
 			sqlite3_reset(q);
-			return wend(st, ERR_NOT_FOUND);
+			return sq_wend(st, ERR_NOT_FOUND);
 		}
 		snprintf(path, sizeof(path), "%s%s/", (const char *)sqlite3_column_text(q, 0),
 			 o->code);
@@ -436,15 +414,15 @@ int store_org_put(struct store *st, const struct org *o)
 	} else {
 		snprintf(path, sizeof(path), "/%s/", o->code);
 	}
-	sqlite3_stmt *q = prep(w, "SELECT path FROM orgs WHERE code = ?1");
+	sqlite3_stmt *q = sq_prep(w, "SELECT path FROM orgs WHERE code = ?1");
 	sqlite3_bind_text(q, 1, o->code, -1, SQLITE_STATIC);
 	if (sqlite3_step(q) == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(q, 0), path)) {
 		/* moving a node would move its subtree: not supported, say so */
 		sqlite3_reset(q);
-		return wend(st, ERR_CONFLICT);
+		return sq_wend(st, ERR_CONFLICT);
 	}
 	sqlite3_reset(q);
-	q = prep(w, "INSERT INTO orgs (code, parent_code, kind, name, name_en, path, depth, "
+	q = sq_prep(w, "INSERT INTO orgs (code, parent_code, kind, name, name_en, path, depth, "
 		    "created_at) VALUES (?1, nullif(?2, ''), ?3, ?4, ?5, ?6, ?7, ?8) "
 		    "ON CONFLICT (code) DO UPDATE SET name = excluded.name, "
 		    "name_en = excluded.name_en WHERE kind = excluded.kind");
@@ -459,25 +437,25 @@ int store_org_put(struct store *st, const struct org *o)
 	int rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc == SQLITE_DONE && sqlite3_changes(w->db) == 0)
-		return wend(st, ERR_CONFLICT); /* same code, other kind */
-	return wend(st, rc == SQLITE_DONE ? 0 : map_rc(rc, w->db));
+		return sq_wend(st, ERR_CONFLICT); /* same code, other kind */
+	return sq_wend(st, rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db));
 }
 
 int store_org_get(struct store *st, struct arena *a, const struct scope *sc, const char *code,
 		  struct org *out)
 {
-	struct conn *c = racquire(st);
-	sqlite3_stmt *q = prep(c, "SELECT " ORG_COLS " FROM orgs o WHERE o.code = ?1 AND " SCOPE_SQL(
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, "SELECT " ORG_COLS " FROM orgs o WHERE o.code = ?1 AND " SCOPE_SQL(
 					  "o.path", "?2", "?3"));
 	sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
-	bind_scope(a, q, 2, sc);
+	sq_bind_scope(a, q, 2, sc);
 	int rc = sqlite3_step(q), err = 0;
 	if (rc == SQLITE_ROW)
 		read_org(a, q, out);
 	else
-		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : map_rc(rc, c->db);
+		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_map_rc(rc, c->db);
 	sqlite3_reset(q);
-	rrelease(st, c);
+	sq_rrelease(st, c);
 	return err;
 }
 
@@ -499,7 +477,7 @@ static int collect_orgs(struct arena *a, struct conn *c, sqlite3_stmt *q, struct
 	sqlite3_reset(q);
 	*out = v;
 	*n = len;
-	return rc == SQLITE_DONE ? 0 : map_rc(rc, c->db);
+	return rc == SQLITE_DONE ? 0 : sq_map_rc(rc, c->db);
 }
 
 int store_org_children(struct store *st, struct arena *a, const struct scope *sc,
@@ -509,13 +487,13 @@ int store_org_children(struct store *st, struct arena *a, const struct scope *sc
 	int err = store_org_get(st, a, sc, code, &parent);
 	if (err)
 		return err;
-	struct conn *c = racquire(st);
-	sqlite3_stmt *q = prep(c, "SELECT " ORG_COLS " FROM orgs o WHERE o.parent_code = ?1 AND " SCOPE_SQL(
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, "SELECT " ORG_COLS " FROM orgs o WHERE o.parent_code = ?1 AND " SCOPE_SQL(
 					  "o.path", "?2", "?3") " ORDER BY o.code");
 	sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
-	bind_scope(a, q, 2, sc);
+	sq_bind_scope(a, q, 2, sc);
 	err = collect_orgs(a, c, q, out, n);
-	rrelease(st, c);
+	sq_rrelease(st, c);
 	return err;
 }
 
@@ -526,24 +504,39 @@ int store_org_subtree(struct store *st, struct arena *a, const struct scope *sc,
 	int err = store_org_get(st, a, sc, code, &root);
 	if (err)
 		return err;
-	struct conn *c = racquire(st);
-	sqlite3_stmt *q = prep(c, "SELECT " ORG_COLS " FROM orgs o WHERE o.path >= ?1 AND o.path < ?2 "
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, "SELECT " ORG_COLS " FROM orgs o WHERE o.path >= ?1 AND o.path < ?2 "
 				  "AND (?3 < 0 OR o.depth <= ?3) AND " SCOPE_SQL("o.path", "?4", "?5")
 				  " ORDER BY o.path");
-	bind_range(a, q, 1, root.path);
+	sq_bind_range(a, q, 1, root.path);
 	/* the tree is a few levels deep: anything past 64 means "all" */
 	sqlite3_bind_int(q, 3, max_depth < 0 || max_depth > 64 ? -1 : root.depth + max_depth);
-	bind_scope(a, q, 4, sc);
+	sq_bind_scope(a, q, 4, sc);
 	err = collect_orgs(a, c, q, out, n);
-	rrelease(st, c);
+	sq_rrelease(st, c);
+	return err;
+}
+
+int store_org_root(struct store *st, struct arena *a, struct org *out)
+{
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, "SELECT " ORG_COLS " FROM orgs o WHERE o.depth = 0 "
+				     "AND o.kind = 'district' ORDER BY o.code LIMIT 1");
+	int rc = sqlite3_step(q), err = 0;
+	if (rc == SQLITE_ROW)
+		read_org(a, q, out);
+	else
+		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_map_rc(rc, c->db);
+	sqlite3_reset(q);
+	sq_rrelease(st, c);
 	return err;
 }
 
 int store_org_counts(struct store *st, long long counts[ORG__COUNT])
 {
 	memset(counts, 0, sizeof(long long) * ORG__COUNT);
-	struct conn *c = racquire(st);
-	sqlite3_stmt *q = prep(c, "SELECT kind, count(*) FROM orgs GROUP BY kind");
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, "SELECT kind, count(*) FROM orgs GROUP BY kind");
 	int rc;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		enum org_kind k;
@@ -551,7 +544,7 @@ int store_org_counts(struct store *st, long long counts[ORG__COUNT])
 			counts[k] = sqlite3_column_int64(q, 1);
 	}
 	sqlite3_reset(q);
-	rrelease(st, c);
+	sq_rrelease(st, c);
 	return rc == SQLITE_DONE ? 0 : ERR_DB;
 }
 
@@ -561,11 +554,11 @@ int store_grid_put(struct store *st, const char *code, const void *geom, size_t 
 		   const char *geojson, double minx, double miny, double maxx, double maxy,
 		   double area_m2)
 {
-	int err = wbegin(st);
+	int err = sq_wbegin(st);
 	if (err)
 		return err;
 	struct conn *w = &st->writer;
-	sqlite3_stmt *q = prep(w, "INSERT INTO grids (org_id, geom, geojson, minx, miny, maxx, maxy, area_m2) "
+	sqlite3_stmt *q = sq_prep(w, "INSERT INTO grids (org_id, geom, geojson, minx, miny, maxx, maxy, area_m2) "
 				  "SELECT id, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM orgs WHERE code = ?1 AND kind = 'grid' "
 				  "ON CONFLICT (org_id) DO UPDATE SET geom = excluded.geom, geojson = excluded.geojson, "
 				  "minx = excluded.minx, miny = excluded.miny, maxx = excluded.maxx, "
@@ -581,8 +574,8 @@ int store_grid_put(struct store *st, const char *code, const void *geom, size_t 
 	int rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc == SQLITE_DONE && sqlite3_changes(w->db) == 0)
-		return wend(st, ERR_NOT_FOUND);
-	return wend(st, rc == SQLITE_DONE ? 0 : map_rc(rc, w->db));
+		return sq_wend(st, ERR_NOT_FOUND);
+	return sq_wend(st, rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db));
 }
 
 #define GRID_SELECT                                                                          \
@@ -594,14 +587,14 @@ int store_grid_put(struct store *st, const char *code, const void *geom, size_t 
 static void read_grid(struct arena *a, sqlite3_stmt *q, struct grid *g)
 {
 	read_org(a, q, &g->org);
-	g->community = col_text(a, q, 8);
-	g->street = col_text(a, q, 9);
+	g->community = sq_col_text(a, q, 8);
+	g->street = sq_col_text(a, q, 9);
 	g->geom_len = (size_t)sqlite3_column_bytes(q, 10);
 	void *p = arena_alloc(a, g->geom_len);
 	if (g->geom_len)
 		memcpy(p, sqlite3_column_blob(q, 10), g->geom_len);
 	g->geom = p;
-	g->geojson = col_text(a, q, 11);
+	g->geojson = sq_col_text(a, q, 11);
 	g->area_m2 = sqlite3_column_double(q, 12);
 }
 
@@ -612,11 +605,11 @@ int store_grid_list(struct store *st, struct arena *a, const struct scope *sc, c
 	int err = store_org_get(st, a, sc, code, &root);
 	if (err)
 		return err;
-	struct conn *c = racquire(st);
-	sqlite3_stmt *q = prep(c, GRID_SELECT "WHERE o.path >= ?1 AND o.path < ?2 AND " SCOPE_SQL(
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, GRID_SELECT "WHERE o.path >= ?1 AND o.path < ?2 AND " SCOPE_SQL(
 					  "o.path", "?3", "?4") " ORDER BY o.code");
-	bind_range(a, q, 1, root.path);
-	bind_scope(a, q, 3, sc);
+	sq_bind_range(a, q, 1, root.path);
+	sq_bind_scope(a, q, 3, sc);
 	size_t cap = 16, len = 0;
 	struct grid *v = arena_alloc(a, cap * sizeof(*v));
 	int rc;
@@ -629,9 +622,9 @@ int store_grid_list(struct store *st, struct arena *a, const struct scope *sc, c
 		}
 		read_grid(a, q, &v[len++]);
 	}
-	err = rc == SQLITE_DONE ? 0 : map_rc(rc, c->db);
+	err = rc == SQLITE_DONE ? 0 : sq_map_rc(rc, c->db);
 	sqlite3_reset(q);
-	rrelease(st, c);
+	sq_rrelease(st, c);
 	*out = v;
 	*n = len;
 	return err;
@@ -641,32 +634,32 @@ int store_grid_each(struct store *st, void (*fn)(void *ctx, int64_t id, const ch
 						 const void *geom, size_t len),
 		    void *ctx)
 {
-	struct conn *c = racquire(st);
-	sqlite3_stmt *q = prep(c, "SELECT g.org_id, o.code, g.geom FROM grids g "
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, "SELECT g.org_id, o.code, g.geom FROM grids g "
 				  "JOIN orgs o ON o.id = g.org_id ORDER BY g.org_id");
 	int rc;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
 		fn(ctx, sqlite3_column_int64(q, 0), (const char *)sqlite3_column_text(q, 1),
 		   sqlite3_column_blob(q, 2), (size_t)sqlite3_column_bytes(q, 2));
 	sqlite3_reset(q);
-	rrelease(st, c);
+	sq_rrelease(st, c);
 	return rc == SQLITE_DONE ? 0 : ERR_DB;
 }
 
 int store_grid_by_id(struct store *st, struct arena *a, const struct scope *sc, int64_t id,
 		     struct grid *out)
 {
-	struct conn *c = racquire(st);
-	sqlite3_stmt *q = prep(c, GRID_SELECT "WHERE g.org_id = ?1 AND " SCOPE_SQL("o.path", "?2", "?3"));
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, GRID_SELECT "WHERE g.org_id = ?1 AND " SCOPE_SQL("o.path", "?2", "?3"));
 	sqlite3_bind_int64(q, 1, id);
-	bind_scope(a, q, 2, sc);
+	sq_bind_scope(a, q, 2, sc);
 	int rc = sqlite3_step(q), err = 0;
 	if (rc == SQLITE_ROW)
 		read_grid(a, q, out);
 	else
-		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : map_rc(rc, c->db);
+		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_map_rc(rc, c->db);
 	sqlite3_reset(q);
-	rrelease(st, c);
+	sq_rrelease(st, c);
 	return err;
 }
 
@@ -682,14 +675,14 @@ static void read_user(struct arena *a, sqlite3_stmt *q, struct user *u)
 {
 	memset(u, 0, sizeof(*u));
 	u->id = sqlite3_column_int64(q, 0);
-	u->username = col_text(a, q, 1);
-	u->display_name = col_text(a, q, 2);
-	u->org_code = col_text(a, q, 3);
-	u->org_path = col_text(a, q, 4);
+	u->username = sq_col_text(a, q, 1);
+	u->display_name = sq_col_text(a, q, 2);
+	u->org_code = sq_col_text(a, q, 3);
+	u->org_path = sq_col_text(a, q, 4);
 	enum org_kind k = ORG_GRID;
 	org_kind_parse((const char *)sqlite3_column_text(q, 5), &k);
 	u->org_kind = k;
-	u->password_hash = col_text(a, q, 6);
+	u->password_hash = sq_col_text(a, q, 6);
 	u->disabled = sqlite3_column_int(q, 7) != 0;
 	u->failed_logins = sqlite3_column_int(q, 8);
 	u->locked_until = sqlite3_column_int64(q, 9);
@@ -703,11 +696,11 @@ static void read_user(struct arena *a, sqlite3_stmt *q, struct user *u)
 
 int store_user_add(struct store *st, struct user *u)
 {
-	int err = wbegin(st);
+	int err = sq_wbegin(st);
 	if (err)
 		return err;
 	struct conn *w = &st->writer;
-	sqlite3_stmt *q = prep(w, "INSERT INTO users (username, display_name, org_id, password_hash, "
+	sqlite3_stmt *q = sq_prep(w, "INSERT INTO users (username, display_name, org_id, password_hash, "
 				  "disabled, password_changed_at, created_at) "
 				  "SELECT ?1, ?2, id, ?4, ?5, ?6, ?6 FROM orgs WHERE code = ?3");
 	sqlite3_bind_text(q, 1, u->username, -1, SQLITE_STATIC);
@@ -719,49 +712,49 @@ int store_user_add(struct store *st, struct user *u)
 	int rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE)
-		return wend(st, map_rc(rc, w->db));
+		return sq_wend(st, sq_map_rc(rc, w->db));
 	if (sqlite3_changes(w->db) == 0)
-		return wend(st, ERR_NOT_FOUND);
+		return sq_wend(st, ERR_NOT_FOUND);
 	u->id = sqlite3_last_insert_rowid(w->db);
 	for (int i = 0; i < ROLE__COUNT && !err; i++) {
 		if (!(u->roles & (1u << i)))
 			continue;
-		q = prep(w, "INSERT INTO user_roles (user_id, role) VALUES (?1, ?2)");
+		q = sq_prep(w, "INSERT INTO user_roles (user_id, role) VALUES (?1, ?2)");
 		sqlite3_bind_int64(q, 1, u->id);
 		sqlite3_bind_text(q, 2, role_name(i), -1, SQLITE_STATIC);
 		rc = sqlite3_step(q);
 		sqlite3_reset(q);
 		if (rc != SQLITE_DONE)
-			err = map_rc(rc, w->db);
+			err = sq_map_rc(rc, w->db);
 	}
-	return wend(st, err);
+	return sq_wend(st, err);
 }
 
 static int user_query(struct store *st, struct arena *a, sqlite3_stmt *(*bind)(struct conn *, const void *),
 		      const void *arg, struct user *out)
 {
-	struct conn *c = racquire(st);
+	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q = bind(c, arg);
 	int rc = sqlite3_step(q), err = 0;
 	if (rc == SQLITE_ROW)
 		read_user(a, q, out);
 	else
-		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : map_rc(rc, c->db);
+		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_map_rc(rc, c->db);
 	sqlite3_reset(q);
-	rrelease(st, c);
+	sq_rrelease(st, c);
 	return err;
 }
 
 static sqlite3_stmt *by_name(struct conn *c, const void *arg)
 {
-	sqlite3_stmt *q = prep(c, USER_SELECT "WHERE u.username = ?1");
+	sqlite3_stmt *q = sq_prep(c, USER_SELECT "WHERE u.username = ?1");
 	sqlite3_bind_text(q, 1, arg, -1, SQLITE_STATIC);
 	return q;
 }
 
 static sqlite3_stmt *by_id(struct conn *c, const void *arg)
 {
-	sqlite3_stmt *q = prep(c, USER_SELECT "WHERE u.id = ?1");
+	sqlite3_stmt *q = sq_prep(c, USER_SELECT "WHERE u.id = ?1");
 	sqlite3_bind_int64(q, 1, *(const long long *)arg);
 	return q;
 }
@@ -780,9 +773,9 @@ int store_user_get(struct store *st, struct arena *a, long long id, struct user 
 int store_user_list(struct store *st, struct arena *a, const struct scope *sc, struct user **out,
 		    size_t *n)
 {
-	struct conn *c = racquire(st);
-	sqlite3_stmt *q = prep(c, USER_SELECT "WHERE " SCOPE_SQL("o.path", "?1", "?2") " ORDER BY u.username");
-	bind_scope(a, q, 1, sc);
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, USER_SELECT "WHERE " SCOPE_SQL("o.path", "?1", "?2") " ORDER BY u.username");
+	sq_bind_scope(a, q, 1, sc);
 	size_t cap = 16, len = 0;
 	struct user *v = arena_alloc(a, cap * sizeof(*v));
 	int rc;
@@ -795,9 +788,9 @@ int store_user_list(struct store *st, struct arena *a, const struct scope *sc, s
 		}
 		read_user(a, q, &v[len++]);
 	}
-	int err = rc == SQLITE_DONE ? 0 : map_rc(rc, c->db);
+	int err = rc == SQLITE_DONE ? 0 : sq_map_rc(rc, c->db);
 	sqlite3_reset(q);
-	rrelease(st, c);
+	sq_rrelease(st, c);
 	*out = v;
 	*n = len;
 	return err;
@@ -806,11 +799,11 @@ int store_user_list(struct store *st, struct arena *a, const struct scope *sc, s
 static int update_user(struct store *st, const char *sql, long long id, const char *text,
 		       long long a1, long long a2)
 {
-	int err = wbegin(st);
+	int err = sq_wbegin(st);
 	if (err)
 		return err;
 	struct conn *w = &st->writer;
-	sqlite3_stmt *q = prep(w, sql);
+	sqlite3_stmt *q = sq_prep(w, sql);
 	sqlite3_bind_int64(q, 1, id);
 	if (text)
 		sqlite3_bind_text(q, 2, text, -1, SQLITE_STATIC);
@@ -820,8 +813,8 @@ static int update_user(struct store *st, const char *sql, long long id, const ch
 	int rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc == SQLITE_DONE && sqlite3_changes(w->db) == 0)
-		return wend(st, ERR_NOT_FOUND);
-	return wend(st, rc == SQLITE_DONE ? 0 : map_rc(rc, w->db));
+		return sq_wend(st, ERR_NOT_FOUND);
+	return sq_wend(st, rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db));
 }
 
 int store_user_set_password(struct store *st, long long id, const char *hash, long long now)
@@ -840,11 +833,11 @@ int store_user_set_disabled(struct store *st, long long id, bool disabled)
 int store_user_login_failed(struct store *st, long long id, long long now, int threshold,
 			    long long lock_seconds, bool *locked)
 {
-	int err = wbegin(st);
+	int err = sq_wbegin(st);
 	if (err)
 		return err;
 	struct conn *w = &st->writer;
-	sqlite3_stmt *q = prep(w, "UPDATE users SET "
+	sqlite3_stmt *q = sq_prep(w, "UPDATE users SET "
 				  "locked_until = CASE WHEN failed_logins + 1 >= ?2 THEN ?3 ELSE locked_until END, "
 				  "failed_logins = CASE WHEN failed_logins + 1 >= ?2 THEN 0 ELSE failed_logins + 1 END "
 				  "WHERE id = ?1 RETURNING locked_until");
@@ -858,8 +851,8 @@ int store_user_login_failed(struct store *st, long long id, long long now, int t
 		rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc == SQLITE_DONE && !found)
-		return wend(st, ERR_NOT_FOUND);
-	return wend(st, rc == SQLITE_DONE ? 0 : map_rc(rc, w->db));
+		return sq_wend(st, ERR_NOT_FOUND);
+	return sq_wend(st, rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db));
 }
 
 int store_user_login_ok(struct store *st, long long id)
@@ -873,17 +866,17 @@ int store_user_login_ok(struct store *st, long long id)
 int store_session_add(struct store *st, const char *token_hash, long long user_id,
 		      long long now, long long expires_at, const char *ip)
 {
-	int err = wbegin(st);
+	int err = sq_wbegin(st);
 	if (err)
 		return err;
 	struct conn *w = &st->writer;
 	/* drop this user's expired sessions while we are here */
-	sqlite3_stmt *q = prep(w, "DELETE FROM sessions WHERE user_id = ?1 AND expires_at <= ?2");
+	sqlite3_stmt *q = sq_prep(w, "DELETE FROM sessions WHERE user_id = ?1 AND expires_at <= ?2");
 	sqlite3_bind_int64(q, 1, user_id);
 	sqlite3_bind_int64(q, 2, now);
 	sqlite3_step(q);
 	sqlite3_reset(q);
-	q = prep(w, "INSERT INTO sessions (token_hash, user_id, created_at, last_seen, expires_at, ip) "
+	q = sq_prep(w, "INSERT INTO sessions (token_hash, user_id, created_at, last_seen, expires_at, ip) "
 		    "VALUES (?1, ?2, ?3, ?3, ?4, ?5)");
 	sqlite3_bind_text(q, 1, token_hash, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, user_id);
@@ -892,14 +885,14 @@ int store_session_add(struct store *st, const char *token_hash, long long user_i
 	sqlite3_bind_text(q, 5, ip ? ip : "", -1, SQLITE_STATIC);
 	int rc = sqlite3_step(q);
 	sqlite3_reset(q);
-	return wend(st, rc == SQLITE_DONE ? 0 : map_rc(rc, w->db));
+	return sq_wend(st, rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db));
 }
 
 int store_session_get(struct store *st, struct arena *a, const char *token_hash,
 		      struct session *out)
 {
-	struct conn *c = racquire(st);
-	sqlite3_stmt *q = prep(c, "SELECT user_id, created_at, last_seen, expires_at FROM sessions "
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, "SELECT user_id, created_at, last_seen, expires_at FROM sessions "
 				  "WHERE token_hash = ?1");
 	sqlite3_bind_text(q, 1, token_hash, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(q), err = 0;
@@ -910,21 +903,21 @@ int store_session_get(struct store *st, struct arena *a, const char *token_hash,
 		out->last_seen = sqlite3_column_int64(q, 2);
 		out->expires_at = sqlite3_column_int64(q, 3);
 	} else {
-		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : map_rc(rc, c->db);
+		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_map_rc(rc, c->db);
 	}
 	sqlite3_reset(q);
-	rrelease(st, c);
+	sq_rrelease(st, c);
 	return err;
 }
 
 static int session_write(struct store *st, const char *sql, const char *token_hash,
 			 long long id, long long now)
 {
-	int err = wbegin(st);
+	int err = sq_wbegin(st);
 	if (err)
 		return err;
 	struct conn *w = &st->writer;
-	sqlite3_stmt *q = prep(w, sql);
+	sqlite3_stmt *q = sq_prep(w, sql);
 	if (token_hash)
 		sqlite3_bind_text(q, 1, token_hash, -1, SQLITE_STATIC);
 	else
@@ -932,7 +925,7 @@ static int session_write(struct store *st, const char *sql, const char *token_ha
 	sqlite3_bind_int64(q, 2, now);
 	int rc = sqlite3_step(q);
 	sqlite3_reset(q);
-	return wend(st, rc == SQLITE_DONE ? 0 : map_rc(rc, w->db));
+	return sq_wend(st, rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db));
 }
 
 int store_session_touch(struct store *st, const char *token_hash, long long now)
@@ -957,30 +950,30 @@ int store_session_delete_user(struct store *st, long long user_id)
 
 int store_meta_get(struct store *st, struct arena *a, const char *key, const char **value)
 {
-	struct conn *c = racquire(st);
-	sqlite3_stmt *q = prep(c, "SELECT value FROM meta WHERE key = ?1");
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, "SELECT value FROM meta WHERE key = ?1");
 	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(q), err = 0;
 	if (rc == SQLITE_ROW)
-		*value = col_text(a, q, 0);
+		*value = sq_col_text(a, q, 0);
 	else
-		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : map_rc(rc, c->db);
+		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_map_rc(rc, c->db);
 	sqlite3_reset(q);
-	rrelease(st, c);
+	sq_rrelease(st, c);
 	return err;
 }
 
 int store_meta_set(struct store *st, const char *key, const char *value)
 {
-	int err = wbegin(st);
+	int err = sq_wbegin(st);
 	if (err)
 		return err;
 	struct conn *w = &st->writer;
-	sqlite3_stmt *q = prep(w, "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+	sqlite3_stmt *q = sq_prep(w, "INSERT INTO meta (key, value) VALUES (?1, ?2) "
 				  "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
 	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(q);
 	sqlite3_reset(q);
-	return wend(st, rc == SQLITE_DONE ? 0 : map_rc(rc, w->db));
+	return sq_wend(st, rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db));
 }

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "domain/event_types.h"
 #include "domain/org.h"
 
 struct store;
@@ -60,6 +61,8 @@ int store_org_children(struct store *st, struct arena *a, const struct scope *sc
  * it (-1: all), in path order. */
 int store_org_subtree(struct store *st, struct arena *a, const struct scope *sc,
 		      const char *code, int max_depth, struct org **out, size_t *n);
+/* The root of the tree (the district), ERR_NOT_FOUND in an empty database. */
+int store_org_root(struct store *st, struct arena *a, struct org *out);
 /* Counts orgs by kind into counts[ORG__COUNT] (unscoped; for the CLI). */
 int store_org_counts(struct store *st, long long counts[ORG__COUNT]);
 
@@ -137,6 +140,35 @@ int store_session_touch(struct store *st, const char *token_hash, long long now)
 int store_session_delete(struct store *st, const char *token_hash);
 /* Ends every session of a user (password change, disable). */
 int store_session_delete_user(struct store *st, long long user_id);
+
+/* --- event categories --- */
+/* Inserts or replaces a category (its parent must exist). */
+int store_category_put(struct store *st, const struct category *c);
+int store_category_get(struct store *st, struct arena *a, const char *code, struct category *out);
+/* Every category, classes first, by code. */
+int store_category_list(struct store *st, struct arena *a, struct category **out, size_t *n);
+
+/* --- events --- */
+/* Inserts e (sets e->id) with its first timeline action. */
+int store_event_insert(struct store *st, struct event *e, const struct event_action *first);
+int store_event_get(struct store *st, struct arena *a, const struct scope *sc, long long id,
+		    struct event *out);
+/* Writes e if its stored version is still `expected` (bumping it), and
+ * appends act, in one transaction; ERR_CONFLICT if someone changed it first. */
+int store_event_update(struct store *st, const struct event *e, int expected,
+		       const struct event_action *act);
+/* Newest first; *total counts every match (ignoring the cursor and limit). */
+int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
+		     const struct event_filter *f, struct event **out, size_t *n,
+		     long long *total);
+/* The timeline, oldest first. */
+int store_event_actions(struct store *st, struct arena *a, long long id,
+			struct event_action **out, size_t *n);
+/* Events of a category created since `since`, not in a terminal state,
+ * with a point inside the box (for duplicate detection). */
+int store_event_nearby(struct store *st, struct arena *a, const char *category, double minx,
+		       double miny, double maxx, double maxy, long long since, struct event **out,
+		       size_t *n);
 
 /* --- key/value metadata (demo markers, settings written at run time) --- */
 int store_meta_get(struct store *st, struct arena *a, const char *key, const char **value);

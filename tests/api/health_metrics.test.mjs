@@ -65,7 +65,7 @@ describe('/healthz', () => {
 		assert.equal(res.status, 200);
 		assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8');
 		assert.deepStrictEqual(Object.keys(res.json).sort(),
-			['db_bytes', 'grids', 'schema', 'sqlite', 'status', 'uptime_s', 'version']);
+			['calendar', 'db_bytes', 'grids', 'schema', 'sqlite', 'status', 'uptime_s', 'version']);
 		assertSubset(res.json, {
 			status: 'ok',
 			version: /^\d+\.\d+\.\d+/,
@@ -74,7 +74,13 @@ describe('/healthz', () => {
 			db_bytes: (v) => Number.isInteger(v) && v > 0,
 			grids: (v) => Number.isInteger(v) && v >= 134,
 			uptime_s: (v) => Number.isInteger(v) && v >= 0 && v < 600,
+			calendar: { years: [2025, 2026] },
 		});
+		/* 2027's holiday notice is not published: the server must say so */
+		const year = new Date(Date.now() + 8 * 3600e3).getUTCFullYear();
+		const month = new Date(Date.now() + 8 * 3600e3).getUTCMonth() + 1;
+		if (year > 2026 || month >= 11)
+			assert.match(res.json.calendar.warning, /no holiday data for .*2027/);
 		const ver = await cli(['version']);
 		assert.equal(ver.code, 0);
 		assert.equal(ver.stdout, `pingan ${res.json.version}\n`, 'healthz and `pingan version` agree');

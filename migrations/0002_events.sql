@@ -1,0 +1,85 @@
+-- 0002: event categories, events, their timeline, full-text search.
+
+CREATE TABLE categories (
+	code TEXT PRIMARY KEY,
+	parent_code TEXT REFERENCES categories(code),
+	name TEXT NOT NULL,
+	name_en TEXT NOT NULL DEFAULT '',
+	department TEXT NOT NULL DEFAULT '',
+	-- deadlines in working seconds per stage; handle per urgency
+	register_s INTEGER NOT NULL DEFAULT 0,
+	dispatch_s INTEGER NOT NULL DEFAULT 0,
+	accept_s INTEGER NOT NULL DEFAULT 0,
+	handle_s INTEGER NOT NULL DEFAULT 0,
+	handle_urgent_s INTEGER NOT NULL DEFAULT 0,
+	handle_critical_s INTEGER NOT NULL DEFAULT 0,
+	verify_s INTEGER NOT NULL DEFAULT 0,
+	close_s INTEGER NOT NULL DEFAULT 0,
+	enabled INTEGER NOT NULL DEFAULT 1,
+	updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE events (
+	id INTEGER PRIMARY KEY,
+	receipt TEXT NOT NULL UNIQUE,
+	category TEXT NOT NULL REFERENCES categories(code),
+	urgency INTEGER NOT NULL CHECK (urgency BETWEEN 1 AND 3),
+	title TEXT NOT NULL,
+	description TEXT NOT NULL DEFAULT '',
+	address TEXT NOT NULL DEFAULT '',
+	lon REAL,
+	lat REAL,
+	grid_code TEXT,
+	org_path TEXT NOT NULL,          -- the grid's path, or the district's when outside every grid
+	outside INTEGER NOT NULL DEFAULT 0,
+	source TEXT NOT NULL,
+	reporter_id INTEGER REFERENCES users(id),
+	state TEXT NOT NULL,
+	version INTEGER NOT NULL DEFAULT 1,
+	assignee TEXT NOT NULL DEFAULT '',
+	level INTEGER NOT NULL DEFAULT 0,
+	reworks INTEGER NOT NULL DEFAULT 0,
+	supervisions INTEGER NOT NULL DEFAULT 0,
+	pending INTEGER NOT NULL DEFAULT 0,
+	ext_days INTEGER NOT NULL DEFAULT 0,
+	stage_started_at INTEGER NOT NULL,
+	deadline_at INTEGER,             -- NULL: no running deadline (terminal or paused)
+	paused_left INTEGER NOT NULL DEFAULT 0,
+	warn INTEGER NOT NULL DEFAULT 0, -- 0 none, 1 yellow (80 %), 2 red (overdue)
+	merged_into INTEGER REFERENCES events(id),
+	rating INTEGER,
+	created_at INTEGER NOT NULL,
+	updated_at INTEGER NOT NULL,
+	closed_at INTEGER
+);
+CREATE INDEX events_path ON events (org_path, id);
+CREATE INDEX events_deadline ON events (deadline_at) WHERE deadline_at IS NOT NULL;
+CREATE INDEX events_near ON events (category, created_at);
+
+CREATE TABLE event_actions (
+	id INTEGER PRIMARY KEY,
+	event_id INTEGER NOT NULL REFERENCES events(id),
+	at INTEGER NOT NULL,
+	actor_id INTEGER REFERENCES users(id), -- NULL: the system
+	actor TEXT NOT NULL,
+	action TEXT NOT NULL,
+	from_state TEXT NOT NULL,
+	to_state TEXT NOT NULL,
+	note TEXT NOT NULL DEFAULT '',
+	data TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX event_actions_event ON event_actions (event_id, id);
+
+CREATE VIRTUAL TABLE events_fts USING fts5 (
+	title, description, address, content = 'events', content_rowid = 'id',
+	tokenize = 'trigram');
+CREATE TRIGGER events_fts_ai AFTER INSERT ON events BEGIN
+	INSERT INTO events_fts (rowid, title, description, address)
+	VALUES (new.id, new.title, new.description, new.address);
+END;
+CREATE TRIGGER events_fts_au AFTER UPDATE OF title, description, address ON events BEGIN
+	INSERT INTO events_fts (events_fts, rowid, title, description, address)
+	VALUES ('delete', old.id, old.title, old.description, old.address);
+	INSERT INTO events_fts (rowid, title, description, address)
+	VALUES (new.id, new.title, new.description, new.address);
+END;

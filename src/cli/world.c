@@ -1,0 +1,81 @@
+/*
+ * world.c - what every command that handles events needs besides the
+ * database: the working calendar and the event categories.
+ *
+ * Holiday data come one file per notice (the CSV files in share/calendar). A year
+ * without data is counted with weekends only, and said so in the log, in
+ * /healthz and (later) on the admin screen, until an administrator loads
+ * the year's file: the State Council publishes it each November.
+ */
+#include "cli/cli.h"
+#include "core/calendar.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/str.h"
+#include "domain/event.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+struct calendar *cli_load_world(const struct config *cfg, struct store *st)
+{
+	struct calendar *cal = cal_new();
+	char why[512];
+	if (cal_set_hours(cal, cfg->working_hours, why, sizeof(why))) {
+		fprintf(stderr, "pingan: working_hours: %s\n", why);
+		goto fail;
+	}
+	struct dirent **names = NULL;
+	int n = scandir(cfg->calendar_dir, &names, NULL, by_name);
+	if (n < 0) {
+		log_warn("no calendar folder '%s': deadlines count weekends only", cfg->calendar_dir);
+		n = 0;
+	}
+	int bad = 0;
+	for (int i = 0; i < n; i++) {
+		size_t len = strlen(names[i]->d_name);
+		if (!bad && len > 4 && !strcmp(names[i]->d_name + len - 4, ".csv")) {
+			char path[4096];
+			snprintf(path, sizeof(path), "%s/%s", cfg->calendar_dir, names[i]->d_name);
+			if (cal_load_csv(cal, path, why, sizeof(why))) {
+				fprintf(stderr, "pingan: %s\n", why);
+				bad = 1;
+			}
+		}
+		free(names[i]);
+	}
+	free(names);
+	if (bad)
+		goto fail;
+	char gaps[64];
+	cal_gaps(cal, (long long)time(NULL), gaps, sizeof(gaps));
+	if (*gaps)
+		log_warn("no holiday data for %s: deadlines there count weekends only; load the "
+			 "State Council's notice into %s when it is published",
+			 gaps, cfg->calendar_dir);
+
+	struct arena *a = arena_new();
+	struct category *cats;
+	size_t ncats = 0;
+	int err = store_category_list(st, a, &cats, &ncats);
+	arena_free(a);
+	if (!err && ncats == 0) {
+		if (category_load_csv(st, cal, cfg->categories_file, why, sizeof(why))) {
+			fprintf(stderr, "pingan: %s\n", why);
+			goto fail;
+		}
+		log_info("loaded event categories from '%s'", cfg->categories_file);
+	}
+	return cal;
+fail:
+	cal_free(cal);
+	return NULL;
+}

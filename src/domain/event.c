@@ -1,0 +1,467 @@
+/*
+ * event.c - see event.h.
+ */
+#include "domain/event.h"
+#include "core/csv.h"
+#include "core/err.h"
+#include "core/mem.h"
+#include "core/sec.h"
+#include "core/str.h"
+#include "store/store.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+int event_parse_duration(const char *s, long long day_s, long long *out)
+{
+	size_t n = strlen(s);
+	if (n < 2 || n > 8)
+		return ERR_BAD_VALUE;
+	char num[8];
+	memcpy(num, s, n - 1);
+	num[n - 1] = '\0';
+	long long v;
+	if (!str_is_digits(num, n - 1) || str_to_ll(num, 1, 100000, &v))
+		return ERR_BAD_VALUE;
+	switch (s[n - 1]) {
+	case 'm': *out = v * 60; return 0;
+	case 'h': *out = v * 3600; return 0;
+	case 'd': *out = v * day_s; return 0;
+	default: return ERR_BAD_VALUE;
+	}
+}
+
+long long event_stage_seconds(const struct category *c, enum wf_stage stage, int urgency)
+{
+	if (stage == WF_STAGE_HANDLE && urgency == 2 && c->handle_urgent_s)
+		return c->handle_urgent_s;
+	if (stage == WF_STAGE_HANDLE && urgency == 3 && c->handle_critical_s)
+		return c->handle_critical_s;
+	return stage > WF_STAGE_NONE && stage < WF_STAGE__COUNT ? c->stage_s[stage] : 0;
+}
+
+int category_load_csv(struct store *st, const struct calendar *cal, const char *path,
+		      char *why, size_t whylen)
+{
+	static const char *const cols[] = { "code", "parent", "name_zh", "name_en", "department",
+					    "register", "dispatch", "accept", "handle", "verify",
+					    "close", "handle_urgent", "handle_critical" };
+	static const enum wf_stage stages[] = { WF_STAGE_REGISTER, WF_STAGE_DISPATCH,
+						WF_STAGE_ACCEPT, WF_STAGE_HANDLE,
+						WF_STAGE_VERIFY, WF_STAGE_CLOSE };
+	struct csv_reader r;
+	if (csv_open(&r, path)) {
+		snprintf(why, whylen, "%s", r.why);
+		return ERR_IO;
+	}
+	struct arena *a = arena_new();
+	char **f;
+	size_t n;
+	int err = 0, got = csv_next(&r, a, &f, &n);
+	if (got != 1 || n != ARRAY_SIZE(cols)) {
+		snprintf(why, whylen, "%s:1: expected the header of share/categories/events.csv", path);
+		err = ERR_BAD_FILE;
+	}
+	for (size_t i = 0; !err && i < n; i++) {
+		if (strcmp(f[i], cols[i])) {
+			snprintf(why, whylen, "%s:1: column %zu must be '%s'", path, i + 1, cols[i]);
+			err = ERR_BAD_FILE;
+		}
+	}
+	if (!err && (err = store_begin(st)))
+		snprintf(why, whylen, "cannot start a transaction");
+	bool in_tx = !err;
+	long long day_s = cal_day_seconds(cal);
+	while (!err && (got = csv_next(&r, a, &f, &n)) == 1) {
+		if (n == 1 && !*f[0])
+			continue;
+		struct category c = { .enabled = true };
+		if (n != ARRAY_SIZE(cols)) {
+			snprintf(why, whylen, "%s:%d: expected %zu fields, found %zu", path, r.line,
+				 ARRAY_SIZE(cols), n);
+			err = ERR_BAD_FILE;
+			break;
+		}
+		size_t cl = strlen(f[0]);
+		if ((cl != 2 && cl != 4) || !str_is_digits(f[0], cl) ||
+		    (cl == 4 && strncmp(f[0], f[1], 2)) || (cl == 2 && *f[1])) {
+			snprintf(why, whylen, "%s:%d: code '%.10s' must be 2 digits (a class) or 4 digits "
+					      "under its class",
+				 path, r.line, f[0]);
+			err = ERR_BAD_FILE;
+			break;
+		}
+		str_copy(c.code, sizeof(c.code), f[0]);
+		str_copy(c.parent, sizeof(c.parent), f[1]);
+		c.name = f[2];
+		c.name_en = f[3];
+		if (!*c.name || str_utf8_len(c.name) > 50) {
+			snprintf(why, whylen, "%s:%d: name_zh must be 1-50 characters", path, r.line);
+			err = ERR_BAD_FILE;
+			break;
+		}
+		if (cl == 4) {
+			if (strlen(f[4]) != 3 || f[4][0] != 'D' || !str_is_digits(f[4] + 1, 2)) {
+				snprintf(why, whylen, "%s:%d: department must be like D01", path, r.line);
+				err = ERR_BAD_FILE;
+				break;
+			}
+			str_copy(c.department, sizeof(c.department), f[4]);
+			for (size_t k = 0; k < 8 && !err; k++) {
+				long long secs;
+				if (event_parse_duration(f[5 + k], day_s, &secs)) {
+					snprintf(why, whylen, "%s:%d: %s '%.10s' is not a duration like 30m, "
+							      "2h or 5d",
+						 path, r.line, cols[5 + k], f[5 + k]);
+					err = ERR_BAD_FILE;
+				} else if (k < 6) {
+					c.stage_s[stages[k]] = secs;
+				} else if (k == 6) {
+					c.handle_urgent_s = secs;
+				} else {
+					c.handle_critical_s = secs;
+				}
+			}
+			if (err)
+				break;
+		}
+		if ((err = store_category_put(st, &c))) {
+			snprintf(why, whylen, "%s:%d: cannot store '%s'%s", path, r.line, c.code,
+				 err == ERR_NOT_FOUND ? ": its class must come first" : "");
+			err = ERR_BAD_FILE;
+		}
+	}
+	if (!err && got < 0) {
+		snprintf(why, whylen, "%s: %s", path, r.why);
+		err = ERR_BAD_FILE;
+	}
+	if (in_tx) {
+		if (err)
+			store_rollback(st);
+		else
+			err = store_commit(st);
+	}
+	csv_close(&r);
+	arena_free(a);
+	return err;
+}
+
+/* A receipt citizens can quote: unguessable, no look-alike characters. */
+static void new_receipt(char *out, size_t size)
+{
+	static const char set[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+	unsigned char rnd[10];
+	sec_random(rnd, sizeof(rnd));
+	size_t n = 0;
+	n += (size_t)snprintf(out, size, "PA");
+	for (size_t i = 0; i < sizeof(rnd) && n + 1 < size; i++)
+		out[n++] = set[rnd[i] & 31];
+	out[n] = '\0';
+}
+
+static long long deadline_for(const struct event_env *env, const struct category *c, int state,
+			      int urgency, long long now)
+{
+	const struct wf_state *s = &wf_event.states[state];
+	if (s->flags & (WF_TERMINAL | WF_PAUSED))
+		return 0;
+	long long secs = event_stage_seconds(c, s->stage, urgency);
+	return secs ? cal_add(env->cal, now, secs) : 0;
+}
+
+static bool valid_text(const char *s, size_t max)
+{
+	return str_utf8_valid(s, strlen(s)) && str_utf8_len(s) <= max;
+}
+
+int event_create(const struct event_env *env, struct arena *a, const struct principal *who,
+		 const struct event_input *in, struct event *out, struct event **dups,
+		 size_t *ndups, char *why, size_t whylen)
+{
+	struct category cat;
+	int err;
+	if (!in->category || !*in->category) {
+		snprintf(why, whylen, "field 'category' is required");
+		return ERR_MISSING;
+	}
+	if ((err = store_category_get(env->st, a, in->category, &cat)) || !cat.enabled ||
+	    !*cat.parent) {
+		snprintf(why, whylen, "no category '%.10s' to report under (use a 4-digit category)",
+			 in->category);
+		return err && err != ERR_NOT_FOUND ? err : ERR_BAD_VALUE;
+	}
+	if (!in->title || !*in->title) {
+		snprintf(why, whylen, "field 'title' is required");
+		return ERR_MISSING;
+	}
+	if (!valid_text(in->title, 100) || (in->description && !valid_text(in->description, 2000)) ||
+	    (in->address && !valid_text(in->address, 200))) {
+		snprintf(why, whylen, "title (100), description (2000) and address (200 characters) "
+				      "are too long");
+		return ERR_BAD_VALUE;
+	}
+	if (in->urgency < 0 || in->urgency > 3) {
+		snprintf(why, whylen, "urgency is 1 (normal), 2 (urgent) or 3 (critical)");
+		return ERR_BAD_VALUE;
+	}
+	if (in->has_point && (!isfinite(in->lon) || !isfinite(in->lat) || in->lon < -180 ||
+			      in->lon > 180 || in->lat < -90 || in->lat > 90)) {
+		snprintf(why, whylen, "the point must be a longitude in [-180, 180] and a latitude in "
+				      "[-90, 90]");
+		return ERR_BAD_VALUE;
+	}
+	if (!in->has_point && (!in->address || !*in->address)) {
+		snprintf(why, whylen, "give a point (lon, lat) or an address");
+		return ERR_MISSING;
+	}
+	long long now = env->now();
+	struct event e = { 0 };
+	char receipt[16];
+	new_receipt(receipt, sizeof(receipt));
+	e.receipt = arena_strdup(a, receipt);
+	e.category = arena_strdup(a, cat.code);
+	e.urgency = in->urgency ? in->urgency : 1;
+	e.title = in->title;
+	e.description = in->description ? in->description : "";
+	e.address = in->address ? in->address : "";
+	e.has_point = in->has_point;
+	e.lon = in->lon;
+	e.lat = in->lat;
+	e.source = in->source ? in->source : "centre";
+	e.reporter_id = who ? who->user_id : 0;
+	e.state = wf_event.initial;
+	e.created_at = e.updated_at = e.stage_started_at = now;
+	e.grid_code = "";
+	e.assignee = "";
+
+	/* locate: the grid's path, or the district's (the root) when outside */
+	struct scope all = { .all = true };
+	int64_t gid = in->has_point && env->grids
+			      ? geo_index_locate(env->grids, (struct geo_point){ in->lon, in->lat })
+			      : -1;
+	struct grid g;
+	if (gid >= 0 && !store_grid_by_id(env->st, a, &all, gid, &g)) {
+		e.grid_code = arena_strdup(a, g.org.code);
+		e.org_path = g.org.path;
+	} else {
+		/* outside every grid: filed under the district for the centre */
+		e.org_path = env->district_path;
+		e.outside = true;
+	}
+	e.deadline_at = deadline_for(env, &cat, e.state, e.urgency, now);
+	const char *actor = who ? who->username : "citizen";
+	struct event_action act = { .at = now, .actor_id = who ? who->user_id : 0, .actor = actor,
+				    .action = "report", .from = "", .to = "reported",
+				    .note = e.outside ? "outside every grid" : "" };
+	if ((err = store_event_insert(env->st, &e, &act))) {
+		snprintf(why, whylen, "cannot store the event");
+		return err;
+	}
+	*out = e;
+
+	/* duplicate candidates nearby */
+	*dups = NULL;
+	*ndups = 0;
+	if (e.has_point) {
+		double dlat = env->dup_distance_m / 111195.0;
+		double dlon = dlat / fmax(cos(e.lat * M_PI / 180.0), 0.01);
+		struct event *near;
+		size_t nn;
+		if (!store_event_nearby(env->st, a, e.category, e.lon - dlon, e.lat - dlat, e.lon + dlon,
+					e.lat + dlat, now - env->dup_window_s, &near, &nn)) {
+			struct event *keep = arena_alloc(a, (nn ? nn : 1) * sizeof(*keep));
+			size_t k = 0;
+			for (size_t i = 0; i < nn; i++)
+				if (near[i].id != e.id &&
+				    geo_distance_m((struct geo_point){ e.lon, e.lat },
+						   (struct geo_point){ near[i].lon, near[i].lat }) <=
+					    env->dup_distance_m)
+					keep[k++] = near[i];
+			*dups = keep;
+			*ndups = k;
+		}
+	}
+	return 0;
+}
+
+/* The action's extra fields as a JSON object, for the timeline. */
+static const char *action_data(struct arena *a, const struct wf_input *in, long long merged)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addstr(&sb, "{");
+	const char *sep = "";
+	const struct {
+		const char *key, *val;
+	} texts[] = { { "reason", in->reason }, { "assignee", in->assignee } };
+	for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
+		if (!texts[i].val || !*texts[i].val)
+			continue;
+		strbuf_addf(&sb, "%s\"%s\":\"", sep, texts[i].key);
+		strbuf_add_json_escaped(&sb, texts[i].val);
+		strbuf_addstr(&sb, "\"");
+		sep = ",";
+	}
+	if (in->days) {
+		strbuf_addf(&sb, "%s\"days\":%d", sep, in->days);
+		sep = ",";
+	}
+	if (in->rating) {
+		strbuf_addf(&sb, "%s\"rating\":%d", sep, in->rating);
+		sep = ",";
+	}
+	if (in->attachments) {
+		strbuf_addf(&sb, "%s\"attachments\":%d", sep, in->attachments);
+		sep = ",";
+	}
+	if (merged)
+		strbuf_addf(&sb, "%s\"merged_into\":%lld", sep, merged);
+	strbuf_addstr(&sb, "}");
+	const char *out = arena_strdup(a, strbuf_str(&sb));
+	strbuf_release(&sb);
+	return out;
+}
+
+/* Checks the fields the engine only knows as "present". */
+static int check_refs(const struct event_env *env, struct arena *a, const struct principal *who,
+		      const struct wf_transition *t, const struct event *e,
+		      const struct wf_input *in, long long *target, char *why, size_t whylen)
+{
+	struct scope all = { .all = true };
+	const struct scope *sc = who ? &who->scope : &all;
+	if ((t->effects & WF_EFF_ASSIGN) && in->assignee) {
+		struct org o;
+		if (store_org_get(env->st, a, &all, in->assignee, &o) || o.kind != ORG_DEPARTMENT ||
+		    !org_path_within(o.path, env->district_path)) {
+			snprintf(why, whylen, "no department '%.24s' to assign", in->assignee);
+			return ERR_BAD_VALUE;
+		}
+	}
+	if (t->needs & WF_NEED_TARGET) {
+		long long id;
+		struct event other;
+		if (str_to_ll(in->target, 1, (long long)1 << 53, &id) || id == e->id ||
+		    store_event_get(env->st, a, sc, id, &other) ||
+		    (wf_event.states[other.state].flags & WF_TERMINAL)) {
+			snprintf(why, whylen, "no open event '%.24s' to merge into", in->target);
+			return ERR_BAD_VALUE;
+		}
+		*target = id;
+	}
+	return 0;
+}
+
+int event_act(const struct event_env *env, struct arena *a, const struct principal *who,
+	      long long id, const char *action, const struct wf_input *in, struct event *out,
+	      char *why, size_t whylen)
+{
+	static const struct wf_input none;
+	if (!in)
+		in = &none;
+	const struct wf_transition *t = wf_find(&wf_event, action);
+	if (!t) {
+		snprintf(why, whylen, "no action '%.30s' on events", action);
+		return ERR_NOT_FOUND;
+	}
+	struct scope all = { .all = true };
+	struct event e;
+	int err = store_event_get(env->st, a, who ? &who->scope : &all, id, &e);
+	if (err) {
+		snprintf(why, whylen, "no event %lld", id);
+		return err;
+	}
+	*out = e;
+	unsigned roles = who ? who->roles : WF_SYSTEM;
+	if (who && e.reporter_id && e.reporter_id == who->user_id)
+		roles |= WF_REPORTER;
+	/* a department handles only what was dispatched to it */
+	if (who && (t->roles & ROLE(HANDLER)) && !(t->roles & roles & ~ROLE(HANDLER)) &&
+	    (roles & ROLE(HANDLER)) && strcmp(e.assignee, who->org_code)) {
+		snprintf(why, whylen, "event %lld is assigned to another department", id);
+		return ERR_FORBIDDEN;
+	}
+	int to;
+	if ((err = wf_check(&wf_event, t, e.state, e.pending, roles, in, &to, why, whylen)))
+		return err;
+	long long target = 0;
+	if ((err = check_refs(env, a, who, t, &e, in, &target, why, whylen)))
+		return err;
+	struct category cat;
+	if ((err = store_category_get(env->st, a, e.category, &cat))) {
+		snprintf(why, whylen, "the event's category '%s' is gone", e.category);
+		return err;
+	}
+
+	long long now = env->now();
+	struct event n = e;
+	unsigned eff = t->effects;
+	if (eff & WF_EFF_ASSIGN)
+		n.assignee = in->assignee;
+	if (eff & WF_EFF_REWORK)
+		n.reworks++;
+	if (eff & WF_EFF_ESCALATE)
+		n.level++;
+	if (eff & WF_EFF_SUPERVISE)
+		n.supervisions++;
+	if (eff & WF_EFF_EXT_REQUEST) {
+		n.pending |= WF_PENDING_EXT;
+		n.ext_days = in->days;
+	}
+	if (eff & WF_EFF_EXT_APPROVE) {
+		n.pending &= ~WF_PENDING_EXT;
+		if (n.deadline_at)
+			n.deadline_at = cal_add(env->cal, n.deadline_at,
+						(long long)n.ext_days * cal_day_seconds(env->cal));
+		if (n.deadline_at > now)
+			n.warn = 0;
+	}
+	if (eff & WF_EFF_EXT_CLEAR)
+		n.pending &= ~WF_PENDING_EXT;
+	if (eff & WF_EFF_SUSP_REQUEST)
+		n.pending |= WF_PENDING_SUSP;
+	if (eff & WF_EFF_SUSP_CLEAR)
+		n.pending &= ~WF_PENDING_SUSP;
+	if (target)
+		n.merged_into = target;
+	if (in->rating && (t->needs & WF_NEED_RATING))
+		n.rating = in->rating;
+	if (eff & WF_EFF_PAUSE) {
+		n.paused_left = n.deadline_at > now ? cal_between(env->cal, now, n.deadline_at) : 0;
+		n.deadline_at = 0;
+	}
+	n.state = to;
+	if (eff & WF_EFF_RESUME) {
+		n.deadline_at = cal_add(env->cal, now, n.paused_left);
+		n.paused_left = 0;
+	} else if (to != e.state && !(eff & WF_EFF_PAUSE)) {
+		n.stage_started_at = now;
+		n.deadline_at = deadline_for(env, &cat, to, n.urgency, now);
+		n.warn = 0;
+	}
+	if (to == EV_CLOSED && e.state != EV_CLOSED)
+		n.closed_at = now;
+	if (to != EV_CLOSED)
+		n.closed_at = 0;
+	n.updated_at = now;
+	const char *note = in->note && *in->note ? in->note : in->reason ? in->reason : "";
+	struct event_action act = { .at = now, .actor_id = who ? who->user_id : 0,
+				    .actor = who ? who->username : "system", .action = t->action,
+				    .from = wf_state_name(&wf_event, e.state),
+				    .to = wf_state_name(&wf_event, to), .note = note,
+				    .data = action_data(a, in, target) };
+	err = store_event_update(env->st, &n, e.version, &act);
+	if (err == ERR_CONFLICT) {
+		/* someone else's transition won: report what the event is now */
+		if (!store_event_get(env->st, a, &all, id, out))
+			snprintf(why, whylen, "event %lld changed meanwhile; it is now %s", id,
+				 wf_state_name(&wf_event, out->state));
+		return err;
+	}
+	if (err) {
+		snprintf(why, whylen, "cannot store the change");
+		return err;
+	}
+	n.version = e.version + 1;
+	*out = n;
+	return 0;
+}

@@ -1,0 +1,86 @@
+/*
+ * event.h - events (事件): intake, location, routing, deadlines, and every
+ * later step through the workflow engine (workflow.h, wf_event).
+ *
+ * An event is located to the grid containing its point (the locate index);
+ * it takes the grid's path, so every scoped query sees it exactly where a
+ * grid user, a community, a street or the district should. A point outside
+ * every grid is accepted, filed under the district and flagged `outside`
+ * for the centre.
+ *
+ * Deadlines: each state runs under a stage (workflow.h); the category gives
+ * the stage's duration in working seconds (handling per urgency); the
+ * working calendar turns it into a moment. Suspension stores the working
+ * time left and clears the deadline; resuming restarts it from there. An
+ * approved extension adds working days to the running deadline.
+ *
+ * Every change goes through event_act(): the engine decides, the store
+ * applies the new state, the action (timeline) and the version bump in one
+ * transaction, and a concurrent change makes the second caller fail with
+ * ERR_CONFLICT.
+ */
+#ifndef PINGAN_DOMAIN_EVENT_H
+#define PINGAN_DOMAIN_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/arena.h"
+#include "core/calendar.h"
+#include "core/geo.h"
+#include "domain/auth.h"
+#include "domain/event_types.h"
+#include "domain/workflow.h"
+
+struct store;
+
+/* What an event function needs around it. */
+struct event_env {
+	struct store *st;
+	const struct calendar *cal;
+	const struct geo_index *grids;
+	long long (*now)(void);
+	const char *district_path; /* where events outside every grid are filed */
+	double dup_distance_m; /* default 50 */
+	long long dup_window_s; /* default 24 h */
+};
+
+struct event_input {
+	const char *category;
+	int urgency;
+	const char *title, *description, *address;
+	bool has_point;
+	double lon, lat;
+	const char *source;
+};
+
+/* Parses "30m", "2h", "5d" (working days of day_s seconds) into seconds.
+ * 0 or ERR_BAD_VALUE. */
+int event_parse_duration(const char *s, long long day_s, long long *out);
+
+/* Loads categories from a CSV file (share/categories/events.csv format),
+ * all or nothing. 0, ERR_IO or ERR_BAD_FILE with why. */
+int category_load_csv(struct store *st, const struct calendar *cal, const char *path,
+		      char *why, size_t whylen);
+
+/* Files a new event reported by who (NULL for an anonymous citizen): checks
+ * the input, locates it, sets its deadline, records the "report" action.
+ * *dups gets the open events of the same category within dup_distance_m
+ * and dup_window_s (candidates for merging). ERR_BAD_VALUE / ERR_MISSING
+ * with why; store errors. */
+int event_create(const struct event_env *env, struct arena *a, const struct principal *who,
+		 const struct event_input *in, struct event *out, struct event **dups,
+		 size_t *ndups, char *why, size_t whylen);
+
+/* Takes an action on event id as who (NULL: the system). The caller's scope
+ * applies (ERR_NOT_FOUND outside it). ERR_CONFLICT (state, guard, or a
+ * concurrent change: *out then holds the current event), ERR_FORBIDDEN,
+ * ERR_MISSING, ERR_BAD_VALUE, with why. On success *out is the new event. */
+int event_act(const struct event_env *env, struct arena *a, const struct principal *who,
+	      long long id, const char *action, const struct wf_input *in, struct event *out,
+	      char *why, size_t whylen);
+
+/* The deadline stage's duration for an event of this category/urgency. */
+long long event_stage_seconds(const struct category *c, enum wf_stage stage, int urgency);
+
+#endif

@@ -1,0 +1,75 @@
+/*
+ * event_types.h - the plain structs of events, shared by the domain
+ * (event.h) and the store (store.h), which must not include each other's
+ * headers in a circle.
+ */
+#ifndef PINGAN_DOMAIN_EVENT_TYPES_H
+#define PINGAN_DOMAIN_EVENT_TYPES_H
+
+#include <stdbool.h>
+
+#include "domain/workflow.h"
+
+struct category {
+	char code[8];
+	char parent[8];
+	const char *name, *name_en;
+	char department[8]; /* "D01": relative to the district */
+	long long stage_s[WF_STAGE__COUNT]; /* working seconds per stage, normal urgency */
+	long long handle_urgent_s, handle_critical_s;
+	bool enabled;
+};
+
+struct event {
+	long long id;
+	const char *receipt;
+	const char *category;
+	int urgency; /* 1 normal, 2 urgent, 3 critical */
+	const char *title, *description, *address;
+	bool has_point;
+	double lon, lat;
+	const char *grid_code; /* "" when outside every grid */
+	const char *org_path;
+	bool outside;
+	const char *source; /* "grid_worker", "citizen", "department", "centre", "open311" */
+	long long reporter_id; /* 0: none */
+	int state;              /* enum ev_state */
+	int version;
+	const char *assignee; /* department code, "" when none */
+	int level, reworks, supervisions;
+	unsigned pending; /* WF_PENDING_* */
+	int ext_days;
+	long long stage_started_at;
+	long long deadline_at; /* 0: none running */
+	long long paused_left;
+	int warn; /* 0, 1 yellow, 2 red */
+	long long merged_into;
+	int rating;
+	long long created_at, updated_at, closed_at;
+};
+
+struct event_action {
+	long long id, event_id, at;
+	long long actor_id; /* 0: the system */
+	const char *actor;
+	const char *action;
+	const char *from, *to;
+	const char *note;
+	const char *data; /* JSON object text */
+};
+
+struct event_filter {
+	const char *states;   /* comma-separated state names, or NULL */
+	const char *category; /* a class ("01") or category ("0101") */
+	const char *org;      /* an org code: its subtree */
+	const char *grid;
+	const char *assignee;
+	int urgency;
+	long long from, to; /* created_at range, 0: open */
+	bool overdue;
+	const char *q; /* full-text, 3 characters or more */
+	long long before_id; /* cursor: ids below this */
+	int limit;
+};
+
+#endif

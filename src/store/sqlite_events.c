@@ -1,0 +1,502 @@
+/*
+ * sqlite_events.c - categories and events in SQLite; see store.h.
+ *
+ * States are stored by name (readable in the database and stable if the
+ * enum is reordered). The version column makes updates optimistic: an
+ * UPDATE ... WHERE version = expected that changes no row means someone
+ * else's transition won. Search uses the FTS5 trigram index, which matches
+ * any substring of three or more characters, Chinese included.
+ */
+#include "store/sqlite_internal.h"
+#include "core/err.h"
+#include "core/str.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* --- categories --- */
+
+#define CAT_COLS                                                                         \
+	"code, coalesce(parent_code, ''), name, name_en, department, register_s, dispatch_s, " \
+	"accept_s, handle_s, verify_s, close_s, handle_urgent_s, handle_critical_s, enabled"
+
+static void read_category(struct arena *a, sqlite3_stmt *q, struct category *c)
+{
+	memset(c, 0, sizeof(*c));
+	str_copy(c->code, sizeof(c->code), (const char *)sqlite3_column_text(q, 0));
+	str_copy(c->parent, sizeof(c->parent), (const char *)sqlite3_column_text(q, 1));
+	c->name = sq_col_text(a, q, 2);
+	c->name_en = sq_col_text(a, q, 3);
+	str_copy(c->department, sizeof(c->department), (const char *)sqlite3_column_text(q, 4));
+	c->stage_s[WF_STAGE_REGISTER] = sqlite3_column_int64(q, 5);
+	c->stage_s[WF_STAGE_DISPATCH] = sqlite3_column_int64(q, 6);
+	c->stage_s[WF_STAGE_ACCEPT] = sqlite3_column_int64(q, 7);
+	c->stage_s[WF_STAGE_HANDLE] = sqlite3_column_int64(q, 8);
+	c->stage_s[WF_STAGE_VERIFY] = sqlite3_column_int64(q, 9);
+	c->stage_s[WF_STAGE_CLOSE] = sqlite3_column_int64(q, 10);
+	c->handle_urgent_s = sqlite3_column_int64(q, 11);
+	c->handle_critical_s = sqlite3_column_int64(q, 12);
+	c->enabled = sqlite3_column_int(q, 13) != 0;
+}
+
+int store_category_put(struct store *st, const struct category *c)
+{
+	int err = sq_wbegin(st);
+	if (err)
+		return err;
+	struct conn *w = &st->writer;
+	sqlite3_stmt *q = sq_prep(w, "INSERT OR REPLACE INTO categories (code, parent_code, name, name_en, department, "
+				     "register_s, dispatch_s, accept_s, handle_s, verify_s, close_s, "
+				     "handle_urgent_s, handle_critical_s, enabled, updated_at) "
+				     "VALUES (?1, nullif(?2, ''), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+				     "?12, ?13, ?14, strftime('%s', 'now'))");
+	sqlite3_bind_text(q, 1, c->code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, c->parent, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, c->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, c->name_en ? c->name_en : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, c->department, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 6, c->stage_s[WF_STAGE_REGISTER]);
+	sqlite3_bind_int64(q, 7, c->stage_s[WF_STAGE_DISPATCH]);
+	sqlite3_bind_int64(q, 8, c->stage_s[WF_STAGE_ACCEPT]);
+	sqlite3_bind_int64(q, 9, c->stage_s[WF_STAGE_HANDLE]);
+	sqlite3_bind_int64(q, 10, c->stage_s[WF_STAGE_VERIFY]);
+	sqlite3_bind_int64(q, 11, c->stage_s[WF_STAGE_CLOSE]);
+	sqlite3_bind_int64(q, 12, c->handle_urgent_s);
+	sqlite3_bind_int64(q, 13, c->handle_critical_s);
+	sqlite3_bind_int(q, 14, c->enabled);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	return sq_wend(st, rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db));
+}
+
+int store_category_get(struct store *st, struct arena *a, const char *code, struct category *out)
+{
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, "SELECT " CAT_COLS " FROM categories WHERE code = ?1");
+	sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(q), err = 0;
+	if (rc == SQLITE_ROW)
+		read_category(a, q, out);
+	else
+		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_map_rc(rc, c->db);
+	sqlite3_reset(q);
+	sq_rrelease(st, c);
+	return err;
+}
+
+#define GROW(a, v, len, cap)                                              \
+	do {                                                              \
+		if ((len) == (cap)) {                                     \
+			void *nv_ = arena_alloc((a), 2 * (cap) * sizeof(*(v))); \
+			memcpy(nv_, (v), (len) * sizeof(*(v)));           \
+			(v) = nv_;                                        \
+			(cap) *= 2;                                       \
+		}                                                         \
+	} while (0)
+
+int store_category_list(struct store *st, struct arena *a, struct category **out, size_t *n)
+{
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, "SELECT " CAT_COLS " FROM categories ORDER BY length(code), code");
+	size_t cap = 32, len = 0;
+	struct category *v = arena_alloc(a, cap * sizeof(*v));
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		GROW(a, v, len, cap);
+		read_category(a, q, &v[len++]);
+	}
+	sqlite3_reset(q);
+	sq_rrelease(st, c);
+	*out = v;
+	*n = len;
+	return rc == SQLITE_DONE ? 0 : ERR_DB;
+}
+
+/* --- events --- */
+
+#define EV_COLS                                                                                \
+	"id, receipt, category, urgency, title, description, address, lon, lat, "              \
+	"coalesce(grid_code, ''), org_path, outside, source, coalesce(reporter_id, 0), state, "  \
+	"version, assignee, level, reworks, supervisions, pending, ext_days, stage_started_at, " \
+	"coalesce(deadline_at, 0), paused_left, warn, coalesce(merged_into, 0), "              \
+	"coalesce(rating, 0), created_at, updated_at, coalesce(closed_at, 0)"
+
+static void read_event(struct arena *a, sqlite3_stmt *q, struct event *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->id = sqlite3_column_int64(q, 0);
+	e->receipt = sq_col_text(a, q, 1);
+	e->category = sq_col_text(a, q, 2);
+	e->urgency = sqlite3_column_int(q, 3);
+	e->title = sq_col_text(a, q, 4);
+	e->description = sq_col_text(a, q, 5);
+	e->address = sq_col_text(a, q, 6);
+	e->has_point = sqlite3_column_type(q, 7) != SQLITE_NULL;
+	e->lon = sqlite3_column_double(q, 7);
+	e->lat = sqlite3_column_double(q, 8);
+	e->grid_code = sq_col_text(a, q, 9);
+	e->org_path = sq_col_text(a, q, 10);
+	e->outside = sqlite3_column_int(q, 11) != 0;
+	e->source = sq_col_text(a, q, 12);
+	e->reporter_id = sqlite3_column_int64(q, 13);
+	int s = wf_state_parse(&wf_event, (const char *)sqlite3_column_text(q, 14));
+	e->state = s < 0 ? EV_REPORTED : s;
+	e->version = sqlite3_column_int(q, 15);
+	e->assignee = sq_col_text(a, q, 16);
+	e->level = sqlite3_column_int(q, 17);
+	e->reworks = sqlite3_column_int(q, 18);
+	e->supervisions = sqlite3_column_int(q, 19);
+	e->pending = (unsigned)sqlite3_column_int(q, 20);
+	e->ext_days = sqlite3_column_int(q, 21);
+	e->stage_started_at = sqlite3_column_int64(q, 22);
+	e->deadline_at = sqlite3_column_int64(q, 23);
+	e->paused_left = sqlite3_column_int64(q, 24);
+	e->warn = sqlite3_column_int(q, 25);
+	e->merged_into = sqlite3_column_int64(q, 26);
+	e->rating = sqlite3_column_int(q, 27);
+	e->created_at = sqlite3_column_int64(q, 28);
+	e->updated_at = sqlite3_column_int64(q, 29);
+	e->closed_at = sqlite3_column_int64(q, 30);
+}
+
+static void bind_null_or(sqlite3_stmt *q, int i, long long v)
+{
+	if (v)
+		sqlite3_bind_int64(q, i, v);
+	else
+		sqlite3_bind_null(q, i);
+}
+
+static int insert_action(struct conn *w, long long event_id, const struct event_action *act)
+{
+	sqlite3_stmt *q = sq_prep(w, "INSERT INTO event_actions (event_id, at, actor_id, actor, action, "
+				     "from_state, to_state, note, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+	sqlite3_bind_int64(q, 1, event_id);
+	sqlite3_bind_int64(q, 2, act->at);
+	bind_null_or(q, 3, act->actor_id);
+	sqlite3_bind_text(q, 4, act->actor ? act->actor : "system", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, act->action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 6, act->from ? act->from : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 7, act->to ? act->to : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 8, act->note ? act->note : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 9, act->data ? act->data : "{}", -1, SQLITE_STATIC);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db);
+}
+
+int store_event_insert(struct store *st, struct event *e, const struct event_action *first)
+{
+	int err = sq_wbegin(st);
+	if (err)
+		return err;
+	struct conn *w = &st->writer;
+	sqlite3_stmt *q = sq_prep(w, "INSERT INTO events (receipt, category, urgency, title, description, "
+				     "address, lon, lat, grid_code, org_path, outside, source, reporter_id, state, "
+				     "assignee, stage_started_at, deadline_at, created_at, updated_at) VALUES "
+				     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, nullif(?9, ''), ?10, ?11, ?12, ?13, ?14, "
+				     "?15, ?16, ?17, ?18, ?18)");
+	sqlite3_bind_text(q, 1, e->receipt, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, e->category, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 3, e->urgency);
+	sqlite3_bind_text(q, 4, e->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, e->description ? e->description : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 6, e->address ? e->address : "", -1, SQLITE_STATIC);
+	if (e->has_point) {
+		sqlite3_bind_double(q, 7, e->lon);
+		sqlite3_bind_double(q, 8, e->lat);
+	}
+	sqlite3_bind_text(q, 9, e->grid_code ? e->grid_code : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 10, e->org_path, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 11, e->outside);
+	sqlite3_bind_text(q, 12, e->source, -1, SQLITE_STATIC);
+	bind_null_or(q, 13, e->reporter_id);
+	sqlite3_bind_text(q, 14, wf_state_name(&wf_event, e->state), -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 15, e->assignee ? e->assignee : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 16, e->stage_started_at);
+	bind_null_or(q, 17, e->deadline_at);
+	sqlite3_bind_int64(q, 18, e->created_at);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE)
+		return sq_wend(st, sq_map_rc(rc, w->db));
+	e->id = sqlite3_last_insert_rowid(w->db);
+	e->version = 1;
+	return sq_wend(st, insert_action(w, e->id, first));
+}
+
+int store_event_get(struct store *st, struct arena *a, const struct scope *sc, long long id,
+		    struct event *out)
+{
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, "SELECT " EV_COLS " FROM events WHERE id = ?1 AND (" SCOPE_SQL(
+					     "org_path", "?2", "?3") " OR reporter_id = ?4)");
+	sqlite3_bind_int64(q, 1, id);
+	sq_bind_scope(a, q, 2, sc);
+	if (sc && !sc->all && sc->self_id)
+		sqlite3_bind_int64(q, 4, sc->self_id);
+	int rc = sqlite3_step(q), err = 0;
+	if (rc == SQLITE_ROW)
+		read_event(a, q, out);
+	else
+		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_map_rc(rc, c->db);
+	sqlite3_reset(q);
+	sq_rrelease(st, c);
+	return err;
+}
+
+int store_event_update(struct store *st, const struct event *e, int expected,
+		       const struct event_action *act)
+{
+	int err = sq_wbegin(st);
+	if (err)
+		return err;
+	struct conn *w = &st->writer;
+	sqlite3_stmt *q = sq_prep(w, "UPDATE events SET state = ?3, version = version + 1, assignee = ?4, "
+				     "level = ?5, reworks = ?6, supervisions = ?7, pending = ?8, ext_days = ?9, "
+				     "stage_started_at = ?10, deadline_at = ?11, paused_left = ?12, warn = ?13, "
+				     "merged_into = ?14, rating = ?15, updated_at = ?16, closed_at = ?17 "
+				     "WHERE id = ?1 AND version = ?2");
+	sqlite3_bind_int64(q, 1, e->id);
+	sqlite3_bind_int(q, 2, expected);
+	sqlite3_bind_text(q, 3, wf_state_name(&wf_event, e->state), -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, e->assignee ? e->assignee : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 5, e->level);
+	sqlite3_bind_int(q, 6, e->reworks);
+	sqlite3_bind_int(q, 7, e->supervisions);
+	sqlite3_bind_int(q, 8, (int)e->pending);
+	sqlite3_bind_int(q, 9, e->ext_days);
+	sqlite3_bind_int64(q, 10, e->stage_started_at);
+	bind_null_or(q, 11, e->deadline_at);
+	sqlite3_bind_int64(q, 12, e->paused_left);
+	sqlite3_bind_int(q, 13, e->warn);
+	bind_null_or(q, 14, e->merged_into);
+	if (e->rating)
+		sqlite3_bind_int(q, 15, e->rating);
+	sqlite3_bind_int64(q, 16, e->updated_at);
+	bind_null_or(q, 17, e->closed_at);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE)
+		return sq_wend(st, sq_map_rc(rc, w->db));
+	if (sqlite3_changes(w->db) == 0)
+		return sq_wend(st, ERR_CONFLICT);
+	return sq_wend(st, act ? insert_action(w, e->id, act) : 0);
+}
+
+/* Appends "AND <cond>" and remembers a text parameter for it. */
+struct where {
+	struct strbuf sql;
+	const char *text[16];
+	long long num[16];
+	int kind[16]; /* 0 text, 1 number */
+	int n;
+};
+
+/* adds " AND cond", where '#' in cond stands for this parameter's ?N */
+static void add_cond(struct where *w, const char *cond)
+{
+	strbuf_addstr(&w->sql, " AND ");
+	for (const char *c = cond; *c; c++) {
+		if (*c == '#')
+			strbuf_addf(&w->sql, "?%d", w->n + 1);
+		else
+			strbuf_add(&w->sql, c, 1);
+	}
+}
+
+static void cond_text(struct where *w, const char *cond, const char *v)
+{
+	add_cond(w, cond);
+	w->text[w->n] = v;
+	w->kind[w->n++] = 0;
+}
+
+static void cond_num(struct where *w, const char *cond, long long v)
+{
+	add_cond(w, cond);
+	w->num[w->n] = v;
+	w->kind[w->n++] = 1;
+}
+
+static void bind_where(sqlite3_stmt *q, const struct where *w)
+{
+	for (int i = 0; i < w->n; i++) {
+		if (w->kind[i])
+			sqlite3_bind_int64(q, i + 1, w->num[i]);
+		else
+			sqlite3_bind_text(q, i + 1, w->text[i], -1, SQLITE_TRANSIENT);
+	}
+}
+
+int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
+		     const struct event_filter *f, struct event **out, size_t *n,
+		     long long *total)
+{
+	struct where w = { .n = 0 };
+	strbuf_init(&w.sql, 0);
+	strbuf_addstr(&w.sql, "FROM events e WHERE 1");
+	if (sc && !sc->all) {
+		size_t len = strlen(sc->root_path);
+		char *hi = arena_strdup(a, sc->root_path);
+		if (len)
+			hi[len - 1] = '0';
+		/* the scope, or what the user reported themselves */
+		strbuf_addf(&w.sql, " AND ((e.org_path >= ?%d AND e.org_path < ?%d) OR e.reporter_id = ?%d)",
+			    w.n + 1, w.n + 2, w.n + 3);
+		w.text[w.n] = sc->root_path;
+		w.kind[w.n++] = 0;
+		w.text[w.n] = hi;
+		w.kind[w.n++] = 0;
+		w.num[w.n] = sc->self_id ? sc->self_id : -1;
+		w.kind[w.n++] = 1;
+	}
+	if (f->org) {
+		/* the org's path, inside the scope, bounds the range */
+		cond_text(&w, "e.org_path >= (SELECT path FROM orgs WHERE code = #)", f->org);
+		cond_text(&w, "e.org_path < (SELECT substr(path, 1, length(path) - 1) || '0' FROM orgs WHERE code = #)",
+			  f->org);
+	}
+	if (f->states && *f->states)
+		cond_text(&w, "instr(',' || # || ',', ',' || e.state || ',') > 0", f->states);
+	if (f->category && *f->category) {
+		char *prefix = arena_printf(a, "%s%%", f->category);
+		cond_text(&w, "e.category LIKE #", prefix);
+	}
+	if (f->grid && *f->grid)
+		cond_text(&w, "e.grid_code = #", f->grid);
+	if (f->assignee && *f->assignee)
+		cond_text(&w, "e.assignee = #", f->assignee);
+	if (f->urgency)
+		cond_num(&w, "e.urgency = #", f->urgency);
+	if (f->from)
+		cond_num(&w, "e.created_at >= #", f->from);
+	if (f->to)
+		cond_num(&w, "e.created_at < #", f->to);
+	if (f->overdue)
+		cond_num(&w, "e.warn >= #", 2);
+	if (f->q && *f->q && str_utf8_len(f->q) < 3) {
+		/* the trigram index needs three characters; two-character Chinese
+		 * words (垃圾, 噪声) are common, so scan for them instead */
+		struct strbuf p = STRBUF_INIT;
+		strbuf_addstr(&p, "%");
+		for (const char *c = f->q; *c; c++) {
+			if (*c == '%' || *c == '_' || *c == '\\')
+				strbuf_addstr(&p, "\\");
+			strbuf_add(&p, c, 1);
+		}
+		strbuf_addstr(&p, "%");
+		cond_text(&w, "(e.title LIKE # ESCAPE '\\' OR e.description LIKE # ESCAPE '\\' OR "
+			      "e.address LIKE # ESCAPE '\\')",
+			  arena_strdup(a, strbuf_str(&p)));
+		strbuf_release(&p);
+	} else if (f->q && *f->q) {
+		/* a phrase query: quotes inside are doubled */
+		struct strbuf p = STRBUF_INIT;
+		strbuf_addstr(&p, "\"");
+		for (const char *s = f->q; *s; s++)
+			strbuf_add(&p, *s == '"' ? "\"\"" : s, *s == '"' ? 2 : 1);
+		strbuf_addstr(&p, "\"");
+		cond_text(&w, "e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH #)",
+			  arena_strdup(a, strbuf_str(&p)));
+		strbuf_release(&p);
+	}
+	struct conn *c = sq_racquire(st);
+	int err = 0;
+	/* statements built at run time are not cached: prepare, use, finalise */
+	char *count_sql = arena_printf(a, "SELECT count(*) %s", strbuf_str(&w.sql));
+	sqlite3_stmt *q = NULL;
+	if (sqlite3_prepare_v2(c->db, count_sql, -1, &q, NULL) != SQLITE_OK) {
+		err = ERR_DB;
+		goto out;
+	}
+	bind_where(q, &w);
+	*total = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	sqlite3_finalize(q);
+	if (f->before_id)
+		cond_num(&w, "e.id < #", f->before_id);
+	char *list_sql = arena_printf(a, "SELECT " EV_COLS " %s ORDER BY e.id DESC LIMIT %d",
+				      strbuf_str(&w.sql), f->limit > 0 ? f->limit : 50);
+	if (sqlite3_prepare_v2(c->db, list_sql, -1, &q, NULL) != SQLITE_OK) {
+		err = ERR_DB;
+		goto out;
+	}
+	bind_where(q, &w);
+	size_t cap = 16, len = 0;
+	struct event *v = arena_alloc(a, cap * sizeof(*v));
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		GROW(a, v, len, cap);
+		read_event(a, q, &v[len++]);
+	}
+	if (rc != SQLITE_DONE)
+		err = sq_map_rc(rc, c->db);
+	sqlite3_finalize(q);
+	*out = v;
+	*n = len;
+out:
+	sq_rrelease(st, c);
+	strbuf_release(&w.sql);
+	return err;
+}
+
+int store_event_actions(struct store *st, struct arena *a, long long id,
+			struct event_action **out, size_t *n)
+{
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, "SELECT id, event_id, at, coalesce(actor_id, 0), actor, action, "
+				     "from_state, to_state, note, data FROM event_actions WHERE event_id = ?1 "
+				     "ORDER BY id");
+	sqlite3_bind_int64(q, 1, id);
+	size_t cap = 16, len = 0;
+	struct event_action *v = arena_alloc(a, cap * sizeof(*v));
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		GROW(a, v, len, cap);
+		struct event_action *x = &v[len++];
+		x->id = sqlite3_column_int64(q, 0);
+		x->event_id = sqlite3_column_int64(q, 1);
+		x->at = sqlite3_column_int64(q, 2);
+		x->actor_id = sqlite3_column_int64(q, 3);
+		x->actor = sq_col_text(a, q, 4);
+		x->action = sq_col_text(a, q, 5);
+		x->from = sq_col_text(a, q, 6);
+		x->to = sq_col_text(a, q, 7);
+		x->note = sq_col_text(a, q, 8);
+		x->data = sq_col_text(a, q, 9);
+	}
+	sqlite3_reset(q);
+	sq_rrelease(st, c);
+	*out = v;
+	*n = len;
+	return rc == SQLITE_DONE ? 0 : ERR_DB;
+}
+
+int store_event_nearby(struct store *st, struct arena *a, const char *category, double minx,
+		       double miny, double maxx, double maxy, long long since, struct event **out,
+		       size_t *n)
+{
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, "SELECT " EV_COLS " FROM events WHERE category = ?1 AND created_at >= ?2 "
+				     "AND lon BETWEEN ?3 AND ?4 AND lat BETWEEN ?5 AND ?6 "
+				     "AND state NOT IN ('closed', 'rejected', 'merged', 'voided') "
+				     "ORDER BY id DESC LIMIT 20");
+	sqlite3_bind_text(q, 1, category, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, since);
+	sqlite3_bind_double(q, 3, minx);
+	sqlite3_bind_double(q, 4, maxx);
+	sqlite3_bind_double(q, 5, miny);
+	sqlite3_bind_double(q, 6, maxy);
+	size_t cap = 4, len = 0;
+	struct event *v = arena_alloc(a, cap * sizeof(*v));
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		GROW(a, v, len, cap);
+		read_event(a, q, &v[len++]);
+	}
+	sqlite3_reset(q);
+	sq_rrelease(st, c);
+	*out = v;
+	*n = len;
+	return rc == SQLITE_DONE ? 0 : ERR_DB;
+}

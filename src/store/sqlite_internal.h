@@ -1,0 +1,61 @@
+/*
+ * sqlite_internal.h - what the SQLite store's files share (src/store only).
+ *
+ * sqlite.c owns connections, transactions and the org/user/session tables;
+ * sqlite_events.c the events. Both use these helpers: cached prepared
+ * statements per connection, the writer lock (sq_wbegin/sq_wend nest inside
+ * store_begin/store_commit), the reader pool, result-code mapping.
+ */
+#ifndef PINGAN_STORE_SQLITE_INTERNAL_H
+#define PINGAN_STORE_SQLITE_INTERNAL_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "store/store.h"
+
+#define STMT_CACHE 96
+
+struct conn {
+	sqlite3 *db;
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} cache[STMT_CACHE];
+	int ncache;
+};
+
+struct store {
+	char *path;
+	struct conn writer;
+	pthread_mutex_t wlock;
+	struct conn *readers;
+	bool *busy;
+	int nreaders;
+	pthread_mutex_t rlock;
+	pthread_cond_t rcond;
+	int schema_version;
+};
+
+/* SQLite result code to ERR_*. */
+int sq_map_rc(int rc, sqlite3 *db);
+/* The connection's cached statement for sql (a string literal), reset. */
+sqlite3_stmt *sq_prep(struct conn *c, const char *sql);
+/* Starts a write (taking the writer lock) unless inside store_begin(). */
+int sq_wbegin(struct store *st);
+/* Ends it: commit when err is 0, else roll back; returns the outcome. */
+int sq_wend(struct store *st, int err);
+/* A reader connection (the writer inside store_begin()), and back. */
+struct conn *sq_racquire(struct store *st);
+void sq_rrelease(struct store *st, struct conn *c);
+/* Column text copied into the arena ("" for NULL). */
+const char *sq_col_text(struct arena *a, sqlite3_stmt *q, int i);
+/* Binds a path prefix as the range ?lo, ?lo+1 (NULLs: no limit). */
+void sq_bind_range(struct arena *a, sqlite3_stmt *q, int lo, const char *prefix);
+void sq_bind_scope(struct arena *a, sqlite3_stmt *q, int lo, const struct scope *sc);
+
+/* "inside the range bound at lo, hi, or no range" */
+#define SCOPE_SQL(col, lo, hi) "(" lo " IS NULL OR (" col " >= " lo " AND " col " < " hi "))"
+
+#endif
