@@ -46,6 +46,8 @@ CREATE TABLE events (
 	deadline_at INTEGER,             -- NULL: no running deadline (terminal or paused)
 	paused_left INTEGER NOT NULL DEFAULT 0,
 	warn INTEGER NOT NULL DEFAULT 0, -- 0 none, 1 yellow (80 %), 2 red (overdue)
+	warn_at INTEGER,                 -- when 80 % of the stage's working time is used
+	escalate_at INTEGER,             -- when overdue work escalates (once per stage)
 	merged_into INTEGER REFERENCES events(id),
 	rating INTEGER,
 	created_at INTEGER NOT NULL,
@@ -54,6 +56,8 @@ CREATE TABLE events (
 );
 CREATE INDEX events_path ON events (org_path, id);
 CREATE INDEX events_deadline ON events (deadline_at) WHERE deadline_at IS NOT NULL;
+CREATE INDEX events_warn_at ON events (warn_at) WHERE warn_at IS NOT NULL;
+CREATE INDEX events_escalate_at ON events (escalate_at) WHERE escalate_at IS NOT NULL;
 CREATE INDEX events_near ON events (category, created_at);
 
 CREATE TABLE event_actions (
@@ -83,3 +87,14 @@ CREATE TRIGGER events_fts_au AFTER UPDATE OF title, description, address ON even
 	INSERT INTO events_fts (rowid, title, description, address)
 	VALUES (new.id, new.title, new.description, new.address);
 END;
+
+CREATE TABLE notifications (
+	id INTEGER PRIMARY KEY,
+	user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	kind TEXT NOT NULL,
+	event_id INTEGER REFERENCES events(id),
+	title TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	read_at INTEGER
+);
+CREATE INDEX notifications_user ON notifications (user_id, id);

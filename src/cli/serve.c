@@ -10,9 +10,11 @@
 #include "api/api.h"
 #include "core/err.h"
 #include "core/calendar.h"
+#include "core/clock.h"
 #include "core/geo.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "domain/scheduler.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -23,9 +25,33 @@
 #include <sys/stat.h>
 #include <time.h>
 
-static long long wall_now(void)
+struct ticker {
+	struct app *app;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool stop;
+};
+
+/* The scheduler thread: a deadline pass every scheduler_interval seconds. */
+static void *tick_loop(void *p)
 {
-	return (long long)time(NULL);
+	struct ticker *t = p;
+	pthread_mutex_lock(&t->lock);
+	while (!t->stop) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += t->app->cfg->scheduler_interval;
+		pthread_cond_timedwait(&t->cond, &t->lock, &until);
+		if (t->stop)
+			break;
+		pthread_mutex_unlock(&t->lock);
+		struct sched_result res;
+		if (sched_tick(&t->app->ev, t->app->now(), &res))
+			log_warn("scheduler pass failed; retrying next interval");
+		pthread_mutex_lock(&t->lock);
+	}
+	pthread_mutex_unlock(&t->lock);
+	return NULL;
 }
 
 static int mkdir_p(const char *dir)
@@ -130,8 +156,9 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 		district_path = root.path;
 
 	struct app app = { .cfg = cfg, .st = st, .grids = ic.ix, .cal = cal,
-			   .started = time(NULL), .now = wall_now };
-	app.ev = (struct event_env){ .st = st, .cal = cal, .grids = ic.ix, .now = wall_now,
+			   .started = time(NULL), .now = clock_now };
+	app.ev = (struct event_env){ .st = st, .cal = cal, .grids = ic.ix, .now = clock_now,
+				     .escalate_grace_s = cfg->escalate_grace_minutes * 60,
 				     .district_path = district_path,
 				     .dup_distance_m = (double)cfg->dup_distance_m,
 				     .dup_window_s = cfg->dup_window_hours * 3600 };
@@ -172,10 +199,19 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	fflush(stdout);
 	log_info("serving %zu grids from '%s' on %s:%d", geo_index_count(ic.ix), cfg->db, host,
 		 http_server_port(srv));
+	struct ticker tk = { .app = &app, .lock = PTHREAD_MUTEX_INITIALIZER,
+			     .cond = PTHREAD_COND_INITIALIZER };
+	pthread_t tick_thread;
+	pthread_create(&tick_thread, NULL, tick_loop, &tk);
 	int sig = 0;
 	sigwait(&set, &sig);
 	log_info("signal %d: finishing in-flight requests", sig);
 	http_server_stop(srv, 10000);
+	pthread_mutex_lock(&tk.lock);
+	tk.stop = true;
+	pthread_cond_signal(&tk.cond);
+	pthread_mutex_unlock(&tk.lock);
+	pthread_join(tick_thread, NULL);
 	geo_index_free(ic.ix);
 	cal_free(cal);
 	arena_free(ic.a);

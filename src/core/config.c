@@ -53,7 +53,10 @@ static const struct setting settings[] = {
 	I(ip_fail_window, 300, 1, 86400, "seconds of the per-address failure window"),
 	I(dup_distance_m, 50, 1, 10000, "metres within which a report may duplicate another"),
 	I(dup_window_hours, 24, 1, 720, "hours within which a report may duplicate another"),
+	I(escalate_grace_minutes, 240, 1, 100000, "working minutes overdue before work escalates"),
+	I(scheduler_interval, 30, 1, 3600, "seconds between deadline checks"),
 	B(access_log, "true", "one JSON line per request on stderr"),
+	B(test_clock, "false", "tests only: lets an admin move the server's clock (POST /api/v1/test/clock)"),
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))

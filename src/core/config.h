@@ -39,6 +39,9 @@ struct config {
 	long long ip_fail_limit;
 	long long ip_fail_window;
 	long long dup_distance_m;
+	long long escalate_grace_minutes;
+	long long scheduler_interval;
+	bool test_clock;
 	long long dup_window_hours;
 	bool access_log;
 	/* where each value came from, by table row: "default", "file", "env", "flag" */

@@ -160,6 +160,19 @@ static void new_receipt(char *out, size_t size)
 	out[n] = '\0';
 }
 
+void event_set_deadline(const struct event_env *env, struct event *e, long long start,
+			long long d)
+{
+	e->deadline_at = d;
+	if (!d) {
+		e->warn_at = e->escalate_at = 0;
+		return;
+	}
+	long long total = cal_between(env->cal, start, d);
+	e->warn_at = cal_add(env->cal, start, total * 8 / 10);
+	e->escalate_at = cal_add(env->cal, d, env->escalate_grace_s > 0 ? env->escalate_grace_s : 1);
+}
+
 static long long deadline_for(const struct event_env *env, const struct category *c, int state,
 			      int urgency, long long now)
 {
@@ -249,7 +262,7 @@ int event_create(const struct event_env *env, struct arena *a, const struct prin
 		e.org_path = env->district_path;
 		e.outside = true;
 	}
-	e.deadline_at = deadline_for(env, &cat, e.state, e.urgency, now);
+	event_set_deadline(env, &e, now, deadline_for(env, &cat, e.state, e.urgency, now));
 	const char *actor = who ? who->username : "citizen";
 	struct event_action act = { .at = now, .actor_id = who ? who->user_id : 0, .actor = actor,
 				    .action = "report", .from = "", .to = "reported",
@@ -410,11 +423,16 @@ int event_act(const struct event_env *env, struct arena *a, const struct princip
 	if (eff & WF_EFF_EXT_APPROVE) {
 		n.pending &= ~WF_PENDING_EXT;
 		if (n.deadline_at)
-			n.deadline_at = cal_add(env->cal, n.deadline_at,
-						(long long)n.ext_days * cal_day_seconds(env->cal));
+			event_set_deadline(env, &n, n.stage_started_at,
+					   cal_add(env->cal, n.deadline_at,
+						   (long long)n.ext_days * cal_day_seconds(env->cal)));
 		if (n.deadline_at > now)
 			n.warn = 0;
+		if (n.warn_at && n.warn_at <= now && n.warn == 0)
+			n.warn = 1, n.warn_at = 0;
 	}
+	if ((eff & WF_EFF_ESCALATE) && !who)
+		n.escalate_at = 0; /* the scheduler escalates once per stage */
 	if (eff & WF_EFF_EXT_CLEAR)
 		n.pending &= ~WF_PENDING_EXT;
 	if (eff & WF_EFF_SUSP_REQUEST)
@@ -427,15 +445,16 @@ int event_act(const struct event_env *env, struct arena *a, const struct princip
 		n.rating = in->rating;
 	if (eff & WF_EFF_PAUSE) {
 		n.paused_left = n.deadline_at > now ? cal_between(env->cal, now, n.deadline_at) : 0;
-		n.deadline_at = 0;
+		event_set_deadline(env, &n, now, 0);
 	}
 	n.state = to;
 	if (eff & WF_EFF_RESUME) {
-		n.deadline_at = cal_add(env->cal, now, n.paused_left);
+		/* the stage goes on where it stopped: its start moves by the pause */
+		event_set_deadline(env, &n, now, cal_add(env->cal, now, n.paused_left));
 		n.paused_left = 0;
 	} else if (to != e.state && !(eff & WF_EFF_PAUSE)) {
 		n.stage_started_at = now;
-		n.deadline_at = deadline_for(env, &cat, to, n.urgency, now);
+		event_set_deadline(env, &n, now, deadline_for(env, &cat, to, n.urgency, now));
 		n.warn = 0;
 	}
 	if (to == EV_CLOSED && e.state != EV_CLOSED)
@@ -449,7 +468,24 @@ int event_act(const struct event_env *env, struct arena *a, const struct princip
 				    .from = wf_state_name(&wf_event, e.state),
 				    .to = wf_state_name(&wf_event, to), .note = note,
 				    .data = action_data(a, in, target) };
+	/* the change, its timeline entry and its notifications commit together */
+	if ((err = store_begin(env->st)))
+		return err;
 	err = store_event_update(env->st, &n, e.version, &act);
+	if (!err) {
+		const char *kind = (eff & WF_EFF_ASSIGN)	? "assigned"
+				   : !strcmp(t->action, "return") ? "returned"
+				   : (eff & WF_EFF_SUPERVISE)	? "supervised"
+				   : (eff & WF_EFF_ESCALATE)	? "escalated"
+				   : (eff & WF_EFF_NOTIFY_MERGED) ? "merged"
+				   : !strcmp(t->action, "reopen") ? "reopened"
+								  : NULL;
+		if (kind)
+			event_notify(env, &n, kind, now);
+		err = store_commit(env->st);
+	} else {
+		store_rollback(env->st);
+	}
 	if (err == ERR_CONFLICT) {
 		/* someone else's transition won: report what the event is now */
 		if (!store_event_get(env->st, a, &all, id, out))
@@ -464,4 +500,39 @@ int event_act(const struct event_env *env, struct arena *a, const struct princip
 	n.version = e.version + 1;
 	*out = n;
 	return 0;
+}
+
+/* the code of the org an event is filed under: the last segment of its path */
+static void filed_under(const struct event *e, char *out, size_t size)
+{
+	const char *p = e->org_path;
+	size_t n = strlen(p);
+	const char *end = p + (n ? n - 1 : 0), *start = end;
+	while (start > p && start[-1] != '/')
+		start--;
+	size_t len = (size_t)(end - start);
+	if (len >= size)
+		len = size - 1;
+	memcpy(out, start, len);
+	out[len] = '\0';
+}
+
+void event_notify(const struct event_env *env, const struct event *e, const char *kind,
+		  long long now)
+{
+	char title[256], org[ORG_CODE_MAX];
+	snprintf(title, sizeof(title), "%s: %s", kind, e->title);
+	filed_under(e, org, sizeof(org));
+	struct store *st = env->st;
+	bool to_handler = !strcmp(kind, "assigned") || !strcmp(kind, "supervised") ||
+			  !strcmp(kind, "warning") || !strcmp(kind, "overdue") ||
+			  !strcmp(kind, "escalated");
+	bool to_centre = !strcmp(kind, "returned") || !strcmp(kind, "overdue") ||
+			 !strcmp(kind, "escalated") || !strcmp(kind, "reopened");
+	if (to_handler && *e->assignee && e->state != EV_REGISTERED && e->state != EV_RETURNED)
+		store_notify(st, e->assignee, ROLE(HANDLER), false, kind, e->id, title, now);
+	if (to_centre)
+		store_notify(st, org, ROLE(CENTRE), true, kind, e->id, title, now);
+	if (!strcmp(kind, "merged") && e->reporter_id)
+		store_notify_user(st, e->reporter_id, kind, e->id, title, now);
 }

@@ -41,6 +41,7 @@ struct event_env {
 	const struct geo_index *grids;
 	long long (*now)(void);
 	const char *district_path; /* where events outside every grid are filed */
+	long long escalate_grace_s; /* working seconds overdue before escalation */
 	double dup_distance_m; /* default 50 */
 	long long dup_window_s; /* default 24 h */
 };
@@ -79,6 +80,17 @@ int event_create(const struct event_env *env, struct arena *a, const struct prin
 int event_act(const struct event_env *env, struct arena *a, const struct principal *who,
 	      long long id, const char *action, const struct wf_input *in, struct event *out,
 	      char *why, size_t whylen);
+
+/* Sets the running deadline d (0: none) of a stage that started at start,
+ * with its yellow-warning moment (80 % of the stage's working time) and its
+ * escalation moment (the grace after d). */
+void event_set_deadline(const struct event_env *env, struct event *e, long long start,
+			long long d);
+
+/* Writes the inbox notifications an action causes (new assignment,
+ * returned work, supervision, merge outcome, warnings). Best effort. */
+void event_notify(const struct event_env *env, const struct event *e, const char *kind,
+		  long long now);
 
 /* The deadline stage's duration for an event of this category/urgency. */
 long long event_stage_seconds(const struct category *c, enum wf_stage stage, int urgency);

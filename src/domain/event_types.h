@@ -43,6 +43,8 @@ struct event {
 	long long deadline_at; /* 0: none running */
 	long long paused_left;
 	int warn; /* 0, 1 yellow, 2 red */
+	long long warn_at;     /* 0: none pending */
+	long long escalate_at; /* 0: none pending */
 	long long merged_into;
 	int rating;
 	long long created_at, updated_at, closed_at;
@@ -56,6 +58,14 @@ struct event_action {
 	const char *from, *to;
 	const char *note;
 	const char *data; /* JSON object text */
+};
+
+struct notification {
+	long long id;
+	const char *kind; /* assigned, returned, warning, overdue, escalated, supervised, merged */
+	long long event_id;
+	const char *title;
+	long long created_at, read_at;
 };
 
 struct event_filter {

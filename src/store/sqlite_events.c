@@ -119,7 +119,8 @@ int store_category_list(struct store *st, struct arena *a, struct category **out
 	"coalesce(grid_code, ''), org_path, outside, source, coalesce(reporter_id, 0), state, "  \
 	"version, assignee, level, reworks, supervisions, pending, ext_days, stage_started_at, " \
 	"coalesce(deadline_at, 0), paused_left, warn, coalesce(merged_into, 0), "              \
-	"coalesce(rating, 0), created_at, updated_at, coalesce(closed_at, 0)"
+	"coalesce(rating, 0), created_at, updated_at, coalesce(closed_at, 0), "                \
+	"coalesce(warn_at, 0), coalesce(escalate_at, 0)"
 
 static void read_event(struct arena *a, sqlite3_stmt *q, struct event *e)
 {
@@ -157,6 +158,8 @@ static void read_event(struct arena *a, sqlite3_stmt *q, struct event *e)
 	e->created_at = sqlite3_column_int64(q, 28);
 	e->updated_at = sqlite3_column_int64(q, 29);
 	e->closed_at = sqlite3_column_int64(q, 30);
+	e->warn_at = sqlite3_column_int64(q, 31);
+	e->escalate_at = sqlite3_column_int64(q, 32);
 }
 
 static void bind_null_or(sqlite3_stmt *q, int i, long long v)
@@ -193,9 +196,9 @@ int store_event_insert(struct store *st, struct event *e, const struct event_act
 	struct conn *w = &st->writer;
 	sqlite3_stmt *q = sq_prep(w, "INSERT INTO events (receipt, category, urgency, title, description, "
 				     "address, lon, lat, grid_code, org_path, outside, source, reporter_id, state, "
-				     "assignee, stage_started_at, deadline_at, created_at, updated_at) VALUES "
+				     "assignee, stage_started_at, deadline_at, created_at, updated_at, warn_at, escalate_at) VALUES "
 				     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, nullif(?9, ''), ?10, ?11, ?12, ?13, ?14, "
-				     "?15, ?16, ?17, ?18, ?18)");
+				     "?15, ?16, ?17, ?18, ?18, ?19, ?20)");
 	sqlite3_bind_text(q, 1, e->receipt, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, e->category, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 3, e->urgency);
@@ -216,6 +219,8 @@ int store_event_insert(struct store *st, struct event *e, const struct event_act
 	sqlite3_bind_int64(q, 16, e->stage_started_at);
 	bind_null_or(q, 17, e->deadline_at);
 	sqlite3_bind_int64(q, 18, e->created_at);
+	bind_null_or(q, 19, e->warn_at);
+	bind_null_or(q, 20, e->escalate_at);
 	int rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE)
@@ -255,8 +260,8 @@ int store_event_update(struct store *st, const struct event *e, int expected,
 	sqlite3_stmt *q = sq_prep(w, "UPDATE events SET state = ?3, version = version + 1, assignee = ?4, "
 				     "level = ?5, reworks = ?6, supervisions = ?7, pending = ?8, ext_days = ?9, "
 				     "stage_started_at = ?10, deadline_at = ?11, paused_left = ?12, warn = ?13, "
-				     "merged_into = ?14, rating = ?15, updated_at = ?16, closed_at = ?17 "
-				     "WHERE id = ?1 AND version = ?2");
+				     "merged_into = ?14, rating = ?15, updated_at = ?16, closed_at = ?17, "
+				     "warn_at = ?18, escalate_at = ?19 WHERE id = ?1 AND version = ?2");
 	sqlite3_bind_int64(q, 1, e->id);
 	sqlite3_bind_int(q, 2, expected);
 	sqlite3_bind_text(q, 3, wf_state_name(&wf_event, e->state), -1, SQLITE_STATIC);
@@ -275,6 +280,8 @@ int store_event_update(struct store *st, const struct event *e, int expected,
 		sqlite3_bind_int(q, 15, e->rating);
 	sqlite3_bind_int64(q, 16, e->updated_at);
 	bind_null_or(q, 17, e->closed_at);
+	bind_null_or(q, 18, e->warn_at);
+	bind_null_or(q, 19, e->escalate_at);
 	int rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE)
@@ -499,4 +506,139 @@ int store_event_nearby(struct store *st, struct arena *a, const char *category, 
 	*out = v;
 	*n = len;
 	return rc == SQLITE_DONE ? 0 : ERR_DB;
+}
+
+int store_event_due(struct store *st, struct arena *a, long long now, int limit,
+		    struct event **out, size_t *n)
+{
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, "SELECT " EV_COLS " FROM events WHERE id IN ("
+				     "SELECT id FROM events WHERE warn_at <= ?1 UNION "
+				     "SELECT id FROM events WHERE deadline_at <= ?1 AND warn < 2 UNION "
+				     "SELECT id FROM events WHERE escalate_at <= ?1) ORDER BY id LIMIT ?2");
+	sqlite3_bind_int64(q, 1, now);
+	sqlite3_bind_int(q, 2, limit);
+	size_t cap = 16, len = 0;
+	struct event *v = arena_alloc(a, cap * sizeof(*v));
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		GROW(a, v, len, cap);
+		read_event(a, q, &v[len++]);
+	}
+	sqlite3_reset(q);
+	sq_rrelease(st, c);
+	*out = v;
+	*n = len;
+	return rc == SQLITE_DONE ? 0 : ERR_DB;
+}
+
+int store_notify(struct store *st, const char *org_code, unsigned role, bool covering,
+		 const char *kind, long long event_id, const char *title, long long now)
+{
+	int err = sq_wbegin(st);
+	if (err)
+		return err;
+	struct conn *w = &st->writer;
+	/* covering: users whose org's subtree holds org_code's node (supervisors);
+	 * otherwise: users bound to org_code itself */
+	sqlite3_stmt *q = sq_prep(w, "INSERT INTO notifications (user_id, kind, event_id, title, created_at) "
+				     "SELECT u.id, ?3, nullif(?4, 0), ?5, ?6 FROM users u "
+				     "JOIN orgs o ON o.id = u.org_id JOIN user_roles r ON r.user_id = u.id "
+				     "JOIN orgs t ON t.code = ?1 "
+				     "WHERE u.disabled = 0 AND r.role = ?2 AND "
+				     "(CASE WHEN ?7 THEN substr(t.path, 1, length(o.path)) = o.path "
+				     "ELSE o.id = t.id END)");
+	sqlite3_bind_text(q, 1, org_code, -1, SQLITE_STATIC);
+	int bit = 0;
+	while (bit < ROLE__COUNT && !(role & (1u << bit)))
+		bit++;
+	sqlite3_bind_text(q, 2, role_name(bit), -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 4, event_id);
+	sqlite3_bind_text(q, 5, title, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 6, now);
+	sqlite3_bind_int(q, 7, covering);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	return sq_wend(st, rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db));
+}
+
+int store_inbox(struct store *st, struct arena *a, long long user_id, bool unread_only,
+		long long before_id, int limit, struct notification **out, size_t *n,
+		long long *unread)
+{
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, "SELECT count(*) FROM notifications WHERE user_id = ?1 AND read_at IS NULL");
+	sqlite3_bind_int64(q, 1, user_id);
+	*unread = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	sqlite3_reset(q);
+	q = sq_prep(c, "SELECT id, kind, coalesce(event_id, 0), title, created_at, coalesce(read_at, 0) "
+		       "FROM notifications WHERE user_id = ?1 AND (?2 = 0 OR read_at IS NULL) "
+		       "AND (?3 = 0 OR id < ?3) ORDER BY id DESC LIMIT ?4");
+	sqlite3_bind_int64(q, 1, user_id);
+	sqlite3_bind_int(q, 2, unread_only);
+	sqlite3_bind_int64(q, 3, before_id);
+	sqlite3_bind_int(q, 4, limit);
+	size_t cap = 16, len = 0;
+	struct notification *v = arena_alloc(a, cap * sizeof(*v));
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		GROW(a, v, len, cap);
+		struct notification *x = &v[len++];
+		x->id = sqlite3_column_int64(q, 0);
+		x->kind = sq_col_text(a, q, 1);
+		x->event_id = sqlite3_column_int64(q, 2);
+		x->title = sq_col_text(a, q, 3);
+		x->created_at = sqlite3_column_int64(q, 4);
+		x->read_at = sqlite3_column_int64(q, 5);
+	}
+	sqlite3_reset(q);
+	sq_rrelease(st, c);
+	*out = v;
+	*n = len;
+	return rc == SQLITE_DONE ? 0 : ERR_DB;
+}
+
+int store_inbox_read(struct store *st, long long user_id, long long id, long long now)
+{
+	int err = sq_wbegin(st);
+	if (err)
+		return err;
+	struct conn *w = &st->writer;
+	sqlite3_stmt *q = sq_prep(w, "UPDATE notifications SET read_at = ?3 WHERE user_id = ?1 "
+				     "AND (?2 = 0 OR id = ?2) AND read_at IS NULL");
+	sqlite3_bind_int64(q, 1, user_id);
+	sqlite3_bind_int64(q, 2, id);
+	sqlite3_bind_int64(q, 3, now);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc == SQLITE_DONE && id && sqlite3_changes(w->db) == 0) {
+		/* already read, or not theirs: tell the two apart */
+		q = sq_prep(w, "SELECT 1 FROM notifications WHERE user_id = ?1 AND id = ?2");
+		sqlite3_bind_int64(q, 1, user_id);
+		sqlite3_bind_int64(q, 2, id);
+		int found = sqlite3_step(q) == SQLITE_ROW;
+		sqlite3_reset(q);
+		return sq_wend(st, found ? 0 : ERR_NOT_FOUND);
+	}
+	return sq_wend(st, rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db));
+}
+
+int store_notify_user(struct store *st, long long user_id, const char *kind, long long event_id,
+		      const char *title, long long now)
+{
+	int err = sq_wbegin(st);
+	if (err)
+		return err;
+	struct conn *w = &st->writer;
+	sqlite3_stmt *q = sq_prep(w, "INSERT INTO notifications (user_id, kind, event_id, title, created_at) "
+				     "SELECT id, ?2, nullif(?3, 0), ?4, ?5 FROM users WHERE id = ?1 AND disabled = 0");
+	sqlite3_bind_int64(q, 1, user_id);
+	sqlite3_bind_text(q, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, event_id);
+	sqlite3_bind_text(q, 4, title, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 5, now);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	return sq_wend(st, rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db));
 }

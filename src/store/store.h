@@ -170,6 +170,26 @@ int store_event_nearby(struct store *st, struct arena *a, const char *category, 
 		       double miny, double maxx, double maxy, long long since, struct event **out,
 		       size_t *n);
 
+/* Events whose yellow warning, deadline or escalation moment has come. */
+int store_event_due(struct store *st, struct arena *a, long long now, int limit,
+		    struct event **out, size_t *n);
+
+/* --- notifications (the in-app inbox) --- */
+/* Notifies the enabled users holding `role` (one ROLE() bit) bound to org
+ * `org_code` — or, when covering, bound anywhere above or at it. */
+int store_notify(struct store *st, const char *org_code, unsigned role, bool covering,
+		 const char *kind, long long event_id, const char *title, long long now);
+/* Notifies one user. */
+int store_notify_user(struct store *st, long long user_id, const char *kind, long long event_id,
+		      const char *title, long long now);
+/* A user's notifications, newest first; *unread counts the unread ones. */
+int store_inbox(struct store *st, struct arena *a, long long user_id, bool unread_only,
+		long long before_id, int limit, struct notification **out, size_t *n,
+		long long *unread);
+/* Marks one (id) or all (id 0) of a user's notifications read; ERR_NOT_FOUND
+ * for another user's or a missing one. */
+int store_inbox_read(struct store *st, long long user_id, long long id, long long now);
+
 /* --- key/value metadata (demo markers, settings written at run time) --- */
 int store_meta_get(struct store *st, struct arena *a, const char *key, const char **value);
 int store_meta_set(struct store *st, const char *key, const char *value);

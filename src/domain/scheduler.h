@@ -1,0 +1,24 @@
+/*
+ * scheduler.h - timed work on events: the yellow warning at 80 % of a
+ * stage's working time, the red overdue mark at its deadline, and the
+ * escalation one level up after the grace. Each is recorded on the event's
+ * timeline (actor "system") and notifies the handling department and the
+ * supervising centre.
+ *
+ * sched_tick() does one pass with the time it is given, so tests move the
+ * clock by calling it with a later `now`; `pingan serve` runs it from a
+ * thread every `scheduler_interval` seconds.
+ */
+#ifndef PINGAN_DOMAIN_SCHEDULER_H
+#define PINGAN_DOMAIN_SCHEDULER_H
+
+#include "domain/event.h"
+
+struct sched_result {
+	int warned, overdue, escalated;
+};
+
+/* One pass over everything due at `now`. 0 or a store error. */
+int sched_tick(const struct event_env *env, long long now, struct sched_result *res);
+
+#endif
