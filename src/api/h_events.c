@@ -64,6 +64,8 @@ json_t *api_event_json(const struct event *e)
 	if (e->pending & WF_PENDING_EXT)
 		json_object_set_new(j, "extension_days", json_integer(e->ext_days));
 	json_object_set_new(j, "deadline_at", time_json(e->deadline_at));
+	json_object_set_new(j, "warn_at", time_json(e->warn_at));
+	json_object_set_new(j, "escalate_at", time_json(e->escalate_at));
 	json_object_set_new(j, "paused_left_s", json_integer(e->paused_left));
 	json_object_set_new(j, "warning", json_string(warn_names[e->warn < 0 || e->warn > 2 ? 0 : e->warn]));
 	json_object_set_new(j, "merged_into", e->merged_into ? json_integer(e->merged_into) : json_null());
