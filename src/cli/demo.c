@@ -290,7 +290,6 @@ int cli_demo(struct config *cfg, int argc, char **argv)
 		store_close(st);
 		return 1;
 	}
-	cal_free(cal);
 	struct arena *a = arena_new();
 	int rc = 1;
 	char *marker = arena_printf(a, "demo:%s", district);
@@ -463,6 +462,20 @@ int cli_demo(struct config *cfg, int argc, char **argv)
 					"database\n", u.username);
 		}
 	}
+	/* a handler in each other district department, for the demo's events;
+	 * their passwords are not printed: set them with `pingan user passwd` */
+	for (size_t d = 2; !err && d <= ARRAY_SIZE(depts); d++) {
+		char name[32], org[ORG_CODE_MAX + 4], pw[24], hash[SEC_PASSWORD_MAX];
+		snprintf(name, sizeof(name), "handler.d%02zu", d);
+		snprintf(org, sizeof(org), "%sD%02zu", district, d);
+		auth_password_generate(pw, sizeof(pw));
+		if ((err = sec_password_hash(cfg->password_scheme, cfg->pbkdf2_iterations, pw, hash)))
+			break;
+		sec_wipe(pw, sizeof(pw));
+		struct user u = { .username = name, .display_name = "部门处置员", .org_code = org,
+				  .roles = ROLE(HANDLER), .password_hash = hash, .created_at = now };
+		err = store_user_add(st, &u);
+	}
 	char stamp[32];
 	struct tm tm;
 	time_t tt = (time_t)now;
@@ -494,8 +507,14 @@ int cli_demo(struct config *cfg, int argc, char **argv)
 		fputs(strbuf_str(&sb), f);
 		fclose(f);
 	}
-	printf("loaded demo district %s %s: %zu streets, %zu communities, %zu grids, %zu departments\n",
-	       district, area->name, streets.n, comms.n, ncells, ARRAY_SIZE(depts) + streets.n);
+	int made = cli_demo_events(st, cal, district, (int)cfg->demo_events, 20261125ULL, now);
+	if (made < 0) {
+		fprintf(stderr, "pingan: the demo's events could not be made\n");
+		goto out;
+	}
+	printf("loaded demo district %s %s: %zu streets, %zu communities, %zu grids, %zu departments, "
+	       "%d events over the past year\n",
+	       district, area->name, streets.n, comms.n, ncells, ARRAY_SIZE(depts) + streets.n, made);
 	fputs(strbuf_str(&sb), stdout);
 	strbuf_release(&sb);
 	for (size_t i = 0; i < ARRAY_SIZE(users); i++)
@@ -503,6 +522,7 @@ int cli_demo(struct config *cfg, int argc, char **argv)
 	rc = 0;
 out:
 	arena_free(a);
+	cal_free(cal);
 	store_close(st);
 	return rc;
 }

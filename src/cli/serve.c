@@ -106,24 +106,6 @@ int cli_init(struct config *cfg, int argc, char **argv)
 	return 0;
 }
 
-struct index_ctx {
-	struct geo_index *ix;
-	struct arena *a;
-	size_t bad;
-};
-
-static void add_grid(void *p, int64_t id, const char *code, const void *geom, size_t len)
-{
-	struct index_ctx *c = p;
-	struct geo_shape s;
-	if (geo_shape_decode(geom, len, c->a, &s)) {
-		log_error("grid '%s' has a broken stored boundary; it is left out of locate", code);
-		c->bad++;
-		return;
-	}
-	geo_index_add(c->ix, id, &s);
-}
-
 int cli_serve(struct config *cfg, int argc, char **argv)
 {
 	bool print = false;
@@ -147,9 +129,10 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 		store_close(st);
 		return 1;
 	}
-	struct index_ctx ic = { geo_index_new(), arena_new(), 0 };
-	store_grid_each(st, add_grid, &ic);
-	geo_index_build(ic.ix);
+	struct {
+		struct geo_index *ix;
+		struct arena *a;
+	} ic = { cli_grid_index(st), arena_new() };
 	struct org root;
 	const char *district_path = "/";
 	if (!store_org_root(st, ic.a, &root))

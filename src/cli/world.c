@@ -9,6 +9,7 @@
  */
 #include "cli/cli.h"
 #include "core/calendar.h"
+#include "core/geo.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/str.h"
@@ -78,4 +79,31 @@ struct calendar *cli_load_world(const struct config *cfg, struct store *st)
 fail:
 	cal_free(cal);
 	return NULL;
+}
+
+struct index_ctx {
+	struct geo_index *ix;
+	struct arena *a;
+	size_t bad;
+};
+
+static void add_grid(void *p, int64_t id, const char *code, const void *geom, size_t len)
+{
+	struct index_ctx *c = p;
+	struct geo_shape s;
+	if (geo_shape_decode(geom, len, c->a, &s)) {
+		log_error("grid '%s' has a broken stored boundary; it is left out of locate", code);
+		c->bad++;
+		return;
+	}
+	geo_index_add(c->ix, id, &s);
+}
+
+struct geo_index *cli_grid_index(struct store *st)
+{
+	struct index_ctx ic = { geo_index_new(), arena_new(), 0 };
+	store_grid_each(st, add_grid, &ic);
+	geo_index_build(ic.ix);
+	arena_free(ic.a);
+	return ic.ix;
 }

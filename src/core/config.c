@@ -55,6 +55,7 @@ static const struct setting settings[] = {
 	I(dup_window_hours, 24, 1, 720, "hours within which a report may duplicate another"),
 	I(escalate_grace_minutes, 240, 1, 100000, "working minutes overdue before work escalates"),
 	I(scheduler_interval, 30, 1, 3600, "seconds between deadline checks"),
+	I(demo_events, 2000, 0, 1000000, "events `pingan demo` makes over the past year"),
 	B(access_log, "true", "one JSON line per request on stderr"),
 	B(test_clock, "false", "tests only: lets an admin move the server's clock (POST /api/v1/test/clock)"),
 };

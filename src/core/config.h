@@ -41,6 +41,7 @@ struct config {
 	long long dup_distance_m;
 	long long escalate_grace_minutes;
 	long long scheduler_interval;
+	long long demo_events;
 	bool test_clock;
 	long long dup_window_hours;
 	bool access_log;

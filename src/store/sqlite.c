@@ -33,6 +33,8 @@
 
 /* the store whose explicit transaction this thread is inside, if any */
 static _Thread_local struct store *tx_owner;
+/* nesting depth inside store_begin(): inner levels are savepoints */
+static _Thread_local int tx_depth;
 
 int sq_map_rc(int rc, sqlite3 *db)
 {
@@ -157,11 +159,19 @@ int sq_wend(struct store *st, int err)
 
 int store_begin(struct store *st)
 {
-	if (tx_owner == st)
-		BUG("nested store_begin");
+	if (tx_owner == st) {
+		char sql[32];
+		snprintf(sql, sizeof(sql), "SAVEPOINT s%d", tx_depth);
+		int err = exec(&st->writer, sql);
+		if (!err)
+			tx_depth++;
+		return err;
+	}
 	int err = sq_wbegin(st);
-	if (!err)
+	if (!err) {
 		tx_owner = st;
+		tx_depth = 0;
+	}
 	return err;
 }
 
@@ -169,6 +179,11 @@ int store_commit(struct store *st)
 {
 	if (tx_owner != st)
 		BUG("store_commit outside a transaction");
+	if (tx_depth > 0) {
+		char sql[32];
+		snprintf(sql, sizeof(sql), "RELEASE s%d", --tx_depth);
+		return exec(&st->writer, sql);
+	}
 	tx_owner = NULL;
 	return sq_wend(st, 0);
 }
@@ -177,6 +192,13 @@ void store_rollback(struct store *st)
 {
 	if (tx_owner != st)
 		BUG("store_rollback outside a transaction");
+	if (tx_depth > 0) {
+		char sql[64];
+		tx_depth--;
+		snprintf(sql, sizeof(sql), "ROLLBACK TO s%d; RELEASE s%d", tx_depth, tx_depth);
+		exec(&st->writer, sql);
+		return;
+	}
 	tx_owner = NULL;
 	sq_wend(st, ERR_INTERNAL);
 }

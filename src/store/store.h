@@ -43,7 +43,8 @@ int store_schema_version(struct store *st);
 const char *store_engine_version(void);
 
 /* Groups several writes in one transaction on the writer connection. Other
- * writers wait until store_commit/store_rollback. */
+ * writers wait until store_commit/store_rollback. Calls nest: an inner
+ * begin/commit is a savepoint, and an inner rollback undoes only its part. */
 int store_begin(struct store *st);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);

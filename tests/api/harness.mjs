@@ -46,6 +46,8 @@ export function childEnv(extra = {}) {
 		if (!k.startsWith('PINGAN_'))
 			env[k] = v;
 	env.PINGAN_PBKDF2_ITERATIONS = '1000';
+	/* a demo without its year of events unless a test asks for them */
+	env.PINGAN_DEMO_EVENTS ??= '0';
 	env.ASAN_OPTIONS ??= 'detect_leaks=1:abort_on_error=0:halt_on_error=1';
 	env.UBSAN_OPTIONS ??= 'print_stacktrace=1:halt_on_error=1';
 	for (const [k, v] of Object.entries(extra)) {

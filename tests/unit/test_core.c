@@ -517,8 +517,8 @@ static void test_config_set(void)
 		if (d && (!e || d < e))
 			defaults++;
 	}
-	is_int(lines, 29, "config: print shows 29 settings");
-	is_int(defaults, 29, "config: every source is 'default' after init");
+	is_int(lines, 30, "config: print shows 30 settings");
+	is_int(defaults, 30, "config: every source is 'default' after init");
 	free(printed);
 
 	/* integers: type and bounds */
