@@ -98,3 +98,15 @@ CREATE TABLE notifications (
 	read_at INTEGER
 );
 CREATE INDEX notifications_user ON notifications (user_id, id);
+
+-- photos and documents, stored on disk by their SHA-256 (content-addressed)
+CREATE TABLE attachments (
+	id INTEGER PRIMARY KEY,
+	event_id INTEGER NOT NULL REFERENCES events(id),
+	sha256 TEXT NOT NULL,
+	mime TEXT NOT NULL,
+	size INTEGER NOT NULL,
+	uploaded_by INTEGER REFERENCES users(id),
+	uploaded_at INTEGER NOT NULL
+);
+CREATE INDEX attachments_event ON attachments (event_id, id);

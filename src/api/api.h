@@ -40,6 +40,7 @@ struct app {
 
 /* Route flags. */
 #define ROUTE_JSON_BODY 1u /* needs a JSON object body (415/400 otherwise) */
+#define ROUTE_UPLOAD 2u    /* the body is a file, streamed to disk (max_upload) */
 
 typedef int (*api_handler_fn)(struct app *app, struct http_request *r, struct principal *who,
 			      json_t *body);
@@ -57,6 +58,8 @@ extern const int api_routes_count;
 
 /* The http_handler_fn: ctx is a struct app. */
 int api_dispatch(void *ctx, struct http_request *r);
+/* The server's upload_route: true for routes with ROUTE_UPLOAD. */
+bool api_upload_route(void *ctx, const char *method, const char *path);
 /* Matches method+path against the table: the route, or NULL with *err
  * ERR_NO_ROUTE or ERR_METHOD (and *allow the methods the path takes).
  * Path parameters are copied from the arena. */
@@ -101,6 +104,9 @@ int h_inbox(struct app *, struct http_request *, struct principal *, json_t *);
 int h_inbox_read(struct app *, struct http_request *, struct principal *, json_t *);
 int h_test_clock(struct app *, struct http_request *, struct principal *, json_t *);
 int h_test_scheduler(struct app *, struct http_request *, struct principal *, json_t *);
+int h_attach_add(struct app *, struct http_request *, struct principal *, json_t *);
+int h_attach_list(struct app *, struct http_request *, struct principal *, json_t *);
+int h_attach_get(struct app *, struct http_request *, struct principal *, json_t *);
 int h_categories(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_create(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_list(struct app *, struct http_request *, struct principal *, json_t *);

@@ -270,6 +270,8 @@ int h_event_act(struct app *app, struct http_request *r, struct principal *who, 
 		return err;
 	in.days = (int)days;
 	in.rating = (int)rating;
+	/* photos sent during this stage count as evidence */
+	store_attachment_count_stage(app->st, id, &in.attachments);
 	if (version) {
 		/* the client's copy must be current: a precondition, like If-Match */
 		struct event cur;

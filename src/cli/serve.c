@@ -154,7 +154,31 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 		.connection_memory = (size_t)cfg->connection_memory,
 		.max_body = (size_t)cfg->max_body,
 		.access_log = cfg->access_log,
+		.max_upload = (size_t)cfg->max_upload,
+		.upload_route = api_upload_route,
 	};
+	/* attachments beside the database unless set; uploads land in its tmp/ so
+	 * keeping one is a rename on the same file system */
+	if (!*cfg->attachments_dir) {
+		char dbdir[4096];
+		snprintf(dbdir, sizeof(dbdir), "%s", cfg->db);
+		const char *d = dirname(dbdir);
+		size_t need = strlen(d) + 16;
+		char *set = xmalloc(need);
+		snprintf(set, need, "%s/attachments", d);
+		free(cfg->attachments_dir);
+		cfg->attachments_dir = set;
+	}
+	char *updir = arena_printf(ic.a, "%s/tmp", cfg->attachments_dir);
+	if (mkdir_p(updir)) {
+		fprintf(stderr, "pingan: cannot create '%s': %s\n", updir, strerror(errno));
+		geo_index_free(ic.ix);
+		cal_free(cal);
+		arena_free(ic.a);
+		store_close(st);
+		return 1;
+	}
+	opt.upload_dir = updir;
 	/* block the signals before any thread starts, so only sigwait sees them */
 	sigset_t set;
 	sigemptyset(&set);

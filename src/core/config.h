@@ -24,6 +24,7 @@ struct config {
 	char *calendar_dir;
 	char *categories_file;
 	char *working_hours;
+	char *attachments_dir;
 	long long threads;
 	long long readers;
 	long long max_connections;
@@ -31,6 +32,7 @@ struct config {
 	long long connection_timeout;
 	long long connection_memory;
 	long long max_body;
+	long long max_upload;
 	long long pbkdf2_iterations;
 	long long session_idle_minutes;
 	long long session_absolute_hours;

@@ -11,6 +11,7 @@
 #include <openssl/hmac.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SALT_LEN 16
@@ -57,6 +58,37 @@ void sec_hmac(enum sec_digest alg, const void *key, size_t keylen, const void *d
 	unsigned int len = 0;
 	if (!HMAC(md(alg), key, (int)keylen, data, n, out, &len) || len != SEC_DIGEST_LEN)
 		memset(out, 0, SEC_DIGEST_LEN);
+}
+
+struct sec_hash *sec_hash_new(enum sec_digest alg)
+{
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	if (!c || !EVP_DigestInit_ex(c, md(alg), NULL)) {
+		fprintf(stderr, "fatal: cannot start a digest\n");
+		abort();
+	}
+	return (struct sec_hash *)(void *)c;
+}
+
+void sec_hash_update(struct sec_hash *h, const void *data, size_t n)
+{
+	EVP_DigestUpdate((EVP_MD_CTX *)(void *)h, data, n);
+}
+
+void sec_hash_final_hex(struct sec_hash *h, char *out)
+{
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	if (!EVP_DigestFinal_ex((EVP_MD_CTX *)(void *)h, d, &len) || len != SEC_DIGEST_LEN)
+		memset(d, 0, SEC_DIGEST_LEN);
+	sec_hex(d, SEC_DIGEST_LEN, out);
+	EVP_MD_CTX_free((EVP_MD_CTX *)(void *)h);
+}
+
+void sec_hash_free(struct sec_hash *h)
+{
+	if (h)
+		EVP_MD_CTX_free((EVP_MD_CTX *)(void *)h);
 }
 
 bool sec_memeq(const void *a, const void *b, size_t n)

@@ -38,6 +38,15 @@ void sec_digest_hex(enum sec_digest alg, const void *data, size_t n, char *out);
 /* HMAC of data with key into out (SEC_DIGEST_LEN bytes). */
 void sec_hmac(enum sec_digest alg, const void *key, size_t keylen, const void *data, size_t n,
 	      unsigned char *out);
+/* Incremental digests, for data that arrives in pieces (uploads). */
+struct sec_hash;
+struct sec_hash *sec_hash_new(enum sec_digest alg);
+void sec_hash_update(struct sec_hash *h, const void *data, size_t n);
+/* Writes the lowercase hex digest into out[SEC_HEX_LEN] and frees h. */
+void sec_hash_final_hex(struct sec_hash *h, char *out);
+/* Frees h without a result (NULL is a no-op). */
+void sec_hash_free(struct sec_hash *h);
+
 /* Lowercase hex of n bytes into out (2n+1 bytes). */
 void sec_hex(const void *bin, size_t n, char *out);
 

@@ -60,6 +60,14 @@ struct event_action {
 	const char *data; /* JSON object text */
 };
 
+struct attachment {
+	long long id, event_id;
+	char sha256[65];
+	const char *mime;
+	long long size;
+	long long uploaded_by, uploaded_at;
+};
+
 struct notification {
 	long long id;
 	const char *kind; /* assigned, returned, warning, overdue, escalated, supervised, merged */

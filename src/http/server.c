@@ -31,6 +31,8 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 
 struct http_server {
 	struct MHD_Daemon *d;
@@ -47,6 +49,14 @@ struct req_state {
 	struct timespec start;
 	bool too_large, done;
 	size_t sent;
+	/* an upload streamed to a file */
+	bool upload;
+	int fd;
+	char tmp[4096];
+	struct sec_hash *hash;
+	/* a file response */
+	int out_fd;
+	size_t out_len;
 };
 
 #define CONN(r) ((struct MHD_Connection *)(void *)(r)->conn)
@@ -105,6 +115,26 @@ void http_reply_json(struct http_request *r, int status, json_t *v)
 		arena_defer(r->arena, json_release, v);
 }
 
+int http_reply_file(struct http_request *r, int status, const char *type, const char *path)
+{
+	struct req_state *s = (struct req_state *)(void *)r; /* r is the first member */
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	if (fd < 0)
+		return ERR_NOT_FOUND;
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return ERR_NOT_FOUND;
+	}
+	s->out_fd = fd;
+	s->out_len = (size_t)sb.st_size;
+	r->status = status;
+	r->text_type = type;
+	r->text = NULL;
+	r->json = NULL;
+	return 0;
+}
+
 void http_reply_text(struct http_request *r, int status, const char *type, const char *body,
 		     size_t len)
 {
@@ -157,9 +187,19 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct req_state *s)
 		buf = "";
 		len = 0;
 	}
+	struct MHD_Response *resp;
+	if (s->out_fd >= 0 && !r->json) {
+		/* libmicrohttpd owns the descriptor from here and closes it */
+		resp = MHD_create_response_from_fd(s->out_len, s->out_fd);
+		if (resp) {
+			s->out_fd = -1;
+			len = s->out_len;
+			type = r->text_type;
+		}
+	} else {
+		resp = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_PERSISTENT);
+	}
 	s->sent = len;
-	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_PERSISTENT);
 	if (!resp)
 		return MHD_NO;
 	if (len || r->json)
@@ -188,6 +228,7 @@ static void new_request(struct http_server *srv, struct MHD_Connection *c, const
 			const char *method, struct req_state *s)
 {
 	memset(s, 0, sizeof(*s));
+	s->fd = s->out_fd = -1;
 	clock_gettime(CLOCK_MONOTONIC, &s->start);
 	struct http_request *r = &s->r;
 	r->arena = arena_new();
@@ -215,6 +256,65 @@ static void new_request(struct http_server *srv, struct MHD_Connection *c, const
 	r->ip = arena_strdup(r->arena, ip);
 }
 
+static int start_upload(struct http_server *srv, struct req_state *s)
+{
+	snprintf(s->tmp, sizeof(s->tmp), "%s/upload-XXXXXX", srv->opt.upload_dir);
+	s->fd = mkstemp(s->tmp);
+	if (s->fd < 0) {
+		log_error("cannot create an upload file in '%s'", srv->opt.upload_dir);
+		s->tmp[0] = '\0';
+		return ERR_IO;
+	}
+	s->hash = sec_hash_new(SEC_SHA256);
+	return 0;
+}
+
+static void upload_chunk(struct http_server *srv, struct req_state *s, const char *data, size_t n)
+{
+	struct http_request *r = &s->r;
+	if (s->too_large || s->fd < 0)
+		return;
+	if (n > srv->opt.max_upload || r->upload_len > srv->opt.max_upload - n) {
+		s->too_large = true;
+		return;
+	}
+	if (r->upload_head_len < sizeof(r->upload_head)) {
+		size_t k = sizeof(r->upload_head) - r->upload_head_len;
+		if (k > n)
+			k = n;
+		memcpy(r->upload_head + r->upload_head_len, data, k);
+		r->upload_head_len += k;
+	}
+	sec_hash_update(s->hash, data, n);
+	for (size_t off = 0; off < n;) {
+		ssize_t w = write(s->fd, data + off, n - off);
+		if (w <= 0) {
+			log_error("writing an upload failed (disk full?)");
+			close(s->fd);
+			s->fd = -1;
+			return;
+		}
+		off += (size_t)w;
+	}
+	r->upload_len += n;
+}
+
+static int finish_upload(struct req_state *s)
+{
+	struct http_request *r = &s->r;
+	if (s->fd < 0 || fsync(s->fd) || close(s->fd)) {
+		if (s->fd >= 0)
+			close(s->fd);
+		s->fd = -1;
+		return ERR_IO;
+	}
+	s->fd = -1;
+	sec_hash_final_hex(s->hash, r->upload_sha256);
+	s->hash = NULL;
+	r->upload_path = s->tmp;
+	return 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_size, void **con_cls)
@@ -231,13 +331,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
 		long long n;
-		if (cl && !str_to_ll(cl, 0, (long long)1 << 62, &n) &&
-		    (unsigned long long)n > srv->opt.max_body) {
+		size_t limit = srv->opt.max_body;
+		if (srv->opt.upload_route && srv->opt.upload_route(srv->ctx, method, url)) {
+			s->upload = true;
+			limit = srv->opt.max_upload;
+		}
+		if (cl && !str_to_ll(cl, 0, (long long)1 << 62, &n) && (unsigned long long)n > limit) {
 			s->too_large = true;
 			s->done = true;
 			error_body(&s->r, http_error(&s->r, ERR_TOO_LARGE,
-						     "the body is %lld bytes, the limit is %zu", n,
-						     srv->opt.max_body));
+						     "the body is %lld bytes, the limit is %zu", n, limit));
+			return queue(c, s);
+		}
+		if (s->upload && start_upload(srv, s)) {
+			s->done = true;
+			error_body(&s->r, http_error(&s->r, ERR_UNAVAILABLE, "cannot store uploads now"));
 			return queue(c, s);
 		}
 		return MHD_YES;
@@ -247,7 +355,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (!s->too_large && strbuf_add(&s->body, upload_data, *upload_size))
+		if (s->upload)
+			upload_chunk(srv, s, upload_data, *upload_size);
+		else if (!s->too_large && strbuf_add(&s->body, upload_data, *upload_size))
 			s->too_large = true;
 		*upload_size = 0;
 		return MHD_YES;
@@ -256,7 +366,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct http_request *r = &s->r;
 	if (s->too_large) {
 		error_body(r, http_error(r, ERR_TOO_LARGE, "the body is larger than %zu bytes",
-					 srv->opt.max_body));
+					 s->upload ? srv->opt.max_upload : srv->opt.max_body));
+		return queue(c, s);
+	}
+	if (s->upload && finish_upload(s)) {
+		error_body(r, http_error(r, ERR_IO, "the upload could not be stored"));
 		return queue(c, s);
 	}
 	if (s->body.len) {
@@ -310,6 +424,13 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		strbuf_release(&sb);
 	}
 	strbuf_release(&s->body);
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->out_fd >= 0)
+		close(s->out_fd);
+	if (s->tmp[0])
+		unlink(s->tmp); /* gone already if the handler kept it */
+	sec_hash_free(s->hash);
 	arena_free(r->arena);
 	free(s);
 	*con_cls = NULL;

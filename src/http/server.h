@@ -33,6 +33,13 @@ struct http_request {
 	char id[20];          /* request id, also sent as X-Request-Id */
 	const char *body;     /* NUL-terminated; NULL when there was none */
 	size_t body_len;
+	/* an upload: the body is in this file (deleted after the request unless
+	 * the handler renames it away), with its size, digest and first bytes */
+	const char *upload_path;
+	size_t upload_len;
+	char upload_sha256[65];
+	unsigned char upload_head[32];
+	size_t upload_head_len;
 	const char *params[HTTP_MAX_PARAMS]; /* {name} segments of the route */
 	int nparams;
 	/* filled by the handler */
@@ -61,6 +68,12 @@ struct http_options {
 	size_t connection_memory; /* bytes */
 	size_t max_body;          /* bytes: 413 past it */
 	bool access_log;
+	/* uploads: requests for which upload_route(ctx, method, path) is true
+	 * stream their body into a file in upload_dir (up to max_upload bytes,
+	 * hashed with SHA-256 on the way) instead of memory */
+	size_t max_upload;
+	const char *upload_dir;
+	bool (*upload_route)(void *ctx, const char *method, const char *path);
 };
 
 struct http_server;
@@ -82,6 +95,8 @@ const char *http_cookie(struct http_request *r, const char *name);
 void http_add_header(struct http_request *r, const char *name, const char *value);
 /* Sets a JSON response; takes the reference to v. */
 void http_reply_json(struct http_request *r, int status, json_t *v);
+/* Answers with a file's contents (opened now; ERR_NOT_FOUND if it cannot be). */
+int http_reply_file(struct http_request *r, int status, const char *type, const char *path);
 /* Sets a raw response body. */
 void http_reply_text(struct http_request *r, int status, const char *type, const char *body,
 		     size_t len);

@@ -642,3 +642,86 @@ int store_notify_user(struct store *st, long long user_id, const char *kind, lon
 	sqlite3_reset(q);
 	return sq_wend(st, rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db));
 }
+
+int store_attachment_add(struct store *st, struct attachment *x)
+{
+	int err = sq_wbegin(st);
+	if (err)
+		return err;
+	struct conn *w = &st->writer;
+	sqlite3_stmt *q = sq_prep(w, "INSERT INTO attachments (event_id, sha256, mime, size, uploaded_by, "
+				     "uploaded_at) VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), ?6)");
+	sqlite3_bind_int64(q, 1, x->event_id);
+	sqlite3_bind_text(q, 2, x->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, x->mime, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 4, x->size);
+	sqlite3_bind_int64(q, 5, x->uploaded_by);
+	sqlite3_bind_int64(q, 6, x->uploaded_at);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc == SQLITE_DONE)
+		x->id = sqlite3_last_insert_rowid(w->db);
+	return sq_wend(st, rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db));
+}
+
+static void read_attachment(struct arena *a, sqlite3_stmt *q, struct attachment *x)
+{
+	x->id = sqlite3_column_int64(q, 0);
+	x->event_id = sqlite3_column_int64(q, 1);
+	str_copy(x->sha256, sizeof(x->sha256), (const char *)sqlite3_column_text(q, 2));
+	x->mime = sq_col_text(a, q, 3);
+	x->size = sqlite3_column_int64(q, 4);
+	x->uploaded_by = sqlite3_column_int64(q, 5);
+	x->uploaded_at = sqlite3_column_int64(q, 6);
+}
+
+#define ATT_COLS "id, event_id, sha256, mime, size, coalesce(uploaded_by, 0), uploaded_at"
+
+int store_attachment_get(struct store *st, long long id, struct attachment *out,
+			 struct arena *a)
+{
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, "SELECT " ATT_COLS " FROM attachments WHERE id = ?1");
+	sqlite3_bind_int64(q, 1, id);
+	int rc = sqlite3_step(q), err = 0;
+	if (rc == SQLITE_ROW)
+		read_attachment(a, q, out);
+	else
+		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_map_rc(rc, c->db);
+	sqlite3_reset(q);
+	sq_rrelease(st, c);
+	return err;
+}
+
+int store_attachment_list(struct store *st, struct arena *a, long long event_id,
+			  struct attachment **out, size_t *n)
+{
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, "SELECT " ATT_COLS " FROM attachments WHERE event_id = ?1 ORDER BY id");
+	sqlite3_bind_int64(q, 1, event_id);
+	size_t cap = 8, len = 0;
+	struct attachment *v = arena_alloc(a, cap * sizeof(*v));
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		GROW(a, v, len, cap);
+		read_attachment(a, q, &v[len++]);
+	}
+	sqlite3_reset(q);
+	sq_rrelease(st, c);
+	*out = v;
+	*n = len;
+	return rc == SQLITE_DONE ? 0 : ERR_DB;
+}
+
+int store_attachment_count_stage(struct store *st, long long event_id, int *count)
+{
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, "SELECT count(*) FROM attachments a JOIN events e ON e.id = a.event_id "
+				     "WHERE a.event_id = ?1 AND a.uploaded_at >= e.stage_started_at");
+	sqlite3_bind_int64(q, 1, event_id);
+	int rc = sqlite3_step(q);
+	*count = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : 0;
+	sqlite3_reset(q);
+	sq_rrelease(st, c);
+	return rc == SQLITE_ROW ? 0 : ERR_DB;
+}

@@ -175,6 +175,16 @@ int store_event_nearby(struct store *st, struct arena *a, const char *category, 
 int store_event_due(struct store *st, struct arena *a, long long now, int limit,
 		    struct event **out, size_t *n);
 
+/* --- attachments --- */
+/* Records an attachment of event_id (the bytes are already on disk). */
+int store_attachment_add(struct store *st, struct attachment *x);
+int store_attachment_get(struct store *st, long long id, struct attachment *out,
+			 struct arena *a);
+int store_attachment_list(struct store *st, struct arena *a, long long event_id,
+			  struct attachment **out, size_t *n);
+/* Attachments added to the event since its current stage began. */
+int store_attachment_count_stage(struct store *st, long long event_id, int *count);
+
 /* --- notifications (the in-app inbox) --- */
 /* Notifies the enabled users holding `role` (one ROLE() bit) bound to org
  * `org_code` — or, when covering, bound anywhere above or at it. */
@@ -194,5 +204,42 @@ int store_inbox_read(struct store *st, long long user_id, long long id, long lon
 /* --- key/value metadata (demo markers, settings written at run time) --- */
 int store_meta_get(struct store *st, struct arena *a, const char *key, const char **value);
 int store_meta_set(struct store *st, const char *key, const char *value);
+
+/* --- API keys and Open311 requests (sqlite_keys.c) --- */
+struct api_key {
+	long long id;
+	const char *name;
+	const char *jurisdiction; /* the district code the key may report to */
+	long long created_by;     /* user id, 0 if gone */
+	const char *created_by_name; /* "" if gone */
+	long long created_at, revoked_at, last_used_at; /* 0: never */
+	long long uses;
+};
+/* Stores a new key by the SM3 digest of its secret; sets k->id. */
+int store_api_key_add(struct store *st, struct api_key *k, const char *key_hash);
+/* The key with this digest (revoked ones too: the caller decides). */
+int store_api_key_by_hash(struct store *st, struct arena *a, const char *key_hash,
+			  struct api_key *out);
+/* Keys whose jurisdiction lies inside the scope (one, or all by id). */
+int store_api_key_get(struct store *st, struct arena *a, const struct scope *sc, long long id,
+		      struct api_key *out);
+int store_api_key_list(struct store *st, struct arena *a, const struct scope *sc,
+		       struct api_key **out, size_t *n);
+/* Sets revoked_at unless already revoked (ERR_NOT_FOUND for no such key). */
+int store_api_key_revoke(struct store *st, long long id, long long now);
+/* Counts a use. */
+int store_api_key_used(struct store *st, long long id, long long now);
+/* Records that event_id came through Open311 with key_id; personal holds
+ * the bits of the citizen fields that were given (never their values). */
+int store_open311_record(struct store *st, long long event_id, long long key_id,
+			 unsigned personal, long long now);
+/* The event with this receipt, inside the scope. */
+int store_event_by_receipt(struct store *st, struct arena *a, const struct scope *sc,
+			   const char *receipt, struct event *out);
+/* For each of ids[0..n), the note of its newest action among `actions`
+ * (comma-separated names) with a non-empty note, into notes[i] ("" when
+ * none). */
+int store_event_last_notes(struct store *st, struct arena *a, const long long *ids, size_t n,
+			   const char *actions, const char **notes);
 
 #endif
