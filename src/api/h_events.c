@@ -228,6 +228,12 @@ int h_event_get(struct app *app, struct http_request *r, struct principal *who, 
 	if ((err = store_event_actions(app->st, r->arena, id, &v, &n)))
 		return err;
 	json_t *j = api_event_json(&e);
+	struct category cat;
+	if (!store_category_get(app->st, r->arena, e.category, &cat)) {
+		char route[ORG_CODE_MAX];
+		event_route(&e, &cat, route);
+		json_object_set_new(j, "suggested_assignee", json_string(route));
+	}
 	json_object_set_new(j, "timeline", timeline_json(r->arena, v, n));
 	json_object_set_new(j, "actions", actions_json(who, &e));
 	http_reply_json(r, 200, j);

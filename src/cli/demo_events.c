@@ -239,15 +239,22 @@ int cli_demo_events(struct store *st, const struct calendar *cal, const char *di
 		for (int tries = 0; tries < 50 && !c; tries++) {
 			t = start + (long long)(unif() * (double)(end - start - 3600));
 			const struct category *cand = &cats[rnd() % ncats];
-			if (!*cand->parent)
+			/* street-routed categories (disputes) go to the dispute module */
+			if (!*cand->parent || cand->department[0] == 'S')
 				continue;
 			int y, m, d;
 			cal_civil(cal_day_of(t), &y, &m, &d);
 			if (unif() * 3.5 < season(cand->code, m))
 				c = cand;
 		}
-		if (!c)
-			c = &cats[ncats - 1];
+		for (size_t k = 0; !c && k < ncats; k++)
+			if (*cats[k].parent && cats[k].department[0] != 'S')
+				c = &cats[k]; /* the first district category */
+		if (!c) {
+			fprintf(stderr, "pingan: no district-routed category for the demo's events\n");
+			free(steps);
+			goto out;
+		}
 		/* mostly in daytime: move night reports into the day */
 		long long local = (t + CAL_TZ_OFFSET) % 86400;
 		if (local < 7 * 3600 || local > 21 * 3600)

@@ -102,8 +102,11 @@ int category_load_csv(struct store *st, const struct calendar *cal, const char *
 			break;
 		}
 		if (cl == 4) {
-			if (strlen(f[4]) != 3 || f[4][0] != 'D' || !str_is_digits(f[4] + 1, 2)) {
-				snprintf(why, whylen, "%s:%d: department must be like D01", path, r.line);
+			const char *dp = f[4][0] == 'S' ? f[4] + 1 : f[4];
+			if (strlen(dp) != 3 || dp[0] != 'D' || !str_is_digits(dp + 1, 2)) {
+				snprintf(why, whylen, "%s:%d: department must be like D01 (district) or SD01 "
+						      "(the event's street)",
+					 path, r.line);
 				err = ERR_BAD_FILE;
 				break;
 			}
@@ -158,6 +161,31 @@ static void new_receipt(char *out, size_t size)
 	for (size_t i = 0; i < sizeof(rnd) && n + 1 < size; i++)
 		out[n++] = set[rnd[i] & 31];
 	out[n] = '\0';
+}
+
+void event_route(const struct event *e, const struct category *c, char *out)
+{
+	/* path: /district/street/community/grid/ */
+	char seg[2][ORG_CODE_MAX] = { "", "" };
+	const char *p = e->org_path;
+	for (int k = 0; k < 2 && p && *p == '/'; k++) {
+		const char *s = p + 1, *end = strchr(s, '/');
+		if (!end || (size_t)(end - s) >= ORG_CODE_MAX)
+			break;
+		memcpy(seg[k], s, (size_t)(end - s));
+		seg[k][end - s] = '\0';
+		p = end;
+	}
+	bool street = c->department[0] == 'S' && *seg[1] && !e->outside;
+	const char *dept = c->department[0] == 'S' ? c->department + 1 : c->department;
+	const char *base = street ? seg[1] : seg[0];
+	size_t bl = strlen(base), dl = strlen(dept);
+	if (bl + dl >= ORG_CODE_MAX) {
+		out[0] = '\0';
+		return;
+	}
+	memcpy(out, base, bl);
+	memcpy(out + bl, dept, dl + 1);
 }
 
 void event_set_deadline(const struct event_env *env, struct event *e, long long start,
@@ -393,6 +421,18 @@ int event_act(const struct event_env *env, struct arena *a, const struct princip
 		snprintf(why, whylen, "event %lld is assigned to another department", id);
 		return ERR_FORBIDDEN;
 	}
+	struct wf_input routed;
+	char route[ORG_CODE_MAX];
+	if ((t->needs & WF_NEED_ASSIGNEE) && (!in->assignee || !*in->assignee)) {
+		/* no department named: the category's route for this area */
+		struct category rc;
+		if (!store_category_get(env->st, a, e.category, &rc)) {
+			event_route(&e, &rc, route);
+			routed = *in;
+			routed.assignee = route;
+			in = &routed;
+		}
+	}
 	int to;
 	if ((err = wf_check(&wf_event, t, e.state, e.pending, roles, in, &to, why, whylen)))
 		return err;
@@ -409,7 +449,7 @@ int event_act(const struct event_env *env, struct arena *a, const struct princip
 	struct event n = e;
 	unsigned eff = t->effects;
 	if (eff & WF_EFF_ASSIGN)
-		n.assignee = in->assignee;
+		n.assignee = arena_strdup(a, in->assignee);
 	if (eff & WF_EFF_REWORK)
 		n.reworks++;
 	if (eff & WF_EFF_ESCALATE)

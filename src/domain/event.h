@@ -92,6 +92,11 @@ void event_set_deadline(const struct event_env *env, struct event *e, long long 
 void event_notify(const struct event_env *env, const struct event *e, const char *kind,
 		  long long now);
 
+/* The department a category routes an event to, by area: "<district>Dnn",
+ * or for "SDnn" the department of the event's street (the district's when
+ * the event lies outside every grid). Into out[ORG_CODE_MAX]. */
+void event_route(const struct event *e, const struct category *c, char *out);
+
 /* The deadline stage's duration for an event of this category/urgency. */
 long long event_stage_seconds(const struct category *c, enum wf_stage stage, int urgency);
 
