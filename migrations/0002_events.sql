@@ -110,3 +110,14 @@ CREATE TABLE attachments (
 	uploaded_at INTEGER NOT NULL
 );
 CREATE INDEX attachments_event ON attachments (event_id, id);
+
+-- every change of a category by an administrator, with the values before and after
+CREATE TABLE category_changes (
+	id INTEGER PRIMARY KEY,
+	code TEXT NOT NULL REFERENCES categories(code),
+	user_id INTEGER REFERENCES users(id),
+	at INTEGER NOT NULL,
+	before TEXT NOT NULL,
+	after TEXT NOT NULL
+);
+CREATE INDEX category_changes_code ON category_changes (code, id);

@@ -107,6 +107,8 @@ int h_test_scheduler(struct app *, struct http_request *, struct principal *, js
 int h_attach_add(struct app *, struct http_request *, struct principal *, json_t *);
 int h_attach_list(struct app *, struct http_request *, struct principal *, json_t *);
 int h_attach_get(struct app *, struct http_request *, struct principal *, json_t *);
+int h_category_put(struct app *, struct http_request *, struct principal *, json_t *);
+int h_category_history(struct app *, struct http_request *, struct principal *, json_t *);
 int h_categories(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_create(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_list(struct app *, struct http_request *, struct principal *, json_t *);

@@ -10,6 +10,7 @@
 #include "core/str.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -76,6 +77,26 @@ json_t *api_event_json(const struct event *e)
 	return j;
 }
 
+static const char *const stage_names[WF_STAGE__COUNT] = { "", "register", "dispatch",
+							   "accept", "handle", "verify", "close" };
+
+static json_t *category_json(const struct category *c)
+{
+	json_t *j = json_pack("{s:s,s:s,s:s,s:b}", "code", c->code, "name", c->name, "name_en",
+			      c->name_en, "enabled", c->enabled);
+	json_object_set_new(j, "parent", *c->parent ? json_string(c->parent) : json_null());
+	if (*c->parent) {
+		json_object_set_new(j, "department", json_string(c->department));
+		json_t *d = json_object();
+		for (int s = 1; s < WF_STAGE__COUNT; s++)
+			json_object_set_new(d, stage_names[s], json_integer(c->stage_s[s]));
+		json_object_set_new(d, "handle_urgent", json_integer(c->handle_urgent_s));
+		json_object_set_new(d, "handle_critical", json_integer(c->handle_critical_s));
+		json_object_set_new(j, "deadlines_s", d);
+	}
+	return j;
+}
+
 int h_categories(struct app *app, struct http_request *r, struct principal *who, json_t *body)
 {
 	(void)who;
@@ -85,24 +106,123 @@ int h_categories(struct app *app, struct http_request *r, struct principal *who,
 	int err = store_category_list(app->st, r->arena, &v, &n);
 	if (err)
 		return err;
-	static const char *const stage_names[WF_STAGE__COUNT] = { "", "register", "dispatch",
-								   "accept", "handle", "verify",
-								   "close" };
+	json_t *items = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(items, category_json(&v[i]));
+	http_reply_json(r, 200, json_pack("{s:o}", "items", items));
+	return 0;
+}
+
+static void release_json(void *p)
+{
+	json_decref(p);
+}
+
+static char *dump(struct arena *a, json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	char *out = arena_strdup(a, s ? s : "{}");
+	free(s);
+	return out;
+}
+
+int h_category_put(struct app *app, struct http_request *r, struct principal *who, json_t *body)
+{
+	static const char *const keys[] = { "name", "name_en", "department", "enabled",
+					    "deadlines_s", NULL };
+	struct category c;
+	int err = store_category_get(app->st, r->arena, r->params[0], &c);
+	if (err == ERR_NOT_FOUND)
+		return http_error(r, err, "no category '%.10s'", r->params[0]);
+	if (err)
+		return err;
+	json_t *before = category_json(&c);
+	arena_defer(r->arena, release_json, before);
+	const char *name = NULL, *name_en = NULL, *dept = NULL;
+	if ((err = api_only_keys(r, body, keys)) || (err = api_str(r, body, "name", false, 50, &name)) ||
+	    (err = api_str(r, body, "name_en", false, 100, &name_en)) ||
+	    (err = api_str(r, body, "department", false, 4, &dept)))
+		return err;
+	if (name) {
+		if (!*name)
+			return http_error(r, ERR_BAD_VALUE, "field 'name' must not be empty");
+		c.name = name;
+	}
+	if (name_en)
+		c.name_en = name_en;
+	json_t *en = json_object_get(body, "enabled");
+	if (en && !json_is_boolean(en))
+		return http_error(r, ERR_BAD_TYPE, "field 'enabled' must be true or false");
+	if (en)
+		c.enabled = json_is_true(en);
+	if (dept) {
+		const char *dp = dept[0] == 'S' ? dept + 1 : dept;
+		if (!*c.parent)
+			return http_error(r, ERR_BAD_VALUE, "a class has no department");
+		if (strlen(dp) != 3 || dp[0] != 'D' || !str_is_digits(dp + 1, 2))
+			return http_error(r, ERR_BAD_VALUE, "field 'department' must be like D01 or SD01");
+		str_copy(c.department, sizeof(c.department), dept);
+	}
+	json_t *dl = json_object_get(body, "deadlines_s");
+	if (dl) {
+		if (!json_is_object(dl) || !*c.parent)
+			return http_error(r, ERR_BAD_TYPE, "field 'deadlines_s' must be an object of seconds (categories only)");
+		const char *k;
+		json_t *v;
+		json_object_foreach(dl, k, v)
+		{
+			if (!json_is_integer(v) || json_integer_value(v) < 60 ||
+			    json_integer_value(v) > 365LL * 86400)
+				return http_error(r, ERR_BAD_VALUE, "deadline '%.20s' must be whole seconds from 60 to a year", k);
+			long long secs = json_integer_value(v);
+			int s;
+			for (s = 1; s < WF_STAGE__COUNT; s++)
+				if (!strcmp(k, stage_names[s]))
+					break;
+			if (s < WF_STAGE__COUNT)
+				c.stage_s[s] = secs;
+			else if (!strcmp(k, "handle_urgent"))
+				c.handle_urgent_s = secs;
+			else if (!strcmp(k, "handle_critical"))
+				c.handle_critical_s = secs;
+			else
+				return http_error(r, ERR_BAD_VALUE, "no deadline stage '%.20s'", k);
+		}
+	}
+	json_t *after = category_json(&c);
+	arena_defer(r->arena, release_json, after);
+	if (json_equal(before, after)) {
+		http_reply_json(r, 200, json_incref(after));
+		return 0;
+	}
+	if ((err = store_category_change(app->st, &c, who->user_id, app->now(), dump(r->arena, before),
+					 dump(r->arena, after))))
+		return err;
+	http_reply_json(r, 200, json_incref(after));
+	return 0;
+}
+
+int h_category_history(struct app *app, struct http_request *r, struct principal *who, json_t *body)
+{
+	(void)who;
+	(void)body;
+	struct category c;
+	int err = store_category_get(app->st, r->arena, r->params[0], &c);
+	if (err == ERR_NOT_FOUND)
+		return http_error(r, err, "no category '%.10s'", r->params[0]);
+	if (err)
+		return err;
+	struct category_change *v;
+	size_t n;
+	if ((err = store_category_history(app->st, r->arena, c.code, &v, &n)))
+		return err;
 	json_t *items = json_array();
 	for (size_t i = 0; i < n; i++) {
-		json_t *c = json_pack("{s:s,s:s,s:s,s:b}", "code", v[i].code, "name", v[i].name,
-				      "name_en", v[i].name_en, "enabled", v[i].enabled);
-		json_object_set_new(c, "parent", *v[i].parent ? json_string(v[i].parent) : json_null());
-		if (*v[i].parent) {
-			json_object_set_new(c, "department", json_string(v[i].department));
-			json_t *d = json_object();
-			for (int s = 1; s < WF_STAGE__COUNT; s++)
-				json_object_set_new(d, stage_names[s], json_integer(v[i].stage_s[s]));
-			json_object_set_new(d, "handle_urgent", json_integer(v[i].handle_urgent_s));
-			json_object_set_new(d, "handle_critical", json_integer(v[i].handle_critical_s));
-			json_object_set_new(c, "deadlines_s", d);
-		}
-		json_array_append_new(items, c);
+		json_t *b = json_loads(v[i].before, 0, NULL), *a = json_loads(v[i].after, 0, NULL);
+		json_array_append_new(items, json_pack("{s:I,s:s,s:o,s:o,s:o}", "id", (json_int_t)v[i].id,
+						       "user", v[i].user, "at", time_json(v[i].at),
+						       "before", b ? b : json_null(), "after",
+						       a ? a : json_null()));
 	}
 	http_reply_json(r, 200, json_pack("{s:o}", "items", items));
 	return 0;

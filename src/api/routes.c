@@ -34,6 +34,8 @@ const struct route api_routes[] = {
 	{ "POST", "/api/v1/test/clock", h_test_clock, ROLE(ADMIN), ROUTE_JSON_BODY },
 	{ "POST", "/api/v1/test/scheduler", h_test_scheduler, ROLE(ADMIN), 0 },
 	{ "GET", "/api/v1/categories", h_categories, PERM_LOGIN, 0 },
+	{ "PUT", "/api/v1/categories/{code}", h_category_put, ROLE(ADMIN), ROUTE_JSON_BODY },
+	{ "GET", "/api/v1/categories/{code}/history", h_category_history, ROLE(ADMIN), 0 },
 	{ "POST", "/api/v1/events/{id}/attachments", h_attach_add, PERM_LOGIN, ROUTE_UPLOAD },
 	{ "GET", "/api/v1/events/{id}/attachments", h_attach_list, PERM_LOGIN, 0 },
 	{ "GET", "/api/v1/attachments/{id}", h_attach_get, PERM_LOGIN, 0 },

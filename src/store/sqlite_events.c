@@ -725,3 +725,58 @@ int store_attachment_count_stage(struct store *st, long long event_id, int *coun
 	sq_rrelease(st, c);
 	return rc == SQLITE_ROW ? 0 : ERR_DB;
 }
+
+int store_category_change(struct store *st, const struct category *c, long long user_id,
+			  long long at, const char *before, const char *after)
+{
+	int err = store_begin(st);
+	if (err)
+		return err;
+	err = store_category_put(st, c);
+	if (!err) {
+		struct conn *w = &st->writer;
+		sqlite3_stmt *q = sq_prep(w, "INSERT INTO category_changes (code, user_id, at, before, after) "
+					     "VALUES (?1, nullif(?2, 0), ?3, ?4, ?5)");
+		sqlite3_bind_text(q, 1, c->code, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, user_id);
+		sqlite3_bind_int64(q, 3, at);
+		sqlite3_bind_text(q, 4, before, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 5, after, -1, SQLITE_STATIC);
+		int rc = sqlite3_step(q);
+		sqlite3_reset(q);
+		err = rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db);
+	}
+	if (err) {
+		store_rollback(st);
+		return err;
+	}
+	return store_commit(st);
+}
+
+int store_category_history(struct store *st, struct arena *a, const char *code,
+			   struct category_change **out, size_t *n)
+{
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, "SELECT h.id, coalesce(h.user_id, 0), coalesce(u.username, ''), h.at, "
+				     "h.before, h.after FROM category_changes h LEFT JOIN users u ON u.id = h.user_id "
+				     "WHERE h.code = ?1 ORDER BY h.id");
+	sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
+	size_t cap = 8, len = 0;
+	struct category_change *v = arena_alloc(a, cap * sizeof(*v));
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		GROW(a, v, len, cap);
+		struct category_change *x = &v[len++];
+		x->id = sqlite3_column_int64(q, 0);
+		x->user_id = sqlite3_column_int64(q, 1);
+		x->user = sq_col_text(a, q, 2);
+		x->at = sqlite3_column_int64(q, 3);
+		x->before = sq_col_text(a, q, 4);
+		x->after = sq_col_text(a, q, 5);
+	}
+	sqlite3_reset(q);
+	sq_rrelease(st, c);
+	*out = v;
+	*n = len;
+	return rc == SQLITE_DONE ? 0 : ERR_DB;
+}

@@ -149,6 +149,17 @@ int store_category_get(struct store *st, struct arena *a, const char *code, stru
 /* Every category, classes first, by code. */
 int store_category_list(struct store *st, struct arena *a, struct category **out, size_t *n);
 
+/* Replaces a category and records the change (JSON before/after) in the
+ * same transaction. */
+int store_category_change(struct store *st, const struct category *c, long long user_id,
+			  long long at, const char *before, const char *after);
+struct category_change {
+	long long id, user_id, at;
+	const char *user, *before, *after;
+};
+int store_category_history(struct store *st, struct arena *a, const char *code,
+			   struct category_change **out, size_t *n);
+
 /* --- events --- */
 /* Inserts e (sets e->id) with its first timeline action. */
 int store_event_insert(struct store *st, struct event *e, const struct event_action *first);
