@@ -19,6 +19,7 @@ ALLOWED = {  # header -> layers that may include it
     'sqlite3.h': {'store'},
     'libpq-fe.h': {'store'},
     'jansson.h': {'http', 'api', 'cli'},
+    'curl.h': {'http'},
 }
 # layer -> project layers it must not include
 LAYER_DEPS = {

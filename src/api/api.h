@@ -109,11 +109,25 @@ int h_attach_list(struct app *, struct http_request *, struct principal *, json_
 int h_attach_get(struct app *, struct http_request *, struct principal *, json_t *);
 int h_category_put(struct app *, struct http_request *, struct principal *, json_t *);
 int h_category_history(struct app *, struct http_request *, struct principal *, json_t *);
+int h_hook_add(struct app *, struct http_request *, struct principal *, json_t *);
+int h_hook_list(struct app *, struct http_request *, struct principal *, json_t *);
+int h_hook_disable(struct app *, struct http_request *, struct principal *, json_t *);
+int h_hook_deliveries(struct app *, struct http_request *, struct principal *, json_t *);
 int h_categories(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_create(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_list(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_get(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_timeline(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_act(struct app *, struct http_request *, struct principal *, json_t *);
+int h_api_key_create(struct app *, struct http_request *, struct principal *, json_t *);
+int h_api_key_list(struct app *, struct http_request *, struct principal *, json_t *);
+int h_api_key_revoke(struct app *, struct http_request *, struct principal *, json_t *);
+int h_o311_discovery(struct app *, struct http_request *, struct principal *, json_t *);
+int h_o311_services(struct app *, struct http_request *, struct principal *, json_t *);
+int h_o311_service(struct app *, struct http_request *, struct principal *, json_t *);
+int h_o311_requests(struct app *, struct http_request *, struct principal *, json_t *);
+int h_o311_request_create(struct app *, struct http_request *, struct principal *, json_t *);
+int h_o311_request(struct app *, struct http_request *, struct principal *, json_t *);
+int h_o311_token(struct app *, struct http_request *, struct principal *, json_t *);
 
 #endif

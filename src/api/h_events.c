@@ -378,6 +378,20 @@ int h_event_timeline(struct app *app, struct http_request *r, struct principal *
 	return 0;
 }
 
+/* the merge target: an event id, as a number (as events carry it) or a string */
+static int target_field(struct http_request *r, json_t *body, const char **out)
+{
+	json_t *v = json_object_get(body, "target");
+	*out = NULL;
+	if (!v || json_is_null(v))
+		return 0;
+	if (json_is_integer(v)) {
+		*out = arena_printf(r->arena, "%lld", (long long)json_integer_value(v));
+		return 0;
+	}
+	return api_str(r, body, "target", false, 20, out);
+}
+
 int h_event_act(struct app *app, struct http_request *r, struct principal *who, json_t *body)
 {
 	static const char *const keys[] = { "reason", "note", "assignee", "target", "days",
@@ -389,7 +403,7 @@ int h_event_act(struct app *app, struct http_request *r, struct principal *who, 
 	    (err = api_str(r, body, "reason", false, 500, &in.reason)) ||
 	    (err = api_str(r, body, "note", false, 2000, &in.note)) ||
 	    (err = api_str(r, body, "assignee", false, 23, &in.assignee)) ||
-	    (err = api_str(r, body, "target", false, 20, &in.target)) ||
+	    (err = target_field(r, body, &in.target)) ||
 	    (err = api_int(r, body, "days", false, -1000, 1000, &days)) ||
 	    (err = api_int(r, body, "rating", false, -1000, 1000, &rating)) ||
 	    (err = api_int(r, body, "version", false, 1, 1LL << 40, &version)))
@@ -428,7 +442,12 @@ static int query_day(struct http_request *r, const char *key, long long *out)
 	if (sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || strlen(v) != 10 || y < 1970 ||
 	    y > 2200 || m < 1 || m > 12 || d < 1 || d > 31)
 		return http_error(r, ERR_BAD_QUERY, "query parameter '%s' must be a date YYYY-MM-DD", key);
-	*out = (long long)cal_day_from_civil(y, m, d) * 86400 - CAL_TZ_OFFSET;
+	long day = cal_day_from_civil(y, m, d);
+	int yy, mm, dd;
+	cal_civil(day, &yy, &mm, &dd);
+	if (yy != y || mm != m || dd != d)
+		return http_error(r, ERR_BAD_QUERY, "query parameter '%s': %s is not a date", key, v);
+	*out = (long long)day * 86400 - CAL_TZ_OFFSET;
 	return 0;
 }
 
@@ -464,7 +483,7 @@ int h_event_list(struct app *app, struct http_request *r, struct principal *who,
 	const char *overdue = http_query(r, "overdue");
 	if (overdue && strcmp(overdue, "true") && strcmp(overdue, "false"))
 		return http_error(r, ERR_BAD_QUERY, "query parameter 'overdue' must be true or false");
-	f.overdue = overdue && !strcmp(overdue, "true");
+	f.overdue = !overdue ? 0 : !strcmp(overdue, "true") ? 1 : 2;
 	f.q = http_query(r, "q");
 	if (f.q && (!str_utf8_valid(f.q, strlen(f.q)) || str_utf8_len(f.q) > 100))
 		return http_error(r, ERR_BAD_QUERY, "query parameter 'q' must be at most 100 characters");

@@ -9,6 +9,8 @@
 #include "core/err.h"
 #include "core/str.h"
 #include "domain/scheduler.h"
+#include "domain/webhook.h"
+#include "http/client.h"
 
 #include <string.h>
 #include <time.h>
@@ -98,10 +100,14 @@ int h_test_scheduler(struct app *app, struct http_request *r, struct principal *
 		return http_error(r, ERR_NOT_FOUND, "the test clock is off");
 	struct sched_result res;
 	int err = sched_tick(&app->ev, app->now(), &res);
+	int delivered = 0, failed = 0;
+	if (!err)
+		err = webhook_deliver_due(app->st, app->now(), http_client_post, &delivered, &failed);
 	if (err)
 		return err;
-	http_reply_json(r, 200, json_pack("{s:i,s:i,s:i,s:o}", "warned", res.warned, "overdue",
-					   res.overdue, "escalated", res.escalated, "now",
+	http_reply_json(r, 200, json_pack("{s:i,s:i,s:i,s:i,s:i,s:o}", "warned", res.warned,
+					   "overdue", res.overdue, "escalated", res.escalated,
+					   "delivered", delivered, "failed", failed, "now",
 					   time_or_null(app->now())));
 	return 0;
 }

@@ -28,11 +28,11 @@
 #include "api/api.h"
 #include "api/form.h"
 #include "core/err.h"
+#include "core/mem.h"
 #include "core/sec.h"
 #include "core/str.h"
 
 #include <ctype.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,11 +199,14 @@ static int fail(struct http_request *r, enum fmt f, int status, const char *fmt,
 	va_start(ap, fmt);
 	char *desc = arena_vprintf(r->arena, fmt, ap);
 	va_end(ap);
-	r->err_detail = desc;
 	json_t *e = json_array();
 	json_array_append_new(e, json_pack("{s:i,s:o}", "code", status, "description", jstr(desc)));
 	return reply(r, f, status, "errors", e);
 }
+
+/* For helpers that may answer: true when they did (the handler then
+ * returns 0, its answer set). */
+#define REFUSE(...) (fail(__VA_ARGS__), true)
 
 /* A server-side failure (never bad input), in the spec's format. */
 static int fail_err(struct http_request *r, enum fmt f, int err)
@@ -255,7 +258,7 @@ static void start(struct o311 *c, struct app *app, struct http_request *r)
 
 /* Splits a path parameter "ID.json" into ID and the format; 404 for a
  * missing or unknown suffix (answered in XML, the required format). */
-static int split_param(struct o311 *c, const char *param, const char *what, const char **base)
+static bool split_param(struct o311 *c, const char *param, const char *what, const char **base)
 {
 	const char *dot = strrchr(param, '.');
 	if (dot && !strcmp(dot, ".json"))
@@ -263,21 +266,20 @@ static int split_param(struct o311 *c, const char *param, const char *what, cons
 	else if (dot && !strcmp(dot, ".xml"))
 		c->fmt = FMT_XML;
 	else
-		return fail(c->r, FMT_XML, 404, "no such resource: give the %s with a .xml or .json "
-						"suffix",
-			    what);
+		return REFUSE(c->r, FMT_XML, 404, "no such resource: give the %s with a .xml or "
+						  ".json suffix",
+			      what);
 	*base = arena_strndup(c->r->arena, param, (size_t)(dot - param));
-	return 1;
+	return false;
 }
 
 /* jurisdiction_id is optional (one jurisdiction); a different one is 404. */
-static int check_jurisdiction(struct o311 *c, const char *given)
+static bool check_jurisdiction(struct o311 *c, const char *given)
 {
 	if (!given || !*given || !strcmp(given, c->jurisdiction))
-		return 0;
-	return fail(c->r, c->fmt, 404, "jurisdiction_id '%.40s' not found: this endpoint serves '%s'",
-		    given, c->jurisdiction) -
-	       1;
+		return false;
+	return REFUSE(c->r, c->fmt, 404, "jurisdiction_id '%.40s' not found: this endpoint serves '%s'",
+		      given, c->jurisdiction);
 }
 
 static int load_cats(struct o311 *c)
@@ -428,8 +430,8 @@ int h_o311_services(struct app *app, struct http_request *r, struct principal *w
 	struct o311 c;
 	start(&c, app, r);
 	int err;
-	if ((err = check_jurisdiction(&c, http_query(r, "jurisdiction_id"))))
-		return err + 1;
+	if (check_jurisdiction(&c, http_query(r, "jurisdiction_id")))
+		return 0;
 	if ((err = load_cats(&c)))
 		return fail_err(r, c.fmt, err);
 	json_t *list = json_array();
@@ -469,10 +471,10 @@ int h_o311_service(struct app *app, struct http_request *r, struct principal *wh
 	start(&c, app, r);
 	const char *code;
 	int err;
-	if (split_param(&c, r->params[0], "service_code", &code) == 0)
+	if (split_param(&c, r->params[0], "service_code", &code) )
 		return 0;
-	if ((err = check_jurisdiction(&c, http_query(r, "jurisdiction_id"))))
-		return err + 1;
+	if (check_jurisdiction(&c, http_query(r, "jurisdiction_id")))
+		return 0;
 	if ((err = load_cats(&c)))
 		return fail_err(r, c.fmt, err);
 	const struct category *cat = find_cat(&c, code);
@@ -600,11 +602,12 @@ static const char *derive_title(struct arena *a, const char *desc, const char *f
 		bytes += len;
 		chars++;
 	}
+	bool cut = bytes + strspn(desc + bytes, " \t") < n; /* more than blanks were left */
 	while (bytes && (desc[bytes - 1] == ' ' || desc[bytes - 1] == '\t'))
 		bytes--;
 	if (!bytes)
 		return fallback;
-	return bytes < n ? arena_printf(a, "%.*s…", (int)bytes, desc) : arena_strndup(a, desc, bytes);
+	return cut ? arena_printf(a, "%.*s…", (int)bytes, desc) : arena_strndup(a, desc, bytes);
 }
 
 struct filing {
@@ -614,37 +617,37 @@ struct filing {
 };
 
 /* Checks the form beyond the key: service, location, attributes, text.
- * Returns 0, or 1 with the error answered. */
-static int read_filing(struct o311 *c, const struct form *f, struct filing *out)
+ * True when it answered with an error. */
+static bool read_filing(struct o311 *c, const struct form *f, struct filing *out)
 {
 	struct http_request *r = c->r;
 	const char *code = field(f, "service_code");
 	if (!code)
-		return !fail(r, c->fmt, 400, "service_code was not provided");
+		return REFUSE(r, c->fmt, 400, "service_code was not provided");
 	int err = load_cats(c);
 	if (err)
-		return !fail_err(r, c->fmt, err);
+		return fail_err(r, c->fmt, err), true;
 	const struct category *cat = find_cat(c, code);
 	if (!is_service(cat))
-		return !fail(r, c->fmt, 404, "service_code '%.20s' not found", code);
+		return REFUSE(r, c->fmt, 404, "service_code '%.20s' not found", code);
 	out->in.category = cat->code;
 	out->service_name = cat->name;
 
 	const char *lat = field(f, "lat"), *lon = field(f, "long");
 	const char *addr = field(f, "address_string");
 	if (!lat != !lon)
-		return !fail(r, c->fmt, 400, "send both lat and long, or neither");
+		return REFUSE(r, c->fmt, 400, "send both lat and long, or neither");
 	if (lat) {
 		if (str_to_double(lat, &out->in.lat) || out->in.lat < -90 || out->in.lat > 90)
-			return !fail(r, c->fmt, 400, "lat must be a number in [-90, 90] (WGS84)");
+			return REFUSE(r, c->fmt, 400, "lat must be a number in [-90, 90] (WGS84)");
 		if (str_to_double(lon, &out->in.lon) || out->in.lon < -180 || out->in.lon > 180)
-			return !fail(r, c->fmt, 400, "long must be a number in [-180, 180] (WGS84)");
+			return REFUSE(r, c->fmt, 400, "long must be a number in [-180, 180] (WGS84)");
 		out->in.has_point = true;
 	}
 	if (addr && (bad_controls(addr, false) || str_utf8_len(addr) > 200))
-		return !fail(r, c->fmt, 400, "address_string must be one line of at most 200 characters");
+		return REFUSE(r, c->fmt, 400, "address_string must be one line of at most 200 characters");
 	if (!lat && !addr)
-		return !fail(r, c->fmt, 400, field(f, "address_id")
+		return REFUSE(r, c->fmt, 400, field(f, "address_id")
 						     ? "address_id is not supported here: send lat and "
 						       "long, or address_string"
 						     : "a location is required: lat and long, or "
@@ -653,7 +656,7 @@ static int read_filing(struct o311 *c, const struct form *f, struct filing *out)
 
 	const char *desc = field(f, "description");
 	if (desc && (bad_controls(desc, true) || str_utf8_len(desc) > 2000))
-		return !fail(r, c->fmt, 400, "description must be text of at most 2000 characters");
+		return REFUSE(r, c->fmt, 400, "description must be text of at most 2000 characters");
 	out->in.description = desc;
 
 	/* attributes: attribute[urgency]=1..3, attribute[title]=... */
@@ -665,22 +668,22 @@ static int read_filing(struct o311 *c, const struct form *f, struct filing *out)
 		if (strncmp(key, "attribute", 9) || (key[9] != '[' && key[9] != '\0'))
 			continue;
 		if (!form_subkey(r->arena, key, "attribute", &sub, &multi))
-			return !fail(r, c->fmt, 400, "'%.60s' is not of the form attribute[CODE]", key);
+			return REFUSE(r, c->fmt, 400, "'%.60s' is not of the form attribute[CODE]", key);
 		bool urgency = !strcmp(sub, "urgency"), is_title = !strcmp(sub, "title");
 		if (!strcmp(sub, "sla"))
 			continue; /* informational: nothing to enter */
 		if (!urgency && !is_title)
-			return !fail(r, c->fmt, 400, "service '%s' has no attribute '%.40s'", cat->code,
+			return REFUSE(r, c->fmt, 400, "service '%s' has no attribute '%.40s'", cat->code,
 				     sub);
 		if (multi || form_count(f, key) > 1)
-			return !fail(r, c->fmt, 400, "attribute '%s' takes one value", sub);
+			return REFUSE(r, c->fmt, 400, "attribute '%s' takes one value", sub);
 		if (urgency && *val) {
 			if (strlen(val) != 1 || val[0] < '1' || val[0] > '3')
-				return !fail(r, c->fmt, 400, "attribute[urgency] must be one of 1, 2, 3");
+				return REFUSE(r, c->fmt, 400, "attribute[urgency] must be one of 1, 2, 3");
 			out->in.urgency = val[0] - '0';
 		} else if (is_title && *val) {
 			if (bad_controls(val, false) || str_utf8_len(val) > 100)
-				return !fail(r, c->fmt, 400, "attribute[title] must be one line of at most "
+				return REFUSE(r, c->fmt, 400, "attribute[title] must be one line of at most "
 							     "100 characters");
 			title = val;
 		}
@@ -690,16 +693,16 @@ static int read_filing(struct o311 *c, const struct form *f, struct filing *out)
 	for (size_t i = 0; i < ARRAY_SIZE(personal_fields); i++)
 		if (field(f, personal_fields[i]))
 			out->personal |= 1u << i;
-	return 0;
+	return false;
 }
 
-/* Finds the key; 0, or 1 with the 403 answered. */
-static int check_key(struct o311 *c, const struct form *f, struct api_key *k)
+/* Finds the key; true when it answered with a 403 (or a store error). */
+static bool check_key(struct o311 *c, const struct form *f, struct api_key *k)
 {
 	struct http_request *r = c->r;
 	const char *key = field(f, "api_key");
 	if (!key)
-		return !fail(r, c->fmt, 403, http_query(r, "api_key")
+		return REFUSE(r, c->fmt, 403, http_query(r, "api_key")
 						     ? "send api_key in the form body, not in the URL"
 						     : "api_key was not provided");
 	char norm[AUTH_TOKEN_HEX], hash[SEC_HEX_LEN];
@@ -710,21 +713,21 @@ static int check_key(struct o311 *c, const struct form *f, struct api_key *k)
 		norm[i] = (char)tolower((unsigned char)key[i]);
 	}
 	if (!hex)
-		return !fail(r, c->fmt, 403, "invalid api_key");
+		return REFUSE(r, c->fmt, 403, "invalid api_key");
 	norm[32] = '\0';
 	sec_digest_hex(SEC_SM3, norm, 32, hash);
 	sec_wipe(norm, sizeof(norm));
 	int err = store_api_key_by_hash(c->app->st, r->arena, hash, k);
 	if (err == ERR_NOT_FOUND)
-		return !fail(r, c->fmt, 403, "invalid api_key");
+		return REFUSE(r, c->fmt, 403, "invalid api_key");
 	if (err)
-		return !fail_err(r, c->fmt, err);
+		return fail_err(r, c->fmt, err), true;
 	if (k->revoked_at)
-		return !fail(r, c->fmt, 403, "this api_key has been revoked");
+		return REFUSE(r, c->fmt, 403, "this api_key has been revoked");
 	if (strcmp(k->jurisdiction, c->jurisdiction))
-		return !fail(r, c->fmt, 403, "this api_key is not valid for jurisdiction '%s'",
+		return REFUSE(r, c->fmt, 403, "this api_key is not valid for jurisdiction '%s'",
 			     c->jurisdiction);
-	return 0;
+	return false;
 }
 
 int h_o311_request_create(struct app *app, struct http_request *r, struct principal *who,
@@ -764,8 +767,8 @@ int h_o311_request_create(struct app *app, struct http_request *r, struct princi
 	const char *jid = field(&f, "jurisdiction_id");
 	if (!jid)
 		jid = http_query(r, "jurisdiction_id");
-	if ((err = check_jurisdiction(&c, jid)))
-		return err + 1;
+	if (check_jurisdiction(&c, jid))
+		return 0;
 	struct api_key key;
 	struct filing fl = { 0 };
 	if (check_key(&c, &f, &key) || read_filing(&c, &f, &fl))
@@ -931,7 +934,7 @@ static int list_by_ids(struct o311 *c, const char *list)
 }
 
 /* The states a status list (open,closed) stands for; NULL: all. */
-static int status_states(struct o311 *c, const char *status, const char **states)
+static bool status_states(struct o311 *c, const char *status, const char **states)
 {
 	bool want[2] = { false, false }; /* open, closed */
 	char *copy = arena_strdup(c->r->arena, status), *save = NULL;
@@ -943,18 +946,18 @@ static int status_states(struct o311 *c, const char *status, const char **states
 		else if (!strncmp(s, "closed", 6) && !s[6 + strspn(s + 6, " ")])
 			want[1] = true;
 		else
-			return fail(c->r, c->fmt, 400, "status must be open, closed or both") - 1;
+			return REFUSE(c->r, c->fmt, 400, "status must be open, closed or both");
 	}
 	*states = NULL;
 	if (want[0] == want[1])
-		return 0;
+		return false;
 	struct strbuf sb = STRBUF_INIT;
 	for (int s = 0; s < wf_event.nstates; s++)
 		if (closed_state(s) == want[1])
 			strbuf_addf(&sb, "%s%s", sb.len ? "," : "", wf_state_name(&wf_event, s));
 	*states = arena_strdup(c->r->arena, strbuf_str(&sb));
 	strbuf_release(&sb);
-	return 0;
+	return false;
 }
 
 int h_o311_requests(struct app *app, struct http_request *r, struct principal *who, json_t *body)
@@ -964,16 +967,16 @@ int h_o311_requests(struct app *app, struct http_request *r, struct principal *w
 	struct o311 c;
 	start(&c, app, r);
 	int err;
-	if ((err = check_jurisdiction(&c, http_query(r, "jurisdiction_id"))))
-		return err + 1;
+	if (check_jurisdiction(&c, http_query(r, "jurisdiction_id")))
+		return 0;
 	const char *ids = query(r, "service_request_id");
 	if (ids)
 		return list_by_ids(&c, ids);
 
 	struct event_filter f = { .limit = O311_LIST_LIMIT };
 	const char *status = query(r, "status");
-	if (status && (err = status_states(&c, status, &f.states)))
-		return err + 1;
+	if (status && status_states(&c, status, &f.states))
+		return 0;
 	const char *sd = query(r, "start_date"), *ed = query(r, "end_date");
 	long long from = 0, to = 0;
 	if (sd && !parse_w3c(sd, &from))
@@ -1056,10 +1059,10 @@ int h_o311_request(struct app *app, struct http_request *r, struct principal *wh
 	start(&c, app, r);
 	const char *sid;
 	int err;
-	if (split_param(&c, r->params[0], "service_request_id", &sid) == 0)
+	if (split_param(&c, r->params[0], "service_request_id", &sid) )
 		return 0;
-	if ((err = check_jurisdiction(&c, http_query(r, "jurisdiction_id"))))
-		return err + 1;
+	if (check_jurisdiction(&c, http_query(r, "jurisdiction_id")))
+		return 0;
 	long long id;
 	struct event e;
 	if (str_to_ll(sid, 1, (long long)1 << 53, &id))
@@ -1080,10 +1083,10 @@ int h_o311_token(struct app *app, struct http_request *r, struct principal *who,
 	start(&c, app, r);
 	const char *token;
 	int err;
-	if (split_param(&c, r->params[0], "token", &token) == 0)
+	if (split_param(&c, r->params[0], "token", &token) )
 		return 0;
-	if ((err = check_jurisdiction(&c, http_query(r, "jurisdiction_id"))))
-		return err + 1;
+	if (check_jurisdiction(&c, http_query(r, "jurisdiction_id")))
+		return 0;
 	/* a receipt: "PA" and ten characters of a set without look-alikes */
 	bool shape = strlen(token) == 12 && !strncmp(token, "PA", 2);
 	for (size_t i = 2; shape && i < 12; i++)

@@ -34,6 +34,10 @@ const struct route api_routes[] = {
 	{ "POST", "/api/v1/test/clock", h_test_clock, ROLE(ADMIN), ROUTE_JSON_BODY },
 	{ "POST", "/api/v1/test/scheduler", h_test_scheduler, ROLE(ADMIN), 0 },
 	{ "GET", "/api/v1/categories", h_categories, PERM_LOGIN, 0 },
+	{ "POST", "/api/v1/webhooks", h_hook_add, ROLE(ADMIN), ROUTE_JSON_BODY },
+	{ "GET", "/api/v1/webhooks", h_hook_list, ROLE(ADMIN), 0 },
+	{ "POST", "/api/v1/webhooks/{id}/disable", h_hook_disable, ROLE(ADMIN), 0 },
+	{ "GET", "/api/v1/webhooks/{id}/deliveries", h_hook_deliveries, ROLE(ADMIN), 0 },
 	{ "PUT", "/api/v1/categories/{code}", h_category_put, ROLE(ADMIN), ROUTE_JSON_BODY },
 	{ "GET", "/api/v1/categories/{code}/history", h_category_history, ROLE(ADMIN), 0 },
 	{ "POST", "/api/v1/events/{id}/attachments", h_attach_add, PERM_LOGIN, ROUTE_UPLOAD },
@@ -44,6 +48,21 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/events/{id}", h_event_get, PERM_LOGIN, 0 },
 	{ "GET", "/api/v1/events/{id}/timeline", h_event_timeline, PERM_LOGIN, 0 },
 	{ "POST", "/api/v1/events/{id}/actions/{action}", h_event_act, PERM_LOGIN, ROUTE_JSON_BODY },
+	{ "POST", "/api/v1/api-keys", h_api_key_create, ADMINS, ROUTE_JSON_BODY },
+	{ "GET", "/api/v1/api-keys", h_api_key_list, ADMINS, 0 },
+	{ "POST", "/api/v1/api-keys/{id}/revoke", h_api_key_revoke, ADMINS, 0 },
+	/* Open311 GeoReport v2: the handlers take the format from the suffix */
+	{ "GET", "/open311/v2/discovery.json", h_o311_discovery, PERM_PUBLIC, 0 },
+	{ "GET", "/open311/v2/discovery.xml", h_o311_discovery, PERM_PUBLIC, 0 },
+	{ "GET", "/open311/v2/services.json", h_o311_services, PERM_PUBLIC, 0 },
+	{ "GET", "/open311/v2/services.xml", h_o311_services, PERM_PUBLIC, 0 },
+	{ "GET", "/open311/v2/services/{code}", h_o311_service, PERM_PUBLIC, 0 },
+	{ "GET", "/open311/v2/requests.json", h_o311_requests, PERM_PUBLIC, 0 },
+	{ "GET", "/open311/v2/requests.xml", h_o311_requests, PERM_PUBLIC, 0 },
+	{ "POST", "/open311/v2/requests.json", h_o311_request_create, PERM_PUBLIC, 0 },
+	{ "POST", "/open311/v2/requests.xml", h_o311_request_create, PERM_PUBLIC, 0 },
+	{ "GET", "/open311/v2/requests/{id}", h_o311_request, PERM_PUBLIC, 0 },
+	{ "GET", "/open311/v2/tokens/{token}", h_o311_token, PERM_PUBLIC, 0 },
 };
 const int api_routes_count = (int)ARRAY_SIZE(api_routes);
 

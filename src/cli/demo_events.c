@@ -283,7 +283,7 @@ int cli_demo_events(struct store *st, const struct calendar *cal, const char *di
 			plans[i].category = plans[prev].category;
 			plans[i].title = plans[prev].title;
 			plans[i].description = plans[prev].description;
-			plans[i].p = (struct geo_point){ plans[prev].p.x + 0.0001, plans[prev].p.y };
+			plans[i].p = plans[prev].p; /* the same spot, reported again */
 			p->merge_into = prev;
 		}
 		/* the script: what happens to this report */

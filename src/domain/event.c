@@ -7,6 +7,7 @@
 #include "core/mem.h"
 #include "core/sec.h"
 #include "core/str.h"
+#include "domain/webhook.h"
 #include "store/store.h"
 
 #include <math.h>
@@ -315,6 +316,8 @@ int event_create(const struct event_env *env, struct arena *a, const struct prin
 			size_t k = 0;
 			for (size_t i = 0; i < nn; i++)
 				if (near[i].id != e.id &&
+				    (!who || org_path_within(near[i].org_path, who->scope.root_path) ||
+				     near[i].reporter_id == who->user_id) &&
 				    geo_distance_m((struct geo_point){ e.lon, e.lat },
 						   (struct geo_point){ near[i].lon, near[i].lat }) <=
 					    env->dup_distance_m)
@@ -415,7 +418,12 @@ int event_act(const struct event_env *env, struct arena *a, const struct princip
 	unsigned roles = who ? who->roles : WF_SYSTEM;
 	if (who && e.reporter_id && e.reporter_id == who->user_id)
 		roles |= WF_REPORTER;
-	/* a department handles only what was dispatched to it */
+	/* a department handles only what was dispatched to it (after the state:
+	 * a client learns about state before roles before fields) */
+	if (!(t->from & WF_STATE(e.state))) {
+		int dummy;
+		return wf_check(&wf_event, t, e.state, e.pending, roles, in, &dummy, why, whylen);
+	}
 	if (who && (t->roles & ROLE(HANDLER)) && !(t->roles & roles & ~ROLE(HANDLER)) &&
 	    (roles & ROLE(HANDLER)) && strcmp(e.assignee, who->org_code)) {
 		snprintf(why, whylen, "event %lld is assigned to another department", id);
@@ -569,8 +577,14 @@ void event_notify(const struct event_env *env, const struct event *e, const char
 			  !strcmp(kind, "escalated");
 	bool to_centre = !strcmp(kind, "returned") || !strcmp(kind, "overdue") ||
 			 !strcmp(kind, "escalated") || !strcmp(kind, "reopened");
-	if (to_handler && *e->assignee && e->state != EV_REGISTERED && e->state != EV_RETURNED)
+	if (to_handler && *e->assignee && e->state != EV_REGISTERED && e->state != EV_RETURNED) {
 		store_notify(st, e->assignee, ROLE(HANDLER), false, kind, e->id, title, now);
+		/* and to the department's webhooks, in the same transaction */
+		struct arena *a = arena_new();
+		store_webhook_enqueue(st, e->assignee, kind, e->id, webhook_payload(a, e, kind, now),
+				      now);
+		arena_free(a);
+	}
 	if (to_centre)
 		store_notify(st, org, ROLE(CENTRE), true, kind, e->id, title, now);
 	if (!strcmp(kind, "merged") && e->reporter_id)

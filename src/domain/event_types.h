@@ -68,6 +68,24 @@ struct attachment {
 	long long uploaded_by, uploaded_at;
 };
 
+struct webhook {
+	long long id;
+	const char *org_code, *url, *secret, *kinds;
+	bool enabled;
+	long long created_by, created_at;
+};
+
+struct delivery {
+	long long id, webhook_id, event_id;
+	const char *kind, *payload, *status;
+	int attempts;
+	long long next_at;
+	int last_status;
+	const char *last_error;
+	long long created_at, delivered_at;
+	const char *url, *secret; /* of its webhook (due deliveries) */
+};
+
 struct notification {
 	long long id;
 	const char *kind; /* assigned, returned, warning, overdue, escalated, supervised, merged */
@@ -84,7 +102,7 @@ struct event_filter {
 	const char *assignee;
 	int urgency;
 	long long from, to; /* created_at range, 0: open */
-	bool overdue;
+	int overdue; /* 0: any, 1: overdue only, 2: not overdue */
 	const char *q; /* full-text, 3 characters or more */
 	long long before_id; /* cursor: ids below this */
 	int limit;

@@ -380,8 +380,10 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 		cond_num(&w, "e.created_at >= #", f->from);
 	if (f->to)
 		cond_num(&w, "e.created_at < #", f->to);
-	if (f->overdue)
+	if (f->overdue == 1)
 		cond_num(&w, "e.warn >= #", 2);
+	else if (f->overdue == 2)
+		cond_num(&w, "e.warn < #", 2);
 	if (f->q && *f->q && str_utf8_len(f->q) < 3) {
 		/* the trigram index needs three characters; two-character Chinese
 		 * words (垃圾, 噪声) are common, so scan for them instead */

@@ -196,6 +196,26 @@ int store_attachment_list(struct store *st, struct arena *a, long long event_id,
 /* Attachments added to the event since its current stage began. */
 int store_attachment_count_stage(struct store *st, long long event_id, int *count);
 
+/* --- webhooks --- */
+int store_webhook_add(struct store *st, struct webhook *w);
+/* Webhooks of departments inside the scope. */
+int store_webhook_list(struct store *st, struct arena *a, const struct scope *sc,
+		       struct webhook **out, size_t *n);
+int store_webhook_get(struct store *st, struct arena *a, const struct scope *sc, long long id,
+		      struct webhook *out);
+int store_webhook_disable(struct store *st, long long id);
+/* Queues a delivery for every enabled webhook of org_code that wants kind. */
+int store_webhook_enqueue(struct store *st, const char *org_code, const char *kind,
+			  long long event_id, const char *payload, long long now);
+/* Pending deliveries due at now, with their webhook's url and secret. */
+int store_delivery_due(struct store *st, struct arena *a, long long now, int limit,
+		       struct delivery **out, size_t *n);
+/* Records an attempt: status "delivered", "pending" (retry at next_at) or "failed". */
+int store_delivery_attempt(struct store *st, long long id, const char *status, int http_status,
+			   const char *error, long long next_at, long long now);
+int store_delivery_list(struct store *st, struct arena *a, long long webhook_id, int limit,
+			struct delivery **out, size_t *n);
+
 /* --- notifications (the in-app inbox) --- */
 /* Notifies the enabled users holding `role` (one ROLE() bit) bound to org
  * `org_code` — or, when covering, bound anywhere above or at it. */

@@ -1,0 +1,108 @@
+/*
+ * webhook.c - see webhook.h.
+ */
+#include "domain/webhook.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/sec.h"
+#include "core/str.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static void iso(long long t, char *buf, size_t size)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	gmtime_r(&tt, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void field(struct strbuf *sb, const char *key, const char *val, bool comma)
+{
+	strbuf_addf(sb, "%s\"%s\":\"", comma ? "," : "", key);
+	strbuf_add_json_escaped(sb, val ? val : "");
+	strbuf_addstr(sb, "\"");
+}
+
+char *webhook_payload(struct arena *a, const struct event *e, const char *kind, long long now)
+{
+	char at[32], deadline[32] = "";
+	iso(now, at, sizeof(at));
+	if (e->deadline_at)
+		iso(e->deadline_at, deadline, sizeof(deadline));
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addstr(&sb, "{");
+	field(&sb, "kind", kind, false);
+	field(&sb, "at", at, true);
+	strbuf_addf(&sb, ",\"event\":{\"id\":%lld", e->id);
+	field(&sb, "receipt", e->receipt, true);
+	field(&sb, "category", e->category, true);
+	field(&sb, "title", e->title, true);
+	field(&sb, "state", wf_state_name(&wf_event, e->state), true);
+	field(&sb, "assignee", e->assignee, true);
+	field(&sb, "grid", e->grid_code, true);
+	strbuf_addf(&sb, ",\"urgency\":%d,\"level\":%d", e->urgency, e->level);
+	if (*deadline)
+		field(&sb, "deadline_at", deadline, true);
+	else
+		strbuf_addstr(&sb, ",\"deadline_at\":null");
+	strbuf_addf(&sb, ",\"url\":\"/api/v1/events/%lld\"}}", e->id);
+	char *out = arena_strdup(a, strbuf_str(&sb));
+	strbuf_release(&sb);
+	return out;
+}
+
+long long webhook_next_try(long long now, int attempts)
+{
+	long long wait = 30;
+	for (int i = 1; i < attempts && wait < 3600; i++)
+		wait *= 2;
+	return now + (wait > 3600 ? 3600 : wait);
+}
+
+int webhook_deliver_due(struct store *st, long long now, webhook_post_fn post, int *delivered,
+			int *failed)
+{
+	*delivered = *failed = 0;
+	struct arena *a = arena_new();
+	struct delivery *v;
+	size_t n;
+	int err = store_delivery_due(st, a, now, 50, &v, &n);
+	for (size_t i = 0; !err && i < n; i++) {
+		struct delivery *d = &v[i];
+		unsigned char mac[SEC_DIGEST_LEN];
+		char hex[SEC_HEX_LEN], sig[SEC_HEX_LEN + 40], id[48], kind[64];
+		size_t len = strlen(d->payload);
+		sec_hmac(SEC_SHA256, d->secret, strlen(d->secret), d->payload, len, mac);
+		sec_hex(mac, sizeof(mac), hex);
+		snprintf(sig, sizeof(sig), "X-Pingan-Signature: sha256=%s", hex);
+		snprintf(id, sizeof(id), "X-Pingan-Delivery: %lld", d->id);
+		snprintf(kind, sizeof(kind), "X-Pingan-Event: %s", d->kind);
+		const char *headers[] = { sig, id, kind, NULL };
+		int status = 0;
+		char why[256] = "";
+		int perr = post(d->url, d->payload, len, headers, 5000, &status, why, sizeof(why));
+		if (!perr && status >= 200 && status < 300) {
+			err = store_delivery_attempt(st, d->id, "delivered", status, "", 0, now);
+			(*delivered)++;
+			continue;
+		}
+		if (!perr)
+			snprintf(why, sizeof(why), "answered HTTP %d", status);
+		int attempts = d->attempts + 1;
+		if (attempts >= WEBHOOK_MAX_ATTEMPTS) {
+			err = store_delivery_attempt(st, d->id, "failed", status, why, 0, now);
+			(*failed)++;
+			log_warn("webhook %lld: delivery %lld failed after %d attempts: %s", d->webhook_id,
+				 d->id, attempts, why);
+		} else {
+			err = store_delivery_attempt(st, d->id, "pending", status, why,
+						     webhook_next_try(now, attempts), now);
+		}
+	}
+	arena_free(a);
+	return err;
+}
