@@ -45,6 +45,7 @@ CREATE TABLE events (
 	stage_started_at INTEGER NOT NULL,
 	deadline_at INTEGER,             -- NULL: no running deadline (terminal or paused)
 	paused_left INTEGER NOT NULL DEFAULT 0,
+	stage_total INTEGER NOT NULL DEFAULT 0,  -- working seconds the stage is allowed (with extensions)
 	warn INTEGER NOT NULL DEFAULT 0, -- 0 none, 1 yellow (80 %), 2 red (overdue)
 	warn_at INTEGER,                 -- when 80 % of the stage's working time is used
 	escalate_at INTEGER,             -- when overdue work escalates (once per stage)

@@ -119,7 +119,8 @@ wrk_rounds() { # connections [wrk args...]: prints "median-rate median-p50-ms er
     errs=$(( errs + $(echo "$out" | awk '/Non-2xx/ {n+=$NF}
       /Socket errors/ {gsub(/,/, ""); n+=$4+$6+$8+$10} END {print n+0}') ))
   done
-  echo "$(printf '%s\n' "${rates[@]}" | median) $(printf '%s\n' "${lats[@]}" | median) $errs" \
+  printf '%.1f %.3f %s %s\n' "$(printf '%s\n' "${rates[@]}" | median)" \
+    "$(printf '%s\n' "${lats[@]}" | median)" "$errs" \
     "$(printf '%.0f/' "${rates[@]}" | sed 's,/$,,')"
 }
 # measure NAME MODE [wrk args...]: MODE "both" runs 32 connections then one connection
@@ -132,7 +133,7 @@ measure() {
   echo "$r32 $r1" >"$dir/fig.$name"
   names+=("$name")
   read -r a b e32 ra c d e1 rb <<<"$r32 $r1"
-  printf '%-20s c32: %9s req/s p50 %8s ms (%s)   c1: %8.1f req/s p50 %8.2f ms (%s)%s\n' \
+  printf '%-20s c32: %9s req/s p50 %8s ms (%s)   c1: %8s req/s p50 %6s ms (%s)%s\n' \
     "$name" "$a" "$b" "$ra" "$c" "$d" "$rb" "$( [ $((e32 + e1)) -gt 0 ] && echo "  $((e32 + e1)) ERRORS")"
 }
 q_search=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("垃圾桶满溢"))')

@@ -412,18 +412,11 @@ int h_event_act(struct app *app, struct http_request *r, struct principal *who, 
 	in.rating = (int)rating;
 	/* photos sent during this stage count as evidence */
 	store_attachment_count_stage(app->st, id, &in.attachments);
-	if (version) {
-		/* the client's copy must be current: a precondition, like If-Match */
-		struct event cur;
-		if ((err = store_event_get(app->st, r->arena, &who->scope, id, &cur)))
-			return err == ERR_NOT_FOUND ? http_error(r, err, "no event '%lld'", id) : err;
-		if (cur.version != version)
-			return http_error(r, ERR_CONFLICT, "event %lld is at version %d, not %lld; it is now %s",
-					  id, cur.version, version, wf_state_name(&wf_event, cur.state));
-	}
+	/* a given version is a precondition, like If-Match, checked with the update */
 	struct event e;
 	char why[256] = "";
-	err = event_act(&app->ev, r->arena, who, id, r->params[1], &in, &e, why, sizeof(why));
+	err = event_act(&app->ev, r->arena, who, id, r->params[1], &in, (int)version, &e, why,
+			sizeof(why));
 	if (err)
 		return *why ? http_error(r, err, "%s", why) : err;
 	http_reply_json(r, 200, api_event_json(&e));

@@ -436,7 +436,7 @@ int cli_demo_events(struct store *st, const struct calendar *cal, const char *di
 		case A_SUPERVISE: who = &leader; action = "supervise"; in.note = "请加快处置进度"; break;
 		}
 		struct event out;
-		if (!action || event_act(&env, ta, who, p->id, action, &in, &out, why, sizeof(why))) {
+		if (!action || event_act(&env, ta, who, p->id, action, &in, 0, &out, why, sizeof(why))) {
 			p->dead = true;
 			failed++;
 		}

@@ -189,27 +189,31 @@ void event_route(const struct event *e, const struct category *c, char *out)
 	memcpy(out + bl, dept, dl + 1);
 }
 
-void event_set_deadline(const struct event_env *env, struct event *e, long long start,
-			long long d)
+void event_set_deadline(const struct event_env *env, struct event *e, long long now,
+			long long d, long long total)
 {
 	e->deadline_at = d;
 	if (!d) {
 		e->warn_at = e->escalate_at = 0;
 		return;
 	}
-	long long total = cal_between(env->cal, start, d);
-	e->warn_at = cal_add(env->cal, start, total * 8 / 10);
+	e->stage_total = total;
+	/* the warning comes when a fifth of the allowed time is left */
+	long long left = cal_between(env->cal, now, d), margin = total / 5;
+	e->warn_at = left > margin ? cal_add(env->cal, now, left - margin) : now;
 	e->escalate_at = cal_add(env->cal, d, env->escalate_grace_s > 0 ? env->escalate_grace_s : 1);
 }
 
-static long long deadline_for(const struct event_env *env, const struct category *c, int state,
-			      int urgency, long long now)
+/* Starts the deadline of the stage `state` runs under, at now. */
+static void start_stage(const struct event_env *env, const struct category *c, struct event *e,
+			int state, long long now)
 {
 	const struct wf_state *s = &wf_event.states[state];
-	if (s->flags & (WF_TERMINAL | WF_PAUSED))
-		return 0;
-	long long secs = event_stage_seconds(c, s->stage, urgency);
-	return secs ? cal_add(env->cal, now, secs) : 0;
+	long long secs = s->flags & (WF_TERMINAL | WF_PAUSED)
+				 ? 0
+				 : event_stage_seconds(c, s->stage, e->urgency);
+	e->stage_started_at = now;
+	event_set_deadline(env, e, now, secs ? cal_add(env->cal, now, secs) : 0, secs);
 }
 
 static bool valid_text(const char *s, size_t max)
@@ -291,7 +295,7 @@ int event_create(const struct event_env *env, struct arena *a, const struct prin
 		e.org_path = env->district_path;
 		e.outside = true;
 	}
-	event_set_deadline(env, &e, now, deadline_for(env, &cat, e.state, e.urgency, now));
+	start_stage(env, &cat, &e, e.state, now);
 	const char *actor = who ? who->username : "citizen";
 	struct event_action act = { .at = now, .actor_id = who ? who->user_id : 0, .actor = actor,
 				    .action = "report", .from = "", .to = "reported",
@@ -396,8 +400,8 @@ static int check_refs(const struct event_env *env, struct arena *a, const struct
 }
 
 int event_act(const struct event_env *env, struct arena *a, const struct principal *who,
-	      long long id, const char *action, const struct wf_input *in, struct event *out,
-	      char *why, size_t whylen)
+	      long long id, const char *action, const struct wf_input *in, int expected_version,
+	      struct event *out, char *why, size_t whylen)
 {
 	static const struct wf_input none;
 	if (!in)
@@ -415,6 +419,11 @@ int event_act(const struct event_env *env, struct arena *a, const struct princip
 		return err;
 	}
 	*out = e;
+	if (expected_version && e.version != expected_version) {
+		snprintf(why, whylen, "event %lld is at version %d, not %d; it is now %s", id,
+			 e.version, expected_version, wf_state_name(&wf_event, e.state));
+		return ERR_CONFLICT;
+	}
 	unsigned roles = who ? who->roles : WF_SYSTEM;
 	if (who && e.reporter_id && e.reporter_id == who->user_id)
 		roles |= WF_REPORTER;
@@ -470,10 +479,10 @@ int event_act(const struct event_env *env, struct arena *a, const struct princip
 	}
 	if (eff & WF_EFF_EXT_APPROVE) {
 		n.pending &= ~WF_PENDING_EXT;
+		long long ext = (long long)n.ext_days * cal_day_seconds(env->cal);
 		if (n.deadline_at)
-			event_set_deadline(env, &n, n.stage_started_at,
-					   cal_add(env->cal, n.deadline_at,
-						   (long long)n.ext_days * cal_day_seconds(env->cal)));
+			event_set_deadline(env, &n, now, cal_add(env->cal, n.deadline_at, ext),
+					   n.stage_total + ext);
 		if (n.deadline_at > now)
 			n.warn = 0;
 		if (n.warn_at && n.warn_at <= now && n.warn == 0)
@@ -493,16 +502,15 @@ int event_act(const struct event_env *env, struct arena *a, const struct princip
 		n.rating = in->rating;
 	if (eff & WF_EFF_PAUSE) {
 		n.paused_left = n.deadline_at > now ? cal_between(env->cal, now, n.deadline_at) : 0;
-		event_set_deadline(env, &n, now, 0);
+		event_set_deadline(env, &n, now, 0, n.stage_total);
 	}
 	n.state = to;
 	if (eff & WF_EFF_RESUME) {
-		/* the stage goes on where it stopped: its start moves by the pause */
-		event_set_deadline(env, &n, now, cal_add(env->cal, now, n.paused_left));
+		/* the stage goes on where it stopped, with what it had left */
+		event_set_deadline(env, &n, now, cal_add(env->cal, now, n.paused_left), n.stage_total);
 		n.paused_left = 0;
 	} else if (to != e.state && !(eff & WF_EFF_PAUSE)) {
-		n.stage_started_at = now;
-		event_set_deadline(env, &n, now, deadline_for(env, &cat, to, n.urgency, now));
+		start_stage(env, &cat, &n, to, now);
 		n.warn = 0;
 	}
 	if (to == EV_CLOSED && e.state != EV_CLOSED)

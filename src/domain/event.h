@@ -75,17 +75,19 @@ int event_create(const struct event_env *env, struct arena *a, const struct prin
 
 /* Takes an action on event id as who (NULL: the system). The caller's scope
  * applies (ERR_NOT_FOUND outside it). ERR_CONFLICT (state, guard, or a
- * concurrent change: *out then holds the current event), ERR_FORBIDDEN,
+ * concurrent change, or expected_version (0: any) is not the event's
+ * version: *out then holds the current event), ERR_FORBIDDEN,
  * ERR_MISSING, ERR_BAD_VALUE, with why. On success *out is the new event. */
 int event_act(const struct event_env *env, struct arena *a, const struct principal *who,
-	      long long id, const char *action, const struct wf_input *in, struct event *out,
-	      char *why, size_t whylen);
+	      long long id, const char *action, const struct wf_input *in, int expected_version,
+	      struct event *out, char *why, size_t whylen);
 
-/* Sets the running deadline d (0: none) of a stage that started at start,
- * with its yellow-warning moment (80 % of the stage's working time) and its
- * escalation moment (the grace after d). */
-void event_set_deadline(const struct event_env *env, struct event *e, long long start,
-			long long d);
+/* Sets the running deadline d (0: none) of a stage allowed `total` working
+ * seconds, at `now`: the yellow-warning moment is when 80 % of total is used
+ * (time spent suspended does not count), the escalation moment the grace
+ * after d. */
+void event_set_deadline(const struct event_env *env, struct event *e, long long now,
+			long long d, long long total);
 
 /* Writes the inbox notifications an action causes (new assignment,
  * returned work, supervision, merge outcome, warnings). Best effort. */

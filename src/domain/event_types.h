@@ -42,6 +42,7 @@ struct event {
 	long long stage_started_at;
 	long long deadline_at; /* 0: none running */
 	long long paused_left;
+	long long stage_total; /* working seconds the stage is allowed, extensions included */
 	int warn; /* 0, 1 yellow, 2 red */
 	long long warn_at;     /* 0: none pending */
 	long long escalate_at; /* 0: none pending */

@@ -68,7 +68,8 @@ int sched_tick(const struct event_env *env, long long now, struct sched_result *
 				struct wf_input in = { .reason = "overdue past the grace period" };
 				struct event out;
 				char why[256];
-				err = event_act(env, a, NULL, e->id, "escalate", &in, &out, why, sizeof(why));
+				err = event_act(env, a, NULL, e->id, "escalate", &in, e->version, &out, why,
+						sizeof(why));
 				if (!err) {
 					res->escalated++;
 					progress++;

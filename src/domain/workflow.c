@@ -66,7 +66,7 @@ int wf_check(const struct wf_def *d, const struct wf_transition *t, int state, u
 	if (!in)
 		in = &none;
 	if (state < 0 || state >= d->nstates || !(t->from & WF_STATE(state))) {
-		snprintf(why, whylen, "cannot %s a %s that is %s", t->action, d->type,
+		snprintf(why, whylen, "cannot %s: the %s is %s", t->action, d->type,
 			 wf_state_name(d, state));
 		return ERR_CONFLICT;
 	}

@@ -120,7 +120,7 @@ int store_category_list(struct store *st, struct arena *a, struct category **out
 	"version, assignee, level, reworks, supervisions, pending, ext_days, stage_started_at, " \
 	"coalesce(deadline_at, 0), paused_left, warn, coalesce(merged_into, 0), "              \
 	"coalesce(rating, 0), created_at, updated_at, coalesce(closed_at, 0), "                \
-	"coalesce(warn_at, 0), coalesce(escalate_at, 0)"
+	"coalesce(warn_at, 0), coalesce(escalate_at, 0), stage_total"
 
 static void read_event(struct arena *a, sqlite3_stmt *q, struct event *e)
 {
@@ -160,6 +160,7 @@ static void read_event(struct arena *a, sqlite3_stmt *q, struct event *e)
 	e->closed_at = sqlite3_column_int64(q, 30);
 	e->warn_at = sqlite3_column_int64(q, 31);
 	e->escalate_at = sqlite3_column_int64(q, 32);
+	e->stage_total = sqlite3_column_int64(q, 33);
 }
 
 static void bind_null_or(sqlite3_stmt *q, int i, long long v)
@@ -196,9 +197,9 @@ int store_event_insert(struct store *st, struct event *e, const struct event_act
 	struct conn *w = &st->writer;
 	sqlite3_stmt *q = sq_prep(w, "INSERT INTO events (receipt, category, urgency, title, description, "
 				     "address, lon, lat, grid_code, org_path, outside, source, reporter_id, state, "
-				     "assignee, stage_started_at, deadline_at, created_at, updated_at, warn_at, escalate_at) VALUES "
+				     "assignee, stage_started_at, deadline_at, created_at, updated_at, warn_at, escalate_at, stage_total) VALUES "
 				     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, nullif(?9, ''), ?10, ?11, ?12, ?13, ?14, "
-				     "?15, ?16, ?17, ?18, ?18, ?19, ?20)");
+				     "?15, ?16, ?17, ?18, ?18, ?19, ?20, ?21)");
 	sqlite3_bind_text(q, 1, e->receipt, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, e->category, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 3, e->urgency);
@@ -221,6 +222,7 @@ int store_event_insert(struct store *st, struct event *e, const struct event_act
 	sqlite3_bind_int64(q, 18, e->created_at);
 	bind_null_or(q, 19, e->warn_at);
 	bind_null_or(q, 20, e->escalate_at);
+	sqlite3_bind_int64(q, 21, e->stage_total);
 	int rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE)
@@ -261,7 +263,7 @@ int store_event_update(struct store *st, const struct event *e, int expected,
 				     "level = ?5, reworks = ?6, supervisions = ?7, pending = ?8, ext_days = ?9, "
 				     "stage_started_at = ?10, deadline_at = ?11, paused_left = ?12, warn = ?13, "
 				     "merged_into = ?14, rating = ?15, updated_at = ?16, closed_at = ?17, "
-				     "warn_at = ?18, escalate_at = ?19 WHERE id = ?1 AND version = ?2");
+				     "warn_at = ?18, escalate_at = ?19, stage_total = ?20 WHERE id = ?1 AND version = ?2");
 	sqlite3_bind_int64(q, 1, e->id);
 	sqlite3_bind_int(q, 2, expected);
 	sqlite3_bind_text(q, 3, wf_state_name(&wf_event, e->state), -1, SQLITE_STATIC);
@@ -282,6 +284,7 @@ int store_event_update(struct store *st, const struct event *e, int expected,
 	bind_null_or(q, 17, e->closed_at);
 	bind_null_or(q, 18, e->warn_at);
 	bind_null_or(q, 19, e->escalate_at);
+	sqlite3_bind_int64(q, 20, e->stage_total);
 	int rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE)
