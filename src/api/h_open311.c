@@ -53,6 +53,14 @@ enum fmt { FMT_XML, FMT_JSON };
 #define O311_PUBLIC_NOTES "reject,merge,void,handle,rework,close,reopen"
 
 /* bits of open311_requests.personal (see migrations/0003_api_keys.sql) */
+#define O311_PUBLIC_SOURCES "open311,citizen"
+
+/* Open311 shows the public what the public filed, not staff reports */
+static bool public_event(const struct event *e)
+{
+	return !strcmp(e->source, "open311") || !strcmp(e->source, "citizen");
+}
+
 static const char *const personal_fields[] = { "email",	  "first_name", "last_name", "phone",
 					       "device_id", "account_id", "media_url" };
 
@@ -925,7 +933,7 @@ static int list_by_ids(struct o311 *c, const char *list)
 		if (seen)
 			continue;
 		int err = store_event_get(c->app->st, r->arena, &c->scope, id, &v[n]);
-		if (!err)
+		if (!err && public_event(&v[n]))
 			n++;
 		else if (err != ERR_NOT_FOUND)
 			return fail_err(r, c->fmt, err);
@@ -973,7 +981,8 @@ int h_o311_requests(struct app *app, struct http_request *r, struct principal *w
 	if (ids)
 		return list_by_ids(&c, ids);
 
-	struct event_filter f = { .limit = O311_LIST_LIMIT };
+	/* only what citizens filed is public: staff reports may name people and places */
+	struct event_filter f = { .limit = O311_LIST_LIMIT, .sources = O311_PUBLIC_SOURCES };
 	const char *status = query(r, "status");
 	if (status && status_states(&c, status, &f.states))
 		return 0;
@@ -1068,7 +1077,7 @@ int h_o311_request(struct app *app, struct http_request *r, struct principal *wh
 	if (str_to_ll(sid, 1, (long long)1 << 53, &id))
 		return fail(r, c.fmt, 404, "service_request_id '%.20s' not found", sid);
 	err = store_event_get(app->st, r->arena, &c.scope, id, &e);
-	if (err == ERR_NOT_FOUND)
+	if (err == ERR_NOT_FOUND || (!err && !public_event(&e)))
 		return fail(r, c.fmt, 404, "service_request_id '%lld' not found", id);
 	if (err)
 		return fail_err(r, c.fmt, err);

@@ -274,7 +274,7 @@ int event_create(const struct event_env *env, struct arena *a, const struct prin
 	e.has_point = in->has_point;
 	e.lon = in->lon;
 	e.lat = in->lat;
-	e.source = in->source ? in->source : "centre";
+	e.source = in->source ? in->source : who ? "centre" : "citizen";
 	e.reporter_id = who ? who->user_id : 0;
 	e.state = wf_event.initial;
 	e.created_at = e.updated_at = e.stage_started_at = now;

@@ -105,6 +105,7 @@ struct event_filter {
 	long long from, to; /* created_at range, 0: open */
 	int overdue; /* 0: any, 1: overdue only, 2: not overdue */
 	const char *q; /* full-text, 3 characters or more */
+	const char *sources; /* comma-separated sources (e.g. "open311,citizen"), or NULL */
 	long long before_id; /* cursor: ids below this */
 	int limit;
 };

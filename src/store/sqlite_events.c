@@ -369,6 +369,8 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 	}
 	if (f->states && *f->states)
 		cond_text(&w, "instr(',' || # || ',', ',' || e.state || ',') > 0", f->states);
+	if (f->sources && *f->sources)
+		cond_text(&w, "instr(',' || # || ',', ',' || e.source || ',') > 0", f->sources);
 	if (f->category && *f->category) {
 		char *prefix = arena_printf(a, "%s%%", f->category);
 		cond_text(&w, "e.category LIKE #", prefix);

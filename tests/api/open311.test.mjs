@@ -910,17 +910,27 @@ describe('querying requests', () => {
 				assertO311Error(res, /jurisdiction/.test(name) ? 404 : 400, re);
 			});
 
-	test('text XML cannot carry is replaced, never breaks the document', async () => {
-		const desc = 'bell\u0007 vt\u000b cr\r nonchar\uFFFE\uFFFF end';
-		const res = await srv.api('POST', '/api/v1/events', { as: 'gridworker',
-			body: { category: '0103', title: '控制字符测试', description: desc, lon: 120.2116, lat: 30.2088 } });
-		assert.equal(res.status, 201, res.text);
-		const j = await srv.api('GET', `${O}/requests/${res.json.id}.json`);
+	test('markup in text is escaped, never breaks the document', async () => {
+		const desc = '5 < 6 & "quoted" \'single\' <script>x</script> ]]> end';
+		const filed = await fileOk({ service_code: '0103', description: desc });
+		const j = await srv.api('GET', `${O}/requests/${filed.id}.json`);
 		assertSchema('service_requests', j.json);
 		assert.equal(j.json[0].description, desc, 'JSON carries the text as it is');
-		const x = await srv.api('GET', `${O}/requests/${res.json.id}.xml`);
+		const x = await srv.api('GET', `${O}/requests/${filed.id}.xml`);
 		const d = spark(xmlOf(x, 'service_requests'))[0].description;
-		assert.equal(d, 'bell\uFFFD vt\uFFFD cr\r nonchar\uFFFD\uFFFD end', 'XML: U+FFFD, CR kept');
+		assert.equal(d, desc, 'XML carries it escaped and reads back the same');
+		assert.ok(!x.text.includes('<script>'), 'no raw markup in the XML');
+	});
+
+	test('staff reports are not public: only what citizens filed is listed', async () => {
+		const res = await srv.api('POST', '/api/v1/events', { as: 'gridworker',
+			body: { category: '0103', title: '内部上报', description: '含有内部信息', lon: 120.2116, lat: 30.2088 } });
+		assert.equal(res.status, 201, res.text);
+		assertO311Error(await srv.api('GET', `${O}/requests/${res.json.id}.json`), 404, /not found/);
+		const list = await srv.api('GET', `${O}/requests.json`);
+		assert.equal(list.status, 200);
+		assert.ok(!list.json.some((x) => x.service_request_id === String(res.json.id)),
+			'not in the public list');
 	});
 
 	test('one request: 404 for unknown, malformed or suffix-less ids', async () => {
