@@ -22,6 +22,7 @@
 #include "core/str.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,14 +135,53 @@ static int conn_open(struct conn *c, const char *path, bool writer, char *why, s
 
 /* --- transactions on the writer --- */
 
+/*
+ * Group commit. A write takes the writer lock, joins the open transaction
+ * (opening one if there is none) inside a savepoint of its own, and releases
+ * the savepoint. If no other writer is waiting for the lock it commits the
+ * whole batch — one fsync for everyone in it — and wakes the others;
+ * otherwise it waits, lock released, for the batch to be committed by the
+ * last writer of the burst. Each caller returns only after the COMMIT that
+ * made its write durable (synchronous=FULL), with that COMMIT's result; a
+ * write that fails rolls back its own savepoint and nothing else.
+ */
 int sq_wbegin(struct store *st)
 {
 	if (tx_owner == st)
 		return 0;
+	atomic_fetch_add(&st->lock_waiters, 1);
 	pthread_mutex_lock(&st->wlock);
-	int err = exec(&st->writer, "BEGIN IMMEDIATE");
-	if (err)
-		pthread_mutex_unlock(&st->wlock);
+	atomic_fetch_sub(&st->lock_waiters, 1);
+	int err = 0;
+	if (!st->tx_open) {
+		if ((err = exec(&st->writer, "BEGIN IMMEDIATE"))) {
+			pthread_mutex_unlock(&st->wlock);
+			return err;
+		}
+		st->tx_open = true;
+		st->batch++;
+		st->batch_writes = 0;
+	}
+	if ((err = exec(&st->writer, "SAVEPOINT w"))) {
+		/* cannot even start: end the batch as it is, for the others */
+		return sq_wend(st, err);
+	}
+	return 0;
+}
+
+/* Commits the open batch (the caller holds the lock) and wakes its waiters. */
+static int commit_batch(struct store *st)
+{
+	int err = 0;
+	if (st->batch_writes > 0)
+		err = exec(&st->writer, "COMMIT");
+	if (err || st->batch_writes == 0)
+		exec(&st->writer, "ROLLBACK");
+	st->tx_open = false;
+	st->batch_writes = 0;
+	st->results[st->batch % GROUP_RING] = err;
+	st->committed = st->batch;
+	pthread_cond_broadcast(&st->commit_cond);
 	return err;
 }
 
@@ -149,12 +189,28 @@ int sq_wend(struct store *st, int err)
 {
 	if (tx_owner == st)
 		return err;
-	if (!err)
-		err = exec(&st->writer, "COMMIT");
 	if (err)
-		exec(&st->writer, "ROLLBACK");
+		exec(&st->writer, "ROLLBACK TO w; RELEASE w");
+	else if ((err = exec(&st->writer, "RELEASE w")))
+		exec(&st->writer, "ROLLBACK TO w; RELEASE w");
+	else
+		st->batch_writes++;
+	unsigned long long mine = st->batch;
+	if (atomic_load(&st->lock_waiters) == 0) {
+		/* nobody queued behind us: commit the batch now */
+		int cerr = commit_batch(st);
+		pthread_mutex_unlock(&st->wlock);
+		return err ? err : cerr;
+	}
+	if (err) {
+		pthread_mutex_unlock(&st->wlock);
+		return err;
+	}
+	while (st->committed < mine)
+		pthread_cond_wait(&st->commit_cond, &st->wlock);
+	int cerr = st->results[mine % GROUP_RING];
 	pthread_mutex_unlock(&st->wlock);
-	return err;
+	return cerr;
 }
 
 int store_begin(struct store *st)
@@ -284,6 +340,7 @@ int store_open(const char *path, int readers, struct store **out, char *why, siz
 	struct store *st = xcalloc(1, sizeof(*st));
 	st->path = xstrdup(path);
 	pthread_mutex_init(&st->wlock, NULL);
+	pthread_cond_init(&st->commit_cond, NULL);
 	pthread_mutex_init(&st->rlock, NULL);
 	pthread_cond_init(&st->rcond, NULL);
 	int err = conn_open(&st->writer, path, true, why, whylen);
@@ -319,6 +376,7 @@ void store_close(struct store *st)
 	free(st->readers);
 	free(st->busy);
 	pthread_mutex_destroy(&st->wlock);
+	pthread_cond_destroy(&st->commit_cond);
 	pthread_mutex_destroy(&st->rlock);
 	pthread_cond_destroy(&st->rcond);
 	free(st->path);

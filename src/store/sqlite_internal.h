@@ -10,6 +10,7 @@
 #define PINGAN_STORE_SQLITE_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 
@@ -26,10 +27,19 @@ struct conn {
 	int ncache;
 };
 
+#define GROUP_RING 1024
+
 struct store {
 	char *path;
 	struct conn writer;
 	pthread_mutex_t wlock;
+	/* group commit (see sqlite.c): the open batch, its writes, who waits */
+	bool tx_open;
+	unsigned long long batch, committed;
+	int batch_writes;
+	int results[GROUP_RING];
+	_Atomic int lock_waiters;
+	pthread_cond_t commit_cond;
 	struct conn *readers;
 	bool *busy;
 	int nreaders;
