@@ -26,6 +26,13 @@ static int by_name(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
+static void apply_year(void *ctx, int year, const struct cal_day *days, size_t n)
+{
+	char why[256];
+	if (cal_replace_year(ctx, year, days, n, why, sizeof(why)))
+		log_error("the entered holidays of %d are invalid (%s); the file's are used", year, why);
+}
+
 struct calendar *cli_load_world(const struct config *cfg, struct store *st)
 {
 	struct calendar *cal = cal_new();
@@ -56,6 +63,10 @@ struct calendar *cli_load_world(const struct config *cfg, struct store *st)
 	free(names);
 	if (bad)
 		goto fail;
+	/* years an administrator entered replace the files' */
+	struct arena *ya = arena_new();
+	store_calendar_each_year(st, ya, apply_year, cal);
+	arena_free(ya);
 	char gaps[64];
 	cal_gaps(cal, (long long)time(NULL), gaps, sizeof(gaps));
 	if (*gaps)

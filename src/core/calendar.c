@@ -11,6 +11,7 @@
 #include "core/mem.h"
 #include "core/str.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@ struct override {
 };
 
 struct calendar {
+	pthread_rwlock_t lock; /* readers: every deadline; writers: an administrator */
 	struct override *v;
 	size_t n, cap;
 	int periods[CAL_MAX_PERIODS][2]; /* seconds from local midnight */
@@ -32,6 +34,7 @@ struct calendar {
 struct calendar *cal_new(void)
 {
 	struct calendar *c = xcalloc(1, sizeof(*c));
+	pthread_rwlock_init(&c->lock, NULL);
 	char why[64];
 	if (cal_set_hours(c, "08:30-12:00,13:30-17:30", why, sizeof(why)))
 		BUG("default hours: %s", why);
@@ -45,6 +48,7 @@ void cal_free(struct calendar *c)
 	for (size_t i = 0; i < c->n; i++)
 		free(c->v[i].name);
 	free(c->v);
+	pthread_rwlock_destroy(&c->lock);
 	free(c);
 }
 
@@ -89,16 +93,29 @@ int cal_set_hours(struct calendar *c, const char *spec, char *why, size_t whylen
 		snprintf(why, whylen, "at least one working period is needed");
 		return ERR_BAD_VALUE;
 	}
+	pthread_rwlock_wrlock(&c->lock);
 	memcpy(c->periods, p, sizeof(p));
 	c->nperiods = n;
+	pthread_rwlock_unlock(&c->lock);
 	return 0;
 }
 
-long long cal_day_seconds(const struct calendar *c)
+#define RDLOCK(c) pthread_rwlock_rdlock((pthread_rwlock_t *)&(c)->lock)
+#define UNLOCK(c) pthread_rwlock_unlock((pthread_rwlock_t *)&(c)->lock)
+
+static long long day_seconds(const struct calendar *c)
 {
 	long long s = 0;
 	for (int i = 0; i < c->nperiods; i++)
 		s += c->periods[i][1] - c->periods[i][0];
+	return s;
+}
+
+long long cal_day_seconds(const struct calendar *c)
+{
+	RDLOCK(c);
+	long long s = day_seconds(c);
+	UNLOCK(c);
 	return s;
 }
 
@@ -165,7 +182,7 @@ static const struct override *find(const struct calendar *c, long day)
 	return i < c->n && c->v[i].day == day ? &c->v[i] : NULL;
 }
 
-bool cal_is_workday(const struct calendar *c, long day)
+static bool workday(const struct calendar *c, long day)
 {
 	const struct override *o = find(c, day);
 	if (o)
@@ -174,10 +191,23 @@ bool cal_is_workday(const struct calendar *c, long day)
 	return w != 0 && w != 6;
 }
 
-const char *cal_day_name(const struct calendar *c, long day)
+bool cal_is_workday(const struct calendar *c, long day)
 {
+	RDLOCK(c);
+	bool w = workday(c, day);
+	UNLOCK(c);
+	return w;
+}
+
+bool cal_day_name(const struct calendar *c, long day, char *buf, size_t size)
+{
+	RDLOCK(c);
 	const struct override *o = find(c, day);
-	return o ? o->name : NULL;
+	bool named = o && o->name;
+	if (named)
+		str_copy(buf, size, o->name);
+	UNLOCK(c);
+	return named;
 }
 
 static bool valid_date(int y, int m, int d)
@@ -189,8 +219,8 @@ static bool valid_date(int y, int m, int d)
 	return yy == y && mm == m && dd == d;
 }
 
-int cal_set_day(struct calendar *c, int y, int m, int d, enum cal_kind kind, const char *name,
-		char *why, size_t whylen)
+static int set_day(struct calendar *c, int y, int m, int d, enum cal_kind kind, const char *name,
+		   char *why, size_t whylen)
 {
 	if (!valid_date(y, m, d)) {
 		snprintf(why, whylen, "'%04d-%02d-%02d' is not a date in 1970-2200", y, m, d);
@@ -222,17 +252,94 @@ int cal_set_day(struct calendar *c, int y, int m, int d, enum cal_kind kind, con
 	return 0;
 }
 
-bool cal_year_known(const struct calendar *c, int year)
+int cal_set_day(struct calendar *c, int y, int m, int d, enum cal_kind kind, const char *name,
+		char *why, size_t whylen)
+{
+	pthread_rwlock_wrlock(&c->lock);
+	int err = set_day(c, y, m, d, kind, name, why, whylen);
+	pthread_rwlock_unlock(&c->lock);
+	return err;
+}
+
+static bool year_known(const struct calendar *c, int year)
 {
 	return year >= 1970 && year <= 2200 && c->known[year - 1970];
+}
+
+bool cal_year_known(const struct calendar *c, int year)
+{
+	RDLOCK(c);
+	bool k = year_known(c, year);
+	UNLOCK(c);
+	return k;
 }
 
 size_t cal_years(const struct calendar *c, int *years, size_t max)
 {
 	size_t n = 0;
+	RDLOCK(c);
 	for (int i = 0; i < 231 && n < max; i++)
 		if (c->known[i])
 			years[n++] = 1970 + i;
+	UNLOCK(c);
+	return n;
+}
+
+int cal_replace_year(struct calendar *c, int year, const struct cal_day *days, size_t n,
+		     char *why, size_t whylen)
+{
+	if (year < 1970 || year > 2200) {
+		snprintf(why, whylen, "year %d is outside 1970-2200", year);
+		return ERR_BAD_VALUE;
+	}
+	/* check everything first, on a scratch calendar: all or nothing */
+	struct calendar *tmp = cal_new();
+	int err = 0;
+	for (size_t i = 0; i < n && !err; i++) {
+		if (days[i].y != year) {
+			snprintf(why, whylen, "%04d-%02d-%02d is not in %d", days[i].y, days[i].m,
+				 days[i].d, year);
+			err = ERR_BAD_VALUE;
+		} else {
+			err = set_day(tmp, days[i].y, days[i].m, days[i].d, days[i].kind, days[i].name,
+				      why, whylen);
+		}
+	}
+	if (!err) {
+		pthread_rwlock_wrlock(&c->lock);
+		long lo = cal_day_from_civil(year, 1, 1), hi = cal_day_from_civil(year + 1, 1, 1);
+		size_t k = 0;
+		for (size_t i = 0; i < c->n; i++) {
+			if (c->v[i].day >= lo && c->v[i].day < hi)
+				free(c->v[i].name);
+			else
+				c->v[k++] = c->v[i];
+		}
+		c->n = k;
+		for (size_t i = 0; i < tmp->n; i++) {
+			int y, m, d;
+			cal_civil(tmp->v[i].day, &y, &m, &d);
+			set_day(c, y, m, d, tmp->v[i].kind, tmp->v[i].name, why, whylen);
+		}
+		c->known[year - 1970] = 1;
+		pthread_rwlock_unlock(&c->lock);
+	}
+	cal_free(tmp);
+	return err;
+}
+
+size_t cal_list_year(const struct calendar *c, int year, struct cal_day *out, size_t max)
+{
+	size_t n = 0;
+	long lo = cal_day_from_civil(year, 1, 1), hi = cal_day_from_civil(year + 1, 1, 1);
+	RDLOCK(c);
+	for (size_t i = lower_bound(c, lo); i < c->n && c->v[i].day < hi && n < max; i++) {
+		struct cal_day *x = &out[n++];
+		cal_civil(c->v[i].day, &x->y, &x->m, &x->d);
+		x->kind = c->v[i].kind;
+		str_copy(x->name, sizeof(x->name), c->v[i].name ? c->v[i].name : "");
+	}
+	UNLOCK(c);
 	return n;
 }
 
@@ -300,11 +407,13 @@ int cal_load_csv(struct calendar *c, const char *path, char *why, size_t whylen)
 	}
 	csv_close(&r);
 	if (!err) {
+		pthread_rwlock_wrlock(&c->lock);
 		for (size_t i = 0; i < tmp->n; i++) {
 			int y, m, d;
 			cal_civil(tmp->v[i].day, &y, &m, &d);
-			cal_set_day(c, y, m, d, tmp->v[i].kind, tmp->v[i].name, why, whylen);
+			set_day(c, y, m, d, tmp->v[i].kind, tmp->v[i].name, why, whylen);
 		}
+		pthread_rwlock_unlock(&c->lock);
 	}
 	cal_free(tmp);
 	arena_free(a);
@@ -317,22 +426,35 @@ void cal_gaps(const struct calendar *c, long long now, char *buf, size_t size)
 	cal_civil(cal_day_of(now), &y, &m, &d);
 	buf[0] = '\0';
 	size_t n = 0;
-	if (!cal_year_known(c, y))
+	RDLOCK(c);
+	bool this_year = year_known(c, y), next_year = year_known(c, y + 1);
+	UNLOCK(c);
+	if (!this_year)
 		n += (size_t)snprintf(buf, size, "%d", y);
-	if (m >= 11 && !cal_year_known(c, y + 1) && n < size)
+	if (m >= 11 && !next_year && n < size)
 		snprintf(buf + n, size - n, "%s%d", n ? ", " : "", y + 1);
 }
+
+static long long add(const struct calendar *c, long long t, long long seconds);
 
 long long cal_add(const struct calendar *c, long long t, long long seconds)
 {
 	if (seconds <= 0)
 		return t;
+	RDLOCK(c);
+	long long r = add(c, t, seconds);
+	UNLOCK(c);
+	return r;
+}
+
+static long long add(const struct calendar *c, long long t, long long seconds)
+{
 	long day = cal_day_of(t);
 	long long midnight = (long long)day * 86400 - CAL_TZ_OFFSET;
 	long long pos = t - midnight; /* seconds into the day */
-	long long full = cal_day_seconds(c);
+	long long full = day_seconds(c);
 	for (;;) {
-		if (cal_is_workday(c, day)) {
+		if (workday(c, day)) {
 			/* whole working days at once when we start at midnight */
 			for (int i = 0; i < c->nperiods; i++) {
 				long long s = c->periods[i][0], e = c->periods[i][1];
@@ -350,7 +472,7 @@ long long cal_add(const struct calendar *c, long long t, long long seconds)
 		midnight += 86400;
 		pos = 0;
 		/* skip runs of full working days cheaply */
-		while (seconds > full && cal_is_workday(c, day)) {
+		while (seconds > full && workday(c, day)) {
 			seconds -= full;
 			day++;
 			midnight += 86400;
@@ -363,9 +485,10 @@ long long cal_between(const struct calendar *c, long long a, long long b)
 	if (b <= a)
 		return 0;
 	long long total = 0;
+	RDLOCK(c);
 	long day = cal_day_of(a), last = cal_day_of(b);
 	for (; day <= last; day++) {
-		if (!cal_is_workday(c, day))
+		if (!workday(c, day))
 			continue;
 		long long midnight = (long long)day * 86400 - CAL_TZ_OFFSET;
 		for (int i = 0; i < c->nperiods; i++) {
@@ -375,5 +498,6 @@ long long cal_between(const struct calendar *c, long long a, long long b)
 				total += hi - lo;
 		}
 	}
+	UNLOCK(c);
 	return total;
 }

@@ -13,6 +13,9 @@
  * calendar counts weekends only; cal_year_known() tells callers to warn
  * (the State Council publishes next year's notice each November).
  *
+ * The calendar is safe to read from many threads while an administrator
+ * changes it (a read-write lock inside).
+ *
  * Working time is the union of the configured daily periods
  * (default 08:30-12:00 and 13:30-17:30, 7.5 hours). cal_add() walks days,
  * not minutes, so a deadline months away costs a few hundred steps.
@@ -67,8 +70,21 @@ long cal_day_from_civil(int y, int m, int d);
 int cal_weekday(long day);
 
 bool cal_is_workday(const struct calendar *c, long day);
-/* The holiday/workday name of a date, or NULL. */
-const char *cal_day_name(const struct calendar *c, long day);
+/* The holiday/workday name of a date into buf; false if it has none. */
+bool cal_day_name(const struct calendar *c, long day, char *buf, size_t size);
+
+struct cal_day {
+	int y, m, d;
+	enum cal_kind kind;
+	char name[64];
+};
+/* Replaces every override of `year` with days (all in that year), marking it
+ * known — an administrator entering a new notice. All or nothing: 0 or
+ * ERR_BAD_VALUE with why. */
+int cal_replace_year(struct calendar *c, int year, const struct cal_day *days, size_t n,
+		     char *why, size_t whylen);
+/* The overrides of `year` into out[max], in date order; returns how many. */
+size_t cal_list_year(const struct calendar *c, int year, struct cal_day *out, size_t max);
 
 /* The moment `seconds` of working time after t: the end of the last working
  * second (so a deadline can fall at 17:30, never at the next 08:30). t itself

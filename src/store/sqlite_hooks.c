@@ -5,6 +5,7 @@
 #include "core/err.h"
 #include "core/str.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define GROW(a, v, len, cap)                                              \
@@ -214,4 +215,78 @@ int store_delivery_list(struct store *st, struct arena *a, long long webhook_id,
 	*out = v;
 	*n = len;
 	return rc == SQLITE_DONE ? 0 : ERR_DB;
+}
+
+int store_calendar_year_set(struct store *st, int year, const struct cal_day *days, size_t n,
+			    long long user_id, long long now)
+{
+	int err = store_begin(st);
+	if (err)
+		return err;
+	struct conn *w = &st->writer;
+	sqlite3_stmt *q = sq_prep(w, "DELETE FROM calendar_days WHERE year = ?1");
+	sqlite3_bind_int(q, 1, year);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	for (size_t i = 0; rc == SQLITE_DONE && i < n; i++) {
+		char day[16];
+		snprintf(day, sizeof(day), "%04d-%02d-%02d", days[i].y, days[i].m, days[i].d);
+		q = sq_prep(w, "INSERT INTO calendar_days (day, year, kind, name, updated_by, updated_at) "
+			       "VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), ?6)");
+		sqlite3_bind_text(q, 1, day, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(q, 2, year);
+		sqlite3_bind_text(q, 3, days[i].kind == CAL_HOLIDAY ? "holiday" : "workday", -1,
+				  SQLITE_STATIC);
+		sqlite3_bind_text(q, 4, days[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 5, user_id);
+		sqlite3_bind_int64(q, 6, now);
+		rc = sqlite3_step(q);
+		sqlite3_reset(q);
+	}
+	if (rc == SQLITE_DONE) {
+		q = sq_prep(w, "INSERT OR REPLACE INTO calendar_years (year, updated_by, updated_at) "
+			       "VALUES (?1, nullif(?2, 0), ?3)");
+		sqlite3_bind_int(q, 1, year);
+		sqlite3_bind_int64(q, 2, user_id);
+		sqlite3_bind_int64(q, 3, now);
+		rc = sqlite3_step(q);
+		sqlite3_reset(q);
+	}
+	if (rc != SQLITE_DONE) {
+		err = sq_map_rc(rc, w->db);
+		store_rollback(st);
+		return err;
+	}
+	return store_commit(st);
+}
+
+int store_calendar_each_year(struct store *st, struct arena *a,
+			     void (*fn)(void *ctx, int year, const struct cal_day *days, size_t n),
+			     void *ctx)
+{
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *y = sq_prep(c, "SELECT year FROM calendar_years ORDER BY year");
+	int years[512], ny = 0, rc;
+	while ((rc = sqlite3_step(y)) == SQLITE_ROW && ny < 512)
+		years[ny++] = sqlite3_column_int(y, 0);
+	sqlite3_reset(y);
+	for (int k = 0; k < ny; k++) {
+		sqlite3_stmt *q = sq_prep(c, "SELECT day, kind, name FROM calendar_days WHERE year = ?1 ORDER BY day");
+		sqlite3_bind_int(q, 1, years[k]);
+		size_t cap = 16, len = 0;
+		struct cal_day *v = arena_alloc(a, cap * sizeof(*v));
+		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+			GROW(a, v, len, cap);
+			struct cal_day *x = &v[len++];
+			memset(x, 0, sizeof(*x));
+			sscanf((const char *)sqlite3_column_text(q, 0), "%4d-%2d-%2d", &x->y, &x->m, &x->d);
+			x->kind = !strcmp((const char *)sqlite3_column_text(q, 1), "holiday") ? CAL_HOLIDAY
+												: CAL_WORKDAY;
+			str_copy(x->name, sizeof(x->name), (const char *)sqlite3_column_text(q, 2));
+		}
+		sqlite3_reset(q);
+		fn(ctx, years[k], v, len);
+	}
+	sq_rrelease(st, c);
+	return 0;
 }

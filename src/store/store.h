@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/calendar.h"
 #include "domain/event_types.h"
 #include "domain/org.h"
 
@@ -195,6 +196,15 @@ int store_attachment_list(struct store *st, struct arena *a, long long event_id,
 			  struct attachment **out, size_t *n);
 /* Attachments added to the event since its current stage began. */
 int store_attachment_count_stage(struct store *st, long long event_id, int *count);
+
+/* --- holiday notices entered through the API --- */
+/* Replaces a year's entered days (and marks the year entered). */
+int store_calendar_year_set(struct store *st, int year, const struct cal_day *days, size_t n,
+			    long long user_id, long long now);
+/* Every entered year and its days: calls fn once per year with its days. */
+int store_calendar_each_year(struct store *st, struct arena *a,
+			     void (*fn)(void *ctx, int year, const struct cal_day *days, size_t n),
+			     void *ctx);
 
 /* --- webhooks --- */
 int store_webhook_add(struct store *st, struct webhook *w);

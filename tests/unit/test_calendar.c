@@ -126,8 +126,26 @@ static void test_data(void)
 	ok(cal_is_workday(c, cal_day_from_civil(2026, 11, 25)), "an ordinary Wednesday is worked");
 	ok(!cal_is_workday(c, cal_day_from_civil(2027, 1, 2)), "2027 weekends are off without data");
 	ok(cal_is_workday(c, cal_day_from_civil(2027, 1, 1)), "2027-01-01 is a Friday, counted as work without data");
-	is_str(cal_day_name(c, cal_day_from_civil(2026, 2, 17)), "春节", "the holiday's name");
-	ok(cal_day_name(c, cal_day_from_civil(2026, 3, 3)) == NULL, "an ordinary day has no name");
+	char name[64] = "";
+	ok(cal_day_name(c, cal_day_from_civil(2026, 2, 17), name, sizeof(name)), "a holiday has a name");
+	is_str(name, "春节", "the holiday's name");
+	ok(!cal_day_name(c, cal_day_from_civil(2026, 3, 3), name, sizeof(name)), "an ordinary day has no name");
+	/* an administrator enters 2027's notice */
+	struct cal_day days[] = { { 2027, 1, 1, CAL_HOLIDAY, "元旦" }, { 2027, 2, 6, CAL_WORKDAY, "调休" } };
+	is_int(cal_replace_year(c, 2027, days, 2, why, sizeof(why)), 0, "2027 entered");
+	ok(cal_year_known(c, 2027), "2027 is known now");
+	ok(!cal_is_workday(c, cal_day_from_civil(2027, 1, 1)), "2027-01-01 off");
+	ok(cal_is_workday(c, cal_day_from_civil(2027, 2, 6)), "Saturday 2027-02-06 worked");
+	struct cal_day got[8];
+	is_int(cal_list_year(c, 2027, got, 8), 2, "two overrides listed");
+	struct cal_day bad[] = { { 2027, 1, 4, CAL_WORKDAY, "" } };
+	is_int(cal_replace_year(c, 2027, bad, 1, why, sizeof(why)), ERR_BAD_VALUE, "a Monday cannot be worked extra");
+	is_int(cal_list_year(c, 2027, got, 8), 2, "and the year is unchanged");
+	struct cal_day other[] = { { 2026, 1, 1, CAL_HOLIDAY, "" } };
+	is_int(cal_replace_year(c, 2027, other, 1, why, sizeof(why)), ERR_BAD_VALUE, "a day of another year is refused");
+	is_int(cal_replace_year(c, 2027, days, 1, why, sizeof(why)), 0, "2027 replaced");
+	ok(cal_is_workday(c, cal_day_from_civil(2027, 2, 6)) == false, "the old adjusted day is gone");
+	is_int(cal_list_year(c, 2026, got, 8), 8, "2026 untouched (the first 8 of its days)");
 	is_int(cal_day_seconds(c), 27000, "default hours are 7.5 hours a day");
 	cal_free(c);
 }

@@ -1,4 +1,4 @@
--- 0004: outgoing webhooks per department, and their delivery log.
+-- 0004: outgoing webhooks per department and their delivery log; holiday notices entered by an administrator.
 
 CREATE TABLE webhooks (
 	id INTEGER PRIMARY KEY,
@@ -28,3 +28,18 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_at) WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_hook ON webhook_deliveries (webhook_id, id);
+
+-- holiday notices entered by an administrator (a year here replaces the year's file)
+CREATE TABLE calendar_days (
+	day TEXT PRIMARY KEY, -- YYYY-MM-DD
+	year INTEGER NOT NULL,
+	kind TEXT NOT NULL CHECK (kind IN ('holiday', 'workday')),
+	name TEXT NOT NULL DEFAULT '',
+	updated_by INTEGER REFERENCES users(id),
+	updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE calendar_years (
+	year INTEGER PRIMARY KEY,
+	updated_by INTEGER REFERENCES users(id),
+	updated_at INTEGER NOT NULL
+);
