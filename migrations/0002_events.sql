@@ -122,3 +122,43 @@ CREATE TABLE category_changes (
 	after TEXT NOT NULL
 );
 CREATE INDEX category_changes_code ON category_changes (code, id);
+
+-- roll-ups for the cockpit, kept by triggers in the same transaction as the change:
+-- counts by place and state, and reports/closures by local day (UTC+8) and place
+CREATE TABLE event_counts (
+	org_path TEXT NOT NULL,
+	state TEXT NOT NULL,
+	n INTEGER NOT NULL DEFAULT 0,
+	overdue INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (org_path, state)
+) WITHOUT ROWID;
+CREATE TABLE event_daily (
+	day INTEGER NOT NULL, -- days since 1970-01-01 in China Standard Time
+	org_path TEXT NOT NULL,
+	reported INTEGER NOT NULL DEFAULT 0,
+	closed INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (day, org_path)
+) WITHOUT ROWID;
+CREATE TRIGGER event_counts_ai AFTER INSERT ON events BEGIN
+	INSERT INTO event_counts (org_path, state, n, overdue) VALUES (new.org_path, new.state, 1, new.warn >= 2)
+	ON CONFLICT (org_path, state) DO UPDATE SET n = n + 1, overdue = overdue + (new.warn >= 2);
+	INSERT INTO event_daily (day, org_path, reported) VALUES ((new.created_at + 28800) / 86400, new.org_path, 1)
+	ON CONFLICT (day, org_path) DO UPDATE SET reported = reported + 1;
+END;
+CREATE TRIGGER event_counts_au AFTER UPDATE OF state, warn, org_path ON events
+WHEN old.state != new.state OR old.warn != new.warn OR old.org_path != new.org_path BEGIN
+	UPDATE event_counts SET n = n - 1, overdue = overdue - (old.warn >= 2)
+	WHERE org_path = old.org_path AND state = old.state;
+	INSERT INTO event_counts (org_path, state, n, overdue) VALUES (new.org_path, new.state, 1, new.warn >= 2)
+	ON CONFLICT (org_path, state) DO UPDATE SET n = n + 1, overdue = overdue + (new.warn >= 2);
+END;
+CREATE TRIGGER event_daily_closed AFTER UPDATE OF state ON events
+WHEN new.state = 'closed' AND old.state != 'closed' BEGIN
+	INSERT INTO event_daily (day, org_path, closed) VALUES ((new.closed_at + 28800) / 86400, new.org_path, 1)
+	ON CONFLICT (day, org_path) DO UPDATE SET closed = closed + 1;
+END;
+CREATE TRIGGER event_daily_reopened AFTER UPDATE OF state ON events
+WHEN old.state = 'closed' AND new.state != 'closed' BEGIN
+	UPDATE event_daily SET closed = closed - 1
+	WHERE day = (old.closed_at + 28800) / 86400 AND org_path = old.org_path;
+END;

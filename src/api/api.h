@@ -115,6 +115,7 @@ int h_hook_disable(struct app *, struct http_request *, struct principal *, json
 int h_hook_deliveries(struct app *, struct http_request *, struct principal *, json_t *);
 int h_calendar_get(struct app *, struct http_request *, struct principal *, json_t *);
 int h_calendar_put(struct app *, struct http_request *, struct principal *, json_t *);
+int h_stats_events(struct app *, struct http_request *, struct principal *, json_t *);
 int h_categories(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_create(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_list(struct app *, struct http_request *, struct principal *, json_t *);

@@ -787,3 +787,59 @@ int store_category_history(struct store *st, struct arena *a, const char *code,
 	*n = len;
 	return rc == SQLITE_DONE ? 0 : ERR_DB;
 }
+
+int store_event_counts(struct store *st, struct arena *a, const struct scope *sc,
+		       const char *path, struct count_row **out, size_t *n)
+{
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, "SELECT org_path, state, n, overdue FROM event_counts "
+				     "WHERE org_path >= ?1 AND org_path < ?2 AND n > 0 AND "
+				     SCOPE_SQL("org_path", "?3", "?4"));
+	sq_bind_range(a, q, 1, path);
+	sq_bind_scope(a, q, 3, sc);
+	size_t cap = 64, len = 0;
+	struct count_row *v = arena_alloc(a, cap * sizeof(*v));
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		GROW(a, v, len, cap);
+		v[len].org_path = sq_col_text(a, q, 0);
+		v[len].state = sq_col_text(a, q, 1);
+		v[len].n = sqlite3_column_int64(q, 2);
+		v[len].overdue = sqlite3_column_int64(q, 3);
+		len++;
+	}
+	sqlite3_reset(q);
+	sq_rrelease(st, c);
+	*out = v;
+	*n = len;
+	return rc == SQLITE_DONE ? 0 : ERR_DB;
+}
+
+int store_event_daily(struct store *st, struct arena *a, const struct scope *sc,
+		      const char *path, long from, long to, struct daily_row **out, size_t *n)
+{
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, "SELECT day, org_path, reported, closed FROM event_daily "
+				     "WHERE day BETWEEN ?5 AND ?6 AND org_path >= ?1 AND org_path < ?2 AND "
+				     SCOPE_SQL("org_path", "?3", "?4") " ORDER BY day");
+	sq_bind_range(a, q, 1, path);
+	sq_bind_scope(a, q, 3, sc);
+	sqlite3_bind_int64(q, 5, from);
+	sqlite3_bind_int64(q, 6, to);
+	size_t cap = 64, len = 0;
+	struct daily_row *v = arena_alloc(a, cap * sizeof(*v));
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		GROW(a, v, len, cap);
+		v[len].day = (long)sqlite3_column_int64(q, 0);
+		v[len].org_path = sq_col_text(a, q, 1);
+		v[len].reported = sqlite3_column_int64(q, 2);
+		v[len].closed = sqlite3_column_int64(q, 3);
+		len++;
+	}
+	sqlite3_reset(q);
+	sq_rrelease(st, c);
+	*out = v;
+	*n = len;
+	return rc == SQLITE_DONE ? 0 : ERR_DB;
+}

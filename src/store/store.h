@@ -187,6 +187,23 @@ int store_event_nearby(struct store *st, struct arena *a, const char *category, 
 int store_event_due(struct store *st, struct arena *a, long long now, int limit,
 		    struct event **out, size_t *n);
 
+/* --- roll-ups for the cockpit --- */
+struct count_row {
+	const char *org_path, *state;
+	long long n, overdue;
+};
+struct daily_row {
+	long day; /* local day number */
+	const char *org_path;
+	long long reported, closed;
+};
+/* Counts by place and state under path (within the scope). */
+int store_event_counts(struct store *st, struct arena *a, const struct scope *sc,
+		       const char *path, struct count_row **out, size_t *n);
+/* Daily reports and closures under path for days [from, to]. */
+int store_event_daily(struct store *st, struct arena *a, const struct scope *sc,
+		      const char *path, long from, long to, struct daily_row **out, size_t *n);
+
 /* --- attachments --- */
 /* Records an attachment of event_id (the bytes are already on disk). */
 int store_attachment_add(struct store *st, struct attachment *x);
