@@ -18,13 +18,14 @@
  * are already due are applied here as the scheduler would have, so the
  * server does not spend the benchmark catching up on them.
  *
- * Every row goes through store_event_insert() (the event and its "report"
- * action, the FTS trigger, the indexes), then store_event_update() when the
- * state needs more than the insert writes (closed_at, rating, warnings,
- * merged_into). Only the "report" action is written: a closed event's
- * timeline is shorter than a real one, which the read benchmarks do not
- * notice (one action row per event instead of about eight, see
- * docs/performance.md). Rows are committed in batches (default 10 000).
+ * Every row goes through store_event_insert() as a new report (state
+ * "reported" and its "report" action, with the search and roll-up triggers
+ * and the indexes), then, unless it stays reported, store_event_update() to
+ * its state (assignee, deadline, closed_at, rating, warnings, merged_into),
+ * which the roll-up triggers count as the transition it is. Only the
+ * "report" action is written: a closed event's timeline is shorter than a
+ * real one (one action row instead of about eight, see docs/performance.md).
+ * Rows are committed in batches (default 10 000).
  *
  *   build/load_events --db PATH [--events N] [--batch B] [--seed S]
  *
@@ -225,7 +226,7 @@ static void open_deadline(const struct loader *L, struct event *e, const struct 
 	long long secs = event_stage_seconds(c, s->stage, e->urgency);
 	if (!secs)
 		return;
-	event_set_deadline(&L->env, e, start, cal_add(L->env.cal, start, secs));
+	event_set_deadline(&L->env, e, start, cal_add(L->env.cal, start, secs), secs);
 	if (e->escalate_at && e->escalate_at <= L->now) {
 		e->escalate_at = 0;
 		e->level = 1;
@@ -308,16 +309,25 @@ static int load_one(struct loader *L, struct arena *a, long long t)
 			start = L->now;
 		open_deadline(L, &e, c, start);
 		e.updated_at = start;
-		more = e.warn || e.level || e.paused_left || start != t;
+		more = e.warn || e.level || e.paused_left || start != t || e.state != EV_REPORTED;
 	}
 
 	struct event_action act = { .at = t, .actor_id = e.reporter_id,
 				    .actor = e.reporter_id ? L->reporter_name : "citizen",
 				    .action = "report", .from = "", .to = "reported",
 				    .note = e.outside ? "outside every grid" : "" };
-	/* the insert writes most columns; the update the rest (closed_at, rating,
-	 * merged_into, warn, level, paused_left, updated_at) */
+	/* the insert files the report as event_create() does (state "reported",
+	 * its "report" action, no assignee yet); the update then moves it to its
+	 * state with the rest (assignee, deadline, closed_at, rating, warnings,
+	 * merged_into), so the roll-up triggers see a transition like any other */
 	struct event ins = e;
+	if (e.state != EV_REPORTED) {
+		ins.state = EV_REPORTED;
+		ins.assignee = "";
+		ins.stage_started_at = ins.updated_at = t;
+		ins.deadline_at = ins.warn_at = ins.escalate_at = ins.stage_total = 0;
+		more = true;
+	}
 	int err;
 	for (int tries = 0;; tries++) {
 		receipt(rc);

@@ -3,11 +3,13 @@
 # the demo district into a scratch database, adds N synthetic events (bench/load_events),
 # starts the server on loopback and measures with wrk, in the same run:
 #   /healthz (the ceiling of this server on this machine), the scoped event list (street
-#   centre), event get (random ids, district centre), search, cockpit counts (stand-in:
-#   the total of a state filter, one connection), durable event create (grid worker),
-#   the orgs and locate figures of earlier issues; then in-process grid locates per second
+#   centre), event get (random ids, district centre), search, the cockpit's counts
+#   (GET /api/v1/stats/events, from roll-up tables) and the exact total of a state filter
+#   on the event list (one connection), durable event create (grid worker), the orgs and
+#   locate figures of earlier issues; then in-process grid locates per second
 #   (bench/bench_locate) and the server's memory. Each wrk figure is the median of ROUNDS
-#   runs of DURATION seconds, also given as a share of the /healthz ceiling.
+#   runs of DURATION seconds, at 32 connections and then at one (the latency of a request
+#   alone), also given as a share of the /healthz ceiling.
 #
 #   scripts/bench.sh [--events N] [--rounds R] [--duration S] [--keep DIR] [--dir DIR]
 #     --events N    synthetic events to load (default 1000000; 100000 for a quick run)
@@ -143,7 +145,12 @@ measure healthz both "$base/healthz"
 measure events_list_scoped both -H "$(auth "$street")" "$base/api/v1/events?limit=20"
 measure event_get both -H "$(auth "$centre")" -s bench/wrk_event_get.lua "$base" -- "$maxid"
 measure events_search both -H "$(auth "$centre")" "$base/api/v1/events?q=$q_search"
-measure counts_stand_in one -H "$(auth "$centre")" "$base/api/v1/events?state=handling&limit=1"
+if curl -sf -o /dev/null -H "$(auth "$centre")" "$base/api/v1/stats/events"; then
+  measure cockpit_stats both -H "$(auth "$centre")" "$base/api/v1/stats/events"
+else
+  echo "cockpit_stats        (no GET /api/v1/stats/events in this build)"
+fi
+measure state_filter_total one -H "$(auth "$centre")" "$base/api/v1/events?state=handling&limit=1"
 measure orgs_children both -H "$(auth "$street")" "$base/api/v1/orgs/330108001/children"
 measure locate both -H "$(auth "$street")" "$base/api/v1/locate?lon=120.2116&lat=30.2088"
 measure event_create both -H "$(auth "$worker")" -s bench/wrk_event_create.lua "$base" -- "$dir/points"
@@ -164,7 +171,7 @@ for n in "${names[@]}"; do
     'BEGIN {printf "  %-20s %12.1f %7.2f%% %9.2f ms %9.2f ms%s\n", n, r, 100*r/c, l, l1,
             (e > 0 ? "  (" e " errors)" : "")}'
 done
-echo "  (counts_stand_in runs on one connection only: its req/s is one client's)"
+echo "  (state_filter_total runs on one connection only: its req/s is one client's)"
 echo "  server RSS after the runs: ${rss_now} MB (peak ${rss_peak} MB); events now: $after" \
   "($((after - total)) created); database $(du -cm "$db"* | tail -1 | cut -f1) MB"
 echo "in-process locate (bench/bench_locate, one core):"

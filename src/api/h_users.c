@@ -130,6 +130,7 @@ int h_user_disable(struct app *app, struct http_request *r, struct principal *wh
 	if ((err = store_user_set_disabled(app->st, id, true)) ||
 	    (err = store_session_delete_user(app->st, id)))
 		return err;
+	auth_forget_user(id);
 	http_reply_json(r, 200, json_pack("{s:b}", "ok", 1));
 	return 0;
 }

@@ -8,12 +8,14 @@
 #include "domain/auth.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/mem.h"
 #include "core/sec.h"
 #include "core/str.h"
 
 #include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define THROTTLE_SLOTS 1024
@@ -168,6 +170,106 @@ int auth_login(struct store *st, const struct config *cfg, struct arena *a,
 	return 0;
 }
 
+/*
+ * The principal cache: a direct-mapped table of recently seen sessions'
+ * users, roles and scopes, so a busy client's requests do not each load the
+ * user with its org and roles. The session row itself is still read every
+ * time (a primary-key lookup), so logout, password changes and disabling end
+ * sessions at once from any process; a change of a user's roles or org is
+ * seen within SCACHE_TTL seconds.
+ */
+#define SCACHE_SLOTS 1024
+#define SCACHE_TTL 15
+
+struct scache_entry {
+	char hash[SEC_HEX_LEN];
+	long long user_id, cached_at, expires_at;
+	unsigned roles;
+	enum org_kind kind;
+	char username[65], display[320], org_code[ORG_CODE_MAX], scope_path[512];
+};
+
+static struct scache_entry *scache;
+static pthread_mutex_t scache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static size_t slot_of(const char *hash)
+{
+	size_t h = 0;
+	for (int i = 0; i < 8; i++)
+		h = h * 16 + (size_t)(hash[i] <= '9' ? hash[i] - '0' : hash[i] - 'a' + 10);
+	return h % SCACHE_SLOTS;
+}
+
+static bool scache_get(const char *hash, long long now, struct arena *a, struct principal *who)
+{
+	bool hit = false;
+	pthread_mutex_lock(&scache_lock);
+	struct scache_entry *e = scache ? &scache[slot_of(hash)] : NULL;
+	if (e && !strcmp(e->hash, hash) && now - e->cached_at < SCACHE_TTL && now >= e->cached_at) {
+		memset(who, 0, sizeof(*who));
+		who->user_id = e->user_id;
+		who->username = arena_strdup(a, e->username);
+		who->display_name = arena_strdup(a, e->display);
+		who->org_code = arena_strdup(a, e->org_code);
+		who->org_kind = e->kind;
+		who->roles = e->roles;
+		who->scope.root_path = arena_strdup(a, e->scope_path);
+		who->scope.self_id = e->user_id;
+		who->token_hash = arena_strdup(a, hash);
+		who->expires_at = e->expires_at;
+		hit = true;
+	}
+	pthread_mutex_unlock(&scache_lock);
+	return hit;
+}
+
+static void scache_put(const char *hash, const struct principal *who, long long now)
+{
+	if (strlen(who->username) >= 65 || strlen(who->display_name) >= 320 ||
+	    strlen(who->scope.root_path) >= 512)
+		return; /* unusually long: not cached */
+	pthread_mutex_lock(&scache_lock);
+	if (!scache)
+		scache = xcalloc(SCACHE_SLOTS, sizeof(*scache));
+	struct scache_entry *e = &scache[slot_of(hash)];
+	str_copy(e->hash, sizeof(e->hash), hash);
+	e->user_id = who->user_id;
+	e->cached_at = now;
+	e->expires_at = who->expires_at;
+	e->roles = who->roles;
+	e->kind = who->org_kind;
+	str_copy(e->username, sizeof(e->username), who->username);
+	str_copy(e->display, sizeof(e->display), who->display_name);
+	str_copy(e->org_code, sizeof(e->org_code), who->org_code);
+	str_copy(e->scope_path, sizeof(e->scope_path), who->scope.root_path);
+	pthread_mutex_unlock(&scache_lock);
+}
+
+static void scache_drop(const char *hash)
+{
+	pthread_mutex_lock(&scache_lock);
+	if (scache && !strcmp(scache[slot_of(hash)].hash, hash))
+		scache[slot_of(hash)].hash[0] = '\0';
+	pthread_mutex_unlock(&scache_lock);
+}
+
+void auth_forget_user(long long user_id)
+{
+	pthread_mutex_lock(&scache_lock);
+	for (size_t i = 0; scache && i < SCACHE_SLOTS; i++)
+		if (scache[i].user_id == user_id)
+			scache[i].hash[0] = '\0';
+	pthread_mutex_unlock(&scache_lock);
+}
+
+void auth_cache_clear(void)
+{
+	pthread_mutex_lock(&scache_lock);
+	free(scache);
+	scache = NULL;
+	pthread_mutex_unlock(&scache_lock);
+}
+
 int auth_session(struct store *st, const struct config *cfg, struct arena *a, const char *token,
 		 long long now, struct principal *who)
 {
@@ -178,32 +280,44 @@ int auth_session(struct store *st, const struct config *cfg, struct arena *a, co
 			return ERR_UNAUTHENTICATED;
 	char hash[SEC_HEX_LEN];
 	sec_digest_hex(SEC_SM3, token, 32, hash);
+	/* the session row is always read: logout, a password change or disabling
+	 * (from any process) deletes it, and that must end the session at once */
 	struct session s;
 	int err = store_session_get(st, a, hash, &s);
-	if (err == ERR_NOT_FOUND)
+	if (err == ERR_NOT_FOUND) {
+		scache_drop(hash);
 		return ERR_UNAUTHENTICATED;
+	}
 	if (err)
 		return err;
 	if (s.expires_at <= now || s.last_seen + cfg->session_idle_minutes * 60 <= now) {
+		scache_drop(hash);
 		store_session_delete(st, hash);
 		return ERR_UNAUTHENTICATED;
 	}
-	struct user u;
-	err = store_user_get(st, a, s.user_id, &u);
-	if (err == ERR_NOT_FOUND || (!err && u.disabled))
-		return ERR_UNAUTHENTICATED;
-	if (err)
-		return err;
 	if (now - s.last_seen >= 60)
 		store_session_touch(st, hash, now); /* best effort */
+	/* the user, roles and scope: from the cache when fresh */
+	if (scache_get(hash, now, a, who))
+		return 0;
+	struct user u;
+	err = store_user_get(st, a, s.user_id, &u);
+	if (err == ERR_NOT_FOUND || (!err && u.disabled)) {
+		scache_drop(hash);
+		return ERR_UNAUTHENTICATED;
+	}
+	if (err)
+		return err;
 	fill_principal(st, a, &u, who);
 	who->token_hash = s.token_hash;
 	who->expires_at = s.expires_at;
+	scache_put(hash, who, now);
 	return 0;
 }
 
 int auth_logout(struct store *st, const struct principal *who)
 {
+	scache_drop(who->token_hash);
 	return store_session_delete(st, who->token_hash);
 }
 
@@ -294,6 +408,7 @@ int auth_change_password(struct store *st, const struct config *cfg, long long u
 		goto out;
 	if ((err = store_user_set_password(st, user_id, hash, now)))
 		goto out;
+	auth_forget_user(user_id);
 	err = store_session_delete_user(st, user_id);
 out:
 	arena_free(a);

@@ -66,6 +66,10 @@ void auth_password_generate(char *out, size_t size);
  * the parent division's subtree; a system administrator bound to the root
  * of the tree still gets a path scope (never "all"). */
 void auth_scope_of(struct store *st, struct arena *a, const struct user *u, struct scope *sc);
+/* Drops a user's cached sessions (disable, password change). */
+void auth_forget_user(long long user_id);
+/* Drops every cached session (tests). */
+void auth_cache_clear(void);
 /* Forgets all per-address failure counts (tests, and the admin CLI). */
 void auth_throttle_reset(void);
 
