@@ -82,6 +82,8 @@ int api_query_int(struct http_request *r, const char *key, long long min, long l
 		  long long def, long long *out);
 
 /* JSON renderings shared by handlers. */
+/* RFC 3339 UTC ("2026-11-25T05:00:00Z") for unix seconds; null for 0. */
+json_t *api_time_json(long long t);
 json_t *api_org_json(const struct org *o);
 json_t *api_principal_json(const struct principal *who);
 

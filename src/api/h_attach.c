@@ -47,14 +47,9 @@ static char *blob_path(struct arena *a, const char *dir, const char *sha)
 
 static json_t *attachment_json(struct arena *a, const struct attachment *x)
 {
-	char when[32];
-	struct tm tm;
-	time_t t = (time_t)x->uploaded_at;
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_pack("{s:I,s:I,s:s,s:s,s:I,s:s,s:s}", "id", (json_int_t)x->id, "event",
+	return json_pack("{s:I,s:I,s:s,s:s,s:I,s:o,s:s}", "id", (json_int_t)x->id, "event",
 			 (json_int_t)x->event_id, "sha256", x->sha256, "mime", x->mime, "size",
-			 (json_int_t)x->size, "uploaded_at", when, "url",
+			 (json_int_t)x->size, "uploaded_at", api_time_json(x->uploaded_at), "url",
 			 arena_printf(a, "/api/v1/attachments/%lld", x->id));
 }
 

@@ -14,18 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-static json_t *time_json(long long t)
-{
-	if (!t)
-		return json_null();
-	char buf[32];
-	struct tm tm;
-	time_t tt = (time_t)t;
-	gmtime_r(&tt, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_string(buf);
-}
-
 /* path segment k (0: district) of an org path, or NULL */
 static json_t *segment(const char *path, int k)
 {
@@ -64,16 +52,16 @@ json_t *api_event_json(const struct event *e)
 						    (e->pending & WF_PENDING_SUSP) != 0));
 	if (e->pending & WF_PENDING_EXT)
 		json_object_set_new(j, "extension_days", json_integer(e->ext_days));
-	json_object_set_new(j, "deadline_at", time_json(e->deadline_at));
-	json_object_set_new(j, "warn_at", time_json(e->warn_at));
-	json_object_set_new(j, "escalate_at", time_json(e->escalate_at));
+	json_object_set_new(j, "deadline_at", api_time_json(e->deadline_at));
+	json_object_set_new(j, "warn_at", api_time_json(e->warn_at));
+	json_object_set_new(j, "escalate_at", api_time_json(e->escalate_at));
 	json_object_set_new(j, "paused_left_s", json_integer(e->paused_left));
 	json_object_set_new(j, "warning", json_string(warn_names[e->warn < 0 || e->warn > 2 ? 0 : e->warn]));
 	json_object_set_new(j, "merged_into", e->merged_into ? json_integer(e->merged_into) : json_null());
 	json_object_set_new(j, "rating", e->rating ? json_integer(e->rating) : json_null());
-	json_object_set_new(j, "created_at", time_json(e->created_at));
-	json_object_set_new(j, "updated_at", time_json(e->updated_at));
-	json_object_set_new(j, "closed_at", time_json(e->closed_at));
+	json_object_set_new(j, "created_at", api_time_json(e->created_at));
+	json_object_set_new(j, "updated_at", api_time_json(e->updated_at));
+	json_object_set_new(j, "closed_at", api_time_json(e->closed_at));
 	return j;
 }
 
@@ -220,7 +208,7 @@ int h_category_history(struct app *app, struct http_request *r, struct principal
 	for (size_t i = 0; i < n; i++) {
 		json_t *b = json_loads(v[i].before, 0, NULL), *a = json_loads(v[i].after, 0, NULL);
 		json_array_append_new(items, json_pack("{s:I,s:s,s:o,s:o,s:o}", "id", (json_int_t)v[i].id,
-						       "user", v[i].user, "at", time_json(v[i].at),
+						       "user", v[i].user, "at", api_time_json(v[i].at),
 						       "before", b ? b : json_null(), "after",
 						       a ? a : json_null()));
 	}
@@ -296,7 +284,7 @@ static json_t *timeline_json(struct arena *a, const struct event_action *v, size
 		json_t *data = json_loads(v[i].data, 0, NULL);
 		json_array_append_new(items,
 				      json_pack("{s:I,s:o,s:s,s:s,s:s,s:s,s:s,s:o}", "id",
-						(json_int_t)v[i].id, "at", time_json(v[i].at), "actor",
+						(json_int_t)v[i].id, "at", api_time_json(v[i].at), "actor",
 						v[i].actor, "action", v[i].action, "from", v[i].from,
 						"to", v[i].to, "note", v[i].note, "data",
 						data ? data : json_object()));

@@ -13,18 +13,6 @@
 static const char *const known_kinds[] = { "assigned", "supervised", "warning", "overdue",
 					   "escalated", NULL };
 
-static json_t *when(long long t)
-{
-	if (!t)
-		return json_null();
-	char buf[32];
-	struct tm tm;
-	time_t tt = (time_t)t;
-	gmtime_r(&tt, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_string(buf);
-}
-
 static json_t *hook_json(const struct webhook *w)
 {
 	json_t *kinds = json_array();
@@ -39,7 +27,7 @@ static json_t *hook_json(const struct webhook *w)
 	}
 	return json_pack("{s:I,s:s,s:s,s:o,s:b,s:o}", "id", (json_int_t)w->id, "org", w->org_code,
 			 "url", w->url, "kinds", kinds, "enabled", w->enabled, "created_at",
-			 when(w->created_at));
+			 api_time_json(w->created_at));
 }
 
 static bool valid_url(const char *u)
@@ -155,9 +143,9 @@ int h_hook_deliveries(struct app *app, struct http_request *r, struct principal 
 		json_t *x = json_pack("{s:I,s:s,s:s,s:i,s:i,s:s,s:o,s:o,s:o}", "id", (json_int_t)v[i].id,
 				      "kind", v[i].kind, "status", v[i].status, "attempts", v[i].attempts,
 				      "last_status", v[i].last_status, "last_error", v[i].last_error,
-				      "created_at", when(v[i].created_at), "delivered_at",
-				      when(v[i].delivered_at), "next_at",
-				      when(!strcmp(v[i].status, "pending") ? v[i].next_at : 0));
+				      "created_at", api_time_json(v[i].created_at), "delivered_at",
+				      api_time_json(v[i].delivered_at), "next_at",
+				      api_time_json(!strcmp(v[i].status, "pending") ? v[i].next_at : 0));
 		json_object_set_new(x, "event", v[i].event_id ? json_integer(v[i].event_id) : json_null());
 		json_array_append_new(items, x);
 	}

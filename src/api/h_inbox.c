@@ -15,18 +15,6 @@
 #include <string.h>
 #include <time.h>
 
-static json_t *time_or_null(long long t)
-{
-	if (!t)
-		return json_null();
-	char buf[32];
-	struct tm tm;
-	time_t tt = (time_t)t;
-	gmtime_r(&tt, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_string(buf);
-}
-
 int h_inbox(struct app *app, struct http_request *r, struct principal *who, json_t *body)
 {
 	(void)body;
@@ -48,8 +36,8 @@ int h_inbox(struct app *app, struct http_request *r, struct principal *who, json
 	for (size_t i = 0; i < n; i++) {
 		json_t *x = json_pack("{s:I,s:s,s:s,s:o,s:o}", "id", (json_int_t)v[i].id, "kind",
 				      v[i].kind, "title", v[i].title, "created_at",
-				      time_or_null(v[i].created_at), "read_at",
-				      time_or_null(v[i].read_at));
+				      api_time_json(v[i].created_at), "read_at",
+				      api_time_json(v[i].read_at));
 		json_object_set_new(x, "event", v[i].event_id ? json_integer(v[i].event_id) : json_null());
 		json_array_append_new(items, x);
 	}
@@ -88,7 +76,7 @@ int h_test_clock(struct app *app, struct http_request *r, struct principal *who,
 	    (err = api_int(r, body, "advance_s", true, 0, 10LL * 366 * 86400, &delta)))
 		return err;
 	clock_advance(delta);
-	http_reply_json(r, 200, json_pack("{s:o}", "now", time_or_null(app->now())));
+	http_reply_json(r, 200, json_pack("{s:o}", "now", api_time_json(app->now())));
 	return 0;
 }
 
@@ -108,6 +96,6 @@ int h_test_scheduler(struct app *app, struct http_request *r, struct principal *
 	http_reply_json(r, 200, json_pack("{s:i,s:i,s:i,s:i,s:i,s:o}", "warned", res.warned,
 					   "overdue", res.overdue, "escalated", res.escalated,
 					   "delivered", delivered, "failed", failed, "now",
-					   time_or_null(app->now())));
+					   api_time_json(app->now())));
 	return 0;
 }

@@ -16,18 +16,6 @@
 #include <string.h>
 #include <time.h>
 
-static json_t *time_or_null(long long t)
-{
-	if (!t)
-		return json_null();
-	char buf[32];
-	struct tm tm;
-	time_t tt = (time_t)t;
-	gmtime_r(&tt, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_string(buf);
-}
-
 static json_t *key_json(const struct api_key *k)
 {
 	json_t *j = json_pack("{s:I,s:s,s:s,s:b,s:I}", "id", (json_int_t)k->id, "name", k->name,
@@ -35,9 +23,9 @@ static json_t *key_json(const struct api_key *k)
 			      (json_int_t)k->uses);
 	json_object_set_new(j, "created_by",
 			    *k->created_by_name ? json_string(k->created_by_name) : json_null());
-	json_object_set_new(j, "created_at", time_or_null(k->created_at));
-	json_object_set_new(j, "revoked_at", time_or_null(k->revoked_at));
-	json_object_set_new(j, "last_used_at", time_or_null(k->last_used_at));
+	json_object_set_new(j, "created_at", api_time_json(k->created_at));
+	json_object_set_new(j, "revoked_at", api_time_json(k->revoked_at));
+	json_object_set_new(j, "last_used_at", api_time_json(k->last_used_at));
 	return j;
 }
 

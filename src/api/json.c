@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 static void json_release(void *p)
 {
@@ -180,6 +181,18 @@ int api_query_int(struct http_request *r, const char *key, long long min, long l
 		return http_error(r, ERR_BAD_QUERY, "query parameter '%s' must be an integer in [%lld, %lld]",
 				  key, min, max);
 	return 0;
+}
+
+json_t *api_time_json(long long t)
+{
+	if (!t)
+		return json_null();
+	char buf[32];
+	struct tm tm;
+	time_t tt = (time_t)t;
+	gmtime_r(&tt, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(buf);
 }
 
 json_t *api_org_json(const struct org *o)

@@ -416,6 +416,29 @@ const char *store_engine_version(void)
 
 /* --- helpers --- */
 
+int sq_collect(struct arena *a, sqlite3_stmt *q, size_t item_size, sq_read_fn read, void **out,
+	       size_t *n)
+{
+	size_t cap = 16, len = 0;
+	unsigned char *v = arena_alloc(a, cap * item_size);
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (len == cap) {
+			unsigned char *nv = arena_alloc(a, 2 * cap * item_size);
+			memcpy(nv, v, len * item_size);
+			v = nv;
+			cap *= 2;
+		}
+		memset(v + len * item_size, 0, item_size);
+		read(a, q, v + len * item_size);
+		len++;
+	}
+	sqlite3_reset(q);
+	*out = v;
+	*n = len;
+	return rc == SQLITE_DONE ? 0 : sq_map_rc(rc, sqlite3_db_handle(q));
+}
+
 const char *sq_col_text(struct arena *a, sqlite3_stmt *q, int i)
 {
 	const unsigned char *t = sqlite3_column_text(q, i);

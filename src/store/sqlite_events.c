@@ -20,8 +20,9 @@
 	"code, coalesce(parent_code, ''), name, name_en, department, register_s, dispatch_s, " \
 	"accept_s, handle_s, verify_s, close_s, handle_urgent_s, handle_critical_s, enabled"
 
-static void read_category(struct arena *a, sqlite3_stmt *q, struct category *c)
+static void read_category(struct arena *a, sqlite3_stmt *q, void *item)
 {
+	struct category *c = item;
 	memset(c, 0, sizeof(*c));
 	str_copy(c->code, sizeof(c->code), (const char *)sqlite3_column_text(q, 0));
 	str_copy(c->parent, sizeof(c->parent), (const char *)sqlite3_column_text(q, 1));
@@ -84,32 +85,15 @@ int store_category_get(struct store *st, struct arena *a, const char *code, stru
 	return err;
 }
 
-#define GROW(a, v, len, cap)                                              \
-	do {                                                              \
-		if ((len) == (cap)) {                                     \
-			void *nv_ = arena_alloc((a), 2 * (cap) * sizeof(*(v))); \
-			memcpy(nv_, (v), (len) * sizeof(*(v)));           \
-			(v) = nv_;                                        \
-			(cap) *= 2;                                       \
-		}                                                         \
-	} while (0)
-
 int store_category_list(struct store *st, struct arena *a, struct category **out, size_t *n)
 {
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q = sq_prep(c, "SELECT " CAT_COLS " FROM categories ORDER BY length(code), code");
-	size_t cap = 32, len = 0;
-	struct category *v = arena_alloc(a, cap * sizeof(*v));
-	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		GROW(a, v, len, cap);
-		read_category(a, q, &v[len++]);
-	}
-	sqlite3_reset(q);
+	void *items;
+	int err = sq_collect(a, q, sizeof(struct category), read_category, &items, n);
 	sq_rrelease(st, c);
-	*out = v;
-	*n = len;
-	return rc == SQLITE_DONE ? 0 : ERR_DB;
+	*out = items;
+	return err;
 }
 
 /* --- events --- */
@@ -122,8 +106,9 @@ int store_category_list(struct store *st, struct arena *a, struct category **out
 	"coalesce(rating, 0), created_at, updated_at, coalesce(closed_at, 0), "                \
 	"coalesce(warn_at, 0), coalesce(escalate_at, 0), stage_total"
 
-static void read_event(struct arena *a, sqlite3_stmt *q, struct event *e)
+static void read_event(struct arena *a, sqlite3_stmt *q, void *item)
 {
+	struct event *e = item;
 	memset(e, 0, sizeof(*e));
 	e->id = sqlite3_column_int64(q, 0);
 	e->receipt = sq_col_text(a, q, 1);
@@ -501,18 +486,11 @@ int store_event_nearby(struct store *st, struct arena *a, const char *category, 
 	sqlite3_bind_double(q, 4, maxx);
 	sqlite3_bind_double(q, 5, miny);
 	sqlite3_bind_double(q, 6, maxy);
-	size_t cap = 4, len = 0;
-	struct event *v = arena_alloc(a, cap * sizeof(*v));
-	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		GROW(a, v, len, cap);
-		read_event(a, q, &v[len++]);
-	}
-	sqlite3_reset(q);
+	void *items;
+	int err = sq_collect(a, q, sizeof(struct event), read_event, &items, n);
 	sq_rrelease(st, c);
-	*out = v;
-	*n = len;
-	return rc == SQLITE_DONE ? 0 : ERR_DB;
+	*out = items;
+	return err;
 }
 
 int store_event_due(struct store *st, struct arena *a, long long now, int limit,
@@ -525,18 +503,11 @@ int store_event_due(struct store *st, struct arena *a, long long now, int limit,
 				     "SELECT id FROM events WHERE escalate_at <= ?1) ORDER BY id LIMIT ?2");
 	sqlite3_bind_int64(q, 1, now);
 	sqlite3_bind_int(q, 2, limit);
-	size_t cap = 16, len = 0;
-	struct event *v = arena_alloc(a, cap * sizeof(*v));
-	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		GROW(a, v, len, cap);
-		read_event(a, q, &v[len++]);
-	}
-	sqlite3_reset(q);
+	void *items;
+	int err = sq_collect(a, q, sizeof(struct event), read_event, &items, n);
 	sq_rrelease(st, c);
-	*out = v;
-	*n = len;
-	return rc == SQLITE_DONE ? 0 : ERR_DB;
+	*out = items;
+	return err;
 }
 
 int store_notify(struct store *st, const char *org_code, unsigned role, bool covering,
@@ -671,8 +642,9 @@ int store_attachment_add(struct store *st, struct attachment *x)
 	return sq_wend(st, rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db));
 }
 
-static void read_attachment(struct arena *a, sqlite3_stmt *q, struct attachment *x)
+static void read_attachment(struct arena *a, sqlite3_stmt *q, void *item)
 {
+	struct attachment *x = item;
 	x->id = sqlite3_column_int64(q, 0);
 	x->event_id = sqlite3_column_int64(q, 1);
 	str_copy(x->sha256, sizeof(x->sha256), (const char *)sqlite3_column_text(q, 2));
@@ -706,18 +678,11 @@ int store_attachment_list(struct store *st, struct arena *a, long long event_id,
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q = sq_prep(c, "SELECT " ATT_COLS " FROM attachments WHERE event_id = ?1 ORDER BY id");
 	sqlite3_bind_int64(q, 1, event_id);
-	size_t cap = 8, len = 0;
-	struct attachment *v = arena_alloc(a, cap * sizeof(*v));
-	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		GROW(a, v, len, cap);
-		read_attachment(a, q, &v[len++]);
-	}
-	sqlite3_reset(q);
+	void *items;
+	int err = sq_collect(a, q, sizeof(struct attachment), read_attachment, &items, n);
 	sq_rrelease(st, c);
-	*out = v;
-	*n = len;
-	return rc == SQLITE_DONE ? 0 : ERR_DB;
+	*out = items;
+	return err;
 }
 
 int store_attachment_count_stage(struct store *st, long long event_id, int *count)

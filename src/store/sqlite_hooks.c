@@ -8,16 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define GROW(a, v, len, cap)                                              \
-	do {                                                              \
-		if ((len) == (cap)) {                                     \
-			void *nv_ = arena_alloc((a), 2 * (cap) * sizeof(*(v))); \
-			memcpy(nv_, (v), (len) * sizeof(*(v)));           \
-			(v) = nv_;                                        \
-			(cap) *= 2;                                       \
-		}                                                         \
-	} while (0)
-
 int store_webhook_add(struct store *st, struct webhook *wh)
 {
 	int err = sq_wbegin(st);
@@ -43,8 +33,9 @@ int store_webhook_add(struct store *st, struct webhook *wh)
 
 #define HOOK_COLS "h.id, h.org_code, h.url, h.secret, h.kinds, h.enabled, coalesce(h.created_by, 0), h.created_at"
 
-static void read_hook(struct arena *a, sqlite3_stmt *q, struct webhook *w)
+static void read_hook(struct arena *a, sqlite3_stmt *q, void *item)
 {
+	struct webhook *w = item;
 	w->id = sqlite3_column_int64(q, 0);
 	w->org_code = sq_col_text(a, q, 1);
 	w->url = sq_col_text(a, q, 2);
@@ -62,18 +53,11 @@ int store_webhook_list(struct store *st, struct arena *a, const struct scope *sc
 	sqlite3_stmt *q = sq_prep(c, "SELECT " HOOK_COLS " FROM webhooks h JOIN orgs o ON o.code = h.org_code "
 				     "WHERE " SCOPE_SQL("o.path", "?1", "?2") " ORDER BY h.id");
 	sq_bind_scope(a, q, 1, sc);
-	size_t cap = 8, len = 0;
-	struct webhook *v = arena_alloc(a, cap * sizeof(*v));
-	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		GROW(a, v, len, cap);
-		read_hook(a, q, &v[len++]);
-	}
-	sqlite3_reset(q);
+	void *items;
+	int err = sq_collect(a, q, sizeof(struct webhook), read_hook, &items, n);
 	sq_rrelease(st, c);
-	*out = v;
-	*n = len;
-	return rc == SQLITE_DONE ? 0 : ERR_DB;
+	*out = items;
+	return err;
 }
 
 int store_webhook_get(struct store *st, struct arena *a, const struct scope *sc, long long id,
@@ -133,8 +117,9 @@ int store_webhook_enqueue(struct store *st, const char *org_code, const char *ki
 	"coalesce(d.next_at, 0), d.last_status, d.last_error, d.created_at, "                    \
 	"coalesce(d.delivered_at, 0), h.url, h.secret"
 
-static void read_delivery(struct arena *a, sqlite3_stmt *q, struct delivery *d)
+static void read_delivery(struct arena *a, sqlite3_stmt *q, void *item)
 {
+	struct delivery *d = item;
 	d->id = sqlite3_column_int64(q, 0);
 	d->webhook_id = sqlite3_column_int64(q, 1);
 	d->event_id = sqlite3_column_int64(q, 2);
@@ -160,18 +145,11 @@ int store_delivery_due(struct store *st, struct arena *a, long long now, int lim
 				     "ORDER BY d.next_at, d.id LIMIT ?2");
 	sqlite3_bind_int64(q, 1, now);
 	sqlite3_bind_int(q, 2, limit);
-	size_t cap = 8, len = 0;
-	struct delivery *v = arena_alloc(a, cap * sizeof(*v));
-	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		GROW(a, v, len, cap);
-		read_delivery(a, q, &v[len++]);
-	}
-	sqlite3_reset(q);
+	void *items;
+	int err = sq_collect(a, q, sizeof(struct delivery), read_delivery, &items, n);
 	sq_rrelease(st, c);
-	*out = v;
-	*n = len;
-	return rc == SQLITE_DONE ? 0 : ERR_DB;
+	*out = items;
+	return err;
 }
 
 int store_delivery_attempt(struct store *st, long long id, const char *status, int http_status,
@@ -203,18 +181,11 @@ int store_delivery_list(struct store *st, struct arena *a, long long webhook_id,
 				     "ON h.id = d.webhook_id WHERE d.webhook_id = ?1 ORDER BY d.id DESC LIMIT ?2");
 	sqlite3_bind_int64(q, 1, webhook_id);
 	sqlite3_bind_int(q, 2, limit);
-	size_t cap = 8, len = 0;
-	struct delivery *v = arena_alloc(a, cap * sizeof(*v));
-	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		GROW(a, v, len, cap);
-		read_delivery(a, q, &v[len++]);
-	}
-	sqlite3_reset(q);
+	void *items;
+	int err = sq_collect(a, q, sizeof(struct delivery), read_delivery, &items, n);
 	sq_rrelease(st, c);
-	*out = v;
-	*n = len;
-	return rc == SQLITE_DONE ? 0 : ERR_DB;
+	*out = items;
+	return err;
 }
 
 int store_calendar_year_set(struct store *st, int year, const struct cal_day *days, size_t n,

@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <string.h>
 
 #include "store/store.h"
 
@@ -64,6 +65,23 @@ const char *sq_col_text(struct arena *a, sqlite3_stmt *q, int i);
 /* Binds a path prefix as the range ?lo, ?lo+1 (NULLs: no limit). */
 void sq_bind_range(struct arena *a, sqlite3_stmt *q, int lo, const char *prefix);
 void sq_bind_scope(struct arena *a, sqlite3_stmt *q, int lo, const struct scope *sc);
+
+/* Steps q to its end, reading each row with read(a, q, item) into a new
+ * array of item_size items from a; resets q. 0 or a mapped error. */
+typedef void (*sq_read_fn)(struct arena *a, sqlite3_stmt *q, void *item);
+int sq_collect(struct arena *a, sqlite3_stmt *q, size_t item_size, sq_read_fn read, void **out,
+	       size_t *n);
+
+/* Grows an arena array v of len items (capacity cap) when it is full. */
+#define GROW(a, v, len, cap)                                              \
+	do {                                                              \
+		if ((len) == (cap)) {                                     \
+			void *nv_ = arena_alloc((a), 2 * (cap) * sizeof(*(v))); \
+			memcpy(nv_, (v), (len) * sizeof(*(v)));           \
+			(v) = nv_;                                        \
+			(cap) *= 2;                                       \
+		}                                                         \
+	} while (0)
 
 /* "inside the range bound at lo, hi, or no range" */
 #define SCOPE_SQL(col, lo, hi) "(" lo " IS NULL OR (" col " >= " lo " AND " col " < " hi "))"
