@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
     --duration) DURATION=$2; shift 2 ;;
     --keep) KEEP=$2; shift 2 ;;
     --dir) PARENT=$2; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "bench: unknown option '$1' (see --help)" >&2; exit 2 ;;
     *) pos+=("$1"); shift ;;
   esac
@@ -73,16 +73,18 @@ if [ -f "$db" ]; then
   echo "reusing $db ($(du -m "$db" | cut -f1) MB)"
 else
   t0=$(date +%s%N)
-  PINGAN_DEMO_EVENTS=0 ./build-bench/pingan --db "$db" demo --district 330108 >/dev/null 2>"$dir/demo.err"
+  PINGAN_DEMO_EVENTS=0 ./build-bench/pingan --db "$db" demo --district 330108 >/dev/null \
+    2>"$dir/demo.err" || { cat "$dir/demo.err" >&2; exit 1; }
   echo "demo district (no events) loaded in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
-  ./build-bench/load_events --db "$db" --events "$EVENTS" 2>"$dir/load.err"
+  ./build-bench/load_events --db "$db" --events "$EVENTS" 2>"$dir/load.err" ||
+    { cat "$dir/load.err" >&2; exit 1; }
 fi
 
 ./build-bench/pingan --db "$db" --listen 127.0.0.1:0 --access-log=false --log-level=warn serve \
   >"$dir/out" 2>"$dir/err" &
 pid=$!
 for _ in $(seq 100); do grep -q listening "$dir/out" 2>/dev/null && break; sleep 0.1; done
-base=$(grep -o 'http://[0-9.:]*' "$dir/out")
+base=$(grep -o 'http://[0-9.:]*' "$dir/out") || { echo "bench: the server did not start:" >&2; cat "$dir/err" >&2; exit 1; }
 rss() { awk -v k="$1" '$1==k":" {printf "%.1f", $2/1024}' "/proc/$pid/status"; }
 echo "server pid $pid on $base; RSS at start $(rss VmRSS) MB"
 
