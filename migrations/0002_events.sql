@@ -59,7 +59,9 @@ CREATE INDEX events_path ON events (org_path, id);
 CREATE INDEX events_deadline ON events (deadline_at) WHERE deadline_at IS NOT NULL;
 CREATE INDEX events_warn_at ON events (warn_at) WHERE warn_at IS NOT NULL;
 CREATE INDEX events_escalate_at ON events (escalate_at) WHERE escalate_at IS NOT NULL;
-CREATE INDEX events_near ON events (category, created_at);
+CREATE INDEX events_near ON events (category, created_at, lon, lat);
+CREATE INDEX events_reporter ON events (reporter_id) WHERE reporter_id IS NOT NULL;
+CREATE INDEX events_state ON events (state, org_path);
 
 CREATE TABLE event_actions (
 	id INTEGER PRIMARY KEY,

@@ -481,7 +481,9 @@ int h_event_list(struct app *app, struct http_request *r, struct principal *who,
 	json_t *items = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(items, api_event_json(&v[i]));
-	json_t *j = json_pack("{s:o,s:I}", "items", items, "total", (json_int_t)total);
+	bool capped = total > EVENT_TOTAL_CAP;
+	json_t *j = json_pack("{s:o,s:I,s:b}", "items", items, "total",
+			      (json_int_t)(capped ? EVENT_TOTAL_CAP : total), "total_capped", capped);
 	json_object_set_new(j, "next_cursor",
 			    n == (size_t)f.limit && n ? json_string(arena_printf(r->arena, "%lld", v[n - 1].id))
 						      : json_null());

@@ -95,8 +95,11 @@ struct notification {
 	long long created_at, read_at;
 };
 
+/* list totals are counted exactly up to this many */
+#define EVENT_TOTAL_CAP 10000
+
 struct event_filter {
-	const char *states;   /* comma-separated state names, or NULL */
+	const char *states;   /* comma-separated state names (at most 12), or NULL */
 	const char *category; /* a class ("01") or category ("0101") */
 	const char *org;      /* an org code: its subtree */
 	const char *grid;

@@ -125,7 +125,7 @@ int wf_available(const struct wf_def *d, int state, unsigned pending, unsigned r
 		 const struct wf_transition **out, int max)
 {
 	int n = 0;
-	char why[8];
+	char why[160];
 	for (int i = 0; i < d->ntrans && n < max; i++) {
 		const struct wf_transition *t = &d->trans[i];
 		if (state >= 0 && state < d->nstates && (t->from & WF_STATE(state)) &&

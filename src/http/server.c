@@ -175,9 +175,15 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct req_state *s)
 	char *buf;
 	size_t len;
 	if (r->json) {
-		len = json_dumpb(r->json, NULL, 0, JSON_COMPACT | JSON_REAL_PRECISION(12));
-		buf = arena_alloc(r->arena, len + 1);
-		json_dumpb(r->json, buf, len, JSON_COMPACT | JSON_REAL_PRECISION(12));
+		/* render once into a guess; only a bigger answer renders twice */
+		const size_t flags = JSON_COMPACT | JSON_REAL_PRECISION(12);
+		size_t cap = 16384;
+		buf = arena_alloc(r->arena, cap);
+		len = json_dumpb(r->json, buf, cap - 1, flags);
+		if (len >= cap - 1) {
+			buf = arena_alloc(r->arena, len + 1);
+			len = json_dumpb(r->json, buf, len, flags);
+		}
 		buf[len++] = '\n';
 	} else if (r->text) {
 		buf = (char *)r->text;
