@@ -481,7 +481,9 @@ int h_event_list(struct app *app, struct http_request *r, struct principal *who,
 	json_t *items = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(items, api_event_json(&v[i]));
-	bool capped = total > EVENT_TOTAL_CAP;
+	/* counted totals stop at the cap; roll-up totals are exact at any size */
+	bool capped = total > EVENT_TOTAL_CAP && (f.category || f.grid || f.assignee || f.urgency ||
+						  f.from || f.to || f.overdue || (f.q && *f.q));
 	json_t *j = json_pack("{s:o,s:I,s:b}", "items", items, "total",
 			      (json_int_t)(capped ? EVENT_TOTAL_CAP : total), "total_capped", capped);
 	json_object_set_new(j, "next_cursor",

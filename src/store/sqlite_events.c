@@ -324,6 +324,92 @@ static void bind_where(sqlite3_stmt *q, const struct where *w)
 	}
 }
 
+/* AND e.state IN (?, ?, ...): one parameter a state, so an index serves it */
+static void add_states(struct where *w, struct arena *a, const char *states)
+{
+	char *copy = arena_strdup(a, states), *save = NULL;
+	strbuf_addstr(&w->sql, " AND e.state IN (");
+	int k = 0;
+	for (char *t = strtok_r(copy, ",", &save); t && w->n < 14; t = strtok_r(NULL, ",", &save)) {
+		strbuf_addf(&w->sql, "%s?%d", k++ ? ", " : "", w->n + 1);
+		w->text[w->n] = t;
+		w->kind[w->n++] = 0;
+	}
+	strbuf_addstr(&w->sql, k ? ")" : "NULL)");
+}
+
+static char *range_end(struct arena *a, const char *path)
+{
+	size_t n = strlen(path);
+	char *hi = arena_strdup(a, path);
+	if (n)
+		hi[n - 1] = '0';
+	return hi;
+}
+
+static int count_where(struct conn *c, struct where *w, long long *out)
+{
+	sqlite3_stmt *q = NULL;
+	if (sqlite3_prepare_v2(c->db, strbuf_str(&w->sql), -1, &q, NULL) != SQLITE_OK)
+		return ERR_DB;
+	bind_where(q, w);
+	int rc = sqlite3_step(q);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW ? 0 : ERR_DB;
+}
+
+/* When the filter is only place and state, the total comes from the roll-up
+ * (a few rows a grid) plus the caller's own reports outside their scope. */
+static int rollup_total(struct conn *c, struct arena *a, const struct scope *sc,
+			const struct event_filter *f, long long *total)
+{
+	const char *path = NULL;
+	if (f->org) {
+		sqlite3_stmt *q = sq_prep(c, "SELECT path FROM orgs WHERE code = ?1");
+		sqlite3_bind_text(q, 1, f->org, -1, SQLITE_STATIC);
+		if (sqlite3_step(q) == SQLITE_ROW)
+			path = sq_col_text(a, q, 0);
+		sqlite3_reset(q);
+		if (!path) {
+			*total = 0;
+			return 0;
+		}
+	} else if (sc && !sc->all) {
+		path = sc->root_path;
+	}
+	struct where w = { .n = 0 };
+	strbuf_init(&w.sql, 0);
+	strbuf_addstr(&w.sql, "SELECT coalesce(sum(n), 0) FROM event_counts e WHERE 1");
+	if (path) {
+		cond_text(&w, "e.org_path >= #", path);
+		cond_text(&w, "e.org_path < #", range_end(a, path));
+	}
+	if (f->states && *f->states)
+		add_states(&w, a, f->states);
+	long long inside = 0, own = 0;
+	int err = count_where(c, &w, &inside);
+	strbuf_release(&w.sql);
+	if (!err && sc && !sc->all && sc->self_id) {
+		struct where o = { .n = 0 };
+		strbuf_init(&o.sql, 0);
+		strbuf_addstr(&o.sql, "SELECT count(*) FROM events e WHERE 1");
+		cond_num(&o, "e.reporter_id = #", sc->self_id);
+		cond_text(&o, "NOT (e.org_path >= #", sc->root_path);
+		cond_text(&o, "e.org_path < #)", range_end(a, sc->root_path));
+		if (f->org) {
+			cond_text(&o, "e.org_path >= #", path);
+			cond_text(&o, "e.org_path < #", range_end(a, path));
+		}
+		if (f->states && *f->states)
+			add_states(&o, a, f->states);
+		err = count_where(c, &o, &own);
+		strbuf_release(&o.sql);
+	}
+	*total = inside + own;
+	return err;
+}
+
 int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 		     const struct event_filter *f, struct event **out, size_t *n,
 		     long long *total)
@@ -352,18 +438,8 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 		cond_text(&w, "e.org_path < (SELECT substr(path, 1, length(path) - 1) || '0' FROM orgs WHERE code = #)",
 			  f->org);
 	}
-	if (f->states && *f->states) {
-		/* e.state IN (?, ?, ...): one parameter a state, so the index serves it */
-		char *copy = arena_strdup(a, f->states), *save = NULL;
-		strbuf_addstr(&w.sql, " AND e.state IN (");
-		int k = 0;
-		for (char *t = strtok_r(copy, ",", &save); t && w.n < 14; t = strtok_r(NULL, ",", &save)) {
-			strbuf_addf(&w.sql, "%s?%d", k++ ? ", " : "", w.n + 1);
-			w.text[w.n] = t;
-			w.kind[w.n++] = 0;
-		}
-		strbuf_addstr(&w.sql, k ? ")" : "NULL)");
-	}
+	if (f->states && *f->states)
+		add_states(&w, a, f->states);
 	if (f->sources && *f->sources)
 		cond_text(&w, "instr(',' || # || ',', ',' || e.source || ',') > 0", f->sources);
 	if (f->category && *f->category) {
@@ -415,16 +491,23 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 	/* statements built at run time are not cached: prepare, use, finalise */
 	/* the total is exact up to EVENT_TOTAL_CAP; past it the client is told
 	 * "more than" (exact figures come from the roll-ups: /api/v1/stats) */
-	char *count_sql = arena_printf(a, "SELECT count(*) FROM (SELECT 1 %s LIMIT %d)",
-				       strbuf_str(&w.sql), EVENT_TOTAL_CAP + 1);
 	sqlite3_stmt *q = NULL;
-	if (sqlite3_prepare_v2(c->db, count_sql, -1, &q, NULL) != SQLITE_OK) {
-		err = ERR_DB;
-		goto out;
+	bool rollup = !f->category && !f->grid && !f->assignee && !f->urgency && !f->from && !f->to &&
+		      !f->overdue && !(f->q && *f->q) && !(f->sources && *f->sources);
+	if (rollup) {
+		if ((err = rollup_total(c, a, sc, f, total)))
+			goto out;
+	} else {
+		char *count_sql = arena_printf(a, "SELECT count(*) FROM (SELECT 1 %s LIMIT %d)",
+					       strbuf_str(&w.sql), EVENT_TOTAL_CAP + 1);
+		if (sqlite3_prepare_v2(c->db, count_sql, -1, &q, NULL) != SQLITE_OK) {
+			err = ERR_DB;
+			goto out;
+		}
+		bind_where(q, &w);
+		*total = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+		sqlite3_finalize(q);
 	}
-	bind_where(q, &w);
-	*total = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-	sqlite3_finalize(q);
 	if (f->before_id)
 		cond_num(&w, "e.id < #", f->before_id);
 	char *list_sql = arena_printf(a, "SELECT " EV_COLS " %s ORDER BY e.id DESC LIMIT %d",
