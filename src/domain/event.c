@@ -538,6 +538,12 @@ int event_act(const struct event_env *env, struct arena *a, const struct princip
 								  : NULL;
 		if (kind)
 			event_notify(env, &n, kind, now);
+		/* the outcome reaches those whose duplicate reports were merged into it */
+		if (to != e.state && (wf_event.states[to].flags & WF_TERMINAL) && to != EV_MERGED) {
+			char title[256];
+			snprintf(title, sizeof(title), "%s: %s", wf_state_name(&wf_event, to), n.title);
+			store_notify_merged(env->st, n.id, "outcome", title, now);
+		}
 		err = store_commit(env->st);
 	} else {
 		store_rollback(env->st);

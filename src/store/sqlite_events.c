@@ -913,3 +913,23 @@ int store_event_daily(struct store *st, struct arena *a, const struct scope *sc,
 	*n = len;
 	return rc == SQLITE_DONE ? 0 : ERR_DB;
 }
+
+int store_notify_merged(struct store *st, long long event_id, const char *kind, const char *title,
+			long long now)
+{
+	int err = sq_wbegin(st);
+	if (err)
+		return err;
+	struct conn *w = &st->writer;
+	sqlite3_stmt *q = sq_prep(w, "INSERT INTO notifications (user_id, kind, event_id, title, created_at) "
+				     "SELECT DISTINCT e.reporter_id, ?2, e.id, ?3, ?4 FROM events e "
+				     "JOIN users u ON u.id = e.reporter_id "
+				     "WHERE e.merged_into = ?1 AND u.disabled = 0");
+	sqlite3_bind_int64(q, 1, event_id);
+	sqlite3_bind_text(q, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, title, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 4, now);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	return sq_wend(st, rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db));
+}

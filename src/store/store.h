@@ -251,6 +251,9 @@ int store_notify(struct store *st, const char *org_code, unsigned role, bool cov
 /* Notifies one user. */
 int store_notify_user(struct store *st, long long user_id, const char *kind, long long event_id,
 		      const char *title, long long now);
+/* Notifies the reporters of the events merged into event_id (its outcome). */
+int store_notify_merged(struct store *st, long long event_id, const char *kind, const char *title,
+			long long now);
 /* A user's notifications, newest first; *unread counts the unread ones. */
 int store_inbox(struct store *st, struct arena *a, long long user_id, bool unread_only,
 		long long before_id, int limit, struct notification **out, size_t *n,
