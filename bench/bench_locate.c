@@ -29,11 +29,11 @@
 #include <string.h>
 #include <time.h>
 
-#define NX 250
-#define NY 240
-#define CELL 0.002
+#define NX      250
+#define NY      240
+#define CELL    0.002
 #define QUERIES 2000000
-#define ROUNDS 7
+#define ROUNDS  7
 
 static uint64_t rng_state = 42;
 
@@ -63,16 +63,16 @@ static struct geo_point pt(double x, double y)
 }
 
 /* The jittered grid; see the file comment. */
-static struct geo_shape *jitter_grid(struct arena *a, size_t nx, size_t ny, double x0,
-				     double y0, double cs)
+static struct geo_shape *jitter_grid(struct arena *a, size_t nx, size_t ny, double x0, double y0,
+				     double cs)
 {
 	struct geo_point *c = arena_alloc(a, (nx + 1) * (ny + 1) * sizeof(*c));
 	struct geo_point *h = arena_alloc(a, nx * (ny + 1) * 3 * sizeof(*h));
 	struct geo_point *v = arena_alloc(a, (nx + 1) * ny * 3 * sizeof(*v));
 	struct geo_shape *cells = arena_alloc(a, nx * ny * sizeof(*cells));
 
-#define C(i, j) c[(j) * (nx + 1) + (i)]
-#define H(i, j, k) h[((j) * nx + (i)) * 3 + (k)]
+#define C(i, j)    c[(j) * (nx + 1) + (i)]
+#define H(i, j, k) h[((j)*nx + (i)) * 3 + (k)]
 #define V(i, j, k) v[((j) * (nx + 1) + (i)) * 3 + (k)]
 	for (size_t j = 0; j <= ny; j++) {
 		for (size_t i = 0; i <= nx; i++) {

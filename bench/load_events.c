@@ -312,9 +312,12 @@ static int load_one(struct loader *L, struct arena *a, long long t)
 		more = e.warn || e.level || e.paused_left || start != t || e.state != EV_REPORTED;
 	}
 
-	struct event_action act = { .at = t, .actor_id = e.reporter_id,
+	struct event_action act = { .at = t,
+				    .actor_id = e.reporter_id,
 				    .actor = e.reporter_id ? L->reporter_name : "citizen",
-				    .action = "report", .from = "", .to = "reported",
+				    .action = "report",
+				    .from = "",
+				    .to = "reported",
 				    .note = e.outside ? "outside every grid" : "" };
 	/* the insert files the report as event_create() does (state "reported",
 	 * its "report" action, no assignee yet); the update then moves it to its
@@ -352,8 +355,8 @@ static int load_one(struct loader *L, struct arena *a, long long t)
 
 /* Report times for events [i, i + n) of total over [start, end), unsorted;
  * three night reports in four move into the day (07:00-21:00 local). */
-static void report_times(long long *out, long long i, long long n, long long total,
-			 long long start, long long end)
+static void report_times(long long *out, long long i, long long n, long long total, long long start,
+			 long long end)
 {
 	double span = (double)(end - start);
 	long long lo = start + (long long)(span * (double)i / (double)total);
@@ -388,8 +391,9 @@ static int setup(struct loader *L, struct arena *a, const struct config *cfg)
 	if (store_org_root(L->st, a, &root) ||
 	    store_grid_list(L->st, a, &all, root.code, &grids, &L->ngrids) || !L->ngrids ||
 	    store_category_list(L->st, a, &cats, &ncats)) {
-		fprintf(stderr, "load_events: '%s' has no district with grids and categories; "
-				"run `pingan --db %s demo --district 330108` first\n",
+		fprintf(stderr,
+			"load_events: '%s' has no district with grids and categories; "
+			"run `pingan --db %s demo --district 330108` first\n",
 			cfg->db, cfg->db);
 		return -1;
 	}
@@ -397,7 +401,8 @@ static int setup(struct loader *L, struct arena *a, const struct config *cfg)
 	L->grids = arena_zalloc(a, L->ngrids * sizeof(*L->grids));
 	for (size_t i = 0; i < L->ngrids; i++) {
 		if (geo_shape_decode(grids[i].geom, grids[i].geom_len, a, &L->grids[i].shape)) {
-			fprintf(stderr, "load_events: grid '%s' has a bad boundary\n", grids[i].org.code);
+			fprintf(stderr, "load_events: grid '%s' has a bad boundary\n",
+				grids[i].org.code);
 			return -1;
 		}
 		/* hot spots: one grid in twenty draws five times the reports */
@@ -423,7 +428,8 @@ static int setup(struct loader *L, struct arena *a, const struct config *cfg)
 			L->by_id = v;
 			L->nby_id = n;
 		}
-		L->by_id[id] = (struct located){ arena_strdup(a, g.org.code), g.org.path, g.community };
+		L->by_id[id] =
+			(struct located){ arena_strdup(a, g.org.code), g.org.path, g.community };
 		found++;
 	}
 	/* the categories people report under (4 digits, enabled) */
@@ -473,7 +479,7 @@ int main(int argc, char **argv)
 	}
 	long long count = 1000000, batch = 10000, seed = 20261125;
 	for (int i = 0; i < n; i++) {
-		long long *dst = !strcmp(args[i], "--events") ? &count
+		long long *dst = !strcmp(args[i], "--events")  ? &count
 				 : !strcmp(args[i], "--batch") ? &batch
 				 : !strcmp(args[i], "--seed")  ? &seed
 							       : NULL;
@@ -520,7 +526,8 @@ int main(int argc, char **argv)
 			err = load_one(&L, ba, times[i]);
 		if (err) {
 			store_rollback(L.st);
-			fprintf(stderr, "load_events: event %lld: %s\n", done + 1, err_message(err));
+			fprintf(stderr, "load_events: event %lld: %s\n", done + 1,
+				err_message(err));
 			arena_free(ba);
 			goto out;
 		}
@@ -543,11 +550,13 @@ int main(int argc, char **argv)
 	double secs = now_s() - t0;
 	store_checkpoint(L.st);
 	long long size = store_size(L.st);
-	printf("load_events: %lld events in %.1f s: %.0f rows/s (each an event, its report action and "
+	printf("load_events: %lld events in %.1f s: %.0f rows/s (each an event, its report action "
+	       "and "
 	       "its search terms; %lld also updated to their state; %lld receipts redrawn)\n",
 	       count, secs, (double)count / secs, L.updates, L.conflicts);
 	printf("load_events: database %.1f MB (%.1f MB before; %.0f bytes per event)\n",
-	       (double)size / 1048576, (double)size0 / 1048576, (double)(size - size0) / (double)count);
+	       (double)size / 1048576, (double)size0 / 1048576,
+	       (double)(size - size0) / (double)count);
 	rc = 0;
 out:
 	free(times);

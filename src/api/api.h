@@ -34,13 +34,13 @@ struct app {
 };
 
 /* Route permissions: who may call it. */
-#define PERM_PUBLIC 0u           /* anyone */
-#define PERM_LOGIN (1u << 31)    /* any logged-in user */
+#define PERM_PUBLIC 0u         /* anyone */
+#define PERM_LOGIN  (1u << 31) /* any logged-in user */
 /* otherwise: a mask of ROLE(...) bits, any of which suffices */
 
 /* Route flags. */
 #define ROUTE_JSON_BODY 1u /* needs a JSON object body (415/400 otherwise) */
-#define ROUTE_UPLOAD 2u    /* the body is a file, streamed to disk (max_upload) */
+#define ROUTE_UPLOAD    2u /* the body is a file, streamed to disk (max_upload) */
 
 typedef int (*api_handler_fn)(struct app *app, struct http_request *r, struct principal *who,
 			      json_t *body);
@@ -76,8 +76,7 @@ int api_int(struct http_request *r, json_t *obj, const char *key, bool required,
 int api_only_keys(struct http_request *r, json_t *obj, const char *const *keys);
 
 /* Query parameter helpers. */
-int api_query_double(struct http_request *r, const char *key, double min, double max,
-		     double *out);
+int api_query_double(struct http_request *r, const char *key, double min, double max, double *out);
 int api_query_int(struct http_request *r, const char *key, long long min, long long max,
 		  long long def, long long *out);
 

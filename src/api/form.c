@@ -37,7 +37,8 @@ static int decode(struct arena *a, const char *s, size_t n, size_t off, size_t m
 			int h = i + 2 < n ? hexval((unsigned char)s[i + 1]) : -1;
 			int l = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
 			if (h < 0 || l < 0) {
-				snprintf(why, whylen, "a '%%' at byte %zu is not followed by two hex digits",
+				snprintf(why, whylen,
+					 "a '%%' at byte %zu is not followed by two hex digits",
 					 off + i);
 				return ERR_INVALID;
 			}
@@ -69,7 +70,8 @@ int form_parse(struct arena *a, const char *body, size_t len, const struct form_
 	out->fields = NULL;
 	out->n = 0;
 	if (len > lim->max_bytes) {
-		snprintf(why, whylen, "the body is %zu bytes, the limit is %zu", len, lim->max_bytes);
+		snprintf(why, whylen, "the body is %zu bytes, the limit is %zu", len,
+			 lim->max_bytes);
 		return ERR_TOO_LARGE;
 	}
 	size_t cap = 0;
@@ -92,14 +94,14 @@ int form_parse(struct arena *a, const char *body, size_t len, const struct form_
 				cap = ncap;
 			}
 			struct form_field *f = &out->fields[out->n];
-			int err = decode(a, body + pos, klen, pos, lim->max_key, "name", &f->key, why,
-					 whylen);
+			int err = decode(a, body + pos, klen, pos, lim->max_key, "name", &f->key,
+					 why, whylen);
 			if (err)
 				return err;
 			if (eq) {
 				size_t voff = pos + klen + 1;
-				err = decode(a, body + voff, end - voff, voff, lim->max_value, "value",
-					     &f->value, why, whylen);
+				err = decode(a, body + voff, end - voff, voff, lim->max_value,
+					     "value", &f->value, why, whylen);
 				if (err)
 					return err;
 			} else {

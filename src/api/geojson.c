@@ -41,8 +41,10 @@ static int ring_from(json_t *jr, struct arena *a, struct geo_ring *ring, size_t 
 	for (size_t i = 0; i < n; i++) {
 		json_t *pos = json_array_get(jr, i);
 		if (!json_is_array(pos) || json_array_size(pos) < 2 ||
-		    !json_is_number(json_array_get(pos, 0)) || !json_is_number(json_array_get(pos, 1)))
-			return bad(why, whylen, "%s position %zu must be [longitude, latitude]", where, i);
+		    !json_is_number(json_array_get(pos, 0)) ||
+		    !json_is_number(json_array_get(pos, 1)))
+			return bad(why, whylen, "%s position %zu must be [longitude, latitude]",
+				   where, i);
 		ring->pts[i].x = json_number_value(json_array_get(pos, 0));
 		ring->pts[i].y = json_number_value(json_array_get(pos, 1));
 	}
@@ -61,7 +63,8 @@ static int polygon_from(json_t *jp, struct arena *a, struct geo_polygon *poly, s
 	for (size_t i = 0; i < poly->nrings; i++) {
 		char w[96];
 		snprintf(w, sizeof(w), "%s ring %zu", where, i);
-		int err = ring_from(json_array_get(jp, i), a, &poly->rings[i], budget, w, why, whylen);
+		int err = ring_from(json_array_get(jp, i), a, &poly->rings[i], budget, w, why,
+				    whylen);
 		if (err)
 			return err;
 	}
@@ -98,7 +101,8 @@ int geojson_to_shape(json_t *g, struct arena *a, struct geo_shape *out, char *wh
 					   why, whylen);
 		}
 	} else {
-		return bad(why, whylen, "geometry type '%.20s' is not Polygon or MultiPolygon", type);
+		return bad(why, whylen, "geometry type '%.20s' is not Polygon or MultiPolygon",
+			   type);
 	}
 	if (err)
 		return err;
@@ -128,7 +132,8 @@ static json_t *poly_json(const struct geo_polygon *p)
 json_t *geojson_from_shape(const struct geo_shape *s)
 {
 	if (s->npolys == 1)
-		return json_pack("{s:s,s:o}", "type", "Polygon", "coordinates", poly_json(&s->polys[0]));
+		return json_pack("{s:s,s:o}", "type", "Polygon", "coordinates",
+				 poly_json(&s->polys[0]));
 	json_t *arr = json_array();
 	for (size_t i = 0; i < s->npolys; i++)
 		json_array_append_new(arr, poly_json(&s->polys[i]));
@@ -154,7 +159,8 @@ static size_t feature_offsets(const char *t, size_t len, size_t *offs, size_t ma
 			}
 			if (depth == 1) {
 				size_t kl = j - i - 1;
-				snprintf(last_key, sizeof(last_key), "%.*s", (int)(kl < 15 ? kl : 15), t + i + 1);
+				snprintf(last_key, sizeof(last_key), "%.*s",
+					 (int)(kl < 15 ? kl : 15), t + i + 1);
 				last_key_end = j;
 			}
 			i = j;
@@ -168,7 +174,8 @@ static size_t feature_offsets(const char *t, size_t len, size_t *offs, size_t ma
 		}
 		if (c == '{' || c == '[') {
 			depth++;
-			if (c == '[' && depth == 2 && !strcmp(last_key, "features") && last_key_end) {
+			if (c == '[' && depth == 2 && !strcmp(last_key, "features") &&
+			    last_key_end) {
 				in_features = 1;
 				want_elem = 1;
 			}
@@ -198,8 +205,8 @@ static void release_json(void *p)
 	json_decref(p);
 }
 
-int geojson_read_grids(const char *path, struct arena *a, struct geojson_feature **out,
-		       size_t *n, char *why, size_t whylen)
+int geojson_read_grids(const char *path, struct arena *a, struct geojson_feature **out, size_t *n,
+		       char *why, size_t whylen)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
@@ -229,11 +236,12 @@ int geojson_read_grids(const char *path, struct arena *a, struct geojson_feature
 	}
 	arena_defer(a, release_json, root);
 	json_t *features = json_object_get(root, "features");
-	if (!json_is_object(root) || strcmp(json_string_value(json_object_get(root, "type")) ?: "",
-					    "FeatureCollection") ||
+	if (!json_is_object(root) ||
+	    strcmp(json_string_value(json_object_get(root, "type")) ?: "", "FeatureCollection") ||
 	    !json_is_array(features)) {
 		strbuf_release(&sb);
-		snprintf(why, whylen, "%s: expected a FeatureCollection with a features array", path);
+		snprintf(why, whylen, "%s: expected a FeatureCollection with a features array",
+			 path);
 		return ERR_BAD_FILE;
 	}
 	size_t count = json_array_size(features);
@@ -254,7 +262,8 @@ int geojson_read_grids(const char *path, struct arena *a, struct geojson_feature
 		    strcmp(json_string_value(json_object_get(ft, "type")) ?: "", "Feature"))
 			snprintf(inner, sizeof(inner), "not a Feature object");
 		else if (!gf->code)
-			snprintf(inner, sizeof(inner), "properties.code (the grid code) is missing");
+			snprintf(inner, sizeof(inner),
+				 "properties.code (the grid code) is missing");
 		else if (!gf->name || !*gf->name || str_utf8_len(gf->name) > 100)
 			snprintf(inner, sizeof(inner), "properties.name must be 1-100 characters");
 		else if (geojson_to_shape(json_object_get(ft, "geometry"), a, &gf->shape, inner,
@@ -270,8 +279,8 @@ int geojson_read_grids(const char *path, struct arena *a, struct geojson_feature
 		}
 		if (*inner) {
 			snprintf(why, whylen, "%s:%d: feature %zu%s%.24s%s: %s", path, gf->line, i,
-				 gf->code ? " (" : "", gf->code ? gf->code : "", gf->code ? ")" : "",
-				 inner);
+				 gf->code ? " (" : "", gf->code ? gf->code : "",
+				 gf->code ? ")" : "", inner);
 			err = ERR_BAD_FILE;
 			break;
 		}

@@ -14,9 +14,9 @@
 #include "core/arena.h"
 #include "core/geo.h"
 
-#define GEOJSON_FILE_MAX (64u << 20)        /* bytes */
-#define GEOJSON_FEATURE_VERTICES 100000     /* per feature */
-#define GEOJSON_TOTAL_VERTICES 5000000      /* per file */
+#define GEOJSON_FILE_MAX         (64u << 20) /* bytes */
+#define GEOJSON_FEATURE_VERTICES 100000      /* per feature */
+#define GEOJSON_TOTAL_VERTICES   5000000     /* per file */
 
 /* Converts a Polygon or MultiPolygon object. 0 or ERR_BAD_VALUE (why). */
 int geojson_to_shape(json_t *geometry, struct arena *a, struct geo_shape *out, char *why,
@@ -34,7 +34,7 @@ struct geojson_feature {
 
 /* Reads a FeatureCollection of grids (properties.code, properties.name).
  * 0, ERR_IO or ERR_BAD_FILE with why naming the feature and its line. */
-int geojson_read_grids(const char *path, struct arena *a, struct geojson_feature **out,
-		       size_t *n, char *why, size_t whylen);
+int geojson_read_grids(const char *path, struct arena *a, struct geojson_feature **out, size_t *n,
+		       char *why, size_t whylen);
 
 #endif

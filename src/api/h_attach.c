@@ -32,9 +32,11 @@ static const char *sniff(const unsigned char *b, size_t n)
 	if (n >= 5 && !memcmp(b, "%PDF-", 5))
 		return "application/pdf";
 	if (n >= 12 && !memcmp(b + 4, "ftyp", 4)) {
-		if (!memcmp(b + 8, "heic", 4) || !memcmp(b + 8, "heix", 4) || !memcmp(b + 8, "mif1", 4))
+		if (!memcmp(b + 8, "heic", 4) || !memcmp(b + 8, "heix", 4) ||
+		    !memcmp(b + 8, "mif1", 4))
 			return "image/heic";
-		if (!memcmp(b + 8, "isom", 4) || !memcmp(b + 8, "mp4", 3) || !memcmp(b + 8, "avc1", 4))
+		if (!memcmp(b + 8, "isom", 4) || !memcmp(b + 8, "mp4", 3) ||
+		    !memcmp(b + 8, "avc1", 4))
 			return "video/mp4";
 	}
 	return NULL;
@@ -79,8 +81,9 @@ int h_attach_add(struct app *app, struct http_request *r, struct principal *who,
 		return http_error(r, ERR_MISSING, "send the file as the request body");
 	const char *mime = sniff(r->upload_head, r->upload_head_len);
 	if (!mime)
-		return http_error(r, ERR_MEDIA_TYPE,
-				  "only JPEG, PNG, WebP, GIF, HEIC, MP4 and PDF files are accepted");
+		return http_error(
+			r, ERR_MEDIA_TYPE,
+			"only JPEG, PNG, WebP, GIF, HEIC, MP4 and PDF files are accepted");
 	const char *dir = app->cfg->attachments_dir;
 	char *sub = arena_printf(r->arena, "%s/%.2s", dir, r->upload_sha256);
 	if (mkdir(sub, 0750) && errno != EEXIST)
@@ -89,8 +92,11 @@ int h_attach_add(struct app *app, struct http_request *r, struct principal *who,
 	struct stat sb;
 	if (stat(final, &sb) && rename(r->upload_path, final))
 		return http_error(r, ERR_IO, "cannot store the file");
-	struct attachment x = { .event_id = e.id, .mime = mime, .size = (long long)r->upload_len,
-				.uploaded_by = who->user_id, .uploaded_at = app->now() };
+	struct attachment x = { .event_id = e.id,
+				.mime = mime,
+				.size = (long long)r->upload_len,
+				.uploaded_by = who->user_id,
+				.uploaded_at = app->now() };
 	memcpy(x.sha256, r->upload_sha256, sizeof(x.sha256));
 	if ((err = store_attachment_add(app->st, &x)))
 		return err;
@@ -128,7 +134,8 @@ int h_attach_get(struct app *app, struct http_request *r, struct principal *who,
 	    store_event_get(app->st, r->arena, &who->scope, x.event_id, &e))
 		/* not there, or on an event the caller may not see: the same answer */
 		return http_error(r, ERR_NOT_FOUND, "no attachment '%.20s'", r->params[0]);
-	int err = http_reply_file(r, 200, x.mime, blob_path(r->arena, app->cfg->attachments_dir, x.sha256));
+	int err = http_reply_file(r, 200, x.mime,
+				  blob_path(r->arena, app->cfg->attachments_dir, x.sha256));
 	if (err)
 		return http_error(r, ERR_NOT_FOUND, "the file of attachment %lld is missing", id);
 	http_add_header(r, "Cache-Control", "private, max-age=3600");
@@ -144,8 +151,8 @@ bool api_upload_route(void *ctx, const char *method, const char *path)
 	const char *params[HTTP_MAX_PARAMS];
 	int nparams, err;
 	char allow[64];
-	const struct route *rt = api_match(a, method, path, params, &nparams, &err, allow,
-					   sizeof(allow));
+	const struct route *rt =
+		api_match(a, method, path, params, &nparams, &err, allow, sizeof(allow));
 	bool up = rt && (rt->flags & ROUTE_UPLOAD);
 	arena_free(a);
 	return up;

@@ -15,7 +15,8 @@ int h_login(struct app *app, struct http_request *r, struct principal *unused, j
 	static const char *const keys[] = { "username", "password", NULL };
 	const char *user, *pw;
 	int err;
-	if ((err = api_only_keys(r, body, keys)) || (err = api_str(r, body, "username", true, 64, &user)) ||
+	if ((err = api_only_keys(r, body, keys)) ||
+	    (err = api_str(r, body, "username", true, 64, &user)) ||
 	    (err = api_str(r, body, "password", true, 256, &pw)))
 		return err;
 	char token[AUTH_TOKEN_HEX];
@@ -25,22 +26,27 @@ int h_login(struct app *app, struct http_request *r, struct principal *unused, j
 			 &locked_until);
 	if (err == ERR_LOCKED) {
 		long long secs = locked_until - app->now();
-		http_add_header(r, "Retry-After", arena_printf(r->arena, "%lld", secs > 0 ? secs : 1));
-		return http_error(r, err, "the account is locked for %lld more minutes after "
-					  "repeated failed logins",
+		http_add_header(r, "Retry-After",
+				arena_printf(r->arena, "%lld", secs > 0 ? secs : 1));
+		return http_error(r, err,
+				  "the account is locked for %lld more minutes after "
+				  "repeated failed logins",
 				  (secs + 59) / 60);
 	}
 	if (err == ERR_THROTTLED) {
-		http_add_header(r, "Retry-After", arena_printf(r->arena, "%lld", app->cfg->ip_fail_window));
-		return http_error(r, err, "too many failed logins from this address; wait and try again");
+		http_add_header(r, "Retry-After",
+				arena_printf(r->arena, "%lld", app->cfg->ip_fail_window));
+		return http_error(r, err,
+				  "too many failed logins from this address; wait and try again");
 	}
 	if (err)
 		return err;
 	r->user = who.username;
 	long long max_age = who.expires_at - app->now();
 	http_add_header(r, "Set-Cookie",
-			arena_printf(r->arena, "pingan_session=%s; Path=/; Max-Age=%lld; HttpOnly; "
-					       "SameSite=Strict",
+			arena_printf(r->arena,
+				     "pingan_session=%s; Path=/; Max-Age=%lld; HttpOnly; "
+				     "SameSite=Strict",
 				     token, max_age));
 	json_t *j = json_pack("{s:s,s:I,s:o}", "token", token, "expires_at",
 			      (json_int_t)who.expires_at, "user", api_principal_json(&who));
@@ -91,8 +97,8 @@ int h_me_password(struct app *app, struct http_request *r, struct principal *who
 	    (err = api_str(r, body, "new_password", true, 256, &new_pw)))
 		return err;
 	char why[256] = "";
-	err = auth_change_password(app->st, app->cfg, who->user_id, old_pw, new_pw, app->now(),
-				   why, sizeof(why));
+	err = auth_change_password(app->st, app->cfg, who->user_id, old_pw, new_pw, app->now(), why,
+				   sizeof(why));
 	if (err == ERR_BAD_LOGIN)
 		return http_error(r, ERR_BAD_VALUE, "%s", why);
 	if (err)

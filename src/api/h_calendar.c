@@ -27,9 +27,10 @@ static int render(struct app *app, struct http_request *r, long long year)
 	for (size_t i = 0; i < n; i++) {
 		char date[16];
 		snprintf(date, sizeof(date), "%04d-%02d-%02d", days[i].y, days[i].m, days[i].d);
-		json_array_append_new(dj, json_pack("{s:s,s:s,s:s}", "date", date, "kind",
-						    days[i].kind == CAL_HOLIDAY ? "holiday" : "workday",
-						    "name", days[i].name));
+		json_array_append_new(dj,
+				      json_pack("{s:s,s:s,s:s}", "date", date, "kind",
+						days[i].kind == CAL_HOLIDAY ? "holiday" : "workday",
+						"name", days[i].name));
 	}
 	json_t *j = json_pack("{s:o,s:I,s:b,s:o,s:s,s:I}", "years", ys, "year", (json_int_t)year,
 			      "known", cal_year_known(app->cal, (int)year), "days", dj,
@@ -37,8 +38,12 @@ static int render(struct app *app, struct http_request *r, long long year)
 			      (json_int_t)cal_day_seconds(app->cal));
 	char gaps[64];
 	cal_gaps(app->cal, app->now(), gaps, sizeof(gaps));
-	json_object_set_new(j, "warning", *gaps ? json_string(arena_printf(r->arena,
-			"no holiday data for %s: deadlines count weekends only", gaps)) : json_null());
+	json_object_set_new(
+		j, "warning",
+		*gaps ? json_string(arena_printf(
+				r->arena, "no holiday data for %s: deadlines count weekends only",
+				gaps))
+		      : json_null());
 	http_reply_json(r, 200, j);
 	return 0;
 }
@@ -67,34 +72,40 @@ int h_calendar_put(struct app *app, struct http_request *r, struct principal *wh
 	if (!jd)
 		return http_error(r, ERR_MISSING, "field 'days' is required");
 	if (!json_is_array(jd) || json_array_size(jd) > MAX_DAYS)
-		return http_error(r, ERR_BAD_TYPE, "field 'days' must be an array of at most %d days", MAX_DAYS);
+		return http_error(r, ERR_BAD_TYPE,
+				  "field 'days' must be an array of at most %d days", MAX_DAYS);
 	struct cal_day *days = arena_zalloc(r->arena, (json_array_size(jd) + 1) * sizeof(*days));
 	size_t n = 0, i;
 	json_t *v;
-	json_array_foreach(jd, i, v)
-	{
+	json_array_foreach (jd, i, v) {
 		static const char *const dkeys[] = { "date", "kind", "name", NULL };
 		const char *date, *kind, *name;
 		if (!json_is_object(v))
-			return http_error(r, ERR_BAD_TYPE, "day %zu must be an object {date, kind, name}", i);
-		if ((err = api_only_keys(r, v, dkeys)) || (err = api_str(r, v, "date", true, 10, &date)) ||
+			return http_error(r, ERR_BAD_TYPE,
+					  "day %zu must be an object {date, kind, name}", i);
+		if ((err = api_only_keys(r, v, dkeys)) ||
+		    (err = api_str(r, v, "date", true, 10, &date)) ||
 		    (err = api_str(r, v, "kind", true, 10, &kind)) ||
 		    (err = api_str(r, v, "name", false, 30, &name)))
 			return err;
 		struct cal_day *x = &days[n++];
 		char tail;
-		if (strlen(date) != 10 || sscanf(date, "%4d-%2d-%2d%c", &x->y, &x->m, &x->d, &tail) != 3)
-			return http_error(r, ERR_BAD_VALUE, "day %zu: date '%s' is not YYYY-MM-DD", i, date);
+		if (strlen(date) != 10 ||
+		    sscanf(date, "%4d-%2d-%2d%c", &x->y, &x->m, &x->d, &tail) != 3)
+			return http_error(r, ERR_BAD_VALUE, "day %zu: date '%s' is not YYYY-MM-DD",
+					  i, date);
 		if (!strcmp(kind, "holiday"))
 			x->kind = CAL_HOLIDAY;
 		else if (!strcmp(kind, "workday"))
 			x->kind = CAL_WORKDAY;
 		else
-			return http_error(r, ERR_BAD_VALUE, "day %zu: kind must be holiday or workday", i);
+			return http_error(r, ERR_BAD_VALUE,
+					  "day %zu: kind must be holiday or workday", i);
 		str_copy(x->name, sizeof(x->name), name ? name : "");
 		for (size_t k = 0; k + 1 < n; k++)
 			if (days[k].y == x->y && days[k].m == x->m && days[k].d == x->d)
-				return http_error(r, ERR_BAD_VALUE, "day %zu: %s is given twice", i, date);
+				return http_error(r, ERR_BAD_VALUE, "day %zu: %s is given twice", i,
+						  date);
 	}
 	/* validate on the live calendar's rules first: all or nothing */
 	char why[256];

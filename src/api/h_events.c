@@ -34,30 +34,33 @@ json_t *api_event_json(const struct event *e);
 json_t *api_event_json(const struct event *e)
 {
 	json_t *j = json_pack("{s:I,s:s,s:s,s:i,s:s,s:s,s:s,s:b,s:s,s:s,s:s,s:I,s:s,s:i,s:i,s:i}",
-			      "id", (json_int_t)e->id, "receipt", e->receipt, "category", e->category,
-			      "urgency", e->urgency, "title", e->title, "description", e->description,
-			      "address", e->address, "outside", e->outside, "source", e->source,
-			      "state", wf_state_name(&wf_event, e->state), "state_zh",
-			      wf_event.states[e->state].zh, "version", (json_int_t)e->version,
-			      "assignee", e->assignee, "level", e->level, "reworks", e->reworks,
-			      "supervisions", e->supervisions);
-	json_object_set_new(j, "point", e->has_point ? json_pack("{s:f,s:f}", "lon", e->lon, "lat", e->lat)
-						     : json_null());
+			      "id", (json_int_t)e->id, "receipt", e->receipt, "category",
+			      e->category, "urgency", e->urgency, "title", e->title, "description",
+			      e->description, "address", e->address, "outside", e->outside,
+			      "source", e->source, "state", wf_state_name(&wf_event, e->state),
+			      "state_zh", wf_event.states[e->state].zh, "version",
+			      (json_int_t)e->version, "assignee", e->assignee, "level", e->level,
+			      "reworks", e->reworks, "supervisions", e->supervisions);
+	json_object_set_new(j, "point",
+			    e->has_point ? json_pack("{s:f,s:f}", "lon", e->lon, "lat", e->lat)
+					 : json_null());
 	json_object_set_new(j, "grid", *e->grid_code ? json_string(e->grid_code) : json_null());
 	json_object_set_new(j, "community", *e->grid_code ? segment(e->org_path, 2) : json_null());
 	json_object_set_new(j, "street", *e->grid_code ? segment(e->org_path, 1) : json_null());
 	json_object_set_new(j, "district", segment(e->org_path, 0));
-	json_object_set_new(j, "pending", json_pack("{s:b,s:b}", "extension",
-						    (e->pending & WF_PENDING_EXT) != 0, "suspension",
-						    (e->pending & WF_PENDING_SUSP) != 0));
+	json_object_set_new(j, "pending",
+			    json_pack("{s:b,s:b}", "extension", (e->pending & WF_PENDING_EXT) != 0,
+				      "suspension", (e->pending & WF_PENDING_SUSP) != 0));
 	if (e->pending & WF_PENDING_EXT)
 		json_object_set_new(j, "extension_days", json_integer(e->ext_days));
 	json_object_set_new(j, "deadline_at", api_time_json(e->deadline_at));
 	json_object_set_new(j, "warn_at", api_time_json(e->warn_at));
 	json_object_set_new(j, "escalate_at", api_time_json(e->escalate_at));
 	json_object_set_new(j, "paused_left_s", json_integer(e->paused_left));
-	json_object_set_new(j, "warning", json_string(warn_names[e->warn < 0 || e->warn > 2 ? 0 : e->warn]));
-	json_object_set_new(j, "merged_into", e->merged_into ? json_integer(e->merged_into) : json_null());
+	json_object_set_new(j, "warning",
+			    json_string(warn_names[e->warn < 0 || e->warn > 2 ? 0 : e->warn]));
+	json_object_set_new(j, "merged_into",
+			    e->merged_into ? json_integer(e->merged_into) : json_null());
 	json_object_set_new(j, "rating", e->rating ? json_integer(e->rating) : json_null());
 	json_object_set_new(j, "created_at", api_time_json(e->created_at));
 	json_object_set_new(j, "updated_at", api_time_json(e->updated_at));
@@ -65,8 +68,9 @@ json_t *api_event_json(const struct event *e)
 	return j;
 }
 
-static const char *const stage_names[WF_STAGE__COUNT] = { "", "register", "dispatch",
-							   "accept", "handle", "verify", "close" };
+static const char *const stage_names[WF_STAGE__COUNT] = { "",       "register", "dispatch",
+							  "accept", "handle",   "verify",
+							  "close" };
 
 static json_t *category_json(const struct category *c)
 {
@@ -116,8 +120,8 @@ static char *dump(struct arena *a, json_t *j)
 
 int h_category_put(struct app *app, struct http_request *r, struct principal *who, json_t *body)
 {
-	static const char *const keys[] = { "name", "name_en", "department", "enabled",
-					    "deadlines_s", NULL };
+	static const char *const keys[] = { "name",    "name_en",     "department",
+					    "enabled", "deadlines_s", NULL };
 	struct category c;
 	int err = store_category_get(app->st, r->arena, r->params[0], &c);
 	if (err == ERR_NOT_FOUND)
@@ -127,7 +131,8 @@ int h_category_put(struct app *app, struct http_request *r, struct principal *wh
 	json_t *before = category_json(&c);
 	arena_defer(r->arena, release_json, before);
 	const char *name = NULL, *name_en = NULL, *dept = NULL;
-	if ((err = api_only_keys(r, body, keys)) || (err = api_str(r, body, "name", false, 50, &name)) ||
+	if ((err = api_only_keys(r, body, keys)) ||
+	    (err = api_str(r, body, "name", false, 50, &name)) ||
 	    (err = api_str(r, body, "name_en", false, 100, &name_en)) ||
 	    (err = api_str(r, body, "department", false, 4, &dept)))
 		return err;
@@ -148,20 +153,25 @@ int h_category_put(struct app *app, struct http_request *r, struct principal *wh
 		if (!*c.parent)
 			return http_error(r, ERR_BAD_VALUE, "a class has no department");
 		if (strlen(dp) != 3 || dp[0] != 'D' || !str_is_digits(dp + 1, 2))
-			return http_error(r, ERR_BAD_VALUE, "field 'department' must be like D01 or SD01");
+			return http_error(r, ERR_BAD_VALUE,
+					  "field 'department' must be like D01 or SD01");
 		str_copy(c.department, sizeof(c.department), dept);
 	}
 	json_t *dl = json_object_get(body, "deadlines_s");
 	if (dl) {
 		if (!json_is_object(dl) || !*c.parent)
-			return http_error(r, ERR_BAD_TYPE, "field 'deadlines_s' must be an object of seconds (categories only)");
+			return http_error(r, ERR_BAD_TYPE,
+					  "field 'deadlines_s' must be an object of seconds "
+					  "(categories only)");
 		const char *k;
 		json_t *v;
-		json_object_foreach(dl, k, v)
-		{
+		json_object_foreach (dl, k, v) {
 			if (!json_is_integer(v) || json_integer_value(v) < 60 ||
 			    json_integer_value(v) > 365LL * 86400)
-				return http_error(r, ERR_BAD_VALUE, "deadline '%.20s' must be whole seconds from 60 to a year", k);
+				return http_error(
+					r, ERR_BAD_VALUE,
+					"deadline '%.20s' must be whole seconds from 60 to a year",
+					k);
 			long long secs = json_integer_value(v);
 			int s;
 			for (s = 1; s < WF_STAGE__COUNT; s++)
@@ -183,8 +193,8 @@ int h_category_put(struct app *app, struct http_request *r, struct principal *wh
 		http_reply_json(r, 200, json_incref(after));
 		return 0;
 	}
-	if ((err = store_category_change(app->st, &c, who->user_id, app->now(), dump(r->arena, before),
-					 dump(r->arena, after))))
+	if ((err = store_category_change(app->st, &c, who->user_id, app->now(),
+					 dump(r->arena, before), dump(r->arena, after))))
 		return err;
 	http_reply_json(r, 200, json_incref(after));
 	return 0;
@@ -207,10 +217,10 @@ int h_category_history(struct app *app, struct http_request *r, struct principal
 	json_t *items = json_array();
 	for (size_t i = 0; i < n; i++) {
 		json_t *b = json_loads(v[i].before, 0, NULL), *a = json_loads(v[i].after, 0, NULL);
-		json_array_append_new(items, json_pack("{s:I,s:s,s:o,s:o,s:o}", "id", (json_int_t)v[i].id,
-						       "user", v[i].user, "at", api_time_json(v[i].at),
-						       "before", b ? b : json_null(), "after",
-						       a ? a : json_null()));
+		json_array_append_new(
+			items, json_pack("{s:I,s:s,s:o,s:o,s:o}", "id", (json_int_t)v[i].id, "user",
+					 v[i].user, "at", api_time_json(v[i].at), "before",
+					 b ? b : json_null(), "after", a ? a : json_null()));
 	}
 	http_reply_json(r, 200, json_pack("{s:o}", "items", items));
 	return 0;
@@ -231,7 +241,7 @@ static int get_number(struct http_request *r, json_t *obj, const char *key, bool
 int h_event_create(struct app *app, struct http_request *r, struct principal *who, json_t *body)
 {
 	static const char *const keys[] = { "category", "urgency", "title", "description",
-					    "address", "lon", "lat", NULL };
+					    "address",  "lon",     "lat",   NULL };
 	struct event_input in = { 0 };
 	long long urgency = 1;
 	bool has_lon, has_lat;
@@ -284,9 +294,9 @@ static json_t *timeline_json(struct arena *a, const struct event_action *v, size
 		json_t *data = json_loads(v[i].data, 0, NULL);
 		json_array_append_new(items,
 				      json_pack("{s:I,s:o,s:s,s:s,s:s,s:s,s:s,s:o}", "id",
-						(json_int_t)v[i].id, "at", api_time_json(v[i].at), "actor",
-						v[i].actor, "action", v[i].action, "from", v[i].from,
-						"to", v[i].to, "note", v[i].note, "data",
+						(json_int_t)v[i].id, "at", api_time_json(v[i].at),
+						"actor", v[i].actor, "action", v[i].action, "from",
+						v[i].from, "to", v[i].to, "note", v[i].note, "data",
 						data ? data : json_object()));
 	}
 	return items;
@@ -301,22 +311,23 @@ static json_t *actions_json(const struct principal *who, const struct event *e)
 	int n = wf_available(&wf_event, e->state, e->pending, roles, t, 32);
 	json_t *arr = json_array();
 	for (int i = 0; i < n; i++) {
-		bool handler_only = (t[i]->roles & ROLE(HANDLER)) && !(t[i]->roles & roles & ~ROLE(HANDLER));
+		bool handler_only =
+			(t[i]->roles & ROLE(HANDLER)) && !(t[i]->roles & roles & ~ROLE(HANDLER));
 		if (handler_only && strcmp(e->assignee, who->org_code))
 			continue;
 		json_t *needs = json_array();
 		static const struct {
 			unsigned bit;
 			const char *name;
-		} nm[] = { { WF_NEED_REASON, "reason" },   { WF_NEED_ASSIGNEE, "assignee" },
+		} nm[] = { { WF_NEED_REASON, "reason" },     { WF_NEED_ASSIGNEE, "assignee" },
 			   { WF_NEED_EVIDENCE, "evidence" }, { WF_NEED_DAYS, "days" },
 			   { WF_NEED_TARGET, "target" },     { WF_NEED_RATING, "rating" },
 			   { WF_NEED_NOTE, "note" } };
 		for (size_t k = 0; k < sizeof(nm) / sizeof(nm[0]); k++)
 			if (t[i]->needs & nm[k].bit)
 				json_array_append_new(needs, json_string(nm[k].name));
-		json_array_append_new(arr, json_pack("{s:s,s:s,s:o}", "action", t[i]->action, "name_zh",
-						     t[i]->zh, "needs", needs));
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:o}", "action", t[i]->action,
+						     "name_zh", t[i]->zh, "needs", needs));
 	}
 	return arr;
 }
@@ -382,8 +393,8 @@ static int target_field(struct http_request *r, json_t *body, const char **out)
 
 int h_event_act(struct app *app, struct http_request *r, struct principal *who, json_t *body)
 {
-	static const char *const keys[] = { "reason", "note", "assignee", "target", "days",
-					    "rating", "version", NULL };
+	static const char *const keys[] = { "reason", "note",   "assignee", "target",
+					    "days",   "rating", "version",  NULL };
 	long long id, days = 0, rating = 0, version = 0;
 	struct wf_input in = { 0 };
 	int err = parse_id(r, r->params[0], &id);
@@ -422,12 +433,14 @@ static int query_day(struct http_request *r, const char *key, long long *out)
 	char tail;
 	if (sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || strlen(v) != 10 || y < 1970 ||
 	    y > 2200 || m < 1 || m > 12 || d < 1 || d > 31)
-		return http_error(r, ERR_BAD_QUERY, "query parameter '%s' must be a date YYYY-MM-DD", key);
+		return http_error(r, ERR_BAD_QUERY,
+				  "query parameter '%s' must be a date YYYY-MM-DD", key);
 	long day = cal_day_from_civil(y, m, d);
 	int yy, mm, dd;
 	cal_civil(day, &yy, &mm, &dd);
 	if (yy != y || mm != m || dd != d)
-		return http_error(r, ERR_BAD_QUERY, "query parameter '%s': %s is not a date", key, v);
+		return http_error(r, ERR_BAD_QUERY, "query parameter '%s': %s is not a date", key,
+				  v);
 	*out = (long long)day * 86400 - CAL_TZ_OFFSET;
 	return 0;
 }
@@ -456,18 +469,22 @@ int h_event_list(struct app *app, struct http_request *r, struct principal *who,
 				return http_error(r, ERR_BAD_QUERY, "unknown state '%.20s'", s);
 	}
 	f.category = http_query(r, "category");
-	if (f.category && (strlen(f.category) > 4 || !str_is_digits(f.category, strlen(f.category))))
-		return http_error(r, ERR_BAD_QUERY, "query parameter 'category' must be a category code");
+	if (f.category &&
+	    (strlen(f.category) > 4 || !str_is_digits(f.category, strlen(f.category))))
+		return http_error(r, ERR_BAD_QUERY,
+				  "query parameter 'category' must be a category code");
 	f.org = http_query(r, "org");
 	f.grid = http_query(r, "grid");
 	f.assignee = http_query(r, "assignee");
 	const char *overdue = http_query(r, "overdue");
 	if (overdue && strcmp(overdue, "true") && strcmp(overdue, "false"))
-		return http_error(r, ERR_BAD_QUERY, "query parameter 'overdue' must be true or false");
+		return http_error(r, ERR_BAD_QUERY,
+				  "query parameter 'overdue' must be true or false");
 	f.overdue = !overdue ? 0 : !strcmp(overdue, "true") ? 1 : 2;
 	f.q = http_query(r, "q");
 	if (f.q && (!str_utf8_valid(f.q, strlen(f.q)) || str_utf8_len(f.q) > 100))
-		return http_error(r, ERR_BAD_QUERY, "query parameter 'q' must be at most 100 characters");
+		return http_error(r, ERR_BAD_QUERY,
+				  "query parameter 'q' must be at most 100 characters");
 	if (f.org) {
 		struct org o;
 		if (store_org_get(app->st, r->arena, &who->scope, f.org, &o))
@@ -484,11 +501,13 @@ int h_event_list(struct app *app, struct http_request *r, struct principal *who,
 	/* counted totals stop at the cap; roll-up totals are exact at any size */
 	bool capped = total > EVENT_TOTAL_CAP && (f.category || f.grid || f.assignee || f.urgency ||
 						  f.from || f.to || f.overdue || (f.q && *f.q));
-	json_t *j = json_pack("{s:o,s:I,s:b}", "items", items, "total",
-			      (json_int_t)(capped ? EVENT_TOTAL_CAP : total), "total_capped", capped);
+	json_t *j =
+		json_pack("{s:o,s:I,s:b}", "items", items, "total",
+			  (json_int_t)(capped ? EVENT_TOTAL_CAP : total), "total_capped", capped);
 	json_object_set_new(j, "next_cursor",
-			    n == (size_t)f.limit && n ? json_string(arena_printf(r->arena, "%lld", v[n - 1].id))
-						      : json_null());
+			    n == (size_t)f.limit && n
+				    ? json_string(arena_printf(r->arena, "%lld", v[n - 1].id))
+				    : json_null());
 	http_reply_json(r, 200, j);
 	return 0;
 }

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const known_kinds[] = { "assigned", "supervised", "warning", "overdue",
-					   "escalated", NULL };
+static const char *const known_kinds[] = { "assigned", "supervised", "warning",
+					   "overdue",  "escalated",  NULL };
 
 static json_t *hook_json(const struct webhook *w)
 {
@@ -45,11 +45,13 @@ int h_hook_add(struct app *app, struct http_request *r, struct principal *who, j
 	static const char *const keys[] = { "org", "url", "kinds", NULL };
 	const char *org, *url;
 	int err;
-	if ((err = api_only_keys(r, body, keys)) || (err = api_str(r, body, "org", true, 23, &org)) ||
+	if ((err = api_only_keys(r, body, keys)) ||
+	    (err = api_str(r, body, "org", true, 23, &org)) ||
 	    (err = api_str(r, body, "url", true, 500, &url)))
 		return err;
 	if (!valid_url(url))
-		return http_error(r, ERR_BAD_VALUE, "field 'url' must be an http:// or https:// URL");
+		return http_error(r, ERR_BAD_VALUE,
+				  "field 'url' must be an http:// or https:// URL");
 	struct org o;
 	if (store_org_get(app->st, r->arena, &who->scope, org, &o) || o.kind != ORG_DEPARTMENT)
 		return http_error(r, ERR_BAD_VALUE, "no department '%s' in your scope", org);
@@ -57,19 +59,20 @@ int h_hook_add(struct app *app, struct http_request *r, struct principal *who, j
 	json_t *jk = json_object_get(body, "kinds");
 	if (jk && !json_is_array(jk)) {
 		strbuf_release(&kinds);
-		return http_error(r, ERR_BAD_TYPE, "field 'kinds' must be an array of notification kinds");
+		return http_error(r, ERR_BAD_TYPE,
+				  "field 'kinds' must be an array of notification kinds");
 	}
 	size_t i;
 	json_t *v;
-	json_array_foreach(jk, i, v)
-	{
+	json_array_foreach (jk, i, v) {
 		const char *k = json_string_value(v);
 		bool ok = false;
 		for (const char *const *p = known_kinds; k && *p; p++)
 			ok |= !strcmp(*p, k);
 		if (!ok) {
 			strbuf_release(&kinds);
-			return http_error(r, ERR_BAD_VALUE, "unknown notification kind '%.30s'", k ? k : "?");
+			return http_error(r, ERR_BAD_VALUE, "unknown notification kind '%.30s'",
+					  k ? k : "?");
 		}
 		strbuf_addf(&kinds, "%s%s", kinds.len ? "," : "", k);
 	}
@@ -77,9 +80,12 @@ int h_hook_add(struct app *app, struct http_request *r, struct principal *who, j
 	char secret[33];
 	sec_random(raw, sizeof(raw));
 	sec_hex(raw, sizeof(raw), secret);
-	struct webhook w = { .org_code = org, .url = url, .secret = secret,
+	struct webhook w = { .org_code = org,
+			     .url = url,
+			     .secret = secret,
 			     .kinds = arena_strdup(r->arena, strbuf_str(&kinds)),
-			     .created_by = who->user_id, .created_at = app->now() };
+			     .created_by = who->user_id,
+			     .created_at = app->now() };
 	strbuf_release(&kinds);
 	if ((err = store_webhook_add(app->st, &w)))
 		return err;
@@ -106,8 +112,7 @@ int h_hook_list(struct app *app, struct http_request *r, struct principal *who, 
 	return 0;
 }
 
-static int find(struct app *app, struct http_request *r, struct principal *who,
-		struct webhook *w)
+static int find(struct app *app, struct http_request *r, struct principal *who, struct webhook *w)
 {
 	long long id;
 	if (str_to_ll(r->params[0], 1, 1LL << 53, &id) ||
@@ -140,13 +145,15 @@ int h_hook_deliveries(struct app *app, struct http_request *r, struct principal 
 		return err;
 	json_t *items = json_array();
 	for (size_t i = 0; i < n; i++) {
-		json_t *x = json_pack("{s:I,s:s,s:s,s:i,s:i,s:s,s:o,s:o,s:o}", "id", (json_int_t)v[i].id,
-				      "kind", v[i].kind, "status", v[i].status, "attempts", v[i].attempts,
-				      "last_status", v[i].last_status, "last_error", v[i].last_error,
-				      "created_at", api_time_json(v[i].created_at), "delivered_at",
-				      api_time_json(v[i].delivered_at), "next_at",
-				      api_time_json(!strcmp(v[i].status, "pending") ? v[i].next_at : 0));
-		json_object_set_new(x, "event", v[i].event_id ? json_integer(v[i].event_id) : json_null());
+		json_t *x = json_pack(
+			"{s:I,s:s,s:s,s:i,s:i,s:s,s:o,s:o,s:o}", "id", (json_int_t)v[i].id, "kind",
+			v[i].kind, "status", v[i].status, "attempts", v[i].attempts, "last_status",
+			v[i].last_status, "last_error", v[i].last_error, "created_at",
+			api_time_json(v[i].created_at), "delivered_at",
+			api_time_json(v[i].delivered_at), "next_at",
+			api_time_json(!strcmp(v[i].status, "pending") ? v[i].next_at : 0));
+		json_object_set_new(x, "event",
+				    v[i].event_id ? json_integer(v[i].event_id) : json_null());
 		json_array_append_new(items, x);
 	}
 	http_reply_json(r, 200, json_pack("{s:o}", "items", items));

@@ -25,7 +25,8 @@ int h_inbox(struct app *app, struct http_request *r, struct principal *who, json
 		return err;
 	const char *unread = http_query(r, "unread");
 	if (unread && strcmp(unread, "true") && strcmp(unread, "false"))
-		return http_error(r, ERR_BAD_QUERY, "query parameter 'unread' must be true or false");
+		return http_error(r, ERR_BAD_QUERY,
+				  "query parameter 'unread' must be true or false");
 	struct notification *v;
 	size_t n;
 	long long nunread;
@@ -38,13 +39,15 @@ int h_inbox(struct app *app, struct http_request *r, struct principal *who, json
 				      v[i].kind, "title", v[i].title, "created_at",
 				      api_time_json(v[i].created_at), "read_at",
 				      api_time_json(v[i].read_at));
-		json_object_set_new(x, "event", v[i].event_id ? json_integer(v[i].event_id) : json_null());
+		json_object_set_new(x, "event",
+				    v[i].event_id ? json_integer(v[i].event_id) : json_null());
 		json_array_append_new(items, x);
 	}
 	json_t *j = json_pack("{s:o,s:I}", "items", items, "unread", (json_int_t)nunread);
 	json_object_set_new(j, "next_cursor",
-			    n == (size_t)limit && n ? json_string(arena_printf(r->arena, "%lld", v[n - 1].id))
-						    : json_null());
+			    n == (size_t)limit && n
+				    ? json_string(arena_printf(r->arena, "%lld", v[n - 1].id))
+				    : json_null());
 	http_reply_json(r, 200, j);
 	return 0;
 }
@@ -90,12 +93,13 @@ int h_test_scheduler(struct app *app, struct http_request *r, struct principal *
 	int err = sched_tick(&app->ev, app->now(), &res);
 	int delivered = 0, failed = 0;
 	if (!err)
-		err = webhook_deliver_due(app->st, app->now(), http_client_post, &delivered, &failed);
+		err = webhook_deliver_due(app->st, app->now(), http_client_post, &delivered,
+					  &failed);
 	if (err)
 		return err;
-	http_reply_json(r, 200, json_pack("{s:i,s:i,s:i,s:i,s:i,s:o}", "warned", res.warned,
-					   "overdue", res.overdue, "escalated", res.escalated,
-					   "delivered", delivered, "failed", failed, "now",
-					   api_time_json(app->now())));
+	http_reply_json(r, 200,
+			json_pack("{s:i,s:i,s:i,s:i,s:i,s:o}", "warned", res.warned, "overdue",
+				  res.overdue, "escalated", res.escalated, "delivered", delivered,
+				  "failed", failed, "now", api_time_json(app->now())));
 	return 0;
 }

@@ -19,8 +19,8 @@
 static json_t *key_json(const struct api_key *k)
 {
 	json_t *j = json_pack("{s:I,s:s,s:s,s:b,s:I}", "id", (json_int_t)k->id, "name", k->name,
-			      "jurisdiction", k->jurisdiction, "revoked", k->revoked_at != 0, "uses",
-			      (json_int_t)k->uses);
+			      "jurisdiction", k->jurisdiction, "revoked", k->revoked_at != 0,
+			      "uses", (json_int_t)k->uses);
 	json_object_set_new(j, "created_by",
 			    *k->created_by_name ? json_string(k->created_by_name) : json_null());
 	json_object_set_new(j, "created_at", api_time_json(k->created_at));
@@ -47,22 +47,26 @@ int h_api_key_create(struct app *app, struct http_request *r, struct principal *
 	    (err = api_str(r, body, "jurisdiction", true, 23, &jur)))
 		return err;
 	if (has_control(name))
-		return http_error(r, ERR_BAD_VALUE, "field 'name' must not contain control characters");
+		return http_error(r, ERR_BAD_VALUE,
+				  "field 'name' must not contain control characters");
 	struct org o;
 	err = store_org_get(app->st, r->arena, &who->scope, jur, &o);
 	if (err && err != ERR_NOT_FOUND)
 		return err;
 	if (err || o.kind != ORG_DISTRICT)
-		return http_error(r, ERR_BAD_VALUE, "no district '%s' in your scope to issue a key for",
-				  jur);
+		return http_error(r, ERR_BAD_VALUE,
+				  "no district '%s' in your scope to issue a key for", jur);
 	unsigned char raw[16];
 	char secret[AUTH_TOKEN_HEX], hash[SEC_HEX_LEN];
 	sec_random(raw, sizeof(raw));
 	sec_hex(raw, sizeof(raw), secret);
 	sec_wipe(raw, sizeof(raw));
 	sec_digest_hex(SEC_SM3, secret, 32, hash);
-	struct api_key k = { .name = name, .jurisdiction = o.code, .created_by = who->user_id,
-			     .created_by_name = who->username, .created_at = app->now() };
+	struct api_key k = { .name = name,
+			     .jurisdiction = o.code,
+			     .created_by = who->user_id,
+			     .created_by_name = who->username,
+			     .created_at = app->now() };
 	err = store_api_key_add(app->st, &k, hash);
 	if (err) {
 		sec_wipe(secret, sizeof(secret));

@@ -42,13 +42,13 @@
 
 enum fmt { FMT_XML, FMT_JSON };
 
-#define O311_MAX_BODY (64 * 1024) /* a 2000-character Chinese description is 18 KB encoded */
+#define O311_MAX_BODY   (64 * 1024) /* a 2000-character Chinese description is 18 KB encoded */
 #define O311_MAX_FIELDS 64
-#define O311_MAX_IDS 100       /* service_request_id=1,2,... */
-#define O311_MAX_CODES 20      /* service_code=0101,0102,... */
-#define O311_LIST_LIMIT 1000   /* the spec's default volume */
-#define O311_SPAN_S (90LL * 86400)
-#define O311_SPEC "http://wiki.open311.org/GeoReport_v2"
+#define O311_MAX_IDS    100  /* service_request_id=1,2,... */
+#define O311_MAX_CODES  20   /* service_code=0101,0102,... */
+#define O311_LIST_LIMIT 1000 /* the spec's default volume */
+#define O311_SPAN_S     (90LL * 86400)
+#define O311_SPEC       "http://wiki.open311.org/GeoReport_v2"
 /* timeline actions whose notes the public may read as status_notes */
 #define O311_PUBLIC_NOTES "reject,merge,void,handle,rework,close,reopen"
 
@@ -61,7 +61,7 @@ static bool public_event(const struct event *e)
 	return !strcmp(e->source, "open311") || !strcmp(e->source, "citizen");
 }
 
-static const char *const personal_fields[] = { "email",	  "first_name", "last_name", "phone",
+static const char *const personal_fields[] = { "email",     "first_name", "last_name", "phone",
 					       "device_id", "account_id", "media_url" };
 
 /* ---- rendering --------------------------------------------------------- */
@@ -69,8 +69,8 @@ static const char *const personal_fields[] = { "email",	  "first_name", "last_na
 static const struct {
 	const char *list, *item;
 } item_names[] = {
-	{ "services", "service" },	     { "attributes", "attribute" }, { "values", "value" },
-	{ "endpoints", "endpoint" },	     { "formats", "format" },	    { "errors", "error" },
+	{ "services", "service" },         { "attributes", "attribute" }, { "values", "value" },
+	{ "endpoints", "endpoint" },       { "formats", "format" },       { "errors", "error" },
 	{ "service_requests", "request" },
 };
 
@@ -126,7 +126,7 @@ static void xml_value(struct strbuf *sb, const char *name, json_t *v, int depth)
 		const char *k;
 		json_t *x;
 		strbuf_addf(sb, "<%s>", name);
-		json_object_foreach(v, k, x)
+		json_object_foreach (v, k, x)
 			xml_value(sb, k, x, depth + 1);
 		indent(sb, depth);
 		strbuf_addf(sb, "</%s>", name);
@@ -140,7 +140,7 @@ static void xml_value(struct strbuf *sb, const char *name, json_t *v, int depth)
 			break;
 		}
 		strbuf_addf(sb, "<%s>", name);
-		json_array_foreach(v, i, x)
+		json_array_foreach (v, i, x)
 			xml_value(sb, item_name(name), x, depth + 1);
 		indent(sb, depth);
 		strbuf_addf(sb, "</%s>", name);
@@ -274,8 +274,9 @@ static bool split_param(struct o311 *c, const char *param, const char *what, con
 	else if (dot && !strcmp(dot, ".xml"))
 		c->fmt = FMT_XML;
 	else
-		return REFUSE(c->r, FMT_XML, 404, "no such resource: give the %s with a .xml or "
-						  ".json suffix",
+		return REFUSE(c->r, FMT_XML, 404,
+			      "no such resource: give the %s with a .xml or "
+			      ".json suffix",
 			      what);
 	*base = arena_strndup(c->r->arena, param, (size_t)(dot - param));
 	return false;
@@ -286,8 +287,9 @@ static bool check_jurisdiction(struct o311 *c, const char *given)
 {
 	if (!given || !*given || !strcmp(given, c->jurisdiction))
 		return false;
-	return REFUSE(c->r, c->fmt, 404, "jurisdiction_id '%.40s' not found: this endpoint serves '%s'",
-		      given, c->jurisdiction);
+	return REFUSE(c->r, c->fmt, 404,
+		      "jurisdiction_id '%.40s' not found: this endpoint serves '%s'", given,
+		      c->jurisdiction);
 }
 
 static int load_cats(struct o311 *c)
@@ -348,7 +350,8 @@ static const char *handling_sla(struct o311 *c, const struct category *cat)
 	for (int u = 1; u <= 3; u++) {
 		long long s = event_stage_seconds(cat, WF_STAGE_HANDLE, u);
 		if (s > 0)
-			strbuf_addf(&sb, "%s%s %s", sb.len ? "；" : "", names[u], duration_zh(c, s));
+			strbuf_addf(&sb, "%s%s %s", sb.len ? "；" : "", names[u],
+				    duration_zh(c, s));
 	}
 	const char *out = arena_strdup(c->r->arena, strbuf_str(&sb));
 	strbuf_release(&sb);
@@ -375,8 +378,8 @@ static const char *base_url(struct http_request *r)
 		if (!isalnum((unsigned char)*p) && !strchr(".-:[]", *p))
 			return "";
 	const char *proto = http_header(r, "X-Forwarded-Proto");
-	return arena_printf(r->arena, "%s://%s", proto && !strcasecmp(proto, "https") ? "https" : "http",
-			    host);
+	return arena_printf(r->arena, "%s://%s",
+			    proto && !strcasecmp(proto, "https") ? "https" : "http", host);
 }
 
 int h_o311_discovery(struct app *app, struct http_request *r, struct principal *who, json_t *body)
@@ -392,9 +395,9 @@ int h_o311_discovery(struct app *app, struct http_request *r, struct principal *
 				       root.code);
 	json_t *formats = json_pack("[s,s]", "text/xml", "application/json");
 	json_t *ep = json_pack("{s:s,s:o,s:o,s:s,s:o}", "specification", O311_SPEC, "url",
-			       jstr(arena_printf(r->arena, "%s/open311/v2", base_url(r))), "changeset",
-			       w3c_time((long long)app->started), "type", "production", "formats",
-			       formats);
+			       jstr(arena_printf(r->arena, "%s/open311/v2", base_url(r))),
+			       "changeset", w3c_time((long long)app->started), "type", "production",
+			       "formats", formats);
 	json_t *d = json_pack("{s:o,s:o,s:s,s:[o]}", "changeset", w3c_time((long long)app->started),
 			      "contact", jstr(contact), "key_service",
 			      "API keys are issued by the system administrator "
@@ -423,9 +426,9 @@ static json_t *service_json(struct o311 *c, const struct category *cat)
 	if (*sla)
 		strbuf_addf(&desc, "。处置时限：%s", sla);
 	json_t *j = json_pack("{s:s,s:o,s:o,s:b,s:s,s:o,s:o}", "service_code", cat->code,
-			      "service_name", jstr(cat->name), "description", jstr(strbuf_str(&desc)),
-			      "metadata", 1, "type", "realtime", "keywords", jstr(strbuf_str(&kw)),
-			      "group", jstr(group));
+			      "service_name", jstr(cat->name), "description",
+			      jstr(strbuf_str(&desc)), "metadata", 1, "type", "realtime",
+			      "keywords", jstr(strbuf_str(&kw)), "group", jstr(group));
 	strbuf_release(&kw);
 	strbuf_release(&desc);
 	return j;
@@ -452,22 +455,23 @@ int h_o311_services(struct app *app, struct http_request *r, struct principal *w
 /* The attributes every service takes; each maps onto an event field. */
 static json_t *attributes_json(struct o311 *c, const struct category *cat)
 {
-	json_t *urgency = json_pack(
-		"{s:b,s:s,s:s,s:b,s:s,s:i,s:s,s:[{s:s,s:s},{s:s,s:s},{s:s,s:s}]}", "variable", 1, "code",
-		"urgency", "datatype", "singlevaluelist", "required", 0, "datatype_description",
-		"1 一般 (normal), 2 紧急 (urgent), 3 特急 (critical); 1 when not given", "order", 1,
-		"description", "紧急程度 (urgency)", "values", "key", "1", "name", "一般", "key", "2",
-		"name", "紧急", "key", "3", "name", "特急");
-	json_t *title = json_pack("{s:b,s:s,s:s,s:b,s:s,s:i,s:s}", "variable", 1, "code", "title",
-				  "datatype", "string", "required", 0, "datatype_description",
-				  "at most 100 characters, one line", "order", 2, "description",
-				  "标题 (a short title; the start of the description when not given)");
+	json_t *urgency =
+		json_pack("{s:b,s:s,s:s,s:b,s:s,s:i,s:s,s:[{s:s,s:s},{s:s,s:s},{s:s,s:s}]}",
+			  "variable", 1, "code", "urgency", "datatype", "singlevaluelist",
+			  "required", 0, "datatype_description",
+			  "1 一般 (normal), 2 紧急 (urgent), 3 特急 (critical); 1 when not given",
+			  "order", 1, "description", "紧急程度 (urgency)", "values", "key", "1",
+			  "name", "一般", "key", "2", "name", "紧急", "key", "3", "name", "特急");
+	json_t *title =
+		json_pack("{s:b,s:s,s:s,s:b,s:s,s:i,s:s}", "variable", 1, "code", "title",
+			  "datatype", "string", "required", 0, "datatype_description",
+			  "at most 100 characters, one line", "order", 2, "description",
+			  "标题 (a short title; the start of the description when not given)");
 	const char *sla = handling_sla(c, cat);
-	json_t *info = json_pack("{s:b,s:s,s:s,s:b,s:n,s:i,s:o}", "variable", 0, "code", "sla",
-				 "datatype", "string", "required", 0, "datatype_description", "order",
-				 3, "description",
-				 jstr(arena_printf(c->r->arena, "处置时限 (handling time): %s",
-						   *sla ? sla : "—")));
+	json_t *info = json_pack(
+		"{s:b,s:s,s:s,s:b,s:n,s:i,s:o}", "variable", 0, "code", "sla", "datatype", "string",
+		"required", 0, "datatype_description", "order", 3, "description",
+		jstr(arena_printf(c->r->arena, "处置时限 (handling time): %s", *sla ? sla : "—")));
 	return json_pack("[o,o,o]", urgency, title, info);
 }
 
@@ -479,7 +483,7 @@ int h_o311_service(struct app *app, struct http_request *r, struct principal *wh
 	start(&c, app, r);
 	const char *code;
 	int err;
-	if (split_param(&c, r->params[0], "service_code", &code) )
+	if (split_param(&c, r->params[0], "service_code", &code))
 		return 0;
 	if (check_jurisdiction(&c, http_query(r, "jurisdiction_id")))
 		return 0;
@@ -504,8 +508,8 @@ static json_t *request_json(struct o311 *c, const struct event *e, const char *n
 {
 	const struct category *cat = find_cat(c, e->category);
 	if (e->state == EV_MERGED && !*note && e->merged_into)
-		note = arena_printf(c->r->arena, "与 %lld 合并处理 (duplicate of %lld)", e->merged_into,
-				    e->merged_into);
+		note = arena_printf(c->r->arena, "与 %lld 合并处理 (duplicate of %lld)",
+				    e->merged_into, e->merged_into);
 	bool closed = closed_state(e->state);
 	json_t *j = json_pack("{s:s,s:s,s:o,s:o,s:s}", "service_request_id",
 			      arena_printf(c->r->arena, "%lld", e->id), "status",
@@ -516,9 +520,9 @@ static json_t *request_json(struct o311 *c, const struct event *e, const char *n
 			    jstr_or_null(*e->description ? e->description : e->title));
 	json_object_set_new(j, "agency_responsible", jstr_or_null(dept_name(c, e->assignee)));
 	json_object_set_new(j, "requested_datetime", w3c_time(e->created_at));
-	json_object_set_new(j, "updated_datetime",
-			    w3c_time(e->state == EV_CLOSED && e->closed_at ? e->closed_at
-									   : e->updated_at));
+	json_object_set_new(
+		j, "updated_datetime",
+		w3c_time(e->state == EV_CLOSED && e->closed_at ? e->closed_at : e->updated_at));
 	json_object_set_new(j, "expected_datetime", w3c_time(closed ? 0 : e->deadline_at));
 	json_object_set_new(j, "address", jstr_or_null(e->address));
 	json_object_set_new(j, "lat", e->has_point ? json_real(e->lat) : json_null());
@@ -553,7 +557,8 @@ static bool form_content_type(const char *ct)
 		return false;
 	while (*ct == ' ' || *ct == '\t')
 		ct++;
-	if (strncasecmp(ct, want, wl) || (ct[wl] && ct[wl] != ';' && ct[wl] != ' ' && ct[wl] != '\t'))
+	if (strncasecmp(ct, want, wl) ||
+	    (ct[wl] && ct[wl] != ';' && ct[wl] != ' ' && ct[wl] != '\t'))
 		return false;
 	/* a charset, if named, must be UTF-8: the spec's only encoding */
 	for (const char *p = strchr(ct + wl, ';'); p; p = strchr(p + 1, ';')) {
@@ -566,7 +571,8 @@ static bool form_content_type(const char *ct)
 		bool quoted = *q == '"';
 		q += quoted;
 		size_t n = strcspn(q, quoted ? "\"" : "; \t");
-		if (!((n == 5 && !strncasecmp(q, "utf-8", 5)) || (n == 4 && !strncasecmp(q, "utf8", 4))))
+		if (!((n == 5 && !strncasecmp(q, "utf-8", 5)) ||
+		      (n == 4 && !strncasecmp(q, "utf8", 4))))
 			return false;
 	}
 	return true;
@@ -649,22 +655,26 @@ static bool read_filing(struct o311 *c, const struct form *f, struct filing *out
 		if (str_to_double(lat, &out->in.lat) || out->in.lat < -90 || out->in.lat > 90)
 			return REFUSE(r, c->fmt, 400, "lat must be a number in [-90, 90] (WGS84)");
 		if (str_to_double(lon, &out->in.lon) || out->in.lon < -180 || out->in.lon > 180)
-			return REFUSE(r, c->fmt, 400, "long must be a number in [-180, 180] (WGS84)");
+			return REFUSE(r, c->fmt, 400,
+				      "long must be a number in [-180, 180] (WGS84)");
 		out->in.has_point = true;
 	}
 	if (addr && (bad_controls(addr, false) || str_utf8_len(addr) > 200))
-		return REFUSE(r, c->fmt, 400, "address_string must be one line of at most 200 characters");
+		return REFUSE(r, c->fmt, 400,
+			      "address_string must be one line of at most 200 characters");
 	if (!lat && !addr)
-		return REFUSE(r, c->fmt, 400, field(f, "address_id")
-						     ? "address_id is not supported here: send lat and "
-						       "long, or address_string"
-						     : "a location is required: lat and long, or "
-						       "address_string");
+		return REFUSE(r, c->fmt, 400,
+			      field(f, "address_id")
+				      ? "address_id is not supported here: send lat and "
+					"long, or address_string"
+				      : "a location is required: lat and long, or "
+					"address_string");
 	out->in.address = addr;
 
 	const char *desc = field(f, "description");
 	if (desc && (bad_controls(desc, true) || str_utf8_len(desc) > 2000))
-		return REFUSE(r, c->fmt, 400, "description must be text of at most 2000 characters");
+		return REFUSE(r, c->fmt, 400,
+			      "description must be text of at most 2000 characters");
 	out->in.description = desc;
 
 	/* attributes: attribute[urgency]=1..3, attribute[title]=... */
@@ -676,23 +686,26 @@ static bool read_filing(struct o311 *c, const struct form *f, struct filing *out
 		if (strncmp(key, "attribute", 9) || (key[9] != '[' && key[9] != '\0'))
 			continue;
 		if (!form_subkey(r->arena, key, "attribute", &sub, &multi))
-			return REFUSE(r, c->fmt, 400, "'%.60s' is not of the form attribute[CODE]", key);
+			return REFUSE(r, c->fmt, 400, "'%.60s' is not of the form attribute[CODE]",
+				      key);
 		bool urgency = !strcmp(sub, "urgency"), is_title = !strcmp(sub, "title");
 		if (!strcmp(sub, "sla"))
 			continue; /* informational: nothing to enter */
 		if (!urgency && !is_title)
-			return REFUSE(r, c->fmt, 400, "service '%s' has no attribute '%.40s'", cat->code,
-				     sub);
+			return REFUSE(r, c->fmt, 400, "service '%s' has no attribute '%.40s'",
+				      cat->code, sub);
 		if (multi || form_count(f, key) > 1)
 			return REFUSE(r, c->fmt, 400, "attribute '%s' takes one value", sub);
 		if (urgency && *val) {
 			if (strlen(val) != 1 || val[0] < '1' || val[0] > '3')
-				return REFUSE(r, c->fmt, 400, "attribute[urgency] must be one of 1, 2, 3");
+				return REFUSE(r, c->fmt, 400,
+					      "attribute[urgency] must be one of 1, 2, 3");
 			out->in.urgency = val[0] - '0';
 		} else if (is_title && *val) {
 			if (bad_controls(val, false) || str_utf8_len(val) > 100)
-				return REFUSE(r, c->fmt, 400, "attribute[title] must be one line of at most "
-							     "100 characters");
+				return REFUSE(r, c->fmt, 400,
+					      "attribute[title] must be one line of at most "
+					      "100 characters");
 			title = val;
 		}
 	}
@@ -710,9 +723,10 @@ static bool check_key(struct o311 *c, const struct form *f, struct api_key *k)
 	struct http_request *r = c->r;
 	const char *key = field(f, "api_key");
 	if (!key)
-		return REFUSE(r, c->fmt, 403, http_query(r, "api_key")
-						     ? "send api_key in the form body, not in the URL"
-						     : "api_key was not provided");
+		return REFUSE(r, c->fmt, 403,
+			      http_query(r, "api_key")
+				      ? "send api_key in the form body, not in the URL"
+				      : "api_key was not provided");
 	char norm[AUTH_TOKEN_HEX], hash[SEC_HEX_LEN];
 	size_t n = strlen(key);
 	bool hex = n == 32;
@@ -734,7 +748,7 @@ static bool check_key(struct o311 *c, const struct form *f, struct api_key *k)
 		return REFUSE(r, c->fmt, 403, "this api_key has been revoked");
 	if (strcmp(k->jurisdiction, c->jurisdiction))
 		return REFUSE(r, c->fmt, 403, "this api_key is not valid for jurisdiction '%s'",
-			     c->jurisdiction);
+			      c->jurisdiction);
 	return false;
 }
 
@@ -743,11 +757,11 @@ int h_o311_request_create(struct app *app, struct http_request *r, struct princi
 {
 	(void)who;
 	(void)body;
-	static const char *const single[] = { "api_key",	"jurisdiction_id", "service_code",
-					      "lat",		"long",		   "address_string",
-					      "address_id",	"description",	   "email",
-					      "device_id",	"account_id",	   "first_name",
-					      "last_name",	"phone",	   "media_url" };
+	static const char *const single[] = {
+		"api_key",        "jurisdiction_id", "service_code", "lat",   "long",
+		"address_string", "address_id",      "description",  "email", "device_id",
+		"account_id",     "first_name",      "last_name",    "phone", "media_url"
+	};
 	static const struct form_limits limits = { .max_bytes = O311_MAX_BODY,
 						   .max_fields = O311_MAX_FIELDS,
 						   .max_key = 64,
@@ -756,8 +770,9 @@ int h_o311_request_create(struct app *app, struct http_request *r, struct princi
 	start(&c, app, r);
 	const char *ct = http_header(r, "Content-Type");
 	if (!form_content_type(ct))
-		return fail(r, c.fmt, 415, "send the request as application/x-www-form-urlencoded "
-					   "(UTF-8), not '%.60s'",
+		return fail(r, c.fmt, 415,
+			    "send the request as application/x-www-form-urlencoded "
+			    "(UTF-8), not '%.60s'",
 			    ct ? ct : "(none)");
 	if (r->body_len > O311_MAX_BODY)
 		return fail(r, c.fmt, 413, "the body is %zu bytes, the limit is %d", r->body_len,
@@ -815,9 +830,9 @@ int h_o311_request_create(struct app *app, struct http_request *r, struct princi
 		if (s > 0)
 			strbuf_addf(&notice, "处置时限：立案派遣后 %s。", duration_zh(&c, s));
 	}
-	json_t *res = json_pack("[{s:s,s:o}]", "service_request_id",
-				arena_printf(r->arena, "%lld", e.id), "service_notice",
-				jstr(strbuf_str(&notice)));
+	json_t *res =
+		json_pack("[{s:s,s:o}]", "service_request_id", arena_printf(r->arena, "%lld", e.id),
+			  "service_notice", jstr(strbuf_str(&notice)));
 	strbuf_release(&notice);
 	return reply(r, c.fmt, 200, "service_requests", res);
 }
@@ -922,8 +937,9 @@ static int list_by_ids(struct o311 *c, const char *list)
 			s[--l] = '\0';
 		long long id;
 		if (str_to_ll(s, 1, (long long)1 << 53, &id))
-			return fail(r, c->fmt, 400, "service_request_id must be a comma-separated list "
-						    "of ids");
+			return fail(r, c->fmt, 400,
+				    "service_request_id must be a comma-separated list "
+				    "of ids");
 		if (++asked > O311_MAX_IDS)
 			return fail(r, c->fmt, 400, "at most %d service_request_id at once",
 				    O311_MAX_IDS);
@@ -989,9 +1005,11 @@ int h_o311_requests(struct app *app, struct http_request *r, struct principal *w
 	const char *sd = query(r, "start_date"), *ed = query(r, "end_date");
 	long long from = 0, to = 0;
 	if (sd && !parse_w3c(sd, &from))
-		return fail(r, c.fmt, 400, "start_date must be a W3C datetime like 2010-01-01T00:00:00Z");
+		return fail(r, c.fmt, 400,
+			    "start_date must be a W3C datetime like 2010-01-01T00:00:00Z");
 	if (ed && !parse_w3c(ed, &to))
-		return fail(r, c.fmt, 400, "end_date must be a W3C datetime like 2010-01-01T00:00:00Z");
+		return fail(r, c.fmt, 400,
+			    "end_date must be a W3C datetime like 2010-01-01T00:00:00Z");
 	if (sd && ed && to < from)
 		return fail(r, c.fmt, 400, "end_date is before start_date");
 	if (sd && ed && to - from > O311_SPAN_S)
@@ -1020,8 +1038,9 @@ int h_o311_requests(struct app *app, struct http_request *r, struct principal *w
 			while (l && s[l - 1] == ' ')
 				s[--l] = '\0';
 			if (l != 4 || !str_is_digits(s, 4))
-				return fail(r, c.fmt, 400, "service_code must be a comma-separated list "
-							   "of service codes");
+				return fail(r, c.fmt, 400,
+					    "service_code must be a comma-separated list "
+					    "of service codes");
 			bool dup = false;
 			for (size_t i = 0; i < ncodes; i++)
 				dup = dup || !strcmp(codes[i], s);
@@ -1068,7 +1087,7 @@ int h_o311_request(struct app *app, struct http_request *r, struct principal *wh
 	start(&c, app, r);
 	const char *sid;
 	int err;
-	if (split_param(&c, r->params[0], "service_request_id", &sid) )
+	if (split_param(&c, r->params[0], "service_request_id", &sid))
 		return 0;
 	if (check_jurisdiction(&c, http_query(r, "jurisdiction_id")))
 		return 0;
@@ -1092,7 +1111,7 @@ int h_o311_token(struct app *app, struct http_request *r, struct principal *who,
 	start(&c, app, r);
 	const char *token;
 	int err;
-	if (split_param(&c, r->params[0], "token", &token) )
+	if (split_param(&c, r->params[0], "token", &token))
 		return 0;
 	if (check_jurisdiction(&c, http_query(r, "jurisdiction_id")))
 		return 0;
@@ -1101,7 +1120,8 @@ int h_o311_token(struct app *app, struct http_request *r, struct principal *who,
 	for (size_t i = 2; shape && i < 12; i++)
 		shape = strchr("23456789ABCDEFGHJKLMNPQRSTUVWXYZ", token[i]) != NULL;
 	struct event e;
-	err = shape ? store_event_by_receipt(app->st, r->arena, &c.scope, token, &e) : ERR_NOT_FOUND;
+	err = shape ? store_event_by_receipt(app->st, r->arena, &c.scope, token, &e)
+		    : ERR_NOT_FOUND;
 	if (err == ERR_NOT_FOUND)
 		return fail(r, c.fmt, 404, "token '%.20s' not found", token);
 	if (err)

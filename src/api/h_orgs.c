@@ -44,8 +44,9 @@ int h_org_tree(struct app *app, struct http_request *r, struct principal *who, j
 	json_t *items = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(items, api_org_json(&v[i]));
-	http_reply_json(r, 200, json_pack("{s:s,s:I,s:o}", "root", root, "depth", (json_int_t)depth,
-					   "items", items));
+	http_reply_json(r, 200,
+			json_pack("{s:s,s:I,s:o}", "root", root, "depth", (json_int_t)depth,
+				  "items", items));
 	return 0;
 }
 
@@ -65,8 +66,9 @@ int h_org_get(struct app *app, struct http_request *r, struct principal *who, js
 		struct org p;
 		if (store_org_get(app->st, r->arena, &who->scope, parent, &p))
 			break;
-		json_array_insert_new(trail, 0, json_pack("{s:s,s:s,s:s}", "code", p.code, "name",
-							  p.name, "kind", org_kind_name(p.kind)));
+		json_array_insert_new(trail, 0,
+				      json_pack("{s:s,s:s,s:s}", "code", p.code, "name", p.name,
+						"kind", org_kind_name(p.kind)));
 		memcpy(parent, p.parent, sizeof(parent));
 	}
 	json_object_set_new(j, "ancestors", trail);
@@ -107,12 +109,12 @@ int h_org_grids(struct app *app, struct http_request *r, struct principal *who, 
 					  "name", v[i].org.name, "community", v[i].org.parent,
 					  "community_name", v[i].community, "street_name",
 					  v[i].street, "area_m2", v[i].area_m2);
-		json_array_append_new(features,
-				      json_pack("{s:s,s:s,s:o,s:o}", "type", "Feature", "id",
-						v[i].org.code, "properties", props, "geometry", geom));
+		json_array_append_new(features, json_pack("{s:s,s:s,s:o,s:o}", "type", "Feature",
+							  "id", v[i].org.code, "properties", props,
+							  "geometry", geom));
 	}
-	http_reply_json(r, 200, json_pack("{s:s,s:o}", "type", "FeatureCollection", "features",
-					   features));
+	http_reply_json(r, 200,
+			json_pack("{s:s,s:o}", "type", "FeatureCollection", "features", features));
 	return 0;
 }
 
@@ -135,7 +137,8 @@ int h_locate(struct app *app, struct http_request *r, struct principal *who, jso
 	}
 	char street[ORG_CODE_MAX];
 	org_parent_of_code(g.org.parent, street);
-	json_object_set_new(j, "grid", json_pack("{s:s,s:s}", "code", g.org.code, "name", g.org.name));
+	json_object_set_new(j, "grid",
+			    json_pack("{s:s,s:s}", "code", g.org.code, "name", g.org.name));
 	json_object_set_new(j, "community",
 			    json_pack("{s:s,s:s}", "code", g.org.parent, "name", g.community));
 	json_object_set_new(j, "street", json_pack("{s:s,s:s}", "code", street, "name", g.street));

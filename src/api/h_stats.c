@@ -88,11 +88,12 @@ int h_stats_events(struct app *app, struct http_request *r, struct principal *wh
 	for (size_t k = 0; k < nkids; k++) {
 		if (kids[k].kind == ORG_DEPARTMENT)
 			continue;
-		json_array_append_new(children,
-				      json_pack("{s:s,s:s,s:s,s:I,s:I,s:I}", "code", kids[k].code, "name",
-						kids[k].name, "kind", org_kind_name(kids[k].kind), "total",
-						(json_int_t)kt[3 * k], "open", (json_int_t)kt[3 * k + 1],
-						"overdue", (json_int_t)kt[3 * k + 2]));
+		json_array_append_new(children, json_pack("{s:s,s:s,s:s,s:I,s:I,s:I}", "code",
+							  kids[k].code, "name", kids[k].name,
+							  "kind", org_kind_name(kids[k].kind),
+							  "total", (json_int_t)kt[3 * k], "open",
+							  (json_int_t)kt[3 * k + 1], "overdue",
+							  (json_int_t)kt[3 * k + 2]));
 	}
 	/* days: today, this month, and the trend */
 	long today = cal_day_of(app->now());
@@ -103,7 +104,8 @@ int h_stats_events(struct app *app, struct http_request *r, struct principal *wh
 		from = month_start;
 	struct daily_row *dr;
 	size_t nd;
-	if ((err = store_event_daily(app->st, r->arena, &who->scope, o.path, from, today, &dr, &nd)))
+	if ((err = store_event_daily(app->st, r->arena, &who->scope, o.path, from, today, &dr,
+				     &nd)))
 		return err;
 	long long *rep = arena_zalloc(r->arena, (size_t)(today - from + 1) * sizeof(long long));
 	long long *clo = arena_zalloc(r->arena, (size_t)(today - from + 1) * sizeof(long long));
@@ -121,23 +123,25 @@ int h_stats_events(struct app *app, struct http_request *r, struct principal *wh
 		if (dd > today - days) {
 			int yy, mm, ddd;
 			cal_civil(dd, &yy, &mm, &ddd);
-			json_array_append_new(trend, json_pack("{s:s,s:I,s:I}", "date",
-							       arena_printf(r->arena, "%04d-%02d-%02d", yy, mm, ddd),
-							       "reported", (json_int_t)rep[dd - from],
-							       "closed", (json_int_t)clo[dd - from]));
+			json_array_append_new(
+				trend,
+				json_pack("{s:s,s:I,s:I}", "date",
+					  arena_printf(r->arena, "%04d-%02d-%02d", yy, mm, ddd),
+					  "reported", (json_int_t)rep[dd - from], "closed",
+					  (json_int_t)clo[dd - from]));
 		}
 	}
-	json_t *j = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:{s:I,s:I},s:{s:I,s:I},s:o}",
-			      "org", o.code, "name", o.name, "total", (json_int_t)total, "open",
-			      (json_int_t)open, "overdue", (json_int_t)overdue, "resolved",
-			      (json_int_t)json_integer_value(json_object_get(by_state, "closed")),
-			      "not_resolved",
-			      (json_int_t)(json_integer_value(json_object_get(by_state, "rejected")) +
-					   json_integer_value(json_object_get(by_state, "merged")) +
-					   json_integer_value(json_object_get(by_state, "voided"))),
-			      "by_state", by_state, "children", children, "today", "reported",
-			      (json_int_t)tr, "closed", (json_int_t)tc, "month", "reported",
-			      (json_int_t)mr, "closed", (json_int_t)mc, "trend", trend);
+	json_t *j = json_pack(
+		"{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:{s:I,s:I},s:{s:I,s:I},s:o}", "org", o.code,
+		"name", o.name, "total", (json_int_t)total, "open", (json_int_t)open, "overdue",
+		(json_int_t)overdue, "resolved",
+		(json_int_t)json_integer_value(json_object_get(by_state, "closed")), "not_resolved",
+		(json_int_t)(json_integer_value(json_object_get(by_state, "rejected")) +
+			     json_integer_value(json_object_get(by_state, "merged")) +
+			     json_integer_value(json_object_get(by_state, "voided"))),
+		"by_state", by_state, "children", children, "today", "reported", (json_int_t)tr,
+		"closed", (json_int_t)tc, "month", "reported", (json_int_t)mr, "closed",
+		(json_int_t)mc, "trend", trend);
 	http_reply_json(r, 200, j);
 	return 0;
 }

@@ -26,11 +26,12 @@ int h_healthz(struct app *app, struct http_request *r, struct principal *who, js
 		char gaps[64];
 		cal_gaps(app->cal, app->now(), gaps, sizeof(gaps));
 		if (*gaps)
-			json_object_set_new(c, "warning",
-					    json_string(arena_printf(r->arena,
-								     "no holiday data for %s: deadlines "
-								     "count weekends only",
-								     gaps)));
+			json_object_set_new(
+				c, "warning",
+				json_string(arena_printf(r->arena,
+							 "no holiday data for %s: deadlines "
+							 "count weekends only",
+							 gaps)));
 		json_object_set_new(j, "calendar", c);
 	}
 	http_reply_json(r, 200, j);
@@ -48,11 +49,13 @@ int h_metrics(struct app *app, struct http_request *r, struct principal *who, js
 	(void)body;
 	struct strbuf sb = STRBUF_INIT;
 	metrics_render(&sb);
-	strbuf_addf(&sb, "# HELP pingan_db_size_bytes Database size (main file and WAL).\n"
-			 "# TYPE pingan_db_size_bytes gauge\npingan_db_size_bytes %lld\n",
+	strbuf_addf(&sb,
+		    "# HELP pingan_db_size_bytes Database size (main file and WAL).\n"
+		    "# TYPE pingan_db_size_bytes gauge\npingan_db_size_bytes %lld\n",
 		    store_size(app->st));
-	strbuf_addf(&sb, "# HELP pingan_grids Grids in the locate index.\n"
-			 "# TYPE pingan_grids gauge\npingan_grids %zu\n",
+	strbuf_addf(&sb,
+		    "# HELP pingan_grids Grids in the locate index.\n"
+		    "# TYPE pingan_grids gauge\npingan_grids %zu\n",
 		    app->grids ? geo_index_count(app->grids) : 0);
 	size_t len;
 	char *text = strbuf_detach(&sb, &len);

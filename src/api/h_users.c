@@ -56,8 +56,8 @@ static bool valid_username(const char *s)
 
 int h_users_add(struct app *app, struct http_request *r, struct principal *who, json_t *body)
 {
-	static const char *const keys[] = { "username", "display_name", "org", "roles",
-					    "password", NULL };
+	static const char *const keys[] = { "username", "display_name", "org",
+					    "roles",    "password",     NULL };
 	const char *name, *display, *org, *pw;
 	int err;
 	if ((err = api_only_keys(r, body, keys)) ||
@@ -67,23 +67,25 @@ int h_users_add(struct app *app, struct http_request *r, struct principal *who, 
 	    (err = api_str(r, body, "password", true, 128, &pw)))
 		return err;
 	if (!valid_username(name))
-		return http_error(r, ERR_BAD_VALUE, "field 'username' must be 3-64 letters, digits, '.', '_' or '-'");
+		return http_error(r, ERR_BAD_VALUE,
+				  "field 'username' must be 3-64 letters, digits, '.', '_' or '-'");
 	json_t *roles = json_object_get(body, "roles");
 	if (!roles)
 		return http_error(r, ERR_MISSING, "field 'roles' is required");
 	if (!json_is_array(roles) || !json_array_size(roles))
-		return http_error(r, ERR_BAD_TYPE, "field 'roles' must be a non-empty array of role names");
+		return http_error(r, ERR_BAD_TYPE,
+				  "field 'roles' must be a non-empty array of role names");
 	unsigned mask = 0;
 	size_t i;
 	json_t *rv;
-	json_array_foreach(roles, i, rv)
-	{
+	json_array_foreach (roles, i, rv) {
 		if (!json_is_string(rv))
 			return http_error(r, ERR_BAD_TYPE, "field 'roles' must hold strings");
 		unsigned one;
 		char why[96];
 		if (strchr(json_string_value(rv), ','))
-			return http_error(r, ERR_BAD_VALUE, "'%.60s' is not one role: give one role per item",
+			return http_error(r, ERR_BAD_VALUE,
+					  "'%.60s' is not one role: give one role per item",
 					  json_string_value(rv));
 		if (role_parse_list(json_string_value(rv), &one, why, sizeof(why)))
 			return http_error(r, ERR_BAD_VALUE, "%s", why);
@@ -94,13 +96,19 @@ int h_users_add(struct app *app, struct http_request *r, struct principal *who, 
 		return http_error(r, ERR_BAD_VALUE, "%s", why);
 	struct org o;
 	if ((err = store_org_get(app->st, r->arena, &who->scope, org, &o)))
-		return err == ERR_NOT_FOUND ? http_error(r, ERR_BAD_VALUE, "no org '%s' in your scope", org)
-					    : err;
+		return err == ERR_NOT_FOUND
+			       ? http_error(r, ERR_BAD_VALUE, "no org '%s' in your scope", org)
+			       : err;
 	char hash[SEC_PASSWORD_MAX];
-	if ((err = sec_password_hash(app->cfg->password_scheme, app->cfg->pbkdf2_iterations, pw, hash)))
+	if ((err = sec_password_hash(app->cfg->password_scheme, app->cfg->pbkdf2_iterations, pw,
+				     hash)))
 		return err;
-	struct user u = { .username = name, .display_name = display, .org_code = org,
-			  .roles = mask, .password_hash = hash, .created_at = app->now() };
+	struct user u = { .username = name,
+			  .display_name = display,
+			  .org_code = org,
+			  .roles = mask,
+			  .password_hash = hash,
+			  .created_at = app->now() };
 	err = store_user_add(app->st, &u);
 	if (err == ERR_CONFLICT)
 		return http_error(r, err, "user '%s' already exists", name);

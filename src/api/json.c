@@ -79,12 +79,14 @@ int api_dispatch(void *ctx, struct http_request *r)
 		const char *ct = http_header(r, "Content-Type");
 		if (!ct || strncasecmp(ct, "application/json", 16) ||
 		    (ct[16] && ct[16] != ';' && ct[16] != ' '))
-			return http_error(r, ERR_MEDIA_TYPE, "send the body as application/json, not '%s'",
+			return http_error(r, ERR_MEDIA_TYPE,
+					  "send the body as application/json, not '%s'",
 					  ct ? ct : "(none)");
 		if (!r->body)
 			return http_error(r, ERR_BAD_JSON, "the body is empty; send a JSON object");
 		json_error_t je;
-		body = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+		body = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+				  &je);
 		if (!body)
 			return http_error(r, ERR_BAD_JSON, "line %d, column %d: %s", je.line,
 					  je.column, je.text);
@@ -112,8 +114,8 @@ int api_str(struct http_request *r, json_t *obj, const char *key, bool required,
 	if (strlen(s) != n)
 		return http_error(r, ERR_BAD_VALUE, "field '%s' must not contain NUL", key);
 	if (str_utf8_len(s) > maxlen)
-		return http_error(r, ERR_BAD_VALUE, "field '%s' is longer than %zu characters",
-				  key, maxlen);
+		return http_error(r, ERR_BAD_VALUE, "field '%s' is longer than %zu characters", key,
+				  maxlen);
 	if (required && !*s)
 		return http_error(r, ERR_MISSING, "field '%s' must not be empty", key);
 	*out = s;
@@ -133,8 +135,8 @@ int api_int(struct http_request *r, json_t *obj, const char *key, bool required,
 		return http_error(r, ERR_BAD_TYPE, "field '%s' must be an integer", key);
 	long long x = json_integer_value(v);
 	if (x < min || x > max)
-		return http_error(r, ERR_BAD_VALUE, "field '%s' must be in [%lld, %lld]", key,
-				  min, max);
+		return http_error(r, ERR_BAD_VALUE, "field '%s' must be in [%lld, %lld]", key, min,
+				  max);
 	*out = x;
 	return 0;
 }
@@ -143,28 +145,28 @@ int api_only_keys(struct http_request *r, json_t *obj, const char *const *keys)
 {
 	const char *k;
 	json_t *v;
-	json_object_foreach(obj, k, v)
-	{
+	json_object_foreach (obj, k, v) {
 		bool known = false;
 		for (const char *const *p = keys; *p; p++)
 			if (!strcmp(*p, k))
 				known = true;
 		if (!known)
-			return http_error(r, ERR_BAD_VALUE, "field '%.40s' is not accepted here", k);
+			return http_error(r, ERR_BAD_VALUE, "field '%.40s' is not accepted here",
+					  k);
 	}
 	return 0;
 }
 
-int api_query_double(struct http_request *r, const char *key, double min, double max,
-		     double *out)
+int api_query_double(struct http_request *r, const char *key, double min, double max, double *out)
 {
 	const char *v = http_query(r, key);
 	if (!v)
 		return http_error(r, ERR_BAD_QUERY, "query parameter '%s' is required", key);
 	double x;
 	if (str_to_double(v, &x) || x < min || x > max)
-		return http_error(r, ERR_BAD_QUERY, "query parameter '%s' must be a number in [%g, %g]",
-				  key, min, max);
+		return http_error(r, ERR_BAD_QUERY,
+				  "query parameter '%s' must be a number in [%g, %g]", key, min,
+				  max);
 	*out = x;
 	return 0;
 }
@@ -178,8 +180,9 @@ int api_query_int(struct http_request *r, const char *key, long long min, long l
 		return 0;
 	}
 	if (str_to_ll(v, min, max, out))
-		return http_error(r, ERR_BAD_QUERY, "query parameter '%s' must be an integer in [%lld, %lld]",
-				  key, min, max);
+		return http_error(r, ERR_BAD_QUERY,
+				  "query parameter '%s' must be an integer in [%lld, %lld]", key,
+				  min, max);
 	return 0;
 }
 

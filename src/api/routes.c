@@ -50,7 +50,8 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/events", h_event_list, PERM_LOGIN, 0 },
 	{ "GET", "/api/v1/events/{id}", h_event_get, PERM_LOGIN, 0 },
 	{ "GET", "/api/v1/events/{id}/timeline", h_event_timeline, PERM_LOGIN, 0 },
-	{ "POST", "/api/v1/events/{id}/actions/{action}", h_event_act, PERM_LOGIN, ROUTE_JSON_BODY },
+	{ "POST", "/api/v1/events/{id}/actions/{action}", h_event_act, PERM_LOGIN,
+	  ROUTE_JSON_BODY },
 	{ "POST", "/api/v1/api-keys", h_api_key_create, ADMINS, ROUTE_JSON_BODY },
 	{ "GET", "/api/v1/api-keys", h_api_key_list, ADMINS, 0 },
 	{ "POST", "/api/v1/api-keys/{id}/revoke", h_api_key_revoke, ADMINS, 0 },
@@ -71,8 +72,7 @@ const int api_routes_count = (int)ARRAY_SIZE(api_routes);
 
 /* Compares pattern and path segment by segment; {name} segments are
  * copied into params from the arena. */
-static bool match(struct arena *a, const char *p, const char *s, const char **params,
-		  int *nparams)
+static bool match(struct arena *a, const char *p, const char *s, const char **params, int *nparams)
 {
 	int np = 0;
 	while (*p && *s) {

@@ -36,8 +36,8 @@ struct geo_index;
 struct geo_index *cli_grid_index(struct store *st);
 /* Makes `count` events over the year before `end` through the engine (see
  * demo_events.c); returns how many were made, or -1. */
-int cli_demo_events(struct store *st, const struct calendar *cal, const char *district,
-		    int count, unsigned long long seed, long long end);
+int cli_demo_events(struct store *st, const struct calendar *cal, const char *district, int count,
+		    unsigned long long seed, long long end);
 
 /* Opens the store named by cfg->db, creating its folder; prints the error
  * and returns NULL on failure. */

@@ -169,8 +169,9 @@ static int load_outline(struct arena *a, const char *script, const char *distric
 	char *reg = strstr(text, "registerMap(");
 	char *brace = reg ? strchr(reg, '{') : NULL;
 	json_error_t je;
-	json_t *map = brace ? json_loadb(brace, len - (size_t)(brace - text), JSON_DISABLE_EOF_CHECK, &je)
-			    : NULL;
+	json_t *map =
+		brace ? json_loadb(brace, len - (size_t)(brace - text), JSON_DISABLE_EOF_CHECK, &je)
+		      : NULL;
 	if (!map) {
 		fprintf(stderr, "pingan: '%s' holds no map object\n", script);
 		goto out;
@@ -179,8 +180,7 @@ static int load_outline(struct arena *a, const char *script, const char *distric
 	json_t *features = json_object_get(map, "features"), *ft;
 	size_t i;
 	double scale = 1024;
-	json_array_foreach(features, i, ft)
-	{
+	json_array_foreach (features, i, ft) {
 		if (strcmp(json_string_value(json_object_get(ft, "id")) ?: "", district))
 			continue;
 		json_t *g = json_object_get(ft, "geometry");
@@ -188,8 +188,10 @@ static int load_outline(struct arena *a, const char *script, const char *distric
 		json_t *coords = json_object_get(g, "coordinates");
 		json_t *offs = json_object_get(g, "encodeOffsets");
 		bool multi = !strcmp(type, "MultiPolygon");
-		if ((!multi && strcmp(type, "Polygon")) || !json_is_array(coords) || !json_is_array(offs)) {
-			fprintf(stderr, "pingan: district %s has an unexpected geometry\n", district);
+		if ((!multi && strcmp(type, "Polygon")) || !json_is_array(coords) ||
+		    !json_is_array(offs)) {
+			fprintf(stderr, "pingan: district %s has an unexpected geometry\n",
+				district);
 			goto out;
 		}
 		out->npolys = multi ? json_array_size(coords) : 1;
@@ -201,13 +203,16 @@ static int load_outline(struct arena *a, const char *script, const char *distric
 			poly->nrings = json_array_size(rings);
 			poly->rings = arena_zalloc(a, poly->nrings * sizeof(struct geo_ring) + 1);
 			for (size_t k = 0; k < poly->nrings; k++) {
-				json_t *enc = json_array_get(rings, k), *o = json_array_get(roffs, k);
+				json_t *enc = json_array_get(rings, k),
+				       *o = json_array_get(roffs, k);
 				if (!json_is_string(enc) || json_array_size(o) != 2 ||
-				    geo_echarts_decode_ring(json_string_value(enc), json_string_length(enc),
+				    geo_echarts_decode_ring(json_string_value(enc),
+							    json_string_length(enc),
 							    json_number_value(json_array_get(o, 0)),
 							    json_number_value(json_array_get(o, 1)),
 							    scale, a, &poly->rings[k])) {
-					fprintf(stderr, "pingan: cannot decode the outline of %s\n", district);
+					fprintf(stderr, "pingan: cannot decode the outline of %s\n",
+						district);
 					goto out;
 				}
 			}
@@ -257,7 +262,8 @@ static void print_accounts(const char *path)
 	char *t = slurp(path, &len);
 	if (!t) {
 		printf("(the demo accounts file '%s' is gone; set new passwords with "
-		       "`pingan user passwd NAME`)\n", path);
+		       "`pingan user passwd NAME`)\n",
+		       path);
 		return;
 	}
 	fwrite(t, 1, len, stdout);
@@ -279,7 +285,8 @@ int cli_demo(struct config *cfg, int argc, char **argv)
 	}
 	enum org_kind k;
 	if (!district || org_kind_of_code(district, &k) || k != ORG_DISTRICT) {
-		fprintf(stderr, "usage: pingan demo --district CODE (a 6-digit district code, e.g. 330108)\n");
+		fprintf(stderr, "usage: pingan demo --district CODE (a 6-digit district code, e.g. "
+				"330108)\n");
 		return 2;
 	}
 	struct store *st = cli_open_store(cfg);
@@ -296,7 +303,8 @@ int cli_demo(struct config *cfg, int argc, char **argv)
 	char *accounts = accounts_path(a, cfg->db);
 	const char *seen;
 	if (!store_meta_get(st, a, marker, &seen)) {
-		printf("demo district %s is already loaded in '%s' (since %s)\n", district, cfg->db, seen);
+		printf("demo district %s is already loaded in '%s' (since %s)\n", district, cfg->db,
+		       seen);
 		print_accounts(accounts);
 		rc = 0;
 		goto out;
@@ -304,8 +312,10 @@ int cli_demo(struct config *cfg, int argc, char **argv)
 
 	/* the division tree */
 	const char *root = cfg->demo_data;
-	struct divisions areas = { 0 }, streets = { 0 }, comms = { 0 }, cities = { 0 }, provs = { 0 };
-	if (read_csv(a, arena_printf(a, "%s/china-division/dist/areas.csv", root), NULL, NULL, &areas))
+	struct divisions areas = { 0 }, streets = { 0 }, comms = { 0 }, cities = { 0 },
+			 provs = { 0 };
+	if (read_csv(a, arena_printf(a, "%s/china-division/dist/areas.csv", root), NULL, NULL,
+		     &areas))
 		goto out;
 	const struct division *area = NULL;
 	for (size_t i = 0; i < areas.n; i++)
@@ -320,8 +330,10 @@ int cli_demo(struct config *cfg, int argc, char **argv)
 	snprintf(prov_code, sizeof(prov_code), "%.2s", district);
 	if (read_csv(a, arena_printf(a, "%s/china-division/dist/streets.csv", root), "areaCode",
 		     district, &streets) ||
-	    read_csv(a, arena_printf(a, "%s/china-division/dist/cities.csv", root), NULL, NULL, &cities) ||
-	    read_csv(a, arena_printf(a, "%s/china-division/dist/provinces.csv", root), NULL, NULL, &provs))
+	    read_csv(a, arena_printf(a, "%s/china-division/dist/cities.csv", root), NULL, NULL,
+		     &cities) ||
+	    read_csv(a, arena_printf(a, "%s/china-division/dist/provinces.csv", root), NULL, NULL,
+		     &provs))
 		goto out;
 	for (size_t i = 0; i < streets.n; i++)
 		if (read_csv(a, arena_printf(a, "%s/china-division/dist/villages.csv", root),
@@ -335,7 +347,8 @@ int cli_demo(struct config *cfg, int argc, char **argv)
 		if (!strcmp(provs.v[i].code, prov_code))
 			prov = provs.v[i].name;
 	if (!streets.n || !comms.n || !city || !prov) {
-		fprintf(stderr, "pingan: district %s has no streets or communities in china-division\n",
+		fprintf(stderr,
+			"pingan: district %s has no streets or communities in china-division\n",
 			district);
 		goto out;
 	}
@@ -360,7 +373,8 @@ int cli_demo(struct config *cfg, int argc, char **argv)
 			break;
 	}
 	if (ncells < comms.n * 2) {
-		fprintf(stderr, "pingan: the outline of %s is too small for its communities\n", district);
+		fprintf(stderr, "pingan: the outline of %s is too small for its communities\n",
+			district);
 		goto out;
 	}
 
@@ -372,7 +386,8 @@ int cli_demo(struct config *cfg, int argc, char **argv)
 	for (size_t i = 0; !err && i < streets.n; i++)
 		err = put(st, ORG_STREET, streets.v[i].code, district, streets.v[i].name, "");
 	for (size_t i = 0; !err && i < comms.n; i++)
-		err = put(st, ORG_COMMUNITY, comms.v[i].code, comms.v[i].parent, comms.v[i].name, "");
+		err = put(st, ORG_COMMUNITY, comms.v[i].code, comms.v[i].parent, comms.v[i].name,
+			  "");
 
 	/* departments: the district's bureaus, and each street's justice office */
 	const struct {
@@ -410,7 +425,8 @@ int cli_demo(struct config *cfg, int argc, char **argv)
 		size_t take = base + (i < extra ? 1 : 0);
 		for (size_t g = 0; !err && g < take; g++, c++) {
 			char code[ORG_CODE_MAX + 8], name[200], why[384];
-			snprintf(code, sizeof(code), "%s%03hu", comms.v[i].code, (unsigned short)(g + 1));
+			snprintf(code, sizeof(code), "%s%03hu", comms.v[i].code,
+				 (unsigned short)(g + 1));
 			snprintf(name, sizeof(name), "%s第%zu网格", comms.v[i].name, g + 1);
 			if (!*first_grid)
 				str_copy(first_grid, sizeof(first_grid), code);
@@ -453,13 +469,18 @@ int cli_demo(struct config *cfg, int argc, char **argv)
 		if ((err = sec_password_hash(cfg->password_scheme, cfg->pbkdf2_iterations,
 					     users[i].password, hash)))
 			break;
-		struct user u = { .username = users[i].username, .display_name = users[i].display,
-				  .org_code = users[i].org, .roles = mask, .password_hash = hash,
+		struct user u = { .username = users[i].username,
+				  .display_name = users[i].display,
+				  .org_code = users[i].org,
+				  .roles = mask,
+				  .password_hash = hash,
 				  .created_at = now };
 		err = store_user_add(st, &u);
 		if (err == ERR_CONFLICT) {
-			fprintf(stderr, "pingan: user '%s' already exists; the demo needs a fresh "
-					"database\n", u.username);
+			fprintf(stderr,
+				"pingan: user '%s' already exists; the demo needs a fresh "
+				"database\n",
+				u.username);
 		}
 	}
 	/* a handler in each other district department, for the demo's events;
@@ -469,11 +490,16 @@ int cli_demo(struct config *cfg, int argc, char **argv)
 		snprintf(name, sizeof(name), "handler.d%02zu", d);
 		snprintf(org, sizeof(org), "%sD%02zu", district, d);
 		auth_password_generate(pw, sizeof(pw));
-		if ((err = sec_password_hash(cfg->password_scheme, cfg->pbkdf2_iterations, pw, hash)))
+		if ((err = sec_password_hash(cfg->password_scheme, cfg->pbkdf2_iterations, pw,
+					     hash)))
 			break;
 		sec_wipe(pw, sizeof(pw));
-		struct user u = { .username = name, .display_name = "部门处置员", .org_code = org,
-				  .roles = ROLE(HANDLER), .password_hash = hash, .created_at = now };
+		struct user u = { .username = name,
+				  .display_name = "部门处置员",
+				  .org_code = org,
+				  .roles = ROLE(HANDLER),
+				  .password_hash = hash,
+				  .created_at = now };
 		err = store_user_add(st, &u);
 	}
 	char stamp[32];
@@ -512,9 +538,11 @@ int cli_demo(struct config *cfg, int argc, char **argv)
 		fprintf(stderr, "pingan: the demo's events could not be made\n");
 		goto out;
 	}
-	printf("loaded demo district %s %s: %zu streets, %zu communities, %zu grids, %zu departments, "
+	printf("loaded demo district %s %s: %zu streets, %zu communities, %zu grids, %zu "
+	       "departments, "
 	       "%d events over the past year\n",
-	       district, area->name, streets.n, comms.n, ncells, ARRAY_SIZE(depts) + streets.n, made);
+	       district, area->name, streets.n, comms.n, ncells, ARRAY_SIZE(depts) + streets.n,
+	       made);
 	fputs(strbuf_str(&sb), stdout);
 	strbuf_release(&sb);
 	for (size_t i = 0; i < ARRAY_SIZE(users); i++)

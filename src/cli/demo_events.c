@@ -62,11 +62,13 @@ static double season(const char *code, int month)
 		const char *prefix;
 		double w[12];
 	} table[] = {
-		{ "0403", { .2, .2, .4, .8, 1.5, 3, 3.5, 3, 1.5, .6, .3, .2 } },  /* waterlogging */
-		{ "0401", { 2, 2, 1.5, 1, .8, .6, .6, .6, .8, 1, 1.5, 2 } },      /* fire hazards */
+		{ "0403", { .2, .2, .4, .8, 1.5, 3, 3.5, 3, 1.5, .6, .3, .2 } }, /* waterlogging */
+		{ "0401", { 2, 2, 1.5, 1, .8, .6, .6, .6, .8, 1, 1.5, 2 } },     /* fire hazards */
 		{ "0601", { .6, .6, .8, 1, 1.3, 1.6, 1.8, 1.8, 1.3, 1, .8, .6 } }, /* noise */
-		{ "03", { .5, .4, 1.3, 1.5, 1.3, 1, .8, .8, 1.3, 1.5, 1.2, .7 } },  /* construction */
-		{ "0102", { 1.4, 1.6, 1, 1, 1, 1.2, 1.3, 1.3, 1, 1.2, 1, 1.3 } },  /* rubbish (festivals) */
+		{ "03",
+		  { .5, .4, 1.3, 1.5, 1.3, 1, .8, .8, 1.3, 1.5, 1.2, .7 } }, /* construction */
+		{ "0102",
+		  { 1.4, 1.6, 1, 1, 1, 1.2, 1.3, 1.3, 1, 1.2, 1, 1.3 } }, /* rubbish (festivals) */
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
 		if (str_starts_with(code, table[i].prefix))
@@ -122,8 +124,8 @@ static struct geo_point point_in(const struct grid_pick *g)
 /* one planned step of one event */
 struct step {
 	long long t;
-	int ev;       /* index into the events */
-	int kind;     /* 0: report; otherwise a position in its script */
+	int ev;   /* index into the events */
+	int kind; /* 0: report; otherwise a position in its script */
 };
 
 struct plan {
@@ -137,12 +139,28 @@ struct plan {
 	int script[16]; /* indexes into `actions` */
 	int nscript;
 	long long id;
-	bool dead; /* a step failed: the rest is skipped */
+	bool dead;      /* a step failed: the rest is skipped */
 	int merge_into; /* plan index, or -1 */
 };
 
-enum act { A_REGISTER, A_REJECT, A_MERGE, A_DISPATCH, A_ACCEPT, A_RETURN, A_HANDLE, A_VERIFY,
-	   A_REWORK, A_CLOSE, A_RATE, A_VOID, A_REQ_EXT, A_APPROVE_EXT, A_SUPERVISE, A_REDISPATCH };
+enum act {
+	A_REGISTER,
+	A_REJECT,
+	A_MERGE,
+	A_DISPATCH,
+	A_ACCEPT,
+	A_RETURN,
+	A_HANDLE,
+	A_VERIFY,
+	A_REWORK,
+	A_CLOSE,
+	A_RATE,
+	A_VOID,
+	A_REQ_EXT,
+	A_APPROVE_EXT,
+	A_SUPERVISE,
+	A_REDISPATCH
+};
 
 static int cmp_step(const void *a, const void *b)
 {
@@ -178,8 +196,8 @@ static int principal_of(struct store *st, struct arena *a, const char *username,
 	return 0;
 }
 
-int cli_demo_events(struct store *st, const struct calendar *cal, const char *district,
-		    int count, unsigned long long seed, long long end)
+int cli_demo_events(struct store *st, const struct calendar *cal, const char *district, int count,
+		    unsigned long long seed, long long end)
 {
 	if (count <= 0)
 		return 0;
@@ -251,7 +269,8 @@ int cli_demo_events(struct store *st, const struct calendar *cal, const char *di
 			if (*cats[k].parent && cats[k].department[0] != 'S')
 				c = &cats[k]; /* the first district category */
 		if (!c) {
-			fprintf(stderr, "pingan: no district-routed category for the demo's events\n");
+			fprintf(stderr,
+				"pingan: no district-routed category for the demo's events\n");
 			free(steps);
 			goto out;
 		}
@@ -344,20 +363,15 @@ int cli_demo_events(struct store *st, const struct calendar *cal, const char *di
 			long long gap;
 			switch (s[k]) {
 			case A_HANDLE:
-				gap = late < 0.86 ? between(2 * 3600, 20 * 3600)
+				gap = late < 0.86   ? between(2 * 3600, 20 * 3600)
 				      : late < 0.96 ? between(2 * 86400, 4 * 86400)
 						    : between(6 * 86400, 12 * 86400);
 				break;
 			case A_REGISTER:
 			case A_REJECT:
-			case A_MERGE:
-				gap = between(300, 2400);
-				break;
-			case A_RATE:
-				gap = between(3600, 2 * 86400);
-				break;
-			default:
-				gap = between(300, 5400);
+			case A_MERGE: gap = between(300, 2400); break;
+			case A_RATE: gap = between(3600, 2 * 86400); break;
+			default: gap = between(300, 5400);
 			}
 			at += gap;
 			if (at >= end)
@@ -367,9 +381,14 @@ int cli_demo_events(struct store *st, const struct calendar *cal, const char *di
 	}
 	qsort(steps, nsteps, sizeof(*steps), cmp_step);
 
-	struct event_env env = { .st = st, .cal = cal, .grids = cli_grid_index(st), .now = sim_clock,
-				 .district_path = root.path, .escalate_grace_s = 4 * 3600,
-				 .dup_distance_m = 50, .dup_window_s = 86400 };
+	struct event_env env = { .st = st,
+				 .cal = cal,
+				 .grids = cli_grid_index(st),
+				 .now = sim_clock,
+				 .district_path = root.path,
+				 .escalate_grace_s = 4 * 3600,
+				 .dup_distance_m = 50,
+				 .dup_window_s = 86400 };
 	if (store_begin(st)) {
 		free(steps);
 		geo_index_free((struct geo_index *)env.grids);
@@ -391,11 +410,16 @@ int cli_demo_events(struct store *st, const struct calendar *cal, const char *di
 		struct arena *ta = arena_new();
 		char why[256];
 		if (sp->kind == 0) {
-			struct event_input in = { .category = p->category, .urgency = p->urgency,
-						  .title = p->title, .description = p->description,
-						  .address = p->address, .has_point = true,
-						  .lon = p->p.x, .lat = p->p.y,
-						  .source = p->citizen ? "citizen" : "grid_worker" };
+			struct event_input in = { .category = p->category,
+						  .urgency = p->urgency,
+						  .title = p->title,
+						  .description = p->description,
+						  .address = p->address,
+						  .has_point = true,
+						  .lon = p->p.x,
+						  .lat = p->p.y,
+						  .source =
+							  p->citizen ? "citizen" : "grid_worker" };
 			struct event e, *d;
 			size_t nd;
 			if (event_create(&env, ta, p->citizen ? NULL : &gw, &in, &e, &d, &nd, why,
@@ -416,27 +440,64 @@ int cli_demo_events(struct store *st, const struct calendar *cal, const char *di
 		struct wf_input in = { 0 };
 		switch (p->script[sp->kind - 1]) {
 		case A_REGISTER: action = "register"; break;
-		case A_REJECT: action = "reject"; in.reason = "不属于受理范围"; break;
+		case A_REJECT:
+			action = "reject";
+			in.reason = "不属于受理范围";
+			break;
 		case A_MERGE:
 			action = "merge";
 			in.target = arena_printf(ta, "%lld", plans[p->merge_into].id);
 			break;
 		case A_DISPATCH:
-		case A_REDISPATCH: action = "dispatch"; in.assignee = p->assignee; break;
-		case A_ACCEPT: who = h; action = "accept"; break;
-		case A_RETURN: who = h; action = "return"; in.reason = "需其他部门共同处置"; break;
-		case A_HANDLE: who = h; action = "handle"; in.note = "已到现场处置完毕"; break;
+		case A_REDISPATCH:
+			action = "dispatch";
+			in.assignee = p->assignee;
+			break;
+		case A_ACCEPT:
+			who = h;
+			action = "accept";
+			break;
+		case A_RETURN:
+			who = h;
+			action = "return";
+			in.reason = "需其他部门共同处置";
+			break;
+		case A_HANDLE:
+			who = h;
+			action = "handle";
+			in.note = "已到现场处置完毕";
+			break;
 		case A_VERIFY: action = "verify"; break;
-		case A_REWORK: action = "rework"; in.reason = "复核发现仍未整改到位"; break;
+		case A_REWORK:
+			action = "rework";
+			in.reason = "复核发现仍未整改到位";
+			break;
 		case A_CLOSE: action = "close"; break;
-		case A_RATE: who = &gw; action = "rate"; in.rating = unif() < 0.8 ? 5 : unif() < 0.7 ? 4 : 3; break;
-		case A_VOID: action = "void"; in.reason = "重复录入"; break;
-		case A_REQ_EXT: who = h; action = "request_extension"; in.reason = "需协调产权单位"; in.days = 3; break;
+		case A_RATE:
+			who = &gw;
+			action = "rate";
+			in.rating = unif() < 0.8 ? 5 : unif() < 0.7 ? 4 : 3;
+			break;
+		case A_VOID:
+			action = "void";
+			in.reason = "重复录入";
+			break;
+		case A_REQ_EXT:
+			who = h;
+			action = "request_extension";
+			in.reason = "需协调产权单位";
+			in.days = 3;
+			break;
 		case A_APPROVE_EXT: action = "approve_extension"; break;
-		case A_SUPERVISE: who = &leader; action = "supervise"; in.note = "请加快处置进度"; break;
+		case A_SUPERVISE:
+			who = &leader;
+			action = "supervise";
+			in.note = "请加快处置进度";
+			break;
 		}
 		struct event out;
-		if (!action || event_act(&env, ta, who, p->id, action, &in, 0, &out, why, sizeof(why))) {
+		if (!action ||
+		    event_act(&env, ta, who, p->id, action, &in, 0, &out, why, sizeof(why))) {
 			p->dead = true;
 			failed++;
 		}

@@ -38,7 +38,8 @@ static int put_org(struct store *st, struct arena *a, struct org *o, char *why, 
 		struct org p;
 		struct scope all = { .all = true };
 		if (store_org_get(st, a, &all, o->parent, &p)) {
-			snprintf(why, whylen, "parent '%s' of '%s' does not exist (list parents first)",
+			snprintf(why, whylen,
+				 "parent '%s' of '%s' does not exist (list parents first)",
 				 o->parent, o->code);
 			return ERR_BAD_VALUE;
 		}
@@ -81,7 +82,8 @@ static int import_divisions(struct store *st, const char *path)
 	int c_parent = column(f, nf, "parent"), c_kind = column(f, nf, "kind");
 	int c_en = column(f, nf, "name_en");
 	if (c_code < 0 || c_name < 0) {
-		fprintf(stderr, "pingan: %s:1: the header needs the columns 'code' and 'name'\n", path);
+		fprintf(stderr, "pingan: %s:1: the header needs the columns 'code' and 'name'\n",
+			path);
 		goto out_close;
 	}
 	if (store_begin(st)) {
@@ -92,11 +94,15 @@ static int import_divisions(struct store *st, const char *path)
 		if (nf == 1 && !*f[0])
 			continue; /* blank line */
 		int maxc = c_code > c_name ? c_code : c_name;
-		if (c_parent > maxc) maxc = c_parent;
-		if (c_kind > maxc) maxc = c_kind;
-		if (c_en > maxc) maxc = c_en;
+		if (c_parent > maxc)
+			maxc = c_parent;
+		if (c_kind > maxc)
+			maxc = c_kind;
+		if (c_en > maxc)
+			maxc = c_en;
 		if ((int)nf <= maxc) {
-			snprintf(why, sizeof(why), "expected at least %d fields, found %zu", maxc + 1, nf);
+			snprintf(why, sizeof(why), "expected at least %d fields, found %zu",
+				 maxc + 1, nf);
 			break;
 		}
 		struct org o = { 0 };
@@ -113,7 +119,8 @@ static int import_divisions(struct store *st, const char *path)
 				break;
 			}
 		} else if (org_kind_of_code(o.code, &o.kind)) {
-			snprintf(why, sizeof(why), "'%.30s' is not a division or department code", o.code);
+			snprintf(why, sizeof(why), "'%.30s' is not a division or department code",
+				 o.code);
 			break;
 		}
 		if (c_parent >= 0 && *f[c_parent])
@@ -131,7 +138,8 @@ static int import_divisions(struct store *st, const char *path)
 		if (got < 0)
 			fprintf(stderr, "pingan: %s: %s; nothing imported\n", path, why);
 		else
-			fprintf(stderr, "pingan: %s: line %d: %s; nothing imported\n", path, r.line, why);
+			fprintf(stderr, "pingan: %s: line %d: %s; nothing imported\n", path, r.line,
+				why);
 		goto out_close;
 	}
 	if (store_commit(st)) {
@@ -164,7 +172,8 @@ int cli_store_grid(struct store *st, struct arena *a, const char *code, const ch
 	err = store_grid_put(st, code, blob, len, geometry, shape->minx, shape->miny, shape->maxx,
 			     shape->maxy, geo_shape_area_m2(shape));
 	if (err)
-		snprintf(why, whylen, "cannot store the boundary of '%s': %s", code, err_message(err));
+		snprintf(why, whylen, "cannot store the boundary of '%s': %s", code,
+			 err_message(err));
 	return err;
 }
 
@@ -188,8 +197,8 @@ static int import_grids(struct store *st, const char *path)
 		if (cli_store_grid(st, a, v[i].code, v[i].name, &v[i].shape, v[i].geometry, inner,
 				   sizeof(inner))) {
 			store_rollback(st);
-			fprintf(stderr, "pingan: %s:%d: feature %zu (%s): %s; nothing imported\n", path,
-				v[i].line, i, v[i].code, inner);
+			fprintf(stderr, "pingan: %s:%d: feature %zu (%s): %s; nothing imported\n",
+				path, v[i].line, i, v[i].code, inner);
 			goto out;
 		}
 	}
@@ -207,7 +216,8 @@ out:
 int cli_import(struct config *cfg, int argc, char **argv)
 {
 	if (argc != 3 || (strcmp(argv[1], "divisions") && strcmp(argv[1], "grids"))) {
-		fprintf(stderr, "usage: pingan import divisions FILE.csv | pingan import grids FILE.geojson\n");
+		fprintf(stderr, "usage: pingan import divisions FILE.csv | pingan import grids "
+				"FILE.geojson\n");
 		return 2;
 	}
 	struct store *st = cli_open_store(cfg);

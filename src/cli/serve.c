@@ -155,9 +155,16 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	if (!store_org_root(st, ic.a, &root))
 		district_path = root.path;
 
-	struct app app = { .cfg = cfg, .st = st, .grids = ic.ix, .cal = cal,
-			   .started = time(NULL), .now = clock_now };
-	app.ev = (struct event_env){ .st = st, .cal = cal, .grids = ic.ix, .now = clock_now,
+	struct app app = { .cfg = cfg,
+			   .st = st,
+			   .grids = ic.ix,
+			   .cal = cal,
+			   .started = time(NULL),
+			   .now = clock_now };
+	app.ev = (struct event_env){ .st = st,
+				     .cal = cal,
+				     .grids = ic.ix,
+				     .now = clock_now,
 				     .escalate_grace_s = cfg->escalate_grace_minutes * 60,
 				     .district_path = district_path,
 				     .dup_distance_m = (double)cfg->dup_distance_m,
@@ -223,7 +230,8 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	fflush(stdout);
 	log_info("serving %zu grids from '%s' on %s:%d", geo_index_count(ic.ix), cfg->db, host,
 		 http_server_port(srv));
-	struct ticker tk = { .app = &app, .lock = PTHREAD_MUTEX_INITIALIZER,
+	struct ticker tk = { .app = &app,
+			     .lock = PTHREAD_MUTEX_INITIALIZER,
 			     .cond = PTHREAD_COND_INITIALIZER };
 	pthread_t tick_thread;
 	pthread_create(&tick_thread, NULL, tick_loop, &tk);

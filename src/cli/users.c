@@ -82,8 +82,11 @@ static int user_add(struct config *cfg, struct store *st, int argc, char **argv)
 		fprintf(stderr, "pingan: cannot hash with scheme '%s'\n", cfg->password_scheme);
 		return 1;
 	}
-	struct user u = { .username = name, .display_name = display ? display : name,
-			  .org_code = org, .roles = mask, .password_hash = hash,
+	struct user u = { .username = name,
+			  .display_name = display ? display : name,
+			  .org_code = org,
+			  .roles = mask,
+			  .password_hash = hash,
 			  .created_at = (long long)time(NULL) };
 	int err = store_user_add(st, &u);
 	if (err == ERR_CONFLICT)
@@ -171,7 +174,9 @@ static int user_list(struct store *st)
 	long long now = (long long)time(NULL);
 	for (size_t i = 0; i < n; i++)
 		printf("%-6lld %-20s %-16s %-10s %s\n", v[i].id, v[i].username, v[i].org_code,
-		       v[i].disabled ? "disabled" : v[i].locked_until > now ? "locked" : "active",
+		       v[i].disabled             ? "disabled"
+		       : v[i].locked_until > now ? "locked"
+						 : "active",
 		       role_format(a, v[i].roles));
 	arena_free(a);
 	return 0;

@@ -30,7 +30,8 @@ static void apply_year(void *ctx, int year, const struct cal_day *days, size_t n
 {
 	char why[256];
 	if (cal_replace_year(ctx, year, days, n, why, sizeof(why)))
-		log_error("the entered holidays of %d are invalid (%s); the file's are used", year, why);
+		log_error("the entered holidays of %d are invalid (%s); the file's are used", year,
+			  why);
 }
 
 struct calendar *cli_load_world(const struct config *cfg, struct store *st)
@@ -44,7 +45,8 @@ struct calendar *cli_load_world(const struct config *cfg, struct store *st)
 	struct dirent **names = NULL;
 	int n = scandir(cfg->calendar_dir, &names, NULL, by_name);
 	if (n < 0) {
-		log_warn("no calendar folder '%s': deadlines count weekends only", cfg->calendar_dir);
+		log_warn("no calendar folder '%s': deadlines count weekends only",
+			 cfg->calendar_dir);
 		n = 0;
 	}
 	int bad = 0;

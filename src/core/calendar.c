@@ -75,11 +75,13 @@ int cal_set_hours(struct calendar *c, const char *spec, char *why, size_t whylen
 		}
 		if (strlen(s) < 11 || s[5] != '-' || parse_hhmm(s, &p[n][0]) ||
 		    parse_hhmm(s + 6, &p[n][1]) || (s[11] && s[11] != ',')) {
-			snprintf(why, whylen, "working hours '%.40s' are not HH:MM-HH:MM[,HH:MM-HH:MM]", spec);
+			snprintf(why, whylen,
+				 "working hours '%.40s' are not HH:MM-HH:MM[,HH:MM-HH:MM]", spec);
 			return ERR_BAD_VALUE;
 		}
 		if (p[n][1] <= p[n][0] || p[n][0] < prev_end) {
-			snprintf(why, whylen, "working periods in '%.40s' must be ascending and not overlap",
+			snprintf(why, whylen,
+				 "working periods in '%.40s' must be ascending and not overlap",
 				 spec);
 			return ERR_BAD_VALUE;
 		}
@@ -229,8 +231,9 @@ static int set_day(struct calendar *c, int y, int m, int d, enum cal_kind kind, 
 	long day = cal_day_from_civil(y, m, d);
 	int w = cal_weekday(day);
 	if (kind == CAL_WORKDAY && w != 0 && w != 6) {
-		snprintf(why, whylen, "%04d-%02d-%02d is a weekday; only a Saturday or Sunday can be an "
-				      "adjusted working day",
+		snprintf(why, whylen,
+			 "%04d-%02d-%02d is a weekday; only a Saturday or Sunday can be an "
+			 "adjusted working day",
 			 y, m, d);
 		return ERR_BAD_VALUE;
 	}
@@ -285,8 +288,8 @@ size_t cal_years(const struct calendar *c, int *years, size_t max)
 	return n;
 }
 
-int cal_replace_year(struct calendar *c, int year, const struct cal_day *days, size_t n,
-		     char *why, size_t whylen)
+int cal_replace_year(struct calendar *c, int year, const struct cal_day *days, size_t n, char *why,
+		     size_t whylen)
 {
 	if (year < 1970 || year > 2200) {
 		snprintf(why, whylen, "year %d is outside 1970-2200", year);
@@ -301,8 +304,8 @@ int cal_replace_year(struct calendar *c, int year, const struct cal_day *days, s
 				 days[i].d, year);
 			err = ERR_BAD_VALUE;
 		} else {
-			err = set_day(tmp, days[i].y, days[i].m, days[i].d, days[i].kind, days[i].name,
-				      why, whylen);
+			err = set_day(tmp, days[i].y, days[i].m, days[i].d, days[i].kind,
+				      days[i].name, why, whylen);
 		}
 	}
 	if (!err) {
@@ -386,16 +389,17 @@ int cal_load_csv(struct calendar *c, const char *path, char *why, size_t whylen)
 		enum cal_kind kind;
 		char inner[160];
 		if (n < 2 || parse_date(f[0], &y, &m, &d)) {
-			snprintf(why, whylen, "%s:%d: '%.20s' is not a YYYY-MM-DD date", path, r.line,
-				 n ? f[0] : "");
+			snprintf(why, whylen, "%s:%d: '%.20s' is not a YYYY-MM-DD date", path,
+				 r.line, n ? f[0] : "");
 			err = ERR_BAD_FILE;
 		} else if (strcmp(f[1], "holiday") && strcmp(f[1], "workday")) {
-			snprintf(why, whylen, "%s:%d: kind must be holiday or workday, not '%.20s'", path,
-				 r.line, f[1]);
+			snprintf(why, whylen, "%s:%d: kind must be holiday or workday, not '%.20s'",
+				 path, r.line, f[1]);
 			err = ERR_BAD_FILE;
 		} else {
 			kind = !strcmp(f[1], "holiday") ? CAL_HOLIDAY : CAL_WORKDAY;
-			if (cal_set_day(tmp, y, m, d, kind, n > 2 ? f[2] : NULL, inner, sizeof(inner))) {
+			if (cal_set_day(tmp, y, m, d, kind, n > 2 ? f[2] : NULL, inner,
+					sizeof(inner))) {
 				snprintf(why, whylen, "%s:%d: %s", path, r.line, inner);
 				err = ERR_BAD_FILE;
 			}

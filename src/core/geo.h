@@ -91,8 +91,7 @@ double geo_shape_area_m2(const struct geo_shape *s);
  * ERR_BAD_VALUE and writes a reason like "ring 2 of polygon 1 is not closed"
  * to why (always NUL-terminated when whylen > 0; why may be NULL).
  * Self-intersections and holes outside their outer ring are not detected. */
-int geo_shape_validate(const struct geo_shape *s, size_t max_vertices, char *why,
-		       size_t whylen);
+int geo_shape_validate(const struct geo_shape *s, size_t max_vertices, char *why, size_t whylen);
 
 /* Great-circle distance in metres (haversine, GEO_EARTH_RADIUS_M). */
 double geo_distance_m(struct geo_point a, struct geo_point b);
@@ -120,8 +119,8 @@ int geo_shape_decode(const void *buf, size_t len, struct arena *a, struct geo_sh
  * ring comes back closed. The points are allocated from a. Returns 0, or
  * ERR_BAD_VALUE for invalid UTF-8, an odd number of code units, an empty
  * string, or a scale or offset that is not finite (scale must be > 0). */
-int geo_echarts_decode_ring(const char *utf8, size_t len, double off_x, double off_y,
-			    double scale, struct arena *a, struct geo_ring *out);
+int geo_echarts_decode_ring(const char *utf8, size_t len, double off_x, double off_y, double scale,
+			    struct arena *a, struct geo_ring *out);
 
 /*
  * Spatial index: add shapes with ids, build once, then locate points.

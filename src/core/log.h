@@ -18,8 +18,8 @@ void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(p
 void log_line(const char *json);
 
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
-#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
-#define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
+#define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
+#define log_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)
 #define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
 
 /* ISO 8601 UTC with milliseconds into buf (at least 32 bytes). */

@@ -19,7 +19,7 @@ char *xstrndup(const char *s, size_t n);
 /* Report a broken invariant (file, line, message) and abort. */
 _Noreturn void bug_fl(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-#define BUG(...) bug_fl(__FILE__, __LINE__, __VA_ARGS__)
+#define BUG(...)      bug_fl(__FILE__, __LINE__, __VA_ARGS__)
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #define SALT_LEN 16
-#define KEY_LEN 32
+#define KEY_LEN  32
 
 static const EVP_MD *md(enum sec_digest alg)
 {
@@ -114,14 +114,12 @@ static void b64(const unsigned char *bin, size_t n, char *out, size_t outlen)
 	sodium_bin2base64(out, outlen, bin, n, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
 }
 
-int sec_password_hash(const char *scheme, long long iterations, const char *password,
-		      char *out)
+int sec_password_hash(const char *scheme, long long iterations, const char *password, char *out)
 {
 	if (!strcmp(scheme, "argon2id")) {
-		if (crypto_pwhash_str_alg(out, password, strlen(password),
-					  crypto_pwhash_OPSLIMIT_INTERACTIVE,
-					  crypto_pwhash_MEMLIMIT_INTERACTIVE,
-					  crypto_pwhash_ALG_ARGON2ID13))
+		if (crypto_pwhash_str_alg(
+			    out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			    crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13))
 			return ERR_INTERNAL;
 		return 0;
 	}

@@ -20,8 +20,8 @@
 
 enum sec_digest { SEC_SM3, SEC_SHA256 };
 
-#define SEC_DIGEST_LEN 32
-#define SEC_HEX_LEN (SEC_DIGEST_LEN * 2 + 1)
+#define SEC_DIGEST_LEN   32
+#define SEC_HEX_LEN      (SEC_DIGEST_LEN * 2 + 1)
 #define SEC_PASSWORD_MAX 256 /* longest stored hash string, with NUL */
 
 /* Initialises the libraries and runs known-answer self-tests (SM3, SHA-256,
@@ -53,8 +53,7 @@ void sec_hex(const void *bin, size_t n, char *out);
 /* Hashes a password with scheme "pbkdf2-sm3" (iterations used) or
  * "argon2id" (libsodium's interactive limits) into out[SEC_PASSWORD_MAX].
  * 0, ERR_BAD_VALUE (unknown scheme), ERR_INTERNAL. */
-int sec_password_hash(const char *scheme, long long iterations, const char *password,
-		      char *out);
+int sec_password_hash(const char *scheme, long long iterations, const char *password, char *out);
 /* Checks a password against a stored hash in constant time with respect to
  * the password. 0 on match, ERR_BAD_LOGIN on mismatch, ERR_BAD_VALUE if the
  * stored string is malformed. */

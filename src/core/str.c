@@ -185,8 +185,11 @@ char *str_utf8_scrub(const char *s)
 	size_t i = 0;
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
-		size_t k = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
-			: (c & 0xf8) == 0xf0 ? 4 : 0;
+		size_t k = c < 0x80             ? 1
+			   : (c & 0xe0) == 0xc0 ? 2
+			   : (c & 0xf0) == 0xe0 ? 3
+			   : (c & 0xf8) == 0xf0 ? 4
+						: 0;
 		if (k && i + k <= n && str_utf8_valid(s + i, k)) {
 			i += k;
 			continue;

@@ -21,7 +21,10 @@ struct strbuf {
 	size_t len, alloc, max; /* max 0: unlimited */
 };
 
-#define STRBUF_INIT { NULL, 0, 0, 0 }
+#define STRBUF_INIT           \
+	{                     \
+		NULL, 0, 0, 0 \
+	}
 
 void strbuf_init(struct strbuf *sb, size_t max);
 void strbuf_release(struct strbuf *sb);

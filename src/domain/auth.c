@@ -116,9 +116,9 @@ static void new_token(char token[AUTH_TOKEN_HEX], char hash[SEC_HEX_LEN])
 	sec_digest_hex(SEC_SM3, token, 32, hash);
 }
 
-int auth_login(struct store *st, const struct config *cfg, struct arena *a,
-	       const char *username, const char *password, const char *ip, long long now,
-	       char token[AUTH_TOKEN_HEX], struct principal *who, long long *locked_until)
+int auth_login(struct store *st, const struct config *cfg, struct arena *a, const char *username,
+	       const char *password, const char *ip, long long now, char token[AUTH_TOKEN_HEX],
+	       struct principal *who, long long *locked_until)
 {
 	if (throttled(cfg, ip, now))
 		return ERR_THROTTLED;
@@ -179,7 +179,7 @@ int auth_login(struct store *st, const struct config *cfg, struct arena *a,
  * seen within SCACHE_TTL seconds.
  */
 #define SCACHE_SLOTS 1024
-#define SCACHE_TTL 15
+#define SCACHE_TTL   15
 
 struct scache_entry {
 	char hash[SEC_HEX_LEN];
@@ -348,8 +348,9 @@ int auth_password_policy(const char *pw, char *why, size_t whylen)
 			other = 1;
 	}
 	if (lower + upper + digit + other < 3) {
-		snprintf(why, whylen, "the password needs three of: lowercase letters, uppercase "
-				      "letters, digits, other characters");
+		snprintf(why, whylen,
+			 "the password needs three of: lowercase letters, uppercase "
+			 "letters, digits, other characters");
 		return ERR_BAD_VALUE;
 	}
 	return 0;

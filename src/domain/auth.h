@@ -42,9 +42,9 @@ struct principal {
 /* Checks the credentials and opens a session; on success token gets the
  * session token and who the principal. ERR_BAD_LOGIN, ERR_LOCKED (with
  * *locked_until set), ERR_THROTTLED, or a store error. */
-int auth_login(struct store *st, const struct config *cfg, struct arena *a,
-	       const char *username, const char *password, const char *ip, long long now,
-	       char token[AUTH_TOKEN_HEX], struct principal *who, long long *locked_until);
+int auth_login(struct store *st, const struct config *cfg, struct arena *a, const char *username,
+	       const char *password, const char *ip, long long now, char token[AUTH_TOKEN_HEX],
+	       struct principal *who, long long *locked_until);
 /* Resolves a session token. ERR_UNAUTHENTICATED if unknown, expired or the
  * user is disabled. Refreshes last-seen at most once a minute. */
 int auth_session(struct store *st, const struct config *cfg, struct arena *a, const char *token,

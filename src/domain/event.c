@@ -42,15 +42,17 @@ long long event_stage_seconds(const struct category *c, enum wf_stage stage, int
 	return stage > WF_STAGE_NONE && stage < WF_STAGE__COUNT ? c->stage_s[stage] : 0;
 }
 
-int category_load_csv(struct store *st, const struct calendar *cal, const char *path,
-		      char *why, size_t whylen)
+int category_load_csv(struct store *st, const struct calendar *cal, const char *path, char *why,
+		      size_t whylen)
 {
-	static const char *const cols[] = { "code", "parent", "name_zh", "name_en", "department",
-					    "register", "dispatch", "accept", "handle", "verify",
-					    "close", "handle_urgent", "handle_critical" };
+	static const char *const cols[] = { "code",           "parent",     "name_zh",
+					    "name_en",        "department", "register",
+					    "dispatch",       "accept",     "handle",
+					    "verify",         "close",      "handle_urgent",
+					    "handle_critical" };
 	static const enum wf_stage stages[] = { WF_STAGE_REGISTER, WF_STAGE_DISPATCH,
-						WF_STAGE_ACCEPT, WF_STAGE_HANDLE,
-						WF_STAGE_VERIFY, WF_STAGE_CLOSE };
+						WF_STAGE_ACCEPT,   WF_STAGE_HANDLE,
+						WF_STAGE_VERIFY,   WF_STAGE_CLOSE };
 	struct csv_reader r;
 	if (csv_open(&r, path)) {
 		snprintf(why, whylen, "%s", r.why);
@@ -61,12 +63,14 @@ int category_load_csv(struct store *st, const struct calendar *cal, const char *
 	size_t n;
 	int err = 0, got = csv_next(&r, a, &f, &n);
 	if (got != 1 || n != ARRAY_SIZE(cols)) {
-		snprintf(why, whylen, "%s:1: expected the header of share/categories/events.csv", path);
+		snprintf(why, whylen, "%s:1: expected the header of share/categories/events.csv",
+			 path);
 		err = ERR_BAD_FILE;
 	}
 	for (size_t i = 0; !err && i < n; i++) {
 		if (strcmp(f[i], cols[i])) {
-			snprintf(why, whylen, "%s:1: column %zu must be '%s'", path, i + 1, cols[i]);
+			snprintf(why, whylen, "%s:1: column %zu must be '%s'", path, i + 1,
+				 cols[i]);
 			err = ERR_BAD_FILE;
 		}
 	}
@@ -87,8 +91,9 @@ int category_load_csv(struct store *st, const struct calendar *cal, const char *
 		size_t cl = strlen(f[0]);
 		if ((cl != 2 && cl != 4) || !str_is_digits(f[0], cl) ||
 		    (cl == 4 && strncmp(f[0], f[1], 2)) || (cl == 2 && *f[1])) {
-			snprintf(why, whylen, "%s:%d: code '%.10s' must be 2 digits (a class) or 4 digits "
-					      "under its class",
+			snprintf(why, whylen,
+				 "%s:%d: code '%.10s' must be 2 digits (a class) or 4 digits "
+				 "under its class",
 				 path, r.line, f[0]);
 			err = ERR_BAD_FILE;
 			break;
@@ -98,15 +103,17 @@ int category_load_csv(struct store *st, const struct calendar *cal, const char *
 		c.name = f[2];
 		c.name_en = f[3];
 		if (!*c.name || str_utf8_len(c.name) > 50) {
-			snprintf(why, whylen, "%s:%d: name_zh must be 1-50 characters", path, r.line);
+			snprintf(why, whylen, "%s:%d: name_zh must be 1-50 characters", path,
+				 r.line);
 			err = ERR_BAD_FILE;
 			break;
 		}
 		if (cl == 4) {
 			const char *dp = f[4][0] == 'S' ? f[4] + 1 : f[4];
 			if (strlen(dp) != 3 || dp[0] != 'D' || !str_is_digits(dp + 1, 2)) {
-				snprintf(why, whylen, "%s:%d: department must be like D01 (district) or SD01 "
-						      "(the event's street)",
+				snprintf(why, whylen,
+					 "%s:%d: department must be like D01 (district) or SD01 "
+					 "(the event's street)",
 					 path, r.line);
 				err = ERR_BAD_FILE;
 				break;
@@ -115,8 +122,9 @@ int category_load_csv(struct store *st, const struct calendar *cal, const char *
 			for (size_t k = 0; k < 8 && !err; k++) {
 				long long secs;
 				if (event_parse_duration(f[5 + k], day_s, &secs)) {
-					snprintf(why, whylen, "%s:%d: %s '%.10s' is not a duration like 30m, "
-							      "2h or 5d",
+					snprintf(why, whylen,
+						 "%s:%d: %s '%.10s' is not a duration like 30m, "
+						 "2h or 5d",
 						 path, r.line, cols[5 + k], f[5 + k]);
 					err = ERR_BAD_FILE;
 				} else if (k < 6) {
@@ -189,8 +197,8 @@ void event_route(const struct event *e, const struct category *c, char *out)
 	memcpy(out + bl, dept, dl + 1);
 }
 
-void event_set_deadline(const struct event_env *env, struct event *e, long long now,
-			long long d, long long total)
+void event_set_deadline(const struct event_env *env, struct event *e, long long now, long long d,
+			long long total)
 {
 	e->deadline_at = d;
 	if (!d) {
@@ -201,7 +209,8 @@ void event_set_deadline(const struct event_env *env, struct event *e, long long 
 	/* the warning comes when a fifth of the allowed time is left */
 	long long left = cal_between(env->cal, now, d), margin = total / 5;
 	e->warn_at = left > margin ? cal_add(env->cal, now, left - margin) : now;
-	e->escalate_at = cal_add(env->cal, d, env->escalate_grace_s > 0 ? env->escalate_grace_s : 1);
+	e->escalate_at =
+		cal_add(env->cal, d, env->escalate_grace_s > 0 ? env->escalate_grace_s : 1);
 }
 
 /* Starts the deadline of the stage `state` runs under, at now. */
@@ -233,7 +242,8 @@ int event_create(const struct event_env *env, struct arena *a, const struct prin
 	}
 	if ((err = store_category_get(env->st, a, in->category, &cat)) || !cat.enabled ||
 	    !*cat.parent) {
-		snprintf(why, whylen, "no category '%.10s' to report under (use a 4-digit category)",
+		snprintf(why, whylen,
+			 "no category '%.10s' to report under (use a 4-digit category)",
 			 in->category);
 		return err && err != ERR_NOT_FOUND ? err : ERR_BAD_VALUE;
 	}
@@ -241,10 +251,12 @@ int event_create(const struct event_env *env, struct arena *a, const struct prin
 		snprintf(why, whylen, "field 'title' is required");
 		return ERR_MISSING;
 	}
-	if (!valid_text(in->title, 100) || (in->description && !valid_text(in->description, 2000)) ||
+	if (!valid_text(in->title, 100) ||
+	    (in->description && !valid_text(in->description, 2000)) ||
 	    (in->address && !valid_text(in->address, 200))) {
-		snprintf(why, whylen, "title (100), description (2000) and address (200 characters) "
-				      "are too long");
+		snprintf(why, whylen,
+			 "title (100), description (2000) and address (200 characters) "
+			 "are too long");
 		return ERR_BAD_VALUE;
 	}
 	if (in->urgency < 0 || in->urgency > 3) {
@@ -253,8 +265,9 @@ int event_create(const struct event_env *env, struct arena *a, const struct prin
 	}
 	if (in->has_point && (!isfinite(in->lon) || !isfinite(in->lat) || in->lon < -180 ||
 			      in->lon > 180 || in->lat < -90 || in->lat > 90)) {
-		snprintf(why, whylen, "the point must be a longitude in [-180, 180] and a latitude in "
-				      "[-90, 90]");
+		snprintf(why, whylen,
+			 "the point must be a longitude in [-180, 180] and a latitude in "
+			 "[-90, 90]");
 		return ERR_BAD_VALUE;
 	}
 	if (!in->has_point && (!in->address || !*in->address)) {
@@ -297,8 +310,12 @@ int event_create(const struct event_env *env, struct arena *a, const struct prin
 	}
 	start_stage(env, &cat, &e, e.state, now);
 	const char *actor = who ? who->username : "citizen";
-	struct event_action act = { .at = now, .actor_id = who ? who->user_id : 0, .actor = actor,
-				    .action = "report", .from = "", .to = "reported",
+	struct event_action act = { .at = now,
+				    .actor_id = who ? who->user_id : 0,
+				    .actor = actor,
+				    .action = "report",
+				    .from = "",
+				    .to = "reported",
 				    .note = e.outside ? "outside every grid" : "" };
 	if ((err = store_event_insert(env->st, &e, &act))) {
 		snprintf(why, whylen, "cannot store the event");
@@ -314,16 +331,19 @@ int event_create(const struct event_env *env, struct arena *a, const struct prin
 		double dlon = dlat / fmax(cos(e.lat * M_PI / 180.0), 0.01);
 		struct event *near;
 		size_t nn;
-		if (!store_event_nearby(env->st, a, e.category, e.lon - dlon, e.lat - dlat, e.lon + dlon,
-					e.lat + dlat, now - env->dup_window_s, &near, &nn)) {
+		if (!store_event_nearby(env->st, a, e.category, e.lon - dlon, e.lat - dlat,
+					e.lon + dlon, e.lat + dlat, now - env->dup_window_s, &near,
+					&nn)) {
 			struct event *keep = arena_alloc(a, (nn ? nn : 1) * sizeof(*keep));
 			size_t k = 0;
 			for (size_t i = 0; i < nn; i++)
 				if (near[i].id != e.id &&
-				    (!who || org_path_within(near[i].org_path, who->scope.root_path) ||
+				    (!who ||
+				     org_path_within(near[i].org_path, who->scope.root_path) ||
 				     near[i].reporter_id == who->user_id) &&
-				    geo_distance_m((struct geo_point){ e.lon, e.lat },
-						   (struct geo_point){ near[i].lon, near[i].lat }) <=
+				    geo_distance_m(
+					    (struct geo_point){ e.lon, e.lat },
+					    (struct geo_point){ near[i].lon, near[i].lat }) <=
 					    env->dup_distance_m)
 					keep[k++] = near[i];
 			*dups = keep;
@@ -507,7 +527,8 @@ int event_act(const struct event_env *env, struct arena *a, const struct princip
 	n.state = to;
 	if (eff & WF_EFF_RESUME) {
 		/* the stage goes on where it stopped, with what it had left */
-		event_set_deadline(env, &n, now, cal_add(env->cal, now, n.paused_left), n.stage_total);
+		event_set_deadline(env, &n, now, cal_add(env->cal, now, n.paused_left),
+				   n.stage_total);
 		n.paused_left = 0;
 	} else if (to != e.state && !(eff & WF_EFF_PAUSE)) {
 		start_stage(env, &cat, &n, to, now);
@@ -519,20 +540,23 @@ int event_act(const struct event_env *env, struct arena *a, const struct princip
 		n.closed_at = 0;
 	n.updated_at = now;
 	const char *note = in->note && *in->note ? in->note : in->reason ? in->reason : "";
-	struct event_action act = { .at = now, .actor_id = who ? who->user_id : 0,
-				    .actor = who ? who->username : "system", .action = t->action,
+	struct event_action act = { .at = now,
+				    .actor_id = who ? who->user_id : 0,
+				    .actor = who ? who->username : "system",
+				    .action = t->action,
 				    .from = wf_state_name(&wf_event, e.state),
-				    .to = wf_state_name(&wf_event, to), .note = note,
+				    .to = wf_state_name(&wf_event, to),
+				    .note = note,
 				    .data = action_data(a, in, target) };
 	/* the change, its timeline entry and its notifications commit together */
 	if ((err = store_begin(env->st)))
 		return err;
 	err = store_event_update(env->st, &n, e.version, &act);
 	if (!err) {
-		const char *kind = (eff & WF_EFF_ASSIGN)	? "assigned"
+		const char *kind = (eff & WF_EFF_ASSIGN)          ? "assigned"
 				   : !strcmp(t->action, "return") ? "returned"
-				   : (eff & WF_EFF_SUPERVISE)	? "supervised"
-				   : (eff & WF_EFF_ESCALATE)	? "escalated"
+				   : (eff & WF_EFF_SUPERVISE)     ? "supervised"
+				   : (eff & WF_EFF_ESCALATE)      ? "escalated"
 				   : (eff & WF_EFF_NOTIFY_MERGED) ? "merged"
 				   : !strcmp(t->action, "reopen") ? "reopened"
 								  : NULL;
@@ -541,7 +565,8 @@ int event_act(const struct event_env *env, struct arena *a, const struct princip
 		/* the outcome reaches those whose duplicate reports were merged into it */
 		if (to != e.state && (wf_event.states[to].flags & WF_TERMINAL) && to != EV_MERGED) {
 			char title[256];
-			snprintf(title, sizeof(title), "%s: %s", wf_state_name(&wf_event, to), n.title);
+			snprintf(title, sizeof(title), "%s: %s", wf_state_name(&wf_event, to),
+				 n.title);
 			store_notify_merged(env->st, n.id, "outcome", title, now);
 		}
 		err = store_commit(env->st);
@@ -595,8 +620,8 @@ void event_notify(const struct event_env *env, const struct event *e, const char
 		store_notify(st, e->assignee, ROLE(HANDLER), false, kind, e->id, title, now);
 		/* and to the department's webhooks, in the same transaction */
 		struct arena *a = arena_new();
-		store_webhook_enqueue(st, e->assignee, kind, e->id, webhook_payload(a, e, kind, now),
-				      now);
+		store_webhook_enqueue(st, e->assignee, kind, e->id,
+				      webhook_payload(a, e, kind, now), now);
 		arena_free(a);
 	}
 	if (to_centre)

@@ -40,10 +40,10 @@ struct event_env {
 	const struct calendar *cal;
 	const struct geo_index *grids;
 	long long (*now)(void);
-	const char *district_path; /* where events outside every grid are filed */
+	const char *district_path;  /* where events outside every grid are filed */
 	long long escalate_grace_s; /* working seconds overdue before escalation */
-	double dup_distance_m; /* default 50 */
-	long long dup_window_s; /* default 24 h */
+	double dup_distance_m;      /* default 50 */
+	long long dup_window_s;     /* default 24 h */
 };
 
 struct event_input {
@@ -61,8 +61,8 @@ int event_parse_duration(const char *s, long long day_s, long long *out);
 
 /* Loads categories from a CSV file (share/categories/events.csv format),
  * all or nothing. 0, ERR_IO or ERR_BAD_FILE with why. */
-int category_load_csv(struct store *st, const struct calendar *cal, const char *path,
-		      char *why, size_t whylen);
+int category_load_csv(struct store *st, const struct calendar *cal, const char *path, char *why,
+		      size_t whylen);
 
 /* Files a new event reported by who (NULL for an anonymous citizen): checks
  * the input, locates it, sets its deadline, records the "report" action.
@@ -86,8 +86,8 @@ int event_act(const struct event_env *env, struct arena *a, const struct princip
  * seconds, at `now`: the yellow-warning moment is when 80 % of total is used
  * (time spent suspended does not count), the escalation moment the grace
  * after d. */
-void event_set_deadline(const struct event_env *env, struct event *e, long long now,
-			long long d, long long total);
+void event_set_deadline(const struct event_env *env, struct event *e, long long now, long long d,
+			long long total);
 
 /* Writes the inbox notifications an action causes (new assignment,
  * returned work, supervision, merge outcome, warnings). Best effort. */

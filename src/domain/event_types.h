@@ -14,7 +14,7 @@ struct category {
 	char code[8];
 	char parent[8];
 	const char *name, *name_en;
-	char department[8]; /* "D01": relative to the district */
+	char department[8];                 /* "D01": relative to the district */
 	long long stage_s[WF_STAGE__COUNT]; /* working seconds per stage, normal urgency */
 	long long handle_urgent_s, handle_critical_s;
 	bool enabled;
@@ -31,9 +31,9 @@ struct event {
 	const char *grid_code; /* "" when outside every grid */
 	const char *org_path;
 	bool outside;
-	const char *source; /* "grid_worker", "citizen", "department", "centre", "open311" */
+	const char *source;    /* "grid_worker", "citizen", "department", "centre", "open311" */
 	long long reporter_id; /* 0: none */
-	int state;              /* enum ev_state */
+	int state;             /* enum ev_state */
 	int version;
 	const char *assignee; /* department code, "" when none */
 	int level, reworks, supervisions;
@@ -43,7 +43,7 @@ struct event {
 	long long deadline_at; /* 0: none running */
 	long long paused_left;
 	long long stage_total; /* working seconds the stage is allowed, extensions included */
-	int warn; /* 0, 1 yellow, 2 red */
+	int warn;              /* 0, 1 yellow, 2 red */
 	long long warn_at;     /* 0: none pending */
 	long long escalate_at; /* 0: none pending */
 	long long merged_into;
@@ -105,9 +105,9 @@ struct event_filter {
 	const char *grid;
 	const char *assignee;
 	int urgency;
-	long long from, to; /* created_at range, 0: open */
-	int overdue; /* 0: any, 1: overdue only, 2: not overdue */
-	const char *q; /* full-text, 3 characters or more */
+	long long from, to;  /* created_at range, 0: open */
+	int overdue;         /* 0: any, 1: overdue only, 2: not overdue */
+	const char *q;       /* full-text, 3 characters or more */
 	const char *sources; /* comma-separated sources (e.g. "open311,citizen"), or NULL */
 	long long before_id; /* cursor: ids below this */
 	int limit;

@@ -8,8 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const kind_names[] = { "district", "street", "community", "grid",
-					  "department" };
+static const char *const kind_names[] = { "district", "street", "community", "grid", "department" };
 
 const char *org_kind_name(enum org_kind k)
 {

@@ -54,7 +54,7 @@ void org_parent_of_code(const char *code, char *out);
 bool org_path_within(const char *path, const char *root_path);
 
 /* Roles: a bit each. */
-#define ROLE_MAP(X)                                      \
+#define ROLE_MAP(X)                                       \
 	X(ADMIN, "admin", "系统管理员")                   \
 	X(SECURITY_ADMIN, "security_admin", "安全管理员") \
 	X(AUDIT_ADMIN, "audit_admin", "审计管理员")       \
@@ -69,7 +69,7 @@ enum role_bit {
 #define ROLE_ENUM(n, s, zh) ROLE_BIT_##n,
 	ROLE_MAP(ROLE_ENUM)
 #undef ROLE_ENUM
-	ROLE__COUNT
+		ROLE__COUNT
 };
 #define ROLE(n) (1u << ROLE_BIT_##n)
 

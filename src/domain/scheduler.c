@@ -24,8 +24,13 @@ static int mark(const struct event_env *env, struct event *e, int warn, const ch
 	n.warn_at = 0;
 	n.updated_at = now;
 	const char *state = wf_state_name(&wf_event, e->state);
-	struct event_action act = { .at = now, .actor = "system", .action = action, .from = state,
-				    .to = state, .note = note, .data = "{}" };
+	struct event_action act = { .at = now,
+				    .actor = "system",
+				    .action = action,
+				    .from = state,
+				    .to = state,
+				    .note = note,
+				    .data = "{}" };
 	int err = store_begin(env->st);
 	if (err)
 		return err;
@@ -68,8 +73,8 @@ int sched_tick(const struct event_env *env, long long now, struct sched_result *
 				struct wf_input in = { .reason = "overdue past the grace period" };
 				struct event out;
 				char why[256];
-				err = event_act(env, a, NULL, e->id, "escalate", &in, e->version, &out, why,
-						sizeof(why));
+				err = event_act(env, a, NULL, e->id, "escalate", &in, e->version,
+						&out, why, sizeof(why));
 				if (!err) {
 					res->escalated++;
 					progress++;
@@ -95,8 +100,8 @@ int sched_tick(const struct event_env *env, long long now, struct sched_result *
 					nx.warn_at = 0;
 					if (!store_event_update(env->st, &nx, e->version, NULL))
 						progress++;
-				} else if (!mark(env, e, 1, "warning", "80 % of the working time is used",
-						 now)) {
+				} else if (!mark(env, e, 1, "warning",
+						 "80 % of the working time is used", now)) {
 					res->warned++;
 					progress++;
 				}
@@ -108,7 +113,7 @@ int sched_tick(const struct event_env *env, long long now, struct sched_result *
 			break;
 	}
 	if (res->warned || res->overdue || res->escalated)
-		log_info("scheduler: %d warned, %d overdue, %d escalated", res->warned, res->overdue,
-			 res->escalated);
+		log_info("scheduler: %d warned, %d overdue, %d escalated", res->warned,
+			 res->overdue, res->escalated);
 	return 0;
 }

@@ -96,8 +96,8 @@ int webhook_deliver_due(struct store *st, long long now, webhook_post_fn post, i
 		if (attempts >= WEBHOOK_MAX_ATTEMPTS) {
 			err = store_delivery_attempt(st, d->id, "failed", status, why, 0, now);
 			(*failed)++;
-			log_warn("webhook %lld: delivery %lld failed after %d attempts: %s", d->webhook_id,
-				 d->id, attempts, why);
+			log_warn("webhook %lld: delivery %lld failed after %d attempts: %s",
+				 d->webhook_id, d->id, attempts, why);
 		} else {
 			err = store_delivery_attempt(st, d->id, "pending", status, why,
 						     webhook_next_try(now, attempts), now);

@@ -22,8 +22,8 @@ struct store;
 #define WEBHOOK_MAX_ATTEMPTS 8
 
 typedef int (*webhook_post_fn)(const char *url, const char *body, size_t len,
-			       const char *const *headers, long timeout_ms, int *status,
-			       char *why, size_t whylen);
+			       const char *const *headers, long timeout_ms, int *status, char *why,
+			       size_t whylen);
 
 /* The JSON body sent for a notification about e. */
 char *webhook_payload(struct arena *a, const struct event *e, const char *kind, long long now);

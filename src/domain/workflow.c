@@ -94,7 +94,8 @@ int wf_check(const struct wf_def *d, const struct wf_transition *t, int state, u
 		return ERR_MISSING;
 	}
 	if ((t->needs & WF_NEED_EVIDENCE) && blank(in->note) && in->attachments <= 0) {
-		snprintf(why, whylen, "'%s' needs evidence: a result note or an attachment", t->action);
+		snprintf(why, whylen, "'%s' needs evidence: a result note or an attachment",
+			 t->action);
 		return ERR_MISSING;
 	}
 	if (t->needs & WF_NEED_DAYS) {
@@ -103,7 +104,8 @@ int wf_check(const struct wf_def *d, const struct wf_transition *t, int state, u
 			return ERR_MISSING;
 		}
 		if (in->days < 1 || in->days > 30) {
-			snprintf(why, whylen, "an extension is 1 to 30 working days, not %d", in->days);
+			snprintf(why, whylen, "an extension is 1 to 30 working days, not %d",
+				 in->days);
 			return ERR_BAD_VALUE;
 		}
 	}
@@ -137,11 +139,12 @@ int wf_available(const struct wf_def *d, int state, unsigned pending, unsigned r
 
 /* --- the event loop --- */
 
-#define S(x) WF_STATE(EV_##x)
-#define CENTRE ROLE(CENTRE)
+#define S(x)    WF_STATE(EV_##x)
+#define CENTRE  ROLE(CENTRE)
 #define HANDLER ROLE(HANDLER)
-#define OPEN (S(REPORTED) | S(REGISTERED) | S(DISPATCHED) | S(HANDLING) | S(HANDLED) | \
-	      S(VERIFIED) | S(RETURNED) | S(SUSPENDED))
+#define OPEN                                                                                    \
+	(S(REPORTED) | S(REGISTERED) | S(DISPATCHED) | S(HANDLING) | S(HANDLED) | S(VERIFIED) | \
+	 S(RETURNED) | S(SUSPENDED))
 
 static const struct wf_state event_states[EV__COUNT] = {
 	[EV_REPORTED] = { "reported", "待受理", WF_STAGE_REGISTER, 0 },
@@ -163,11 +166,11 @@ static const struct wf_transition event_trans[] = {
 	{ "reject", "不予受理", S(REPORTED), EV_REJECTED, CENTRE, WF_NEED_REASON, 0, 0 },
 	{ "merge", "合并", S(REPORTED) | S(REGISTERED), EV_MERGED, CENTRE, WF_NEED_TARGET, 0,
 	  WF_EFF_NOTIFY_MERGED },
-	{ "dispatch", "派遣", S(REGISTERED) | S(RETURNED), EV_DISPATCHED, CENTRE,
-	  WF_NEED_ASSIGNEE, 0, WF_EFF_ASSIGN },
+	{ "dispatch", "派遣", S(REGISTERED) | S(RETURNED), EV_DISPATCHED, CENTRE, WF_NEED_ASSIGNEE,
+	  0, WF_EFF_ASSIGN },
 	{ "accept", "签收", S(DISPATCHED), EV_HANDLING, HANDLER, 0, 0, 0 },
-	{ "return", "退回", S(DISPATCHED) | S(HANDLING), EV_RETURNED, HANDLER, WF_NEED_REASON,
-	  0, WF_EFF_EXT_CLEAR | WF_EFF_SUSP_CLEAR },
+	{ "return", "退回", S(DISPATCHED) | S(HANDLING), EV_RETURNED, HANDLER, WF_NEED_REASON, 0,
+	  WF_EFF_EXT_CLEAR | WF_EFF_SUSP_CLEAR },
 	{ "handle", "处置完成", S(HANDLING), EV_HANDLED, HANDLER, WF_NEED_EVIDENCE,
 	  WF_GUARD_NO_SUSP, WF_EFF_EXT_CLEAR },
 	{ "verify", "核查通过", S(HANDLED), EV_VERIFIED, CENTRE, 0, 0, 0 },
@@ -182,16 +185,15 @@ static const struct wf_transition event_trans[] = {
 	  WF_GUARD_EXT, WF_EFF_EXT_CLEAR },
 	{ "request_suspension", "申请缓办", S(HANDLING), WF_SAME, HANDLER, WF_NEED_REASON,
 	  WF_GUARD_NO_SUSP, WF_EFF_SUSP_REQUEST },
-	{ "approve_suspension", "同意缓办", S(HANDLING), EV_SUSPENDED, CENTRE, 0,
-	  WF_GUARD_SUSP, WF_EFF_SUSP_CLEAR | WF_EFF_PAUSE },
+	{ "approve_suspension", "同意缓办", S(HANDLING), EV_SUSPENDED, CENTRE, 0, WF_GUARD_SUSP,
+	  WF_EFF_SUSP_CLEAR | WF_EFF_PAUSE },
 	{ "refuse_suspension", "不同意缓办", S(HANDLING), WF_SAME, CENTRE, WF_NEED_REASON,
 	  WF_GUARD_SUSP, WF_EFF_SUSP_CLEAR },
-	{ "resume", "恢复办理", S(SUSPENDED), EV_HANDLING, CENTRE | HANDLER, 0, 0,
-	  WF_EFF_RESUME },
+	{ "resume", "恢复办理", S(SUSPENDED), EV_HANDLING, CENTRE | HANDLER, 0, 0, WF_EFF_RESUME },
 	{ "void", "作废", OPEN, EV_VOIDED, CENTRE, WF_NEED_REASON, 0,
 	  WF_EFF_EXT_CLEAR | WF_EFF_SUSP_CLEAR },
-	{ "escalate", "上报", S(REGISTERED) | S(DISPATCHED) | S(HANDLING) | S(RETURNED),
-	  WF_SAME, CENTRE | WF_SYSTEM, WF_NEED_REASON, 0, WF_EFF_ESCALATE },
+	{ "escalate", "上报", S(REGISTERED) | S(DISPATCHED) | S(HANDLING) | S(RETURNED), WF_SAME,
+	  CENTRE | WF_SYSTEM, WF_NEED_REASON, 0, WF_EFF_ESCALATE },
 	{ "supervise", "督办", S(DISPATCHED) | S(HANDLING) | S(SUSPENDED), WF_SAME,
 	  CENTRE | ROLE(LEADER), WF_NEED_NOTE, 0, WF_EFF_SUPERVISE },
 	{ "reopen", "重新办理", S(CLOSED), EV_REGISTERED, CENTRE, WF_NEED_REASON, 0, 0 },

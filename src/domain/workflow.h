@@ -23,50 +23,58 @@
 #include "domain/org.h"
 
 /* pseudo-roles beside ROLE(...) */
-#define WF_SYSTEM (1u << 30)   /* the scheduler */
+#define WF_SYSTEM   (1u << 30) /* the scheduler */
 #define WF_REPORTER (1u << 29) /* the person who reported (by receipt or account) */
 
 /* what a transition must carry */
-#define WF_NEED_REASON (1u << 0)   /* a non-empty reason */
+#define WF_NEED_REASON   (1u << 0) /* a non-empty reason */
 #define WF_NEED_ASSIGNEE (1u << 1) /* a department */
 #define WF_NEED_EVIDENCE (1u << 2) /* a result note or at least one attachment */
-#define WF_NEED_DAYS (1u << 3)     /* extension length, 1-30 working days */
-#define WF_NEED_TARGET (1u << 4)   /* the case to merge into */
-#define WF_NEED_RATING (1u << 5)   /* satisfaction 1-5 */
-#define WF_NEED_NOTE (1u << 6)     /* a non-empty note */
+#define WF_NEED_DAYS     (1u << 3) /* extension length, 1-30 working days */
+#define WF_NEED_TARGET   (1u << 4) /* the case to merge into */
+#define WF_NEED_RATING   (1u << 5) /* satisfaction 1-5 */
+#define WF_NEED_NOTE     (1u << 6) /* a non-empty note */
 
 /* guards on pending requests */
-#define WF_GUARD_NO_EXT (1u << 0)   /* no extension request pending */
-#define WF_GUARD_EXT (1u << 1)      /* an extension request pending */
-#define WF_GUARD_NO_SUSP (1u << 2)  /* no suspension request pending */
-#define WF_GUARD_SUSP (1u << 3)     /* a suspension request pending */
+#define WF_GUARD_NO_EXT  (1u << 0) /* no extension request pending */
+#define WF_GUARD_EXT     (1u << 1) /* an extension request pending */
+#define WF_GUARD_NO_SUSP (1u << 2) /* no suspension request pending */
+#define WF_GUARD_SUSP    (1u << 3) /* a suspension request pending */
 
 /* effects the case store applies */
-#define WF_EFF_REWORK (1u << 0)      /* count a rework */
-#define WF_EFF_ESCALATE (1u << 1)    /* raise the level by one */
-#define WF_EFF_SUPERVISE (1u << 2)   /* count a supervision notice (督办) */
-#define WF_EFF_EXT_REQUEST (1u << 3) /* set the pending extension */
-#define WF_EFF_EXT_APPROVE (1u << 4) /* add its days to the deadline, clear it */
-#define WF_EFF_EXT_CLEAR (1u << 5)   /* clear the pending extension */
-#define WF_EFF_SUSP_REQUEST (1u << 6)
-#define WF_EFF_SUSP_CLEAR (1u << 7)
-#define WF_EFF_PAUSE (1u << 8)  /* stop the deadline clock */
-#define WF_EFF_RESUME (1u << 9) /* restart it where it stopped */
-#define WF_EFF_ASSIGN (1u << 10) /* set the assignee */
+#define WF_EFF_REWORK        (1u << 0) /* count a rework */
+#define WF_EFF_ESCALATE      (1u << 1) /* raise the level by one */
+#define WF_EFF_SUPERVISE     (1u << 2) /* count a supervision notice (督办) */
+#define WF_EFF_EXT_REQUEST   (1u << 3) /* set the pending extension */
+#define WF_EFF_EXT_APPROVE   (1u << 4) /* add its days to the deadline, clear it */
+#define WF_EFF_EXT_CLEAR     (1u << 5) /* clear the pending extension */
+#define WF_EFF_SUSP_REQUEST  (1u << 6)
+#define WF_EFF_SUSP_CLEAR    (1u << 7)
+#define WF_EFF_PAUSE         (1u << 8)  /* stop the deadline clock */
+#define WF_EFF_RESUME        (1u << 9)  /* restart it where it stopped */
+#define WF_EFF_ASSIGN        (1u << 10) /* set the assignee */
 #define WF_EFF_NOTIFY_MERGED (1u << 11) /* tell merged reporters the outcome */
 
 /* state flags */
-#define WF_TERMINAL (1u << 0) /* no deadline; only listed transitions (reopen) leave it */
-#define WF_RESOLVED (1u << 1) /* counts as "closed as resolved" in statistics */
-#define WF_PAUSED (1u << 2)   /* the clock does not run */
+#define WF_TERMINAL   (1u << 0) /* no deadline; only listed transitions (reopen) leave it */
+#define WF_RESOLVED   (1u << 1) /* counts as "closed as resolved" in statistics */
+#define WF_PAUSED     (1u << 2) /* the clock does not run */
 
-#define WF_SAME (-1)
+#define WF_SAME       (-1)
 #define WF_MAX_STATES 32
-#define WF_STATE(s) (1u << (s))
+#define WF_STATE(s)   (1u << (s))
 
 /* deadline stages: which configured deadline a state runs under */
-enum wf_stage { WF_STAGE_NONE, WF_STAGE_REGISTER, WF_STAGE_DISPATCH, WF_STAGE_ACCEPT,
-		WF_STAGE_HANDLE, WF_STAGE_VERIFY, WF_STAGE_CLOSE, WF_STAGE__COUNT };
+enum wf_stage {
+	WF_STAGE_NONE,
+	WF_STAGE_REGISTER,
+	WF_STAGE_DISPATCH,
+	WF_STAGE_ACCEPT,
+	WF_STAGE_HANDLE,
+	WF_STAGE_VERIFY,
+	WF_STAGE_CLOSE,
+	WF_STAGE__COUNT
+};
 
 struct wf_state {
 	const char *name, *zh;
@@ -94,7 +102,7 @@ struct wf_def {
 };
 
 /* The pending requests a case carries. */
-#define WF_PENDING_EXT (1u << 0)
+#define WF_PENDING_EXT  (1u << 0)
 #define WF_PENDING_SUSP (1u << 1)
 
 /* What an actor sends with an action (NULL / 0 when absent). */
@@ -127,9 +135,21 @@ int wf_available(const struct wf_def *d, int state, unsigned pending, unsigned r
 		 const struct wf_transition **out, int max);
 
 /* The event loop (GB/T 30428). */
-enum ev_state { EV_REPORTED, EV_REGISTERED, EV_DISPATCHED, EV_HANDLING, EV_HANDLED,
-		EV_VERIFIED, EV_CLOSED, EV_REJECTED, EV_MERGED, EV_RETURNED, EV_SUSPENDED,
-		EV_VOIDED, EV__COUNT };
+enum ev_state {
+	EV_REPORTED,
+	EV_REGISTERED,
+	EV_DISPATCHED,
+	EV_HANDLING,
+	EV_HANDLED,
+	EV_VERIFIED,
+	EV_CLOSED,
+	EV_REJECTED,
+	EV_MERGED,
+	EV_RETURNED,
+	EV_SUSPENDED,
+	EV_VOIDED,
+	EV__COUNT
+};
 extern const struct wf_def wf_event;
 
 #endif

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #define MAX_SERIES 512
-#define NBUCKETS 12
+#define NBUCKETS   12
 
 static const double bounds[NBUCKETS] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
 					 0.05,   0.1,   0.25,   0.5,   1.0,  5.0 };
@@ -80,15 +80,21 @@ void metrics_render(struct strbuf *sb)
 	strbuf_addstr(sb, "# HELP pingan_http_requests_total HTTP requests by route and status.\n"
 			  "# TYPE pingan_http_requests_total counter\n");
 	for (int i = 0; i < nseries; i++)
-		strbuf_addf(sb, "pingan_http_requests_total{method=\"%s\",route=\"%s\",status=\"%d\"} %llu\n",
+		strbuf_addf(sb,
+			    "pingan_http_requests_total{method=\"%s\",route=\"%s\",status=\"%d\"} "
+			    "%llu\n",
 			    series[i].method, series[i].route, series[i].status, series[i].count);
 	strbuf_addstr(sb, "# HELP pingan_http_request_duration_seconds Request latency by route.\n"
 			  "# TYPE pingan_http_request_duration_seconds histogram\n");
 	for (int i = 0; i < nhists; i++) {
 		for (int b = 0; b < NBUCKETS; b++)
-			strbuf_addf(sb, "pingan_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
+			strbuf_addf(sb,
+				    "pingan_http_request_duration_seconds_bucket{route=\"%s\",le="
+				    "\"%g\"} %llu\n",
 				    hists[i].route, bounds[b], hists[i].buckets[b]);
-		strbuf_addf(sb, "pingan_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
+		strbuf_addf(sb,
+			    "pingan_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} "
+			    "%llu\n",
 			    hists[i].route, hists[i].count);
 		strbuf_addf(sb, "pingan_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n",
 			    hists[i].route, hists[i].sum);
@@ -96,8 +102,9 @@ void metrics_render(struct strbuf *sb)
 			    hists[i].route, hists[i].count);
 	}
 	pthread_mutex_unlock(&lock);
-	strbuf_addf(sb, "# HELP pingan_http_inflight_requests Requests being served.\n"
-			"# TYPE pingan_http_inflight_requests gauge\n"
-			"pingan_http_inflight_requests %d\n",
+	strbuf_addf(sb,
+		    "# HELP pingan_http_inflight_requests Requests being served.\n"
+		    "# TYPE pingan_http_inflight_requests gauge\n"
+		    "pingan_http_inflight_requests %d\n",
 		    atomic_load(&inflight));
 }

@@ -70,8 +70,8 @@ static double since(const struct timespec *t0)
 
 static const char *method_label(const char *m)
 {
-	static const char *const known[] = { "GET", "POST", "PUT", "PATCH", "DELETE",
-					     "HEAD", "OPTIONS" };
+	static const char *const known[] = { "GET",    "POST", "PUT",    "PATCH",
+					     "DELETE", "HEAD", "OPTIONS" };
 	for (size_t i = 0; i < ARRAY_SIZE(known); i++)
 		if (!strcmp(m, known[i]))
 			return known[i];
@@ -252,8 +252,9 @@ static void new_request(struct http_server *srv, struct MHD_Connection *c, const
 	if (ci && ci->client_addr) {
 		const struct sockaddr *sa = ci->client_addr;
 		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
-				  ip, sizeof(ip));
+			inet_ntop(AF_INET,
+				  &((const struct sockaddr_in *)(const void *)sa)->sin_addr, ip,
+				  sizeof(ip));
 		else if (sa->sa_family == AF_INET6)
 			inet_ntop(AF_INET6,
 				  &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, ip,
@@ -322,8 +323,8 @@ static int finish_upload(struct req_state *s)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_size, void **con_cls)
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_size, void **con_cls)
 {
 	(void)version;
 	struct http_server *srv = cls;
@@ -342,16 +343,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			s->upload = true;
 			limit = srv->opt.max_upload;
 		}
-		if (cl && !str_to_ll(cl, 0, (long long)1 << 62, &n) && (unsigned long long)n > limit) {
+		if (cl && !str_to_ll(cl, 0, (long long)1 << 62, &n) &&
+		    (unsigned long long)n > limit) {
 			s->too_large = true;
 			s->done = true;
 			error_body(&s->r, http_error(&s->r, ERR_TOO_LARGE,
-						     "the body is %lld bytes, the limit is %zu", n, limit));
+						     "the body is %lld bytes, the limit is %zu", n,
+						     limit));
 			return queue(c, s);
 		}
 		if (s->upload && start_upload(srv, s)) {
 			s->done = true;
-			error_body(&s->r, http_error(&s->r, ERR_UNAVAILABLE, "cannot store uploads now"));
+			error_body(&s->r,
+				   http_error(&s->r, ERR_UNAVAILABLE, "cannot store uploads now"));
 			return queue(c, s);
 		}
 		return MHD_YES;
@@ -406,8 +410,9 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		char ts[40];
 		log_timestamp(ts, sizeof(ts));
 		struct strbuf sb = STRBUF_INIT;
-		strbuf_addf(&sb, "{\"ts\":\"%s\",\"level\":\"info\",\"type\":\"access\",\"id\":\"%s\","
-				 "\"method\":\"",
+		strbuf_addf(&sb,
+			    "{\"ts\":\"%s\",\"level\":\"info\",\"type\":\"access\",\"id\":\"%s\","
+			    "\"method\":\"",
 			    ts, r->id);
 		strbuf_add_json_escaped(&sb, method_label(r->method));
 		strbuf_addstr(&sb, "\",\"path\":\"");
@@ -504,8 +509,8 @@ int http_server_start(const struct http_options *opt, http_handler_fn fn, void *
 	srv->opt = *opt;
 	srv->fn = fn;
 	srv->ctx = ctx;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG | MHD_USE_ITC |
-			 MHD_ALLOW_SUSPEND_RESUME;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
+			 MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv->d = MHD_start_daemon(

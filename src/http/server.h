@@ -21,17 +21,17 @@
 
 struct http_conn; /* opaque: the libmicrohttpd connection */
 
-#define HTTP_MAX_PARAMS 4
+#define HTTP_MAX_PARAMS  4
 #define HTTP_MAX_HEADERS 12
 
 struct http_request {
 	struct arena *arena;
 	struct http_conn *conn;
 	const char *method;
-	const char *path;     /* decoded path, without the query */
-	const char *ip;       /* peer address as text */
-	char id[20];          /* request id, also sent as X-Request-Id */
-	const char *body;     /* NUL-terminated; NULL when there was none */
+	const char *path; /* decoded path, without the query */
+	const char *ip;   /* peer address as text */
+	char id[20];      /* request id, also sent as X-Request-Id */
+	const char *body; /* NUL-terminated; NULL when there was none */
 	size_t body_len;
 	/* an upload: the body is in this file (deleted after the request unless
 	 * the handler renames it away), with its size, digest and first bytes */
@@ -43,11 +43,11 @@ struct http_request {
 	const char *params[HTTP_MAX_PARAMS]; /* {name} segments of the route */
 	int nparams;
 	/* filled by the handler */
-	const char *route;   /* route pattern, the metrics label; "" if none matched */
-	const char *user;    /* user name for the access log, if known */
-	int status;          /* 0: 200 */
-	json_t *json;        /* response body (owned: the arena releases it) */
-	const char *text;    /* or a raw body */
+	const char *route; /* route pattern, the metrics label; "" if none matched */
+	const char *user;  /* user name for the access log, if known */
+	int status;        /* 0: 200 */
+	json_t *json;      /* response body (owned: the arena releases it) */
+	const char *text;  /* or a raw body */
 	size_t text_len;
 	const char *text_type;
 	const char *err_detail; /* message for an error return; default otherwise */
@@ -60,7 +60,7 @@ struct http_request {
 typedef int (*http_handler_fn)(void *ctx, struct http_request *r);
 
 struct http_options {
-	const char *listen;       /* "ADDR:PORT"; port 0 picks a free one */
+	const char *listen; /* "ADDR:PORT"; port 0 picks a free one */
 	int threads;
 	int max_connections;
 	int per_ip_connections;

@@ -42,20 +42,17 @@ int sq_map_rc(int rc, sqlite3 *db)
 	switch (rc & 0xff) {
 	case SQLITE_OK:
 	case SQLITE_DONE:
-	case SQLITE_ROW:
-		return 0;
+	case SQLITE_ROW: return 0;
 	case SQLITE_CONSTRAINT:
 		if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
 			return ERR_NOT_FOUND;
 		if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
 			return ERR_CONFLICT;
 		return ERR_BAD_VALUE;
-	case SQLITE_FULL:
-		return ERR_NO_SPACE;
+	case SQLITE_FULL: return ERR_NO_SPACE;
 	case SQLITE_READONLY:
 	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return ERR_UNAVAILABLE;
+	case SQLITE_LOCKED: return ERR_UNAVAILABLE;
 	default:
 		log_error("sqlite: %s (%d)", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc), rc);
 		return ERR_DB;
@@ -327,7 +324,7 @@ static int migrate(struct store *st, char *why, size_t whylen)
 		log_info("applied migration %04d_%s", m->version, m->name);
 		have = m->version;
 		continue;
-fail:
+	fail:
 		snprintf(why, whylen, "migration %04d_%s failed", m->version, m->name);
 		return err;
 	}
@@ -472,11 +469,9 @@ void sq_bind_scope(struct arena *a, sqlite3_stmt *q, int lo, const struct scope 
 	sq_bind_range(a, q, lo, sc && !sc->all ? sc->root_path : NULL);
 }
 
-
-
 /* --- orgs --- */
 
-#define ORG_COLS                                                                          \
+#define ORG_COLS                                                                            \
 	"o.code, coalesce(o.parent_code, ''), o.kind, o.name, o.name_en, o.path, o.depth, " \
 	"(SELECT count(*) FROM orgs c WHERE c.parent_code = o.code)"
 
@@ -519,16 +514,17 @@ int store_org_put(struct store *st, const struct org *o)
 	}
 	sqlite3_stmt *q = sq_prep(w, "SELECT path FROM orgs WHERE code = ?1");
 	sqlite3_bind_text(q, 1, o->code, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(q, 0), path)) {
+	if (sqlite3_step(q) == SQLITE_ROW &&
+	    strcmp((const char *)sqlite3_column_text(q, 0), path)) {
 		/* moving a node would move its subtree: not supported, say so */
 		sqlite3_reset(q);
 		return sq_wend(st, ERR_CONFLICT);
 	}
 	sqlite3_reset(q);
 	q = sq_prep(w, "INSERT INTO orgs (code, parent_code, kind, name, name_en, path, depth, "
-		    "created_at) VALUES (?1, nullif(?2, ''), ?3, ?4, ?5, ?6, ?7, ?8) "
-		    "ON CONFLICT (code) DO UPDATE SET name = excluded.name, "
-		    "name_en = excluded.name_en WHERE kind = excluded.kind");
+		       "created_at) VALUES (?1, nullif(?2, ''), ?3, ?4, ?5, ?6, ?7, ?8) "
+		       "ON CONFLICT (code) DO UPDATE SET name = excluded.name, "
+		       "name_en = excluded.name_en WHERE kind = excluded.kind");
 	sqlite3_bind_text(q, 1, o->code, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, o->parent, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, org_kind_name(o->kind), -1, SQLITE_STATIC);
@@ -548,8 +544,9 @@ int store_org_get(struct store *st, struct arena *a, const struct scope *sc, con
 		  struct org *out)
 {
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q = sq_prep(c, "SELECT " ORG_COLS " FROM orgs o WHERE o.code = ?1 AND " SCOPE_SQL(
-					  "o.path", "?2", "?3"));
+	sqlite3_stmt *q =
+		sq_prep(c, "SELECT " ORG_COLS
+			   " FROM orgs o WHERE o.code = ?1 AND " SCOPE_SQL("o.path", "?2", "?3"));
 	sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
 	sq_bind_scope(a, q, 2, sc);
 	int rc = sqlite3_step(q), err = 0;
@@ -583,16 +580,17 @@ static int collect_orgs(struct arena *a, struct conn *c, sqlite3_stmt *q, struct
 	return rc == SQLITE_DONE ? 0 : sq_map_rc(rc, c->db);
 }
 
-int store_org_children(struct store *st, struct arena *a, const struct scope *sc,
-		       const char *code, struct org **out, size_t *n)
+int store_org_children(struct store *st, struct arena *a, const struct scope *sc, const char *code,
+		       struct org **out, size_t *n)
 {
 	struct org parent;
 	int err = store_org_get(st, a, sc, code, &parent);
 	if (err)
 		return err;
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q = sq_prep(c, "SELECT " ORG_COLS " FROM orgs o WHERE o.parent_code = ?1 AND " SCOPE_SQL(
-					  "o.path", "?2", "?3") " ORDER BY o.code");
+	sqlite3_stmt *q = sq_prep(c, "SELECT " ORG_COLS
+				     " FROM orgs o WHERE o.parent_code = ?1 AND " SCOPE_SQL(
+					     "o.path", "?2", "?3") " ORDER BY o.code");
 	sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
 	sq_bind_scope(a, q, 2, sc);
 	err = collect_orgs(a, c, q, out, n);
@@ -600,17 +598,18 @@ int store_org_children(struct store *st, struct arena *a, const struct scope *sc
 	return err;
 }
 
-int store_org_subtree(struct store *st, struct arena *a, const struct scope *sc,
-		      const char *code, int max_depth, struct org **out, size_t *n)
+int store_org_subtree(struct store *st, struct arena *a, const struct scope *sc, const char *code,
+		      int max_depth, struct org **out, size_t *n)
 {
 	struct org root;
 	int err = store_org_get(st, a, sc, code, &root);
 	if (err)
 		return err;
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q = sq_prep(c, "SELECT " ORG_COLS " FROM orgs o WHERE o.path >= ?1 AND o.path < ?2 "
-				  "AND (?3 < 0 OR o.depth <= ?3) AND " SCOPE_SQL("o.path", "?4", "?5")
-				  " ORDER BY o.path");
+	sqlite3_stmt *q =
+		sq_prep(c, "SELECT " ORG_COLS " FROM orgs o WHERE o.path >= ?1 AND o.path < ?2 "
+			   "AND (?3 < 0 OR o.depth <= ?3) AND " SCOPE_SQL("o.path", "?4",
+									  "?5") " ORDER BY o.path");
 	sq_bind_range(a, q, 1, root.path);
 	/* the tree is a few levels deep: anything past 64 means "all" */
 	sqlite3_bind_int(q, 3, max_depth < 0 || max_depth > 64 ? -1 : root.depth + max_depth);
@@ -661,11 +660,14 @@ int store_grid_put(struct store *st, const char *code, const void *geom, size_t 
 	if (err)
 		return err;
 	struct conn *w = &st->writer;
-	sqlite3_stmt *q = sq_prep(w, "INSERT INTO grids (org_id, geom, geojson, minx, miny, maxx, maxy, area_m2) "
-				  "SELECT id, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM orgs WHERE code = ?1 AND kind = 'grid' "
-				  "ON CONFLICT (org_id) DO UPDATE SET geom = excluded.geom, geojson = excluded.geojson, "
-				  "minx = excluded.minx, miny = excluded.miny, maxx = excluded.maxx, "
-				  "maxy = excluded.maxy, area_m2 = excluded.area_m2");
+	sqlite3_stmt *q = sq_prep(
+		w,
+		"INSERT INTO grids (org_id, geom, geojson, minx, miny, maxx, maxy, area_m2) "
+		"SELECT id, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM orgs WHERE code = ?1 AND kind = 'grid' "
+		"ON CONFLICT (org_id) DO UPDATE SET geom = excluded.geom, geojson = "
+		"excluded.geojson, "
+		"minx = excluded.minx, miny = excluded.miny, maxx = excluded.maxx, "
+		"maxy = excluded.maxy, area_m2 = excluded.area_m2");
 	sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(q, 2, geom, (int)geom_len, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, geojson, -1, SQLITE_STATIC);
@@ -681,7 +683,7 @@ int store_grid_put(struct store *st, const char *code, const void *geom, size_t 
 	return sq_wend(st, rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db));
 }
 
-#define GRID_SELECT                                                                          \
+#define GRID_SELECT                                                                              \
 	"SELECT " ORG_COLS ", coalesce(cm.name, ''), coalesce(sr.name, ''), g.geom, g.geojson, " \
 	"g.area_m2 FROM grids g JOIN orgs o ON o.id = g.org_id "                                 \
 	"LEFT JOIN orgs cm ON cm.code = o.parent_code "                                          \
@@ -709,8 +711,9 @@ int store_grid_list(struct store *st, struct arena *a, const struct scope *sc, c
 	if (err)
 		return err;
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q = sq_prep(c, GRID_SELECT "WHERE o.path >= ?1 AND o.path < ?2 AND " SCOPE_SQL(
-					  "o.path", "?3", "?4") " ORDER BY o.code");
+	sqlite3_stmt *q =
+		sq_prep(c, GRID_SELECT "WHERE o.path >= ?1 AND o.path < ?2 AND " SCOPE_SQL(
+				   "o.path", "?3", "?4") " ORDER BY o.code");
 	sq_bind_range(a, q, 1, root.path);
 	sq_bind_scope(a, q, 3, sc);
 	size_t cap = 16, len = 0;
@@ -733,13 +736,14 @@ int store_grid_list(struct store *st, struct arena *a, const struct scope *sc, c
 	return err;
 }
 
-int store_grid_each(struct store *st, void (*fn)(void *ctx, int64_t id, const char *code,
-						 const void *geom, size_t len),
+int store_grid_each(struct store *st,
+		    void (*fn)(void *ctx, int64_t id, const char *code, const void *geom,
+			       size_t len),
 		    void *ctx)
 {
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q = sq_prep(c, "SELECT g.org_id, o.code, g.geom FROM grids g "
-				  "JOIN orgs o ON o.id = g.org_id ORDER BY g.org_id");
+				     "JOIN orgs o ON o.id = g.org_id ORDER BY g.org_id");
 	int rc;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
 		fn(ctx, sqlite3_column_int64(q, 0), (const char *)sqlite3_column_text(q, 1),
@@ -753,7 +757,8 @@ int store_grid_by_id(struct store *st, struct arena *a, const struct scope *sc, 
 		     struct grid *out)
 {
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q = sq_prep(c, GRID_SELECT "WHERE g.org_id = ?1 AND " SCOPE_SQL("o.path", "?2", "?3"));
+	sqlite3_stmt *q =
+		sq_prep(c, GRID_SELECT "WHERE g.org_id = ?1 AND " SCOPE_SQL("o.path", "?2", "?3"));
 	sqlite3_bind_int64(q, 1, id);
 	sq_bind_scope(a, q, 2, sc);
 	int rc = sqlite3_step(q), err = 0;
@@ -768,10 +773,10 @@ int store_grid_by_id(struct store *st, struct arena *a, const struct scope *sc, 
 
 /* --- users --- */
 
-#define USER_SELECT                                                                     \
+#define USER_SELECT                                                                          \
 	"SELECT u.id, u.username, u.display_name, o.code, o.path, o.kind, u.password_hash, " \
 	"u.disabled, u.failed_logins, u.locked_until, u.password_changed_at, u.created_at, " \
-	"(SELECT group_concat(role) FROM user_roles r WHERE r.user_id = u.id) "             \
+	"(SELECT group_concat(role) FROM user_roles r WHERE r.user_id = u.id) "              \
 	"FROM users u JOIN orgs o ON o.id = u.org_id "
 
 static void read_user(struct arena *a, sqlite3_stmt *q, struct user *u)
@@ -803,9 +808,10 @@ int store_user_add(struct store *st, struct user *u)
 	if (err)
 		return err;
 	struct conn *w = &st->writer;
-	sqlite3_stmt *q = sq_prep(w, "INSERT INTO users (username, display_name, org_id, password_hash, "
-				  "disabled, password_changed_at, created_at) "
-				  "SELECT ?1, ?2, id, ?4, ?5, ?6, ?6 FROM orgs WHERE code = ?3");
+	sqlite3_stmt *q =
+		sq_prep(w, "INSERT INTO users (username, display_name, org_id, password_hash, "
+			   "disabled, password_changed_at, created_at) "
+			   "SELECT ?1, ?2, id, ?4, ?5, ?6, ?6 FROM orgs WHERE code = ?3");
 	sqlite3_bind_text(q, 1, u->username, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, u->display_name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, u->org_code, -1, SQLITE_STATIC);
@@ -833,8 +839,9 @@ int store_user_add(struct store *st, struct user *u)
 	return sq_wend(st, err);
 }
 
-static int user_query(struct store *st, struct arena *a, sqlite3_stmt *(*bind)(struct conn *, const void *),
-		      const void *arg, struct user *out)
+static int user_query(struct store *st, struct arena *a,
+		      sqlite3_stmt *(*bind)(struct conn *, const void *), const void *arg,
+		      struct user *out)
 {
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q = bind(c, arg);
@@ -877,7 +884,8 @@ int store_user_list(struct store *st, struct arena *a, const struct scope *sc, s
 		    size_t *n)
 {
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q = sq_prep(c, USER_SELECT "WHERE " SCOPE_SQL("o.path", "?1", "?2") " ORDER BY u.username");
+	sqlite3_stmt *q = sq_prep(c, USER_SELECT
+				  "WHERE " SCOPE_SQL("o.path", "?1", "?2") " ORDER BY u.username");
 	sq_bind_scope(a, q, 1, sc);
 	size_t cap = 16, len = 0;
 	struct user *v = arena_alloc(a, cap * sizeof(*v));
@@ -922,8 +930,9 @@ static int update_user(struct store *st, const char *sql, long long id, const ch
 
 int store_user_set_password(struct store *st, long long id, const char *hash, long long now)
 {
-	return update_user(st, "UPDATE users SET password_hash = ?2, password_changed_at = ?3, "
-			       "failed_logins = 0, locked_until = 0 WHERE id = ?1",
+	return update_user(st,
+			   "UPDATE users SET password_hash = ?2, password_changed_at = ?3, "
+			   "failed_logins = 0, locked_until = 0 WHERE id = ?1",
 			   id, hash, 0, now);
 }
 
@@ -940,10 +949,13 @@ int store_user_login_failed(struct store *st, long long id, long long now, int t
 	if (err)
 		return err;
 	struct conn *w = &st->writer;
-	sqlite3_stmt *q = sq_prep(w, "UPDATE users SET "
-				  "locked_until = CASE WHEN failed_logins + 1 >= ?2 THEN ?3 ELSE locked_until END, "
-				  "failed_logins = CASE WHEN failed_logins + 1 >= ?2 THEN 0 ELSE failed_logins + 1 END "
-				  "WHERE id = ?1 RETURNING locked_until");
+	sqlite3_stmt *q = sq_prep(
+		w,
+		"UPDATE users SET "
+		"locked_until = CASE WHEN failed_logins + 1 >= ?2 THEN ?3 ELSE locked_until END, "
+		"failed_logins = CASE WHEN failed_logins + 1 >= ?2 THEN 0 ELSE failed_logins + 1 "
+		"END "
+		"WHERE id = ?1 RETURNING locked_until");
 	sqlite3_bind_int64(q, 1, id);
 	sqlite3_bind_int(q, 2, threshold);
 	sqlite3_bind_int64(q, 3, now + lock_seconds);
@@ -960,27 +972,31 @@ int store_user_login_failed(struct store *st, long long id, long long now, int t
 
 int store_user_login_ok(struct store *st, long long id)
 {
-	return update_user(st, "UPDATE users SET failed_logins = 0 WHERE id = ?1 AND ?2 = ?2 AND ?3 = ?3",
-			   id, NULL, 0, 0);
+	return update_user(
+		st, "UPDATE users SET failed_logins = 0 WHERE id = ?1 AND ?2 = ?2 AND ?3 = ?3", id,
+		NULL, 0, 0);
 }
 
 /* --- sessions --- */
 
-int store_session_add(struct store *st, const char *token_hash, long long user_id,
-		      long long now, long long expires_at, const char *ip)
+int store_session_add(struct store *st, const char *token_hash, long long user_id, long long now,
+		      long long expires_at, const char *ip)
 {
 	int err = sq_wbegin(st);
 	if (err)
 		return err;
 	struct conn *w = &st->writer;
 	/* drop this user's expired sessions while we are here */
-	sqlite3_stmt *q = sq_prep(w, "DELETE FROM sessions WHERE user_id = ?1 AND expires_at <= ?2");
+	sqlite3_stmt *q =
+		sq_prep(w, "DELETE FROM sessions WHERE user_id = ?1 AND expires_at <= ?2");
 	sqlite3_bind_int64(q, 1, user_id);
 	sqlite3_bind_int64(q, 2, now);
 	sqlite3_step(q);
 	sqlite3_reset(q);
-	q = sq_prep(w, "INSERT INTO sessions (token_hash, user_id, created_at, last_seen, expires_at, ip) "
-		    "VALUES (?1, ?2, ?3, ?3, ?4, ?5)");
+	q = sq_prep(
+		w,
+		"INSERT INTO sessions (token_hash, user_id, created_at, last_seen, expires_at, ip) "
+		"VALUES (?1, ?2, ?3, ?3, ?4, ?5)");
 	sqlite3_bind_text(q, 1, token_hash, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, user_id);
 	sqlite3_bind_int64(q, 3, now);
@@ -995,8 +1011,9 @@ int store_session_get(struct store *st, struct arena *a, const char *token_hash,
 		      struct session *out)
 {
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q = sq_prep(c, "SELECT user_id, created_at, last_seen, expires_at FROM sessions "
-				  "WHERE token_hash = ?1");
+	sqlite3_stmt *q =
+		sq_prep(c, "SELECT user_id, created_at, last_seen, expires_at FROM sessions "
+			   "WHERE token_hash = ?1");
 	sqlite3_bind_text(q, 1, token_hash, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(q), err = 0;
 	if (rc == SQLITE_ROW) {
@@ -1013,8 +1030,8 @@ int store_session_get(struct store *st, struct arena *a, const char *token_hash,
 	return err;
 }
 
-static int session_write(struct store *st, const char *sql, const char *token_hash,
-			 long long id, long long now)
+static int session_write(struct store *st, const char *sql, const char *token_hash, long long id,
+			 long long now)
 {
 	int err = sq_wbegin(st);
 	if (err)
@@ -1073,7 +1090,7 @@ int store_meta_set(struct store *st, const char *key, const char *value)
 		return err;
 	struct conn *w = &st->writer;
 	sqlite3_stmt *q = sq_prep(w, "INSERT INTO meta (key, value) VALUES (?1, ?2) "
-				  "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+				     "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
 	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(q);

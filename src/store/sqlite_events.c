@@ -16,7 +16,7 @@
 
 /* --- categories --- */
 
-#define CAT_COLS                                                                         \
+#define CAT_COLS                                                                               \
 	"code, coalesce(parent_code, ''), name, name_en, department, register_s, dispatch_s, " \
 	"accept_s, handle_s, verify_s, close_s, handle_urgent_s, handle_critical_s, enabled"
 
@@ -46,11 +46,13 @@ int store_category_put(struct store *st, const struct category *c)
 	if (err)
 		return err;
 	struct conn *w = &st->writer;
-	sqlite3_stmt *q = sq_prep(w, "INSERT OR REPLACE INTO categories (code, parent_code, name, name_en, department, "
-				     "register_s, dispatch_s, accept_s, handle_s, verify_s, close_s, "
-				     "handle_urgent_s, handle_critical_s, enabled, updated_at) "
-				     "VALUES (?1, nullif(?2, ''), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-				     "?12, ?13, ?14, strftime('%s', 'now'))");
+	sqlite3_stmt *q = sq_prep(
+		w,
+		"INSERT OR REPLACE INTO categories (code, parent_code, name, name_en, department, "
+		"register_s, dispatch_s, accept_s, handle_s, verify_s, close_s, "
+		"handle_urgent_s, handle_critical_s, enabled, updated_at) "
+		"VALUES (?1, nullif(?2, ''), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+		"?12, ?13, ?14, strftime('%s', 'now'))");
 	sqlite3_bind_text(q, 1, c->code, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, c->parent, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, c->name, -1, SQLITE_STATIC);
@@ -88,7 +90,8 @@ int store_category_get(struct store *st, struct arena *a, const char *code, stru
 int store_category_list(struct store *st, struct arena *a, struct category **out, size_t *n)
 {
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q = sq_prep(c, "SELECT " CAT_COLS " FROM categories ORDER BY length(code), code");
+	sqlite3_stmt *q =
+		sq_prep(c, "SELECT " CAT_COLS " FROM categories ORDER BY length(code), code");
 	void *items;
 	int err = sq_collect(a, q, sizeof(struct category), read_category, &items, n);
 	sq_rrelease(st, c);
@@ -98,12 +101,12 @@ int store_category_list(struct store *st, struct arena *a, struct category **out
 
 /* --- events --- */
 
-#define EV_COLS                                                                                \
-	"id, receipt, category, urgency, title, description, address, lon, lat, "              \
+#define EV_COLS                                                                                  \
+	"id, receipt, category, urgency, title, description, address, lon, lat, "                \
 	"coalesce(grid_code, ''), org_path, outside, source, coalesce(reporter_id, 0), state, "  \
 	"version, assignee, level, reworks, supervisions, pending, ext_days, stage_started_at, " \
-	"coalesce(deadline_at, 0), paused_left, warn, coalesce(merged_into, 0), "              \
-	"coalesce(rating, 0), created_at, updated_at, coalesce(closed_at, 0), "                \
+	"coalesce(deadline_at, 0), paused_left, warn, coalesce(merged_into, 0), "                \
+	"coalesce(rating, 0), created_at, updated_at, coalesce(closed_at, 0), "                  \
 	"coalesce(warn_at, 0), coalesce(escalate_at, 0), stage_total"
 
 static void read_event(struct arena *a, sqlite3_stmt *q, void *item)
@@ -158,8 +161,9 @@ static void bind_null_or(sqlite3_stmt *q, int i, long long v)
 
 static int insert_action(struct conn *w, long long event_id, const struct event_action *act)
 {
-	sqlite3_stmt *q = sq_prep(w, "INSERT INTO event_actions (event_id, at, actor_id, actor, action, "
-				     "from_state, to_state, note, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+	sqlite3_stmt *q = sq_prep(
+		w, "INSERT INTO event_actions (event_id, at, actor_id, actor, action, "
+		   "from_state, to_state, note, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
 	sqlite3_bind_int64(q, 1, event_id);
 	sqlite3_bind_int64(q, 2, act->at);
 	bind_null_or(q, 3, act->actor_id);
@@ -180,11 +184,13 @@ int store_event_insert(struct store *st, struct event *e, const struct event_act
 	if (err)
 		return err;
 	struct conn *w = &st->writer;
-	sqlite3_stmt *q = sq_prep(w, "INSERT INTO events (receipt, category, urgency, title, description, "
-				     "address, lon, lat, grid_code, org_path, outside, source, reporter_id, state, "
-				     "assignee, stage_started_at, deadline_at, created_at, updated_at, warn_at, escalate_at, stage_total) VALUES "
-				     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, nullif(?9, ''), ?10, ?11, ?12, ?13, ?14, "
-				     "?15, ?16, ?17, ?18, ?18, ?19, ?20, ?21)");
+	sqlite3_stmt *q = sq_prep(
+		w, "INSERT INTO events (receipt, category, urgency, title, description, "
+		   "address, lon, lat, grid_code, org_path, outside, source, reporter_id, state, "
+		   "assignee, stage_started_at, deadline_at, created_at, updated_at, warn_at, "
+		   "escalate_at, stage_total) VALUES "
+		   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, nullif(?9, ''), ?10, ?11, ?12, ?13, ?14, "
+		   "?15, ?16, ?17, ?18, ?18, ?19, ?20, ?21)");
 	sqlite3_bind_text(q, 1, e->receipt, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, e->category, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 3, e->urgency);
@@ -244,11 +250,13 @@ int store_event_update(struct store *st, const struct event *e, int expected,
 	if (err)
 		return err;
 	struct conn *w = &st->writer;
-	sqlite3_stmt *q = sq_prep(w, "UPDATE events SET state = ?3, version = version + 1, assignee = ?4, "
-				     "level = ?5, reworks = ?6, supervisions = ?7, pending = ?8, ext_days = ?9, "
-				     "stage_started_at = ?10, deadline_at = ?11, paused_left = ?12, warn = ?13, "
-				     "merged_into = ?14, rating = ?15, updated_at = ?16, closed_at = ?17, "
-				     "warn_at = ?18, escalate_at = ?19, stage_total = ?20 WHERE id = ?1 AND version = ?2");
+	sqlite3_stmt *q = sq_prep(
+		w, "UPDATE events SET state = ?3, version = version + 1, assignee = ?4, "
+		   "level = ?5, reworks = ?6, supervisions = ?7, pending = ?8, ext_days = ?9, "
+		   "stage_started_at = ?10, deadline_at = ?11, paused_left = ?12, warn = ?13, "
+		   "merged_into = ?14, rating = ?15, updated_at = ?16, closed_at = ?17, "
+		   "warn_at = ?18, escalate_at = ?19, stage_total = ?20 WHERE id = ?1 AND version "
+		   "= ?2");
 	sqlite3_bind_int64(q, 1, e->id);
 	sqlite3_bind_int(q, 2, expected);
 	sqlite3_bind_text(q, 3, wf_state_name(&wf_event, e->state), -1, SQLITE_STATIC);
@@ -411,8 +419,7 @@ static int rollup_total(struct conn *c, struct arena *a, const struct scope *sc,
 }
 
 int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
-		     const struct event_filter *f, struct event **out, size_t *n,
-		     long long *total)
+		     const struct event_filter *f, struct event **out, size_t *n, long long *total)
 {
 	struct where w = { .n = 0 };
 	strbuf_init(&w.sql, 0);
@@ -432,7 +439,8 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 			depth += *p == '/';
 		const char *plus = depth <= 3 ? "+" : "";
 		strbuf_addf(&w.sql,
-			    " AND ((%se.org_path >= ?%d AND %se.org_path < ?%d) OR %se.reporter_id = ?%d)",
+			    " AND ((%se.org_path >= ?%d AND %se.org_path < ?%d) OR %se.reporter_id "
+			    "= ?%d)",
 			    plus, w.n + 1, plus, w.n + 2, plus, w.n + 3);
 		w.text[w.n] = sc->root_path;
 		w.kind[w.n++] = 0;
@@ -444,7 +452,9 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 	if (f->org) {
 		/* the org's path, inside the scope, bounds the range */
 		cond_text(&w, "e.org_path >= (SELECT path FROM orgs WHERE code = #)", f->org);
-		cond_text(&w, "e.org_path < (SELECT substr(path, 1, length(path) - 1) || '0' FROM orgs WHERE code = #)",
+		cond_text(&w,
+			  "e.org_path < (SELECT substr(path, 1, length(path) - 1) || '0' FROM orgs "
+			  "WHERE code = #)",
 			  f->org);
 	}
 	if (f->states && *f->states)
@@ -480,8 +490,9 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 			strbuf_add(&p, c, 1);
 		}
 		strbuf_addstr(&p, "%");
-		cond_text(&w, "(e.title LIKE # ESCAPE '\\' OR e.description LIKE # ESCAPE '\\' OR "
-			      "e.address LIKE # ESCAPE '\\')",
+		cond_text(&w,
+			  "(e.title LIKE # ESCAPE '\\' OR e.description LIKE # ESCAPE '\\' OR "
+			  "e.address LIKE # ESCAPE '\\')",
 			  arena_strdup(a, strbuf_str(&p)));
 		strbuf_release(&p);
 	} else if (f->q && *f->q) {
@@ -501,8 +512,8 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 	/* the total is exact up to EVENT_TOTAL_CAP; past it the client is told
 	 * "more than" (exact figures come from the roll-ups: /api/v1/stats) */
 	sqlite3_stmt *q = NULL;
-	bool rollup = !f->category && !f->grid && !f->assignee && !f->urgency && !f->from && !f->to &&
-		      !f->overdue && !(f->q && *f->q) && !(f->sources && *f->sources);
+	bool rollup = !f->category && !f->grid && !f->assignee && !f->urgency && !f->from &&
+		      !f->to && !f->overdue && !(f->q && *f->q) && !(f->sources && *f->sources);
 	if (rollup) {
 		if ((err = rollup_total(c, a, sc, f, total)))
 			goto out;
@@ -544,13 +555,14 @@ out:
 	return err;
 }
 
-int store_event_actions(struct store *st, struct arena *a, long long id,
-			struct event_action **out, size_t *n)
+int store_event_actions(struct store *st, struct arena *a, long long id, struct event_action **out,
+			size_t *n)
 {
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q = sq_prep(c, "SELECT id, event_id, at, coalesce(actor_id, 0), actor, action, "
-				     "from_state, to_state, note, data FROM event_actions WHERE event_id = ?1 "
-				     "ORDER BY id");
+	sqlite3_stmt *q = sq_prep(
+		c, "SELECT id, event_id, at, coalesce(actor_id, 0), actor, action, "
+		   "from_state, to_state, note, data FROM event_actions WHERE event_id = ?1 "
+		   "ORDER BY id");
 	sqlite3_bind_int64(q, 1, id);
 	size_t cap = 16, len = 0;
 	struct event_action *v = arena_alloc(a, cap * sizeof(*v));
@@ -581,7 +593,8 @@ int store_event_nearby(struct store *st, struct arena *a, const char *category, 
 		       size_t *n)
 {
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q = sq_prep(c, "SELECT " EV_COLS " FROM events WHERE category = ?1 AND created_at >= ?2 "
+	sqlite3_stmt *q = sq_prep(c, "SELECT " EV_COLS
+				     " FROM events WHERE category = ?1 AND created_at >= ?2 "
 				     "AND lon BETWEEN ?3 AND ?4 AND lat BETWEEN ?5 AND ?6 "
 				     "AND state NOT IN ('closed', 'rejected', 'merged', 'voided') "
 				     "ORDER BY id DESC LIMIT 20");
@@ -598,14 +611,15 @@ int store_event_nearby(struct store *st, struct arena *a, const char *category, 
 	return err;
 }
 
-int store_event_due(struct store *st, struct arena *a, long long now, int limit,
-		    struct event **out, size_t *n)
+int store_event_due(struct store *st, struct arena *a, long long now, int limit, struct event **out,
+		    size_t *n)
 {
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q = sq_prep(c, "SELECT " EV_COLS " FROM events WHERE id IN ("
-				     "SELECT id FROM events WHERE warn_at <= ?1 UNION "
-				     "SELECT id FROM events WHERE deadline_at <= ?1 AND warn < 2 UNION "
-				     "SELECT id FROM events WHERE escalate_at <= ?1) ORDER BY id LIMIT ?2");
+	sqlite3_stmt *q =
+		sq_prep(c, "SELECT " EV_COLS " FROM events WHERE id IN ("
+			   "SELECT id FROM events WHERE warn_at <= ?1 UNION "
+			   "SELECT id FROM events WHERE deadline_at <= ?1 AND warn < 2 UNION "
+			   "SELECT id FROM events WHERE escalate_at <= ?1) ORDER BY id LIMIT ?2");
 	sqlite3_bind_int64(q, 1, now);
 	sqlite3_bind_int(q, 2, limit);
 	void *items;
@@ -624,13 +638,14 @@ int store_notify(struct store *st, const char *org_code, unsigned role, bool cov
 	struct conn *w = &st->writer;
 	/* covering: users whose org's subtree holds org_code's node (supervisors);
 	 * otherwise: users bound to org_code itself */
-	sqlite3_stmt *q = sq_prep(w, "INSERT INTO notifications (user_id, kind, event_id, title, created_at) "
-				     "SELECT u.id, ?3, nullif(?4, 0), ?5, ?6 FROM users u "
-				     "JOIN orgs o ON o.id = u.org_id JOIN user_roles r ON r.user_id = u.id "
-				     "JOIN orgs t ON t.code = ?1 "
-				     "WHERE u.disabled = 0 AND r.role = ?2 AND "
-				     "(CASE WHEN ?7 THEN substr(t.path, 1, length(o.path)) = o.path "
-				     "ELSE o.id = t.id END)");
+	sqlite3_stmt *q =
+		sq_prep(w, "INSERT INTO notifications (user_id, kind, event_id, title, created_at) "
+			   "SELECT u.id, ?3, nullif(?4, 0), ?5, ?6 FROM users u "
+			   "JOIN orgs o ON o.id = u.org_id JOIN user_roles r ON r.user_id = u.id "
+			   "JOIN orgs t ON t.code = ?1 "
+			   "WHERE u.disabled = 0 AND r.role = ?2 AND "
+			   "(CASE WHEN ?7 THEN substr(t.path, 1, length(o.path)) = o.path "
+			   "ELSE o.id = t.id END)");
 	sqlite3_bind_text(q, 1, org_code, -1, SQLITE_STATIC);
 	int bit = 0;
 	while (bit < ROLE__COUNT && !(role & (1u << bit)))
@@ -651,13 +666,16 @@ int store_inbox(struct store *st, struct arena *a, long long user_id, bool unrea
 		long long *unread)
 {
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q = sq_prep(c, "SELECT count(*) FROM notifications WHERE user_id = ?1 AND read_at IS NULL");
+	sqlite3_stmt *q = sq_prep(
+		c, "SELECT count(*) FROM notifications WHERE user_id = ?1 AND read_at IS NULL");
 	sqlite3_bind_int64(q, 1, user_id);
 	*unread = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
 	sqlite3_reset(q);
-	q = sq_prep(c, "SELECT id, kind, coalesce(event_id, 0), title, created_at, coalesce(read_at, 0) "
-		       "FROM notifications WHERE user_id = ?1 AND (?2 = 0 OR read_at IS NULL) "
-		       "AND (?3 = 0 OR id < ?3) ORDER BY id DESC LIMIT ?4");
+	q = sq_prep(
+		c,
+		"SELECT id, kind, coalesce(event_id, 0), title, created_at, coalesce(read_at, 0) "
+		"FROM notifications WHERE user_id = ?1 AND (?2 = 0 OR read_at IS NULL) "
+		"AND (?3 = 0 OR id < ?3) ORDER BY id DESC LIMIT ?4");
 	sqlite3_bind_int64(q, 1, user_id);
 	sqlite3_bind_int(q, 2, unread_only);
 	sqlite3_bind_int64(q, 3, before_id);
@@ -714,8 +732,10 @@ int store_notify_user(struct store *st, long long user_id, const char *kind, lon
 	if (err)
 		return err;
 	struct conn *w = &st->writer;
-	sqlite3_stmt *q = sq_prep(w, "INSERT INTO notifications (user_id, kind, event_id, title, created_at) "
-				     "SELECT id, ?2, nullif(?3, 0), ?4, ?5 FROM users WHERE id = ?1 AND disabled = 0");
+	sqlite3_stmt *q = sq_prep(
+		w,
+		"INSERT INTO notifications (user_id, kind, event_id, title, created_at) "
+		"SELECT id, ?2, nullif(?3, 0), ?4, ?5 FROM users WHERE id = ?1 AND disabled = 0");
 	sqlite3_bind_int64(q, 1, user_id);
 	sqlite3_bind_text(q, 2, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 3, event_id);
@@ -732,8 +752,9 @@ int store_attachment_add(struct store *st, struct attachment *x)
 	if (err)
 		return err;
 	struct conn *w = &st->writer;
-	sqlite3_stmt *q = sq_prep(w, "INSERT INTO attachments (event_id, sha256, mime, size, uploaded_by, "
-				     "uploaded_at) VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), ?6)");
+	sqlite3_stmt *q =
+		sq_prep(w, "INSERT INTO attachments (event_id, sha256, mime, size, uploaded_by, "
+			   "uploaded_at) VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), ?6)");
 	sqlite3_bind_int64(q, 1, x->event_id);
 	sqlite3_bind_text(q, 2, x->sha256, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, x->mime, -1, SQLITE_STATIC);
@@ -761,8 +782,7 @@ static void read_attachment(struct arena *a, sqlite3_stmt *q, void *item)
 
 #define ATT_COLS "id, event_id, sha256, mime, size, coalesce(uploaded_by, 0), uploaded_at"
 
-int store_attachment_get(struct store *st, long long id, struct attachment *out,
-			 struct arena *a)
+int store_attachment_get(struct store *st, long long id, struct attachment *out, struct arena *a)
 {
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q = sq_prep(c, "SELECT " ATT_COLS " FROM attachments WHERE id = ?1");
@@ -781,7 +801,8 @@ int store_attachment_list(struct store *st, struct arena *a, long long event_id,
 			  struct attachment **out, size_t *n)
 {
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q = sq_prep(c, "SELECT " ATT_COLS " FROM attachments WHERE event_id = ?1 ORDER BY id");
+	sqlite3_stmt *q =
+		sq_prep(c, "SELECT " ATT_COLS " FROM attachments WHERE event_id = ?1 ORDER BY id");
 	sqlite3_bind_int64(q, 1, event_id);
 	void *items;
 	int err = sq_collect(a, q, sizeof(struct attachment), read_attachment, &items, n);
@@ -793,8 +814,9 @@ int store_attachment_list(struct store *st, struct arena *a, long long event_id,
 int store_attachment_count_stage(struct store *st, long long event_id, int *count)
 {
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q = sq_prep(c, "SELECT count(*) FROM attachments a JOIN events e ON e.id = a.event_id "
-				     "WHERE a.event_id = ?1 AND a.uploaded_at >= e.stage_started_at");
+	sqlite3_stmt *q =
+		sq_prep(c, "SELECT count(*) FROM attachments a JOIN events e ON e.id = a.event_id "
+			   "WHERE a.event_id = ?1 AND a.uploaded_at >= e.stage_started_at");
 	sqlite3_bind_int64(q, 1, event_id);
 	int rc = sqlite3_step(q);
 	*count = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : 0;
@@ -812,8 +834,9 @@ int store_category_change(struct store *st, const struct category *c, long long 
 	err = store_category_put(st, c);
 	if (!err) {
 		struct conn *w = &st->writer;
-		sqlite3_stmt *q = sq_prep(w, "INSERT INTO category_changes (code, user_id, at, before, after) "
-					     "VALUES (?1, nullif(?2, 0), ?3, ?4, ?5)");
+		sqlite3_stmt *q = sq_prep(
+			w, "INSERT INTO category_changes (code, user_id, at, before, after) "
+			   "VALUES (?1, nullif(?2, 0), ?3, ?4, ?5)");
 		sqlite3_bind_text(q, 1, c->code, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(q, 2, user_id);
 		sqlite3_bind_int64(q, 3, at);
@@ -834,9 +857,11 @@ int store_category_history(struct store *st, struct arena *a, const char *code,
 			   struct category_change **out, size_t *n)
 {
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q = sq_prep(c, "SELECT h.id, coalesce(h.user_id, 0), coalesce(u.username, ''), h.at, "
-				     "h.before, h.after FROM category_changes h LEFT JOIN users u ON u.id = h.user_id "
-				     "WHERE h.code = ?1 ORDER BY h.id");
+	sqlite3_stmt *q = sq_prep(
+		c,
+		"SELECT h.id, coalesce(h.user_id, 0), coalesce(u.username, ''), h.at, "
+		"h.before, h.after FROM category_changes h LEFT JOIN users u ON u.id = h.user_id "
+		"WHERE h.code = ?1 ORDER BY h.id");
 	sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
 	size_t cap = 8, len = 0;
 	struct category_change *v = arena_alloc(a, cap * sizeof(*v));
@@ -858,13 +883,14 @@ int store_category_history(struct store *st, struct arena *a, const char *code,
 	return rc == SQLITE_DONE ? 0 : ERR_DB;
 }
 
-int store_event_counts(struct store *st, struct arena *a, const struct scope *sc,
-		       const char *path, struct count_row **out, size_t *n)
+int store_event_counts(struct store *st, struct arena *a, const struct scope *sc, const char *path,
+		       struct count_row **out, size_t *n)
 {
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q = sq_prep(c, "SELECT org_path, state, n, overdue FROM event_counts "
-				     "WHERE org_path >= ?1 AND org_path < ?2 AND n > 0 AND "
-				     SCOPE_SQL("org_path", "?3", "?4"));
+	sqlite3_stmt *q =
+		sq_prep(c, "SELECT org_path, state, n, overdue FROM event_counts "
+			   "WHERE org_path >= ?1 AND org_path < ?2 AND n > 0 AND " SCOPE_SQL(
+				   "org_path", "?3", "?4"));
 	sq_bind_range(a, q, 1, path);
 	sq_bind_scope(a, q, 3, sc);
 	size_t cap = 64, len = 0;
@@ -885,13 +911,15 @@ int store_event_counts(struct store *st, struct arena *a, const struct scope *sc
 	return rc == SQLITE_DONE ? 0 : ERR_DB;
 }
 
-int store_event_daily(struct store *st, struct arena *a, const struct scope *sc,
-		      const char *path, long from, long to, struct daily_row **out, size_t *n)
+int store_event_daily(struct store *st, struct arena *a, const struct scope *sc, const char *path,
+		      long from, long to, struct daily_row **out, size_t *n)
 {
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q = sq_prep(c, "SELECT day, org_path, reported, closed FROM event_daily "
-				     "WHERE day BETWEEN ?5 AND ?6 AND org_path >= ?1 AND org_path < ?2 AND "
-				     SCOPE_SQL("org_path", "?3", "?4") " ORDER BY day");
+	sqlite3_stmt *q = sq_prep(
+		c,
+		"SELECT day, org_path, reported, closed FROM event_daily "
+		"WHERE day BETWEEN ?5 AND ?6 AND org_path >= ?1 AND org_path < ?2 AND " SCOPE_SQL(
+			"org_path", "?3", "?4") " ORDER BY day");
 	sq_bind_range(a, q, 1, path);
 	sq_bind_scope(a, q, 3, sc);
 	sqlite3_bind_int64(q, 5, from);
@@ -921,10 +949,11 @@ int store_notify_merged(struct store *st, long long event_id, const char *kind, 
 	if (err)
 		return err;
 	struct conn *w = &st->writer;
-	sqlite3_stmt *q = sq_prep(w, "INSERT INTO notifications (user_id, kind, event_id, title, created_at) "
-				     "SELECT DISTINCT e.reporter_id, ?2, e.id, ?3, ?4 FROM events e "
-				     "JOIN users u ON u.id = e.reporter_id "
-				     "WHERE e.merged_into = ?1 AND u.disabled = 0");
+	sqlite3_stmt *q =
+		sq_prep(w, "INSERT INTO notifications (user_id, kind, event_id, title, created_at) "
+			   "SELECT DISTINCT e.reporter_id, ?2, e.id, ?3, ?4 FROM events e "
+			   "JOIN users u ON u.id = e.reporter_id "
+			   "WHERE e.merged_into = ?1 AND u.disabled = 0");
 	sqlite3_bind_int64(q, 1, event_id);
 	sqlite3_bind_text(q, 2, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, title, -1, SQLITE_STATIC);

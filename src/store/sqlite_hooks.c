@@ -14,8 +14,9 @@ int store_webhook_add(struct store *st, struct webhook *wh)
 	if (err)
 		return err;
 	struct conn *w = &st->writer;
-	sqlite3_stmt *q = sq_prep(w, "INSERT INTO webhooks (org_code, url, secret, kinds, enabled, created_by, "
-				     "created_at) VALUES (?1, ?2, ?3, ?4, 1, nullif(?5, 0), ?6)");
+	sqlite3_stmt *q = sq_prep(
+		w, "INSERT INTO webhooks (org_code, url, secret, kinds, enabled, created_by, "
+		   "created_at) VALUES (?1, ?2, ?3, ?4, 1, nullif(?5, 0), ?6)");
 	sqlite3_bind_text(q, 1, wh->org_code, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, wh->url, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, wh->secret, -1, SQLITE_STATIC);
@@ -31,7 +32,9 @@ int store_webhook_add(struct store *st, struct webhook *wh)
 	return sq_wend(st, rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db));
 }
 
-#define HOOK_COLS "h.id, h.org_code, h.url, h.secret, h.kinds, h.enabled, coalesce(h.created_by, 0), h.created_at"
+#define HOOK_COLS                                                                            \
+	"h.id, h.org_code, h.url, h.secret, h.kinds, h.enabled, coalesce(h.created_by, 0), " \
+	"h.created_at"
 
 static void read_hook(struct arena *a, sqlite3_stmt *q, void *item)
 {
@@ -50,7 +53,8 @@ int store_webhook_list(struct store *st, struct arena *a, const struct scope *sc
 		       struct webhook **out, size_t *n)
 {
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q = sq_prep(c, "SELECT " HOOK_COLS " FROM webhooks h JOIN orgs o ON o.code = h.org_code "
+	sqlite3_stmt *q = sq_prep(c, "SELECT " HOOK_COLS
+				     " FROM webhooks h JOIN orgs o ON o.code = h.org_code "
 				     "WHERE " SCOPE_SQL("o.path", "?1", "?2") " ORDER BY h.id");
 	sq_bind_scope(a, q, 1, sc);
 	void *items;
@@ -64,7 +68,8 @@ int store_webhook_get(struct store *st, struct arena *a, const struct scope *sc,
 		      struct webhook *out)
 {
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q = sq_prep(c, "SELECT " HOOK_COLS " FROM webhooks h JOIN orgs o ON o.code = h.org_code "
+	sqlite3_stmt *q = sq_prep(c, "SELECT " HOOK_COLS
+				     " FROM webhooks h JOIN orgs o ON o.code = h.org_code "
 				     "WHERE h.id = ?3 AND " SCOPE_SQL("o.path", "?1", "?2"));
 	sq_bind_scope(a, q, 1, sc);
 	sqlite3_bind_int64(q, 3, id);
@@ -98,10 +103,11 @@ int store_webhook_enqueue(struct store *st, const char *org_code, const char *ki
 	if (err)
 		return err;
 	struct conn *w = &st->writer;
-	sqlite3_stmt *q = sq_prep(w, "INSERT INTO webhook_deliveries (webhook_id, event_id, kind, payload, next_at, "
-				     "created_at) SELECT id, nullif(?3, 0), ?2, ?4, ?5, ?5 FROM webhooks "
-				     "WHERE org_code = ?1 AND enabled = 1 AND "
-				     "(kinds = '' OR instr(',' || kinds || ',', ',' || ?2 || ',') > 0)");
+	sqlite3_stmt *q = sq_prep(
+		w, "INSERT INTO webhook_deliveries (webhook_id, event_id, kind, payload, next_at, "
+		   "created_at) SELECT id, nullif(?3, 0), ?2, ?4, ?5, ?5 FROM webhooks "
+		   "WHERE org_code = ?1 AND enabled = 1 AND "
+		   "(kinds = '' OR instr(',' || kinds || ',', ',' || ?2 || ',') > 0)");
 	sqlite3_bind_text(q, 1, org_code, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 3, event_id);
@@ -112,7 +118,7 @@ int store_webhook_enqueue(struct store *st, const char *org_code, const char *ki
 	return sq_wend(st, rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db));
 }
 
-#define DEL_COLS                                                                          \
+#define DEL_COLS                                                                                 \
 	"d.id, d.webhook_id, coalesce(d.event_id, 0), d.kind, d.payload, d.status, d.attempts, " \
 	"coalesce(d.next_at, 0), d.last_status, d.last_error, d.created_at, "                    \
 	"coalesce(d.delivered_at, 0), h.url, h.secret"
@@ -140,9 +146,10 @@ int store_delivery_due(struct store *st, struct arena *a, long long now, int lim
 		       struct delivery **out, size_t *n)
 {
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q = sq_prep(c, "SELECT " DEL_COLS " FROM webhook_deliveries d JOIN webhooks h "
-				     "ON h.id = d.webhook_id WHERE d.status = 'pending' AND d.next_at <= ?1 "
-				     "ORDER BY d.next_at, d.id LIMIT ?2");
+	sqlite3_stmt *q =
+		sq_prep(c, "SELECT " DEL_COLS " FROM webhook_deliveries d JOIN webhooks h "
+			   "ON h.id = d.webhook_id WHERE d.status = 'pending' AND d.next_at <= ?1 "
+			   "ORDER BY d.next_at, d.id LIMIT ?2");
 	sqlite3_bind_int64(q, 1, now);
 	sqlite3_bind_int(q, 2, limit);
 	void *items;
@@ -159,9 +166,10 @@ int store_delivery_attempt(struct store *st, long long id, const char *status, i
 	if (err)
 		return err;
 	struct conn *w = &st->writer;
-	sqlite3_stmt *q = sq_prep(w, "UPDATE webhook_deliveries SET status = ?2, attempts = attempts + 1, "
-				     "last_status = ?3, last_error = ?4, next_at = nullif(?5, 0), "
-				     "delivered_at = CASE WHEN ?2 = 'delivered' THEN ?6 END WHERE id = ?1");
+	sqlite3_stmt *q =
+		sq_prep(w, "UPDATE webhook_deliveries SET status = ?2, attempts = attempts + 1, "
+			   "last_status = ?3, last_error = ?4, next_at = nullif(?5, 0), "
+			   "delivered_at = CASE WHEN ?2 = 'delivered' THEN ?6 END WHERE id = ?1");
 	sqlite3_bind_int64(q, 1, id);
 	sqlite3_bind_text(q, 2, status, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 3, http_status);
@@ -177,8 +185,9 @@ int store_delivery_list(struct store *st, struct arena *a, long long webhook_id,
 			struct delivery **out, size_t *n)
 {
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q = sq_prep(c, "SELECT " DEL_COLS " FROM webhook_deliveries d JOIN webhooks h "
-				     "ON h.id = d.webhook_id WHERE d.webhook_id = ?1 ORDER BY d.id DESC LIMIT ?2");
+	sqlite3_stmt *q = sq_prep(
+		c, "SELECT " DEL_COLS " FROM webhook_deliveries d JOIN webhooks h "
+		   "ON h.id = d.webhook_id WHERE d.webhook_id = ?1 ORDER BY d.id DESC LIMIT ?2");
 	sqlite3_bind_int64(q, 1, webhook_id);
 	sqlite3_bind_int(q, 2, limit);
 	void *items;
@@ -202,8 +211,10 @@ int store_calendar_year_set(struct store *st, int year, const struct cal_day *da
 	for (size_t i = 0; rc == SQLITE_DONE && i < n; i++) {
 		char day[16];
 		snprintf(day, sizeof(day), "%04d-%02d-%02d", days[i].y, days[i].m, days[i].d);
-		q = sq_prep(w, "INSERT INTO calendar_days (day, year, kind, name, updated_by, updated_at) "
-			       "VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), ?6)");
+		q = sq_prep(
+			w,
+			"INSERT INTO calendar_days (day, year, kind, name, updated_by, updated_at) "
+			"VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), ?6)");
 		sqlite3_bind_text(q, 1, day, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int(q, 2, year);
 		sqlite3_bind_text(q, 3, days[i].kind == CAL_HOLIDAY ? "holiday" : "workday", -1,
@@ -215,8 +226,9 @@ int store_calendar_year_set(struct store *st, int year, const struct cal_day *da
 		sqlite3_reset(q);
 	}
 	if (rc == SQLITE_DONE) {
-		q = sq_prep(w, "INSERT OR REPLACE INTO calendar_years (year, updated_by, updated_at) "
-			       "VALUES (?1, nullif(?2, 0), ?3)");
+		q = sq_prep(w,
+			    "INSERT OR REPLACE INTO calendar_years (year, updated_by, updated_at) "
+			    "VALUES (?1, nullif(?2, 0), ?3)");
 		sqlite3_bind_int(q, 1, year);
 		sqlite3_bind_int64(q, 2, user_id);
 		sqlite3_bind_int64(q, 3, now);
@@ -242,7 +254,9 @@ int store_calendar_each_year(struct store *st, struct arena *a,
 		years[ny++] = sqlite3_column_int(y, 0);
 	sqlite3_reset(y);
 	for (int k = 0; k < ny; k++) {
-		sqlite3_stmt *q = sq_prep(c, "SELECT day, kind, name FROM calendar_days WHERE year = ?1 ORDER BY day");
+		sqlite3_stmt *q = sq_prep(
+			c,
+			"SELECT day, kind, name FROM calendar_days WHERE year = ?1 ORDER BY day");
 		sqlite3_bind_int(q, 1, years[k]);
 		size_t cap = 16, len = 0;
 		struct cal_day *v = arena_alloc(a, cap * sizeof(*v));
@@ -250,9 +264,11 @@ int store_calendar_each_year(struct store *st, struct arena *a,
 			GROW(a, v, len, cap);
 			struct cal_day *x = &v[len++];
 			memset(x, 0, sizeof(*x));
-			sscanf((const char *)sqlite3_column_text(q, 0), "%4d-%2d-%2d", &x->y, &x->m, &x->d);
-			x->kind = !strcmp((const char *)sqlite3_column_text(q, 1), "holiday") ? CAL_HOLIDAY
-												: CAL_WORKDAY;
+			sscanf((const char *)sqlite3_column_text(q, 0), "%4d-%2d-%2d", &x->y, &x->m,
+			       &x->d);
+			x->kind = !strcmp((const char *)sqlite3_column_text(q, 1), "holiday")
+					  ? CAL_HOLIDAY
+					  : CAL_WORKDAY;
 			str_copy(x->name, sizeof(x->name), (const char *)sqlite3_column_text(q, 2));
 		}
 		sqlite3_reset(q);

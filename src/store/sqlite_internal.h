@@ -73,14 +73,14 @@ int sq_collect(struct arena *a, sqlite3_stmt *q, size_t item_size, sq_read_fn re
 	       size_t *n);
 
 /* Grows an arena array v of len items (capacity cap) when it is full. */
-#define GROW(a, v, len, cap)                                              \
-	do {                                                              \
-		if ((len) == (cap)) {                                     \
+#define GROW(a, v, len, cap)                                                    \
+	do {                                                                    \
+		if ((len) == (cap)) {                                           \
 			void *nv_ = arena_alloc((a), 2 * (cap) * sizeof(*(v))); \
-			memcpy(nv_, (v), (len) * sizeof(*(v)));           \
-			(v) = nv_;                                        \
-			(cap) *= 2;                                       \
-		}                                                         \
+			memcpy(nv_, (v), (len) * sizeof(*(v)));                 \
+			(v) = nv_;                                              \
+			(cap) *= 2;                                             \
+		}                                                               \
 	} while (0)
 
 /* "inside the range bound at lo, hi, or no range" */

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KEY_COLS                                                                         \
+#define KEY_COLS                                                                              \
 	"k.id, k.name, k.jurisdiction, coalesce(k.created_by, 0), coalesce(u.username, ''), " \
 	"k.created_at, coalesce(k.revoked_at, 0), coalesce(k.last_used_at, 0), k.uses"
 #define KEY_FROM "FROM api_keys k LEFT JOIN users u ON u.id = k.created_by "
@@ -39,8 +39,9 @@ int store_api_key_add(struct store *st, struct api_key *k, const char *key_hash)
 	if (err)
 		return err;
 	struct conn *w = &st->writer;
-	sqlite3_stmt *q = sq_prep(w, "INSERT INTO api_keys (name, jurisdiction, key_hash, created_by, "
-				     "created_at) VALUES (?1, ?2, ?3, nullif(?4, 0), ?5)");
+	sqlite3_stmt *q =
+		sq_prep(w, "INSERT INTO api_keys (name, jurisdiction, key_hash, created_by, "
+			   "created_at) VALUES (?1, ?2, ?3, nullif(?4, 0), ?5)");
 	sqlite3_bind_text(q, 1, k->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, k->jurisdiction, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, key_hash, -1, SQLITE_STATIC);
@@ -80,9 +81,10 @@ int store_api_key_get(struct store *st, struct arena *a, const struct scope *sc,
 		      struct api_key *out)
 {
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q = sq_prep(c, "SELECT " KEY_COLS " " KEY_FROM
-				     "JOIN orgs o ON o.code = k.jurisdiction WHERE k.id = ?1 AND " SCOPE_SQL(
-					     "o.path", "?2", "?3"));
+	sqlite3_stmt *q =
+		sq_prep(c, "SELECT " KEY_COLS " " KEY_FROM
+			   "JOIN orgs o ON o.code = k.jurisdiction WHERE k.id = ?1 AND " SCOPE_SQL(
+				   "o.path", "?2", "?3"));
 	sqlite3_bind_int64(q, 1, id);
 	sq_bind_scope(a, q, 2, sc);
 	return one_key(st, c, q, a, out);
@@ -143,25 +145,27 @@ static int key_write(struct store *st, const char *sql, long long id, long long 
 
 int store_api_key_revoke(struct store *st, long long id, long long now)
 {
-	return key_write(st, "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+	return key_write(st,
+			 "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
 			 id, now);
 }
 
 int store_api_key_used(struct store *st, long long id, long long now)
 {
-	return key_write(st, "UPDATE api_keys SET last_used_at = ?2, uses = uses + 1 WHERE id = ?1", id,
-			 now);
+	return key_write(st, "UPDATE api_keys SET last_used_at = ?2, uses = uses + 1 WHERE id = ?1",
+			 id, now);
 }
 
-int store_open311_record(struct store *st, long long event_id, long long key_id,
-			 unsigned personal, long long now)
+int store_open311_record(struct store *st, long long event_id, long long key_id, unsigned personal,
+			 long long now)
 {
 	int err = sq_wbegin(st);
 	if (err)
 		return err;
 	struct conn *w = &st->writer;
-	sqlite3_stmt *q = sq_prep(w, "INSERT INTO open311_requests (event_id, api_key_id, personal, "
-				     "created_at) VALUES (?1, ?2, ?3, ?4)");
+	sqlite3_stmt *q =
+		sq_prep(w, "INSERT INTO open311_requests (event_id, api_key_id, personal, "
+			   "created_at) VALUES (?1, ?2, ?3, ?4)");
 	sqlite3_bind_int64(q, 1, event_id);
 	sqlite3_bind_int64(q, 2, key_id);
 	sqlite3_bind_int(q, 3, (int)personal);
@@ -219,9 +223,10 @@ int store_event_last_notes(struct store *st, struct arena *a, const long long *i
 	strbuf_addstr(&sb, "]");
 	qsort(slots, n, sizeof(*slots), by_id);
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q = sq_prep(c, "SELECT event_id, note FROM event_actions WHERE event_id IN "
-				     "(SELECT value FROM json_each(?1)) AND note != '' AND "
-				     "instr(',' || ?2 || ',', ',' || action || ',') > 0 ORDER BY id");
+	sqlite3_stmt *q =
+		sq_prep(c, "SELECT event_id, note FROM event_actions WHERE event_id IN "
+			   "(SELECT value FROM json_each(?1)) AND note != '' AND "
+			   "instr(',' || ?2 || ',', ',' || action || ',') > 0 ORDER BY id");
 	sqlite3_bind_text(q, 1, strbuf_str(&sb), -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, actions, -1, SQLITE_STATIC);
 	int rc;

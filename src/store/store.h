@@ -57,12 +57,12 @@ int store_org_put(struct store *st, const struct org *o);
 int store_org_get(struct store *st, struct arena *a, const struct scope *sc, const char *code,
 		  struct org *out);
 /* Direct children in code order. */
-int store_org_children(struct store *st, struct arena *a, const struct scope *sc,
-		       const char *code, struct org **out, size_t *n);
+int store_org_children(struct store *st, struct arena *a, const struct scope *sc, const char *code,
+		       struct org **out, size_t *n);
 /* The subtree under code (itself included), down to max_depth levels below
  * it (-1: all), in path order. */
-int store_org_subtree(struct store *st, struct arena *a, const struct scope *sc,
-		      const char *code, int max_depth, struct org **out, size_t *n);
+int store_org_subtree(struct store *st, struct arena *a, const struct scope *sc, const char *code,
+		      int max_depth, struct org **out, size_t *n);
 /* The root of the tree (the district), ERR_NOT_FOUND in an empty database. */
 int store_org_root(struct store *st, struct arena *a, struct org *out);
 /* Counts orgs by kind into counts[ORG__COUNT] (unscoped; for the CLI). */
@@ -70,7 +70,7 @@ int store_org_counts(struct store *st, long long counts[ORG__COUNT]);
 
 /* --- grids --- */
 struct grid {
-	struct org org;       /* the grid's org node */
+	struct org org;        /* the grid's org node */
 	const char *community; /* names, for display */
 	const char *street;
 	const void *geom; /* geo_shape_encode() bytes */
@@ -86,8 +86,9 @@ int store_grid_put(struct store *st, const char *code, const void *geom, size_t 
 int store_grid_list(struct store *st, struct arena *a, const struct scope *sc, const char *code,
 		    struct grid **out, size_t *n);
 /* Calls fn for every grid (unscoped; builds the locate index at start). */
-int store_grid_each(struct store *st, void (*fn)(void *ctx, int64_t id, const char *code,
-						 const void *geom, size_t len),
+int store_grid_each(struct store *st,
+		    void (*fn)(void *ctx, int64_t id, const char *code, const void *geom,
+			       size_t len),
 		    void *ctx);
 /* The grid org for an index id from store_grid_each, with community and street. */
 int store_grid_by_id(struct store *st, struct arena *a, const struct scope *sc, int64_t id,
@@ -134,8 +135,8 @@ struct session {
 	long long user_id;
 	long long created_at, last_seen, expires_at;
 };
-int store_session_add(struct store *st, const char *token_hash, long long user_id,
-		      long long now, long long expires_at, const char *ip);
+int store_session_add(struct store *st, const char *token_hash, long long user_id, long long now,
+		      long long expires_at, const char *ip);
 int store_session_get(struct store *st, struct arena *a, const char *token_hash,
 		      struct session *out);
 int store_session_touch(struct store *st, const char *token_hash, long long now);
@@ -172,11 +173,10 @@ int store_event_update(struct store *st, const struct event *e, int expected,
 		       const struct event_action *act);
 /* Newest first; *total counts every match (ignoring the cursor and limit). */
 int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
-		     const struct event_filter *f, struct event **out, size_t *n,
-		     long long *total);
+		     const struct event_filter *f, struct event **out, size_t *n, long long *total);
 /* The timeline, oldest first. */
-int store_event_actions(struct store *st, struct arena *a, long long id,
-			struct event_action **out, size_t *n);
+int store_event_actions(struct store *st, struct arena *a, long long id, struct event_action **out,
+			size_t *n);
 /* Events of a category created since `since`, not in a terminal state,
  * with a point inside the box (for duplicate detection). */
 int store_event_nearby(struct store *st, struct arena *a, const char *category, double minx,
@@ -184,8 +184,8 @@ int store_event_nearby(struct store *st, struct arena *a, const char *category, 
 		       size_t *n);
 
 /* Events whose yellow warning, deadline or escalation moment has come. */
-int store_event_due(struct store *st, struct arena *a, long long now, int limit,
-		    struct event **out, size_t *n);
+int store_event_due(struct store *st, struct arena *a, long long now, int limit, struct event **out,
+		    size_t *n);
 
 /* --- roll-ups for the cockpit --- */
 struct count_row {
@@ -198,17 +198,16 @@ struct daily_row {
 	long long reported, closed;
 };
 /* Counts by place and state under path (within the scope). */
-int store_event_counts(struct store *st, struct arena *a, const struct scope *sc,
-		       const char *path, struct count_row **out, size_t *n);
+int store_event_counts(struct store *st, struct arena *a, const struct scope *sc, const char *path,
+		       struct count_row **out, size_t *n);
 /* Daily reports and closures under path for days [from, to]. */
-int store_event_daily(struct store *st, struct arena *a, const struct scope *sc,
-		      const char *path, long from, long to, struct daily_row **out, size_t *n);
+int store_event_daily(struct store *st, struct arena *a, const struct scope *sc, const char *path,
+		      long from, long to, struct daily_row **out, size_t *n);
 
 /* --- attachments --- */
 /* Records an attachment of event_id (the bytes are already on disk). */
 int store_attachment_add(struct store *st, struct attachment *x);
-int store_attachment_get(struct store *st, long long id, struct attachment *out,
-			 struct arena *a);
+int store_attachment_get(struct store *st, long long id, struct attachment *out, struct arena *a);
 int store_attachment_list(struct store *st, struct arena *a, long long event_id,
 			  struct attachment **out, size_t *n);
 /* Attachments added to the event since its current stage began. */
@@ -270,8 +269,8 @@ int store_meta_set(struct store *st, const char *key, const char *value);
 struct api_key {
 	long long id;
 	const char *name;
-	const char *jurisdiction; /* the district code the key may report to */
-	long long created_by;     /* user id, 0 if gone */
+	const char *jurisdiction;    /* the district code the key may report to */
+	long long created_by;        /* user id, 0 if gone */
 	const char *created_by_name; /* "" if gone */
 	long long created_at, revoked_at, last_used_at; /* 0: never */
 	long long uses;
@@ -292,8 +291,8 @@ int store_api_key_revoke(struct store *st, long long id, long long now);
 int store_api_key_used(struct store *st, long long id, long long now);
 /* Records that event_id came through Open311 with key_id; personal holds
  * the bits of the citizen fields that were given (never their values). */
-int store_open311_record(struct store *st, long long event_id, long long key_id,
-			 unsigned personal, long long now);
+int store_open311_record(struct store *st, long long event_id, long long key_id, unsigned personal,
+			 long long now);
 /* The event with this receipt, inside the scope. */
 int store_event_by_receipt(struct store *st, struct arena *a, const struct scope *sc,
 			   const char *receipt, struct event *out);

@@ -202,8 +202,8 @@ static void test_err(void)
 	is_str(err_name(ERR_INVALID), "invalid_request", "err: first code's slug");
 	is_str(err_message(ERR_BAD_LOGIN), "wrong user name or password", "err: a message");
 
-	static const int unknown[] = { ERR__FIRST, ERR__LAST, ERR__FIRST - 1, -1, 1, 17, -100000,
-				       100000 };
+	static const int unknown[] = { ERR__FIRST, ERR__LAST, ERR__FIRST - 1, -1,
+				       1,          17,        -100000,        100000 };
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
 		is_str(err_name(unknown[i]), "internal_error", "err: unknown %d is internal_error",
 		       unknown[i]);
@@ -267,8 +267,7 @@ static void test_strbuf(void)
 
 	/* JSON escaping */
 	strbuf_init(&sb, 0);
-	is_int(strbuf_add_json_escaped(&sb, "a\"b\\c/d\n\r\t\x01\x1f\x7f é中"), 0,
-	       "json: escape");
+	is_int(strbuf_add_json_escaped(&sb, "a\"b\\c/d\n\r\t\x01\x1f\x7f é中"), 0, "json: escape");
 	is_str(strbuf_str(&sb), "a\\\"b\\\\c/d\\n\\r\\t\\u0001\\u001f\x7f é中",
 	       "json: quotes, backslash, control characters");
 	strbuf_release(&sb);
@@ -303,8 +302,21 @@ static void test_str_to_ll(void)
 	is_int(v, 1, "ll: lower bound value");
 
 	static const char *const bad[] = {
-		"12x", "", " 1", "1 ", "+1", "-", "--1", "- 1", "0x10", "1e3", "1.0", "1,000",
-		"１", "9223372036854775808", "-9223372036854775809",
+		"12x",
+		"",
+		" 1",
+		"1 ",
+		"+1",
+		"-",
+		"--1",
+		"- 1",
+		"0x10",
+		"1e3",
+		"1.0",
+		"1,000",
+		"１",
+		"9223372036854775808",
+		"-9223372036854775809",
 		"99999999999999999999999",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -339,8 +351,9 @@ static void test_str_to_double(void)
 	is_int(str_to_double("1.7976931348623157e308", &d), 0, "double: DBL_MAX");
 
 	static const char *const bad[] = {
-		"nan", "NaN", "-nan", "+nan", "inf", "-inf", "+inf", "infinity", "INF", "1e999",
-		"-1e999", "", " 1.5", "1.5 ", "1.5x", "x", "1..5", "--1", ".", "e5", "1e",
+		"nan",      "NaN", "-nan",  "+nan",   "inf", "-inf", "+inf",
+		"infinity", "INF", "1e999", "-1e999", "",    " 1.5", "1.5 ",
+		"1.5x",     "x",   "1..5",  "--1",    ".",   "e5",   "1e",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		d = -1;
@@ -522,7 +535,8 @@ static void test_config_set(void)
 	free(printed);
 
 	/* integers: type and bounds */
-	is_int(config_set(&cfg, "threads", "8", "test", why, sizeof(why)), 0, "config: set threads");
+	is_int(config_set(&cfg, "threads", "8", "test", why, sizeof(why)), 0,
+	       "config: set threads");
 	is_int(cfg.threads, 8, "config: threads set");
 	is_int(config_set(&cfg, "threads", "256", "test", why, sizeof(why)), 0,
 	       "config: threads at max");
@@ -558,7 +572,8 @@ static void test_config_set(void)
 	}
 	is_int(config_set(&cfg, "access_log", "maybe", "test", why, sizeof(why)), ERR_BAD_VALUE,
 	       "config: bool 'maybe' refused");
-	is_str(why, "setting 'access_log' wants true or false, not 'maybe'", "config: bool message");
+	is_str(why, "setting 'access_log' wants true or false, not 'maybe'",
+	       "config: bool message");
 	ok(cfg.access_log, "config: failed bool set left the value");
 
 	/* strings and names */
@@ -584,8 +599,7 @@ static void test_config_set(void)
 	ok(strstr(line, "= 1 ") && strstr(line, "# test;") && strstr(line, "HTTP worker threads"),
 	   "config: print shows threads' value, source and help: %s", line);
 	print_line(printed, "access_log", line, sizeof(line));
-	ok(strstr(line, "true") && strstr(line, "# test;"), "config: print shows a bool: %s",
-	   line);
+	ok(strstr(line, "true") && strstr(line, "# test;"), "config: print shows a bool: %s", line);
 	print_line(printed, "listen", line, sizeof(line));
 	ok(strstr(line, "# default;") != NULL, "config: untouched settings stay 'default'");
 	free(printed);
@@ -645,8 +659,8 @@ static void test_config_file(void)
 	write_temp(path, sizeof(path), "\n\n\n\nreaders = 65\n");
 	is_int(config_load_file(&cfg, path, why, sizeof(why)), ERR_BAD_VALUE,
 	       "config file: out-of-bounds value refused");
-	snprintf(want, sizeof(want), "%s:5: setting 'readers' wants an integer in [1, 64], not '65'",
-		 path);
+	snprintf(want, sizeof(want),
+		 "%s:5: setting 'readers' wants an integer in [1, 64], not '65'", path);
 	is_str(why, want, "config file: message names line 5 and the setting");
 	unlink(path);
 
@@ -731,9 +745,10 @@ static void test_config_env_args(void)
 
 	/* arguments */
 	config_init(&cfg);
-	static const char *const args1[] = { "serve",	      "--db",	"x.db", "--listen=0.0.0.0:81",
-					     "--unknown",     "-v",	"--",	"--access-log",
-					     "positional",    "--threads", "9" };
+	static const char *const args1[] = {
+		"serve", "--db",         "x.db",       "--listen=0.0.0.0:81", "--unknown", "-v",
+		"--",    "--access-log", "positional", "--threads",           "9"
+	};
 	char **argv = mkargv(a, args1, 11);
 	int n = config_load_args(&cfg, 11, argv, why, sizeof(why));
 	is_int(n, 5, "config args: five arguments left");
@@ -777,8 +792,7 @@ static void test_config_env_args(void)
 
 	/* precedence: default < file < env < flag */
 	char path[64];
-	write_temp(path, sizeof(path),
-		   "threads = 8\nreaders = 8\nlisten = file:1\ndb = file.db\n");
+	write_temp(path, sizeof(path), "threads = 8\nreaders = 8\nlisten = file:1\ndb = file.db\n");
 	setenv("PINGAN_THREADS", "16", 1);
 	setenv("PINGAN_LISTEN", "env:2", 1);
 	config_init(&cfg);

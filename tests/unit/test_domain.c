@@ -59,13 +59,34 @@ static void test_org_kinds(void)
 	}
 
 	static const char *const bad[] = {
-		"",		  "3",		     "33010",		"3301080",
-		"33010800",	  "3301080010",	     "33010800100",	"3301080010010",
-		"33010800100100", "3301080010010010", "33a108",		"33010800100a",
-		" 330108",	  "330108 ",	     "+33010",		"330108D1",
-		"330108DXX",	  "330108D011",	     "330108D",		"D33010801",
-		"3301D0801",	  "33010800D01",     "330108001001D01", "330108d01",
-		"330108D0x",	  "330108DD1",	     "330108D-1",	"3301080D01",
+		"",
+		"3",
+		"33010",
+		"3301080",
+		"33010800",
+		"3301080010",
+		"33010800100",
+		"3301080010010",
+		"33010800100100",
+		"3301080010010010",
+		"33a108",
+		"33010800100a",
+		" 330108",
+		"330108 ",
+		"+33010",
+		"330108D1",
+		"330108DXX",
+		"330108D011",
+		"330108D",
+		"D33010801",
+		"3301D0801",
+		"33010800D01",
+		"330108001001D01",
+		"330108d01",
+		"330108D0x",
+		"330108DD1",
+		"330108D-1",
+		"3301080D01",
 		"330108001001001D01",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -90,21 +111,21 @@ static void test_org_kinds(void)
 static void test_org_check(void)
 {
 	char why[256];
-#define CHECK_OK(code, kind, parent, pkind)                                                  \
-	do {                                                                                 \
-		why[0] = '\0';                                                               \
-		int e_ = org_check_code(code, kind, parent, pkind, why, sizeof(why));        \
+#define CHECK_OK(code, kind, parent, pkind)                                                     \
+	do {                                                                                    \
+		why[0] = '\0';                                                                  \
+		int e_ = org_check_code(code, kind, parent, pkind, why, sizeof(why));           \
 		is_int(e_, 0, "org check: '%s' under '%s' ok", code, parent ? parent : "NULL"); \
-		if (e_)                                                                      \
-			tap_diag("  why: %s", why);                                          \
+		if (e_)                                                                         \
+			tap_diag("  why: %s", why);                                             \
 	} while (0)
-#define CHECK_BAD(code, kind, parent, pkind, msg)                                            \
-	do {                                                                                 \
-		why[0] = '\0';                                                               \
-		is_int(org_check_code(code, kind, parent, pkind, why, sizeof(why)),          \
-		       ERR_BAD_VALUE, "org check: '%s' as %s under '%s' refused", code,       \
-		       org_kind_name(kind), parent ? parent : "NULL");                       \
-		is_str(why, msg, "org check: message for '%s'", code);                       \
+#define CHECK_BAD(code, kind, parent, pkind, msg)                                                  \
+	do {                                                                                       \
+		why[0] = '\0';                                                                     \
+		is_int(org_check_code(code, kind, parent, pkind, why, sizeof(why)), ERR_BAD_VALUE, \
+		       "org check: '%s' as %s under '%s' refused", code, org_kind_name(kind),      \
+		       parent ? parent : "NULL");                                                  \
+		is_str(why, msg, "org check: message for '%s'", code);                             \
 	} while (0)
 
 	CHECK_OK("330108", ORG_DISTRICT, "", ORG__COUNT);
@@ -177,7 +198,8 @@ static void test_org_paths(void)
 	ok(org_path_within("/330108/", "/330108/"), "path: a node is within itself");
 	ok(org_path_within("/330108/330108D01/", "/330108/"), "path: department within district");
 	ok(!org_path_within("/330108/", "/330108/330108001/"), "path: parent not within child");
-	ok(!org_path_within("/330108/330108002/", "/330108/330108001/"), "path: sibling not within");
+	ok(!org_path_within("/330108/330108002/", "/330108/330108001/"),
+	   "path: sibling not within");
 	ok(!org_path_within("/330108/33010800/", "/330108/330108001/"),
 	   "path: a shorter sibling code is not within");
 	/* without the trailing '/', "/330108/330108001" would be a prefix of a
@@ -192,12 +214,12 @@ static void test_org_paths(void)
 
 static void test_roles(void)
 {
-	static const char *const names[] = { "admin",	    "security_admin", "audit_admin",
-					     "centre",	    "handler",	      "grid_worker",
-					     "mediator",    "inspector",      "leader" };
-	static const char *const zh[] = { "系统管理员", "安全管理员", "审计管理员",
+	static const char *const names[] = { "admin",    "security_admin", "audit_admin",
+					     "centre",   "handler",        "grid_worker",
+					     "mediator", "inspector",      "leader" };
+	static const char *const zh[] = { "系统管理员", "安全管理员",   "审计管理员",
 					  "指挥中心",   "部门处置人员", "网格员",
-					  "人民调解员", "安监员",     "领导" };
+					  "人民调解员", "安监员",       "领导" };
 	is_int(ROLE__COUNT, 9, "roles: nine roles");
 	for (int i = 0; i < 9; i++) {
 		is_str(role_name(i), names[i], "roles: name of bit %d", i);
@@ -267,13 +289,13 @@ static void test_roles(void)
 static void test_password_policy(void)
 {
 	char why[256];
-#define POLICY(pw, want, what)                                                               \
-	do {                                                                                 \
-		why[0] = '\0';                                                               \
-		int e_ = auth_password_policy(pw, why, sizeof(why));                         \
-		is_int(e_, want, "policy: %s", what);                                        \
-		if (e_ != (want))                                                            \
-			tap_diag("  why: %s", why);                                          \
+#define POLICY(pw, want, what)                                       \
+	do {                                                         \
+		why[0] = '\0';                                       \
+		int e_ = auth_password_policy(pw, why, sizeof(why)); \
+		is_int(e_, want, "policy: %s", what);                \
+		if (e_ != (want))                                    \
+			tap_diag("  why: %s", why);                  \
 	} while (0)
 
 	POLICY("Abcdefghij1", ERR_BAD_VALUE, "11 characters rejected");
@@ -283,8 +305,9 @@ static void test_password_policy(void)
 	POLICY("abcdefghij!A", 0, "lower, other, upper accepted");
 	POLICY("abcdefgh12!!", 0, "lower, digit, other accepted");
 	POLICY("abcdefghijk1", ERR_BAD_VALUE, "lower and digit only rejected");
-	is_str(why, "the password needs three of: lowercase letters, uppercase letters, digits, "
-		    "other characters",
+	is_str(why,
+	       "the password needs three of: lowercase letters, uppercase letters, digits, "
+	       "other characters",
 	       "policy: classes message");
 	POLICY("abcdefghij!!", ERR_BAD_VALUE, "lower and other only rejected");
 	POLICY("ABCDEFGHIJKL", ERR_BAD_VALUE, "one class rejected");
@@ -458,8 +481,7 @@ static int fx_open(struct fx *f)
 	err = err ? err : put_org(f->st, "330108001", ORG_STREET, "330108", "西兴街道");
 	err = err ? err : put_org(f->st, "330108002", ORG_STREET, "330108", "长河街道");
 	err = err ? err : put_org(f->st, "330108001001", ORG_COMMUNITY, "330108001", "星民社区");
-	err = err ? err :
-		    put_org(f->st, "330108001001001", ORG_GRID, "330108001001", "星民一网格");
+	err = err ? err : put_org(f->st, "330108001001001", ORG_GRID, "330108001001", "星民一网格");
 	err = err ? err : put_org(f->st, "330108D01", ORG_DEPARTMENT, "330108", "区应急管理局");
 	err = err ? err : put_org(f->st, "330108001D01", ORG_DEPARTMENT, "330108001", "街道综治办");
 	if (err) {
@@ -604,8 +626,8 @@ static void test_lockout(void)
 
 	is_int(login(&f, "frank", "wrong-1", "10.1.0.1", T0, NULL, NULL, &until), ERR_BAD_LOGIN,
 	       "lockout: failure 1");
-	is_int(login(&f, "frank", "wrong-2", "10.1.0.1", T0 + 1, NULL, NULL, &until),
-	       ERR_BAD_LOGIN, "lockout: failure 2");
+	is_int(login(&f, "frank", "wrong-2", "10.1.0.1", T0 + 1, NULL, NULL, &until), ERR_BAD_LOGIN,
+	       "lockout: failure 2");
 	is_int(store_user_get(f.st, f.a, f.frank, &u), 0, "lockout: read frank");
 	is_int(u.failed_logins, 2, "lockout: two failures stored");
 	is_int(u.locked_until, 0, "lockout: not locked yet");
@@ -686,8 +708,8 @@ static void test_throttle(void)
 	/* a new window starts at its first failure */
 	long long t = T0 + 1000;
 	for (int i = 0; i < 3; i++)
-		is_int(login(&f, "alice", "nope", ip, t + 100 * i, NULL, NULL, NULL),
-		       ERR_BAD_LOGIN, "throttle: window 2 failure %d", i + 1);
+		is_int(login(&f, "alice", "nope", ip, t + 100 * i, NULL, NULL, NULL), ERR_BAD_LOGIN,
+		       "throttle: window 2 failure %d", i + 1);
 	is_int(login(&f, "alice", PW_ALICE, ip, t + 250, NULL, NULL, NULL), ERR_THROTTLED,
 	       "throttle: three failures within the window throttle");
 	is_int(login(&f, "alice", PW_ALICE, ip, t + 300, NULL, NULL, NULL), 0,
@@ -696,8 +718,8 @@ static void test_throttle(void)
 	/* failures spread wider than the window never throttle */
 	t = T0 + 5000;
 	for (int i = 0; i < 6; i++)
-		is_int(login(&f, "alice", "nope", ip, t + 150 * i, NULL, NULL, NULL),
-		       ERR_BAD_LOGIN, "throttle: spread failure %d", i + 1);
+		is_int(login(&f, "alice", "nope", ip, t + 150 * i, NULL, NULL, NULL), ERR_BAD_LOGIN,
+		       "throttle: spread failure %d", i + 1);
 
 	/* reset forgets */
 	t = T0 + 10000;
@@ -747,8 +769,8 @@ static void test_sessions(void)
 	snprintf(longer, sizeof(longer), "%s0", token);
 	snprintf(shorter, sizeof(shorter), "%.31s", token);
 	snprintf(nonhex, sizeof(nonhex), "%.31sg", token);
-	const char *bad[] = { NULL,    "",     "abc",	"00000000000000000000000000000000",
-			      longer, shorter, nonhex, "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz",
+	const char *bad[] = { NULL,          "",      "abc",  "00000000000000000000000000000000",
+			      longer,        shorter, nonhex, "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz",
 			      who.token_hash };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		is_int(auth_session(f.st, &f.cfg, f.a, bad[i], T0 + 30, &w2), ERR_UNAUTHENTICATED,
@@ -845,8 +867,8 @@ static void test_change_password(void)
 				    sizeof(why)),
 	       ERR_BAD_VALUE, "passwd: policy applies");
 	is_str(why, "the password needs at least 12 characters", "passwd: policy message");
-	is_int(auth_change_password(f.st, &f.cfg, f.alice, PW_ALICE, "alllowercaseletters",
-				    T0 + 10, why, sizeof(why)),
+	is_int(auth_change_password(f.st, &f.cfg, f.alice, PW_ALICE, "alllowercaseletters", T0 + 10,
+				    why, sizeof(why)),
 	       ERR_BAD_VALUE, "passwd: classes apply");
 	is_int(auth_change_password(f.st, &f.cfg, f.alice, PW_ALICE, PW_ALICE, T0 + 10, why,
 				    sizeof(why)),
@@ -869,8 +891,8 @@ static void test_change_password(void)
 	is_int(u.password_changed_at, T0 + 100, "passwd: password_changed_at set");
 	ok(str_starts_with(u.password_hash, "$pbkdf2-sm3$v=1$i=1000$"),
 	   "passwd: hashed with the configured scheme and iterations");
-	is_int(login(&f, "alice", PW_ALICE, "10.3.0.2", T0 + 102, NULL, NULL, NULL),
-	       ERR_BAD_LOGIN, "passwd: old password no longer works");
+	is_int(login(&f, "alice", PW_ALICE, "10.3.0.2", T0 + 102, NULL, NULL, NULL), ERR_BAD_LOGIN,
+	       "passwd: old password no longer works");
 	is_int(login(&f, "alice", newpw, "10.3.0.2", T0 + 103, NULL, NULL, NULL), 0,
 	       "passwd: new password works");
 	is_int(auth_change_password(f.st, &f.cfg, 999999, newpw, "Another-pw-2024", T0, why,

@@ -22,8 +22,9 @@
 
 void suite_form(void);
 
-static const struct form_limits roomy = { .max_bytes = 4096, .max_fields = 32, .max_key = 64,
-					   .max_value = 1024 };
+static const struct form_limits roomy = {
+	.max_bytes = 4096, .max_fields = 32, .max_key = 64, .max_value = 1024
+};
 
 static int parse(struct arena *a, const char *body, struct form *f)
 {
@@ -112,7 +113,8 @@ static void test_limits(void)
 	char why[160];
 	struct form_limits lim = { .max_bytes = 20, .max_fields = 3, .max_key = 4, .max_value = 6 };
 	const char *b = "a=1&b=2&c=3";
-	is_int(form_parse(a, b, strlen(b), &lim, &f, why, sizeof(why)), 0, "three fields at the limit");
+	is_int(form_parse(a, b, strlen(b), &lim, &f, why, sizeof(why)), 0,
+	       "three fields at the limit");
 	b = "a=1&b=2&c=3&d=4";
 	is_int(form_parse(a, b, strlen(b), &lim, &f, why, sizeof(why)), ERR_TOO_LARGE,
 	       "a fourth field is one too many");
@@ -120,7 +122,8 @@ static void test_limits(void)
 	is_int(form_parse(a, b, strlen(b), &lim, &f, why, sizeof(why)), 0,
 	       "empty pairs do not count");
 	b = "abcd=123456";
-	is_int(form_parse(a, b, strlen(b), &lim, &f, why, sizeof(why)), 0, "name and value at their limits");
+	is_int(form_parse(a, b, strlen(b), &lim, &f, why, sizeof(why)), 0,
+	       "name and value at their limits");
 	b = "abcde=1";
 	is_int(form_parse(a, b, strlen(b), &lim, &f, why, sizeof(why)), ERR_TOO_LARGE,
 	       "a name one byte too long");
@@ -130,7 +133,9 @@ static void test_limits(void)
 	b = "a=%31%32%33%34%35%36";
 	is_int(form_parse(a, b, strlen(b), &lim, &f, why, sizeof(why)), 0,
 	       "the value limit counts decoded bytes");
-	struct form_limits small = { .max_bytes = 10, .max_fields = 3, .max_key = 4, .max_value = 20 };
+	struct form_limits small = {
+		.max_bytes = 10, .max_fields = 3, .max_key = 4, .max_value = 20
+	};
 	b = "a=12345678";
 	is_int(form_parse(a, b, strlen(b), &small, &f, why, sizeof(why)), 0, "a body at its limit");
 	b = "a=123456789";
@@ -151,12 +156,13 @@ static void test_subkey(void)
 	ok(form_subkey(a, "attribute[tags][]", "attribute", &sub, &multi), "attribute[CODE][]");
 	is_str(sub, "tags", "the code");
 	ok(multi, "is multi-valued");
-	static const char *const bad[] = { "attribute", "attribute[]", "attribute[x",
-					   "attribute[x]y", "attribute[x][", "attribute[x][y]",
+	static const char *const bad[] = { "attribute",      "attribute[]",   "attribute[x",
+					   "attribute[x]y",  "attribute[x][", "attribute[x][y]",
 					   "attribute[a[b]", "attributes[x]", "attribute [x]",
 					   "xattribute[x]" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		ok(!form_subkey(a, bad[i], "attribute", &sub, &multi), "not a subkey: '%s'", bad[i]);
+		ok(!form_subkey(a, bad[i], "attribute", &sub, &multi), "not a subkey: '%s'",
+		   bad[i]);
 	arena_free(a);
 }
 
@@ -174,8 +180,9 @@ static int ref_decode(const char *s, size_t n, char *out, size_t *outlen)
 				return -1;
 			hex[0] = s[i + 1];
 			hex[1] = s[i + 2];
-			if (!strchr("0123456789abcdefABCDEF", hex[0]) || !strchr("0123456789abcdefABCDEF", hex[1]) ||
-			    !hex[0] || !hex[1] || sscanf(hex, "%2x", &v) != 1)
+			if (!strchr("0123456789abcdefABCDEF", hex[0]) ||
+			    !strchr("0123456789abcdefABCDEF", hex[1]) || !hex[0] || !hex[1] ||
+			    sscanf(hex, "%2x", &v) != 1)
 				return -1;
 			out[k++] = (char)v;
 			i += 2;

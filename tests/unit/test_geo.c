@@ -91,13 +91,13 @@ static struct geo_shape mksimple(struct arena *a, const double *xy, size_t n)
 	return mkshape(a, 1, &p);
 }
 
-static struct geo_point P(double x, double y)
-{
+static struct geo_point P(double x, double y) {
 	return (struct geo_point){ x, y };
 }
 
 /* A 10 x 10 square with a 4 x 4 hole in the middle. */
-static struct geo_shape square_with_hole(struct arena *a)
+static struct geo_shape
+square_with_hole(struct arena *a)
 {
 	static const double outer[] = { 0, 0, 10, 0, 10, 10, 0, 10 };
 	static const double hole[] = { 3, 3, 3, 7, 7, 7, 7, 3 };
@@ -110,16 +110,16 @@ static struct geo_shape square_with_hole(struct arena *a)
  * jittered by up to 0.2 cs, and each side carries three points jittered
  * sideways by up to 0.1 cs, shared bit for bit with the neighbour: 17
  * points a ring, no gaps, no overlaps. cells[j * nx + i]. */
-static struct geo_shape *jitter_grid(struct arena *a, size_t nx, size_t ny, double x0,
-				     double y0, double cs)
+static struct geo_shape *jitter_grid(struct arena *a, size_t nx, size_t ny, double x0, double y0,
+				     double cs)
 {
 	struct geo_point *c = arena_alloc(a, (nx + 1) * (ny + 1) * sizeof(*c));
 	struct geo_point *h = arena_alloc(a, nx * (ny + 1) * 3 * sizeof(*h));
 	struct geo_point *v = arena_alloc(a, (nx + 1) * ny * 3 * sizeof(*v));
 	struct geo_shape *cells = arena_alloc(a, nx * ny * sizeof(*cells));
 
-#define C(i, j) c[(j) * (nx + 1) + (i)]
-#define H(i, j, k) h[((j) * nx + (i)) * 3 + (k)]
+#define C(i, j)    c[(j) * (nx + 1) + (i)]
+#define H(i, j, k) h[((j)*nx + (i)) * 3 + (k)]
 #define V(i, j, k) v[((j) * (nx + 1) + (i)) * 3 + (k)]
 	for (size_t j = 0; j <= ny; j++) {
 		for (size_t i = 0; i <= nx; i++) {
@@ -264,8 +264,7 @@ static void test_bbox_area_distance(void)
 	geo_shape_bbox(&e);
 	ok(e.minx == 0 && e.miny == 0 && e.maxx == 0 && e.maxy == 0, "bbox: empty is zero");
 
-	ok(geo_shape_area(&s) == 84, "area: square minus hole is 84 (got %g)",
-	   geo_shape_area(&s));
+	ok(geo_shape_area(&s) == 84, "area: square minus hole is 84 (got %g)", geo_shape_area(&s));
 	ok(geo_shape_area(&t) == 26, "area: triangle is 26 (got %g)", geo_shape_area(&t));
 	static const double cw[] = { 0, 0, 0, 10, 10, 10, 10, 0 };
 	struct geo_shape c = mksimple(a, cw, 4);
@@ -354,13 +353,11 @@ static void test_validate(void)
 	       "validate: longitude out of range");
 	big.polys[0].rings[0].pts[3].x = NAN;
 	geo_shape_validate(&big, 0, why, sizeof(why));
-	is_str(why, "point 3 of ring 0 of polygon 0 is not a finite number",
-	       "validate: NaN");
+	is_str(why, "point 3 of ring 0 of polygon 0 is not a finite number", "validate: NaN");
 	big.polys[0].rings[0].pts[3].x = 0;
 	big.polys[0].rings[0].pts[5].y = -INFINITY;
 	geo_shape_validate(&big, 0, why, sizeof(why));
-	is_str(why, "point 5 of ring 0 of polygon 0 is not a finite number",
-	       "validate: infinity");
+	is_str(why, "point 5 of ring 0 of polygon 0 is not a finite number", "validate: infinity");
 	big.polys[0].rings[0].pts[5].y = 0;
 	is_int(geo_shape_validate(&big, 20, why, sizeof(why)), 0, "validate: 20 of 20 vertices");
 	is_int(geo_shape_validate(&big, 19, why, sizeof(why)), ERR_BAD_VALUE,
@@ -392,7 +389,8 @@ static int shapes_equal(const struct geo_shape *x, const struct geo_shape *y)
 		if (x->polys[i].nrings != y->polys[i].nrings)
 			return 0;
 		for (size_t r = 0; r < x->polys[i].nrings; r++) {
-			const struct geo_ring *p = &x->polys[i].rings[r], *q = &y->polys[i].rings[r];
+			const struct geo_ring *p = &x->polys[i].rings[r],
+					      *q = &y->polys[i].rings[r];
 			if (p->n != q->n || memcmp(p->pts, q->pts, p->n * sizeof(*p->pts)))
 				return 0;
 		}
@@ -513,8 +511,9 @@ static size_t echarts_encode(const long *xy, size_t n, long offx, long offy, cha
 	for (size_t i = 0; i < n; i++) {
 		long d[2] = { xy[2 * i] - px, xy[2 * i + 1] - py };
 		for (int k = 0; k < 2; k++)
-			len += put_utf8(out + len,
-					(unsigned long)((d[k] >= 0 ? 2 * d[k] : -2 * d[k] - 1) + 64));
+			len += put_utf8(
+				out + len,
+				(unsigned long)((d[k] >= 0 ? 2 * d[k] : -2 * d[k] - 1) + 64));
 		px = xy[2 * i];
 		py = xy[2 * i + 1];
 	}
@@ -523,19 +522,18 @@ static size_t echarts_encode(const long *xy, size_t n, long offx, long offy, cha
 }
 
 /* Binjiang district (330108): geometry.coordinates[0] and encodeOffsets. */
-static const char binjiang[] =
-	"@@@@AAAAAA@@@@A@@AB@@AA@@@@A@@A@A@@AA@@AKGCBEDKJEFABA@AD@@AD@BAB"
-	"@@CHADAFAB@D@D@D@F@F@D@BBB@F@BBB@BFBBBBBDBFDBBHBB@D@DBFBD@FBD@B@"
-	"FBF@@@B@BBB@D@BBBBDDHF@@DBHDFDB@@@BBB@DBHDFBDDB@DB@@FDB@DDB@BBFF"
-	"B@BDFB@BFFDDBDNGDCB@@@FA@@D@@@@A@@B@@AAE@A@U@@AW@A@E@E@E@E@E@E@A"
-	"S@@ABC@@A@C@@GA@BCBB@@@ABA@@@A@@C@@A@@A@@@@@A@@@@A@B@AAA@@@@@@@@"
-	"@@@@@@BA@@AA@@AA@@@A@@@@@A@@@@CA@@@@@AB@@@@@B@@@@@@@B@@@B@@B@@@@"
-	"B@B@B@@@B@B@@@@A@@@@BA@@@@@@@A@@@AEA@@@@@ABA@A@A@@@@@@@@@@A@C@@A"
-	"AA@A@@@@@A@@@A@@@@AA@@@@ACAA@A@A@@@@@@BC@@BA@@@@CCA@CA@@ABCC@@A@"
-	"CB@@@@BB@B@@A@AB@BCB@B@@A@@@@AAAAA@@AAA@ABC@AB@@@@@B@@A@@@BBA@@@"
-	"@ACFA@@BAB@@@@A@CA@@AA@@A@@AA@@@@@BD@B@@EC@@ABABAB@@@BABA@A@@BAB"
-	"@@AB@@ABA@AA@@CA@@AAAA@@@AA@A@@@AB@@A@@@A@@@@@@@AAAA@AA@@@CA@@@@"
-	"@B@@B@@@ABAB";
+static const char binjiang[] = "@@@@AAAAAA@@@@A@@AB@@AA@@@@A@@A@A@@AA@@AKGCBEDKJEFABA@AD@@AD@BAB"
+			       "@@CHADAFAB@D@D@D@F@F@D@BBB@F@BBB@BFBBBBBDBFDBBHBB@D@DBFBD@FBD@B@"
+			       "FBF@@@B@BBB@D@BBBBDDHF@@DBHDFDB@@@BBB@DBHDFBDDB@DB@@FDB@DDB@BBFF"
+			       "B@BDFB@BFFDDBDNGDCB@@@FA@@D@@@@A@@B@@AAE@A@U@@AW@A@E@E@E@E@E@E@A"
+			       "S@@ABC@@A@C@@GA@BCBB@@@ABA@@@A@@C@@A@@A@@@@@A@@@@A@B@AAA@@@@@@@@"
+			       "@@@@@@BA@@AA@@AA@@@A@@@@@A@@@@CA@@@@@AB@@@@@B@@@@@@@B@@@B@@B@@@@"
+			       "B@B@B@@@B@B@@@@A@@@@BA@@@@@@@A@@@AEA@@@@@ABA@A@A@@@@@@@@@@A@C@@A"
+			       "AA@A@@@@@A@@@A@@@@AA@@@@ACAA@A@A@@@@@@BC@@BA@@@@CCA@CA@@ABCC@@A@"
+			       "CB@@@@BB@B@@A@AB@BCB@B@@A@@@@AAAAA@@AAA@ABC@AB@@@@@B@@A@@@BBA@@@"
+			       "@ACFA@@BAB@@@@A@CA@@AA@@A@@AA@@@@@BD@B@@EC@@ABABAB@@@BABA@A@@BAB"
+			       "@@AB@@ABA@AA@@CA@@AAAA@@@AA@A@@@AB@@A@@@A@@@@@@@AAAA@AA@@@CA@@@@"
+			       "@B@@B@@@ABAB";
 #define BINJIANG_OFF_X 123043
 #define BINJIANG_OFF_Y 30873
 
@@ -560,8 +558,9 @@ static void test_echarts(void)
 	char buf[256];
 
 	/* hand vector: small, negative, and three-byte deltas */
-	static const long pts[] = { 100, 200, 101, 199, 5101, 199, -14899, 230, -14899, 230, 99,
-				    200 };
+	static const long pts[] = {
+		100, 200, 101, 199, 5101, 199, -14899, 230, -14899, 230, 99, 200
+	};
 	size_t len = echarts_encode(pts, 6, 100, 200, buf);
 	ok(len > 12, "echarts: hand vector uses multi-byte UTF-8 (%zu bytes)", len);
 	is_int(geo_echarts_decode_ring(buf, len, 100, 200, 4, a, &r), 0, "echarts: hand vector");
@@ -576,8 +575,10 @@ static void test_echarts(void)
 	       "echarts: U+1F600 is a surrogate pair");
 	ok(r.n == 1 && r.pts[0].x == -27647 && r.pts[0].y == 28384,
 	   "echarts: U+1F600 decodes like charCodeAt()");
-	is_int(geo_echarts_decode_ring("\xe4\xb8\xad" "A", 4, 10, 20, 2, a, &r), 0,
-	       "echarts: CJK unit");
+	is_int(geo_echarts_decode_ring("\xe4\xb8\xad"
+				       "A",
+				       4, 10, 20, 2, a, &r),
+	       0, "echarts: CJK unit");
 	ok(r.n == 1 && r.pts[0].x == -4982.5 && r.pts[0].y == 9.5, "echarts: CJK unit value");
 	is_int(geo_echarts_decode_ring(" !", 2, 0, 0, 1, a, &r), 0, "echarts: units below 64");
 	ok(r.pts[0].x == -16 && r.pts[0].y == 15, "echarts: units below 64 like JS >>");
@@ -596,7 +597,9 @@ static void test_echarts(void)
 		{ "\xed\xa0\x80@", "encoded surrogate" },
 		{ "\xf4\x90\x80\x80", "above U+10FFFF" },
 		{ "@\xe4\xb8", "truncated sequence" },
-		{ "@\xe4" "A@", "continuation missing" },
+		{ "@\xe4"
+		  "A@",
+		  "continuation missing" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		is_int(geo_echarts_decode_ring(bad[i].s, strlen(bad[i].s), 0, 0, 1024, a, &r),
@@ -617,8 +620,8 @@ static void test_echarts(void)
 	ok(r.pts[20].x == r.pts[0].x && r.pts[20].y == r.pts[0].y, "echarts: closing point");
 
 	/* and the whole ring, already closed in the data */
-	is_int(geo_echarts_decode_ring(binjiang, strlen(binjiang), BINJIANG_OFF_X,
-				       BINJIANG_OFF_Y, 1024, a, &r),
+	is_int(geo_echarts_decode_ring(binjiang, strlen(binjiang), BINJIANG_OFF_X, BINJIANG_OFF_Y,
+				       1024, a, &r),
 	       0, "echarts: Binjiang, whole ring");
 	is_int(r.n, 358, "echarts: Binjiang has 358 points");
 	ok(r.pts[101].x == 120.2197265625 && r.pts[101].y == 30.2353515625 &&
@@ -679,14 +682,13 @@ static void test_index(void)
 
 	int bad = 0, outside = 0, shared = 0;
 	for (int i = 0; i < 10000; i++) {
-		struct geo_point p = rnd_pt(x0 - 0.02, x0 + cs * nx + 0.02, y0 - 0.02,
-					    y0 + cs * ny + 0.02);
+		struct geo_point p =
+			rnd_pt(x0 - 0.02, x0 + cs * nx + 0.02, y0 - 0.02, y0 + cs * ny + 0.02);
 		int64_t want = brute_locate(cells, ids, n, p);
 		outside += want < 0;
 		bad += geo_index_locate(ix, p) != want;
 	}
-	is_int(bad, 0, "index: 10000 random points agree with brute force (%d outside)",
-	       outside);
+	is_int(bad, 0, "index: 10000 random points agree with brute force (%d outside)", outside);
 	ok(outside > 100 && outside < 5000, "index: the sample includes outside points");
 
 	/* every vertex, shared by up to four cells: the lowest id wins */
@@ -699,8 +701,8 @@ static void test_index(void)
 			bad += geo_index_locate(ix, r->pts[k]) != want;
 		}
 		/* and points along the edges, on or a rounding off them */
-		struct geo_point m = P((r->pts[0].x + r->pts[1].x) / 2,
-				       (r->pts[0].y + r->pts[1].y) / 2);
+		struct geo_point m =
+			P((r->pts[0].x + r->pts[1].x) / 2, (r->pts[0].y + r->pts[1].y) / 2);
 		bad += geo_index_locate(ix, m) != brute_locate(cells, ids, n, m);
 	}
 	is_int(bad, 0, "index: vertices and edge midpoints agree with brute force");
@@ -773,8 +775,8 @@ static double bbox_gap(const struct geo_shape *p, const struct geo_shape *q)
 /* Checks the tessellation of outline o: valid cells with correct bboxes,
  * areas adding up, samples inside exactly one cell iff inside the outline,
  * and consecutive cells next to each other, and an index over them. */
-static void check_tess(const char *name, const struct geo_shape *o, size_t target,
-			 double min_touch, double max_gap)
+static void check_tess(const char *name, const struct geo_shape *o, size_t target, double min_touch,
+		       double max_gap)
 {
 	struct arena *a = arena_new();
 	struct geo_shape *cells;
@@ -907,8 +909,8 @@ static void test_tessellate(void)
 
 	/* the real thing: Binjiang's outline */
 	struct geo_ring br;
-	geo_echarts_decode_ring(binjiang, strlen(binjiang), BINJIANG_OFF_X, BINJIANG_OFF_Y,
-				1024, a, &br);
+	geo_echarts_decode_ring(binjiang, strlen(binjiang), BINJIANG_OFF_X, BINJIANG_OFF_Y, 1024, a,
+				&br);
 	struct geo_polygon bp = mkpoly(a, 1, &br);
 	struct geo_shape bs = mkshape(a, 1, &bp);
 	check_tess("Binjiang", &bs, 200, 0.8, 10);

@@ -74,8 +74,7 @@ static int fx_open(struct fx *f)
 	return 0;
 }
 
-static struct org mkorg(const char *code, enum org_kind kind, const char *parent,
-			const char *name)
+static struct org mkorg(const char *code, enum org_kind kind, const char *parent, const char *name)
 {
 	struct org o;
 	memset(&o, 0, sizeof(o));
@@ -561,8 +560,7 @@ static void test_grids(void)
 
 /* ---- users ------------------------------------------------------------- */
 
-static long long add(struct store *st, const char *name, const char *org, unsigned roles,
-		     int *err)
+static long long add(struct store *st, const char *name, const char *org, unsigned roles, int *err)
 {
 	struct user u;
 	memset(&u, 0, sizeof(u));
@@ -588,7 +586,8 @@ static void test_users(void)
 		return;
 	}
 	int err;
-	long long alice = add(f.st, "Alice", "330108001001", ROLE(GRID_WORKER) | ROLE(MEDIATOR), &err);
+	long long alice =
+		add(f.st, "Alice", "330108001001", ROLE(GRID_WORKER) | ROLE(MEDIATOR), &err);
 	is_int(err, 0, "users: add Alice");
 	ok(alice > 0, "users: id set (%lld)", alice);
 	add(f.st, "alice", "330108002", ROLE(LEADER), &err);
@@ -705,7 +704,8 @@ static void test_users(void)
 	is_str(u.password_hash, "$new$bob", "passwd: hash stored");
 	is_int(u.password_changed_at, T0 + 50, "passwd: changed_at stored");
 	is_int(u.created_at, T0, "passwd: created_at kept");
-	is_int(store_user_set_password(f.st, alice, "$new$alice", T0 + 60), 0, "passwd: set Alice's");
+	is_int(store_user_set_password(f.st, alice, "$new$alice", T0 + 60), 0,
+	       "passwd: set Alice's");
 	store_user_get(f.st, f.a, alice, &u);
 	is_int(u.failed_logins, 0, "passwd: failures cleared");
 	is_int(store_user_set_password(f.st, 999999, "$x", T0), ERR_NOT_FOUND,

@@ -11,9 +11,13 @@
 
 void suite_workflow(void);
 
-static const struct wf_input full = { .reason = "原因", .note = "处置说明",
-				      .assignee = "330108D01", .target = "E1", .days = 3,
-				      .rating = 5, .attachments = 1 };
+static const struct wf_input full = { .reason = "原因",
+				      .note = "处置说明",
+				      .assignee = "330108D01",
+				      .target = "E1",
+				      .days = 3,
+				      .rating = 5,
+				      .attachments = 1 };
 
 /* Takes action as roles from state, expecting success; returns the new state. */
 static int step(int state, unsigned pending, const char *action, unsigned roles)
@@ -44,13 +48,17 @@ static void test_exhaustive(void)
 				for (unsigned pending = 0; pending < 4; pending++) {
 					int to = -1, want;
 					char why[160];
-					int err = wf_check(&wf_event, t, s, pending, actors[a], &full, &to,
-							   why, sizeof(why));
+					int err = wf_check(&wf_event, t, s, pending, actors[a],
+							   &full, &to, why, sizeof(why));
 					bool from_ok = t->from & WF_STATE(s);
-					bool guard_ok = !((t->guards & WF_GUARD_NO_EXT) && (pending & WF_PENDING_EXT)) &&
-							!((t->guards & WF_GUARD_EXT) && !(pending & WF_PENDING_EXT)) &&
-							!((t->guards & WF_GUARD_NO_SUSP) && (pending & WF_PENDING_SUSP)) &&
-							!((t->guards & WF_GUARD_SUSP) && !(pending & WF_PENDING_SUSP));
+					bool guard_ok = !((t->guards & WF_GUARD_NO_EXT) &&
+							  (pending & WF_PENDING_EXT)) &&
+							!((t->guards & WF_GUARD_EXT) &&
+							  !(pending & WF_PENDING_EXT)) &&
+							!((t->guards & WF_GUARD_NO_SUSP) &&
+							  (pending & WF_PENDING_SUSP)) &&
+							!((t->guards & WF_GUARD_SUSP) &&
+							  !(pending & WF_PENDING_SUSP));
 					if (!from_ok || !guard_ok)
 						want = ERR_CONFLICT;
 					else if (!(t->roles & actors[a]))
@@ -58,20 +66,25 @@ static void test_exhaustive(void)
 					else
 						want = 0;
 					combos++;
-					if (err != want || (!err && to != (t->to == WF_SAME ? s : t->to)) ||
+					if (err != want ||
+					    (!err && to != (t->to == WF_SAME ? s : t->to)) ||
 					    (err && !*why)) {
 						if (wrong++ < 5)
-							tap_diag("%s/%s/actor %x/pending %u: got %d want %d",
-								 wf_state_name(&wf_event, s), t->action,
-								 actors[a], pending, err, want);
+							tap_diag("%s/%s/actor %x/pending %u: got "
+								 "%d want %d",
+								 wf_state_name(&wf_event, s),
+								 t->action, actors[a], pending, err,
+								 want);
 					}
 				}
 			}
 		}
 	}
-	is_int(wrong, 0, "all %d (state, action, actor, pending) combinations decide as the table says",
+	is_int(wrong, 0,
+	       "all %d (state, action, actor, pending) combinations decide as the table says",
 	       combos);
-	ok(combos == EV__COUNT * wf_event.ntrans * (ROLE__COUNT + 2) * 4, "and that is every combination");
+	ok(combos == EV__COUNT * wf_event.ntrans * (ROLE__COUNT + 2) * 4,
+	   "and that is every combination");
 }
 
 static void test_structure(void)
@@ -120,13 +133,15 @@ static void test_structure(void)
 	int leaving_terminal = 0;
 	for (int i = 0; i < d->ntrans; i++)
 		for (int s = 0; s < d->nstates; s++)
-			if ((d->states[s].flags & WF_TERMINAL) && (d->trans[i].from & WF_STATE(s)) &&
-			    d->trans[i].to != WF_SAME && strcmp(d->trans[i].action, "reopen"))
+			if ((d->states[s].flags & WF_TERMINAL) &&
+			    (d->trans[i].from & WF_STATE(s)) && d->trans[i].to != WF_SAME &&
+			    strcmp(d->trans[i].action, "reopen"))
 				leaving_terminal++;
 	is_int(leaving_terminal, 0, "only reopen leaves a terminal state");
 	ok(d->states[EV_CLOSED].flags & WF_RESOLVED, "closed counts as resolved");
-	ok(!(d->states[EV_REJECTED].flags & WF_RESOLVED) && !(d->states[EV_VOIDED].flags & WF_RESOLVED) &&
-	   !(d->states[EV_MERGED].flags & WF_RESOLVED),
+	ok(!(d->states[EV_REJECTED].flags & WF_RESOLVED) &&
+		   !(d->states[EV_VOIDED].flags & WF_RESOLVED) &&
+		   !(d->states[EV_MERGED].flags & WF_RESOLVED),
 	   "rejected, voided and merged do not count as resolved");
 	ok(d->states[EV_SUSPENDED].flags & WF_PAUSED, "suspension pauses the clock");
 	is_int(wf_state_parse(d, "handling"), EV_HANDLING, "state names parse");
@@ -149,17 +164,26 @@ static void test_paths(void)
 	is_int(step(s, 0, "reopen", C), EV_REGISTERED, "the centre reopens a closed event");
 	is_int(step(EV_REPORTED, 0, "reject", C), EV_REJECTED, "reject at registration");
 	is_int(step(EV_REPORTED, 0, "merge", C), EV_MERGED, "merge at registration");
-	is_int(step(EV_DISPATCHED, 0, "return", H), EV_RETURNED, "a handler returns misrouted work");
-	is_int(step(EV_RETURNED, 0, "dispatch", C), EV_DISPATCHED, "and the centre dispatches it again");
-	is_int(step(EV_HANDLED, 0, "rework", C), EV_DISPATCHED, "failed verification goes back to dispatched");
+	is_int(step(EV_DISPATCHED, 0, "return", H), EV_RETURNED,
+	       "a handler returns misrouted work");
+	is_int(step(EV_RETURNED, 0, "dispatch", C), EV_DISPATCHED,
+	       "and the centre dispatches it again");
+	is_int(step(EV_HANDLED, 0, "rework", C), EV_DISPATCHED,
+	       "failed verification goes back to dispatched");
 	ok(wf_find(&wf_event, "rework")->effects & WF_EFF_REWORK, "and is counted as rework");
-	is_int(step(EV_HANDLING, 0, "request_extension", H), EV_HANDLING, "extension request keeps the state");
-	is_int(step(EV_HANDLING, WF_PENDING_EXT, "approve_extension", C), EV_HANDLING, "the centre approves it");
-	is_int(step(EV_HANDLING, WF_PENDING_EXT, "refuse_extension", C), EV_HANDLING, "or refuses it");
-	is_int(step(EV_HANDLING, WF_PENDING_SUSP, "approve_suspension", C), EV_SUSPENDED, "suspension approved");
+	is_int(step(EV_HANDLING, 0, "request_extension", H), EV_HANDLING,
+	       "extension request keeps the state");
+	is_int(step(EV_HANDLING, WF_PENDING_EXT, "approve_extension", C), EV_HANDLING,
+	       "the centre approves it");
+	is_int(step(EV_HANDLING, WF_PENDING_EXT, "refuse_extension", C), EV_HANDLING,
+	       "or refuses it");
+	is_int(step(EV_HANDLING, WF_PENDING_SUSP, "approve_suspension", C), EV_SUSPENDED,
+	       "suspension approved");
 	is_int(step(EV_SUSPENDED, 0, "resume", H), EV_HANDLING, "and resumed");
-	is_int(step(EV_HANDLING, 0, "escalate", WF_SYSTEM), EV_HANDLING, "the scheduler escalates overdue work");
-	is_int(step(EV_HANDLING, 0, "supervise", ROLE(LEADER)), EV_HANDLING, "a leader sends a supervision notice");
+	is_int(step(EV_HANDLING, 0, "escalate", WF_SYSTEM), EV_HANDLING,
+	       "the scheduler escalates overdue work");
+	is_int(step(EV_HANDLING, 0, "supervise", ROLE(LEADER)), EV_HANDLING,
+	       "a leader sends a supervision notice");
 	is_int(step(EV_SUSPENDED, 0, "void", C), EV_VOIDED, "an open event can be voided");
 
 	char why[160];
@@ -195,8 +219,8 @@ static void test_paths(void)
 			sizeof(why)),
 	       ERR_CONFLICT, "a closed event cannot be registered");
 	ok(strstr(why, "closed") != NULL, "the message names the state: %s", why);
-	is_int(wf_check(&wf_event, wf_find(&wf_event, "register"), EV_REPORTED, 0, H, &full, &to, why,
-			sizeof(why)),
+	is_int(wf_check(&wf_event, wf_find(&wf_event, "register"), EV_REPORTED, 0, H, &full, &to,
+			why, sizeof(why)),
 	       ERR_FORBIDDEN, "a handler cannot register");
 
 	const struct wf_transition *avail[32];
@@ -206,11 +230,13 @@ static void test_paths(void)
 		names[i] = avail[i]->action;
 	is_int(n, 4, "a handler on a handling event has four actions");
 	ok(n == 4 && !strcmp(names[0], "return") && !strcmp(names[1], "handle") &&
-	   !strcmp(names[2], "request_extension") && !strcmp(names[3], "request_suspension"),
+		   !strcmp(names[2], "request_extension") &&
+		   !strcmp(names[3], "request_suspension"),
 	   "return, handle, request_extension, request_suspension");
 	is_int(wf_available(&wf_event, EV_HANDLING, WF_PENDING_EXT, C, avail, 32), 5,
 	       "the centre sees approve/refuse extension, void, escalate, supervise");
-	is_int(wf_available(&wf_event, EV_VOIDED, 0, ~0u, avail, 32), 0, "nothing to do on a voided event");
+	is_int(wf_available(&wf_event, EV_VOIDED, 0, ~0u, avail, 32), 0,
+	       "nothing to do on a voided event");
 }
 
 void suite_workflow(void)
