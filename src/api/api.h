@@ -126,6 +126,11 @@ int h_event_act(struct app *, struct http_request *, struct principal *, json_t 
 int h_api_key_create(struct app *, struct http_request *, struct principal *, json_t *);
 int h_api_key_list(struct app *, struct http_request *, struct principal *, json_t *);
 int h_api_key_revoke(struct app *, struct http_request *, struct principal *, json_t *);
+/* Renders err (status, r->err_detail) in the GeoReport error format of the
+ * request's suffix (.json or .xml; without one, err is returned for the
+ * usual JSON error): for errors met before an Open311 handler runs (no such
+ * path, wrong method). */
+int o311_error(struct http_request *r, int err);
 int h_o311_discovery(struct app *, struct http_request *, struct principal *, json_t *);
 int h_o311_services(struct app *, struct http_request *, struct principal *, json_t *);
 int h_o311_service(struct app *, struct http_request *, struct principal *, json_t *);

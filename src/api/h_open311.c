@@ -216,6 +216,17 @@ static int fail(struct http_request *r, enum fmt f, int status, const char *fmt,
  * returns 0, its answer set). */
 #define REFUSE(...) (fail(__VA_ARGS__), true)
 
+int o311_error(struct http_request *r, int err)
+{
+	size_t pl = strlen(r->path);
+	bool xml = pl > 4 && !strcmp(r->path + pl - 4, ".xml");
+	bool json = pl > 5 && !strcmp(r->path + pl - 5, ".json");
+	if (!xml && !json)
+		return err; /* no format asked for: Pingan's own error */
+	return fail(r, xml ? FMT_XML : FMT_JSON, err_status(err), "%s",
+		    r->err_detail ? r->err_detail : err_message(err));
+}
+
 /* A server-side failure (never bad input), in the spec's format. */
 static int fail_err(struct http_request *r, enum fmt f, int err)
 {

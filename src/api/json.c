@@ -35,9 +35,19 @@ static bool cross_site(struct http_request *r)
 	return !o || strcmp(o + 3, host) != 0;
 }
 
+static int dispatch(struct app *app, struct http_request *r);
+
 int api_dispatch(void *ctx, struct http_request *r)
 {
-	struct app *app = ctx;
+	int err = dispatch(ctx, r);
+	/* Open311 clients expect the spec's error list even for a wrong path or method */
+	if (err && str_starts_with(r->path, "/open311/"))
+		return o311_error(r, err);
+	return err;
+}
+
+static int dispatch(struct app *app, struct http_request *r)
+{
 	char allow[64];
 	int err;
 	const struct route *rt = api_match(r->arena, r->method, r->path, r->params, &r->nparams,

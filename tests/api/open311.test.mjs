@@ -945,6 +945,21 @@ describe('querying requests', () => {
 
 /* ---- nothing a client sends makes a 5xx ------------------------------------------------- */
 
+describe('errors before a handler', () => {
+	test('an unknown path and a wrong method answer in the spec format of their suffix', async () => {
+		const j = await srv.api('GET', `${O}/nope.json`);
+		assertO311Error(j, 404);
+		const x = await srv.api('GET', `${O}/nope.xml`);
+		assertO311Error(x, 404);
+		const m = await srv.api('DELETE', `${O}/services.xml`);
+		assertO311Error(m, 405);
+		assert.match(m.headers.get('allow') ?? '', /GET/);
+		const plain = await srv.api('GET', `${O}/nope`);
+		assert.equal(plain.status, 404);
+		assert.equal(plain.json.error.code, 'no_route', 'no suffix: the generic error');
+	});
+});
+
 describe('fuzzing', () => {
 	const PIECES = ['api_key=', '&', '=', '%', '%2', '%zz', '%ff', '%00', '%E5%9E%83', '+', 'lat=',
 		'long=', '30.2', '-', 'e9', 'NaN', 'service_code=', '0102', '01', 'attribute[', ']', '[]',
