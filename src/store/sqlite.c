@@ -475,8 +475,9 @@ void sq_bind_scope(struct arena *a, sqlite3_stmt *q, int lo, const struct scope 
 	"o.code, coalesce(o.parent_code, ''), o.kind, o.name, o.name_en, o.path, o.depth, " \
 	"(SELECT count(*) FROM orgs c WHERE c.parent_code = o.code)"
 
-static void read_org(struct arena *a, sqlite3_stmt *q, struct org *o)
+static void read_org(struct arena *a, sqlite3_stmt *q, void *item)
 {
+	struct org *o = item;
 	memset(o, 0, sizeof(*o));
 	col_copy(o->code, sizeof(o->code), q, 0);
 	col_copy(o->parent, sizeof(o->parent), q, 1);
@@ -559,25 +560,12 @@ int store_org_get(struct store *st, struct arena *a, const struct scope *sc, con
 	return err;
 }
 
-static int collect_orgs(struct arena *a, struct conn *c, sqlite3_stmt *q, struct org **out,
-			size_t *n)
+static int collect_orgs(struct arena *a, sqlite3_stmt *q, struct org **out, size_t *n)
 {
-	size_t cap = 16, len = 0;
-	struct org *v = arena_alloc(a, cap * sizeof(*v));
-	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (len == cap) {
-			struct org *nv = arena_alloc(a, 2 * cap * sizeof(*v));
-			memcpy(nv, v, len * sizeof(*v));
-			v = nv;
-			cap *= 2;
-		}
-		read_org(a, q, &v[len++]);
-	}
-	sqlite3_reset(q);
-	*out = v;
-	*n = len;
-	return rc == SQLITE_DONE ? 0 : sq_map_rc(rc, c->db);
+	void *items;
+	int err = sq_collect(a, q, sizeof(struct org), read_org, &items, n);
+	*out = items;
+	return err;
 }
 
 int store_org_children(struct store *st, struct arena *a, const struct scope *sc, const char *code,
@@ -593,7 +581,7 @@ int store_org_children(struct store *st, struct arena *a, const struct scope *sc
 					     "o.path", "?2", "?3") " ORDER BY o.code");
 	sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
 	sq_bind_scope(a, q, 2, sc);
-	err = collect_orgs(a, c, q, out, n);
+	err = collect_orgs(a, q, out, n);
 	sq_rrelease(st, c);
 	return err;
 }
@@ -614,7 +602,7 @@ int store_org_subtree(struct store *st, struct arena *a, const struct scope *sc,
 	/* the tree is a few levels deep: anything past 64 means "all" */
 	sqlite3_bind_int(q, 3, max_depth < 0 || max_depth > 64 ? -1 : root.depth + max_depth);
 	sq_bind_scope(a, q, 4, sc);
-	err = collect_orgs(a, c, q, out, n);
+	err = collect_orgs(a, q, out, n);
 	sq_rrelease(st, c);
 	return err;
 }
@@ -689,8 +677,9 @@ int store_grid_put(struct store *st, const char *code, const void *geom, size_t 
 	"LEFT JOIN orgs cm ON cm.code = o.parent_code "                                          \
 	"LEFT JOIN orgs sr ON sr.code = cm.parent_code "
 
-static void read_grid(struct arena *a, sqlite3_stmt *q, struct grid *g)
+static void read_grid(struct arena *a, sqlite3_stmt *q, void *item)
 {
+	struct grid *g = item;
 	read_org(a, q, &g->org);
 	g->community = sq_col_text(a, q, 8);
 	g->street = sq_col_text(a, q, 9);
@@ -716,23 +705,10 @@ int store_grid_list(struct store *st, struct arena *a, const struct scope *sc, c
 				   "o.path", "?3", "?4") " ORDER BY o.code");
 	sq_bind_range(a, q, 1, root.path);
 	sq_bind_scope(a, q, 3, sc);
-	size_t cap = 16, len = 0;
-	struct grid *v = arena_alloc(a, cap * sizeof(*v));
-	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (len == cap) {
-			struct grid *nv = arena_alloc(a, 2 * cap * sizeof(*v));
-			memcpy(nv, v, len * sizeof(*v));
-			v = nv;
-			cap *= 2;
-		}
-		read_grid(a, q, &v[len++]);
-	}
-	err = rc == SQLITE_DONE ? 0 : sq_map_rc(rc, c->db);
-	sqlite3_reset(q);
+	void *items;
+	err = sq_collect(a, q, sizeof(struct grid), read_grid, &items, n);
 	sq_rrelease(st, c);
-	*out = v;
-	*n = len;
+	*out = items;
 	return err;
 }
 
@@ -779,8 +755,9 @@ int store_grid_by_id(struct store *st, struct arena *a, const struct scope *sc, 
 	"(SELECT group_concat(role) FROM user_roles r WHERE r.user_id = u.id) "              \
 	"FROM users u JOIN orgs o ON o.id = u.org_id "
 
-static void read_user(struct arena *a, sqlite3_stmt *q, struct user *u)
+static void read_user(struct arena *a, sqlite3_stmt *q, void *item)
 {
+	struct user *u = item;
 	memset(u, 0, sizeof(*u));
 	u->id = sqlite3_column_int64(q, 0);
 	u->username = sq_col_text(a, q, 1);
@@ -887,23 +864,10 @@ int store_user_list(struct store *st, struct arena *a, const struct scope *sc, s
 	sqlite3_stmt *q = sq_prep(c, USER_SELECT
 				  "WHERE " SCOPE_SQL("o.path", "?1", "?2") " ORDER BY u.username");
 	sq_bind_scope(a, q, 1, sc);
-	size_t cap = 16, len = 0;
-	struct user *v = arena_alloc(a, cap * sizeof(*v));
-	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (len == cap) {
-			struct user *nv = arena_alloc(a, 2 * cap * sizeof(*v));
-			memcpy(nv, v, len * sizeof(*v));
-			v = nv;
-			cap *= 2;
-		}
-		read_user(a, q, &v[len++]);
-	}
-	int err = rc == SQLITE_DONE ? 0 : sq_map_rc(rc, c->db);
-	sqlite3_reset(q);
+	void *items;
+	int err = sq_collect(a, q, sizeof(struct user), read_user, &items, n);
 	sq_rrelease(st, c);
-	*out = v;
-	*n = len;
+	*out = items;
 	return err;
 }
 

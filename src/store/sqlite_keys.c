@@ -19,8 +19,9 @@
 	"k.created_at, coalesce(k.revoked_at, 0), coalesce(k.last_used_at, 0), k.uses"
 #define KEY_FROM "FROM api_keys k LEFT JOIN users u ON u.id = k.created_by "
 
-static void read_key(struct arena *a, sqlite3_stmt *q, struct api_key *k)
+static void read_key(struct arena *a, sqlite3_stmt *q, void *item)
 {
+	struct api_key *k = item;
 	memset(k, 0, sizeof(*k));
 	k->id = sqlite3_column_int64(q, 0);
 	k->name = sq_col_text(a, q, 1);
@@ -98,23 +99,10 @@ int store_api_key_list(struct store *st, struct arena *a, const struct scope *sc
 				     "JOIN orgs o ON o.code = k.jurisdiction WHERE " SCOPE_SQL(
 					     "o.path", "?1", "?2") " ORDER BY k.id");
 	sq_bind_scope(a, q, 1, sc);
-	size_t cap = 16, len = 0;
-	struct api_key *v = arena_alloc(a, cap * sizeof(*v));
-	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (len == cap) {
-			struct api_key *nv = arena_alloc(a, 2 * cap * sizeof(*nv));
-			memcpy(nv, v, len * sizeof(*v));
-			v = nv;
-			cap *= 2;
-		}
-		read_key(a, q, &v[len++]);
-	}
-	int err = rc == SQLITE_DONE ? 0 : sq_map_rc(rc, c->db);
-	sqlite3_reset(q);
+	void *items;
+	int err = sq_collect(a, q, sizeof(struct api_key), read_key, &items, n);
 	sq_rrelease(st, c);
-	*out = v;
-	*n = len;
+	*out = items;
 	return err;
 }
 
