@@ -1,0 +1,128 @@
+/*
+ * store.js - what the whole app shares: the signed-in user (GET /api/v1/me),
+ * the categories and the departments (read once per session), the unread
+ * count of the inbox, and the live stream of changes (Server-Sent Events at
+ * /api/v1/stream, reconnecting by itself).
+ */
+import { reactive } from 'vue';
+import { api, session } from './api.js';
+import { locale } from './i18n.js';
+
+export const store = reactive({
+	user: null,
+	loaded: false,
+	categories: [],
+	departments: [],
+	unread: 0,
+	live: false,
+});
+
+export function hasRole(...roles) {
+	return !!store.user && store.user.roles.some((r) => roles.includes(r));
+}
+
+export async function loadMe() {
+	try {
+		store.user = await api.get('/api/v1/me');
+		session.expired = false;
+	} catch (e) {
+		store.user = null;
+		if (e.status !== 401)
+			throw e;
+	} finally {
+		store.loaded = true;
+	}
+	return store.user;
+}
+
+export async function login(username, password) {
+	const res = await api.post('/api/v1/auth/login', { username, password });
+	store.categories = [];
+	store.departments = [];
+	await loadMe();
+	return res;
+}
+
+export async function logout() {
+	stopStream();
+	try {
+		await api.post('/api/v1/auth/logout');
+	} catch { /* the session may be gone already */ }
+	store.user = null;
+	store.unread = 0;
+}
+
+export async function loadCategories() {
+	if (!store.categories.length)
+		store.categories = (await api.get('/api/v1/categories')).items;
+	return store.categories;
+}
+
+export function categoryName(code) {
+	const c = store.categories.find((x) => x.code === code);
+	if (!c)
+		return code;
+	return locale.value === 'en' && c.name_en ? c.name_en : c.name;
+}
+
+/* The district's departments and those of its streets, for dispatch. */
+export async function loadDepartments() {
+	if (store.departments.length)
+		return store.departments;
+	const tree = await api.get('/api/v1/orgs', { depth: 2, root: store.user.org.slice(0, 6) }).catch(() => null)
+		?? await api.get('/api/v1/orgs', { depth: 2 });
+	store.departments = tree.items.filter((o) => o.kind === 'department');
+	return store.departments;
+}
+
+export function deptName(code) {
+	const d = store.departments.find((x) => x.code === code);
+	if (!d)
+		return code;
+	return locale.value === 'en' && d.name_en ? d.name_en : d.name;
+}
+
+export async function refreshUnread() {
+	try {
+		const r = await api.get('/api/v1/inbox', { unread: 'true', limit: 1 });
+		store.unread = r.unread;
+	} catch { /* shown elsewhere */ }
+}
+
+/* ---- Server-Sent Events ---- */
+let source = null;
+const listeners = new Set();
+
+export function onStream(fn) {
+	listeners.add(fn);
+	startStream();
+	return () => listeners.delete(fn);
+}
+
+export function startStream() {
+	if (source || typeof EventSource === 'undefined' || !store.user)
+		return;
+	source = new EventSource('/api/v1/stream');
+	source.onopen = () => { store.live = true; };
+	source.onerror = () => { store.live = false; };
+	const deliver = (ev) => {
+		let data = null;
+		try {
+			data = JSON.parse(ev.data);
+		} catch {
+			data = ev.data;
+		}
+		for (const fn of listeners)
+			fn(ev.type, data);
+	};
+	for (const type of ['message', 'event', 'inbox', 'stats'])
+		source.addEventListener(type, deliver);
+}
+
+export function stopStream() {
+	if (source) {
+		source.close();
+		source = null;
+	}
+	store.live = false;
+}
