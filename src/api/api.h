@@ -23,6 +23,7 @@
 #include "http/server.h"
 #include "store/store.h"
 
+struct web;    /* the built web app in memory (h_web.c) */
 struct app {
 	struct config *cfg;
 	struct store *st;
@@ -31,6 +32,7 @@ struct app {
 	struct event_env ev;
 	time_t started;
 	long long (*now)(void); /* unix seconds; injectable for tests */
+	struct web *web;        /* NULL or without index.html: the API only */
 };
 
 /* Route permissions: who may call it. */
@@ -85,6 +87,21 @@ int api_query_int(struct http_request *r, const char *key, long long min, long l
 json_t *api_time_json(long long t);
 json_t *api_org_json(const struct org *o);
 json_t *api_principal_json(const struct principal *who);
+
+/* --- the web app (h_web.c) --- */
+/* Reads every file under dir into memory (types, strong ETags). *out is
+ * always set (free it with web_free); ERR_NOT_FOUND when dir or its
+ * index.html is missing, ERR_IO / ERR_TOO_LARGE, with why. */
+int web_load(const char *dir, struct web **out, char *why, size_t whylen);
+void web_free(struct web *w);
+/* Files held, and their bytes. */
+size_t web_count(const struct web *w, size_t *bytes);
+/* True for paths the web app may own (not /api/, /open311/, /healthz, /metrics). */
+bool web_path(const char *path);
+/* Answers a GET/HEAD of path from the web app (w may be NULL): the file,
+ * index.html for client-side routes, 304 on a matching If-None-Match, 404
+ * for a missing file, 404 no_route with a note when there is no built app. */
+int web_serve(struct web *w, struct http_request *r);
 
 /* The handlers (one file per area: h_*.c). */
 int h_healthz(struct app *, struct http_request *, struct principal *, json_t *);

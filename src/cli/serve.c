@@ -203,6 +203,14 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 		return 1;
 	}
 	opt.upload_dir = updir;
+	/* the web app: optional, the API works without it */
+	char wwhy[512];
+	if (web_load(cfg->web_dir, &app.web, wwhy, sizeof(wwhy)))
+		log_warn("%s; serving the API only", wwhy);
+	else {
+		size_t bytes, files = web_count(app.web, &bytes);
+		log_info("web app: %zu files, %zu bytes from '%s'", files, bytes, cfg->web_dir);
+	}
 	/* block the signals before any thread starts, so only sigwait sees them */
 	sigset_t set;
 	sigemptyset(&set);
@@ -215,6 +223,7 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	char why[512];
 	if (http_server_start(&opt, api_dispatch, &app, &srv, why, sizeof(why))) {
 		fprintf(stderr, "pingan: %s\n", why);
+		web_free(app.web);
 		geo_index_free(ic.ix);
 		cal_free(cal);
 		arena_free(ic.a);
@@ -244,6 +253,7 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	pthread_cond_signal(&tk.cond);
 	pthread_mutex_unlock(&tk.lock);
 	pthread_join(tick_thread, NULL);
+	web_free(app.web);
 	geo_index_free(ic.ix);
 	cal_free(cal);
 	arena_free(ic.a);

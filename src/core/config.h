@@ -25,6 +25,7 @@ struct config {
 	char *categories_file;
 	char *working_hours;
 	char *attachments_dir;
+	char *web_dir;
 	long long threads;
 	long long readers;
 	long long max_connections;
@@ -44,11 +45,17 @@ struct config {
 	long long escalate_grace_minutes;
 	long long scheduler_interval;
 	long long demo_events;
+	long long stream_max;
+	long long stream_heartbeat;
+	long long export_max_rows;
+	long long public_report_limit;
+	long long public_report_window;
+	bool public_reports;
 	bool test_clock;
 	long long dup_window_hours;
 	bool access_log;
 	/* where each value came from, by table row: "default", "file", "env", "flag" */
-	const char *source[32];
+	const char *source[48];
 };
 
 /* Fills cfg with the defaults (allocates its strings). */
