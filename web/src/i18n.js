@@ -21,7 +21,7 @@ const zh = {
 		title: '用户登录', username: '用户名', password: '密码', submit: '登 录', failed: '用户名或密码错误',
 		locked: '账号已锁定，请 {m} 分钟后再试', throttled: '尝试次数过多，请稍后再试',
 		subtitle: '平安建设 · 数字法治', citizen: '群众随手拍：我要反映问题', track: '查询办理进度',
-		needUser: '请输入用户名', needPassword: '请输入密码',
+		needUser: '请输入用户名', needPassword: '请输入密码', expired: '会话已结束，请重新登录',
 	},
 	nav: {
 		cockpit: '驾驶舱', events: '事件办理', report: '事件上报', inbox: '消息', orgs: '组织与网格',
@@ -135,7 +135,7 @@ const en = {
 		failed: 'Wrong user name or password', locked: 'The account is locked; try again in {m} minutes',
 		throttled: 'Too many attempts; try again later', subtitle: 'Safe community · Rule of law',
 		citizen: 'Citizens: report a problem', track: 'Track a report', needUser: 'Enter your user name',
-		needPassword: 'Enter your password',
+		needPassword: 'Enter your password', expired: 'Your session ended; sign in again',
 	},
 	nav: {
 		cockpit: 'Cockpit', events: 'Case desk', report: 'Report', inbox: 'Inbox', orgs: 'Orgs & grids',

@@ -21,7 +21,20 @@ export function hasRole(...roles) {
 	return !!store.user && store.user.roles.some((r) => roles.includes(r));
 }
 
+/* Whether this browser believes it has a session (the cookie itself is
+ * HttpOnly): without it the app goes to the login without asking /me, so a
+ * first visit shows no failed request. */
+const FLAG = 'pingan.session';
+export function mayHaveSession() {
+	return localStorage.getItem(FLAG) === '1';
+}
+
 export async function loadMe() {
+	if (!mayHaveSession()) {
+		store.user = null;
+		store.loaded = true;
+		return null;
+	}
 	try {
 		store.user = await api.get('/api/v1/me');
 		session.expired = false;
@@ -29,6 +42,7 @@ export async function loadMe() {
 		store.user = null;
 		if (e.status !== 401)
 			throw e;
+		localStorage.removeItem(FLAG);
 	} finally {
 		store.loaded = true;
 	}
@@ -37,6 +51,7 @@ export async function loadMe() {
 
 export async function login(username, password) {
 	const res = await api.post('/api/v1/auth/login', { username, password });
+	localStorage.setItem(FLAG, '1');
 	store.categories = [];
 	store.departments = [];
 	await loadMe();
@@ -48,8 +63,15 @@ export async function logout() {
 	try {
 		await api.post('/api/v1/auth/logout');
 	} catch { /* the session may be gone already */ }
+	localStorage.removeItem(FLAG);
 	store.user = null;
 	store.unread = 0;
+}
+
+export function sessionEnded() {
+	localStorage.removeItem(FLAG);
+	stopStream();
+	store.user = null;
 }
 
 export async function loadCategories() {
