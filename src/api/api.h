@@ -23,7 +23,7 @@
 #include "http/server.h"
 #include "store/store.h"
 
-struct web;    /* the built web app in memory (h_web.c) */
+struct web; /* the built web app in memory (h_web.c) */
 struct app {
 	struct config *cfg;
 	struct store *st;
@@ -31,8 +31,9 @@ struct app {
 	struct calendar *cal;
 	struct event_env ev;
 	time_t started;
-	long long (*now)(void); /* unix seconds; injectable for tests */
-	struct web *web;        /* NULL or without index.html: the API only */
+	long long (*now)(void);  /* unix seconds; injectable for tests */
+	struct web *web;         /* NULL or without index.html: the API only */
+	struct http_server *srv; /* set once serving (event streams) */
 };
 
 /* Route permissions: who may call it. */
@@ -103,6 +104,14 @@ bool web_path(const char *path);
  * for a missing file, 404 no_route with a note when there is no built app. */
 int web_serve(struct web *w, struct http_request *r);
 
+/* --- event streams (h_stream.c) --- */
+/* event_env.changed: queues a report or change on the streams whose scope holds it. */
+void api_stream_publish(void *ctx, const struct event *e, bool created);
+/* http_options.stream_tick (ctx: the app): heartbeat, session check, inbox count. */
+bool api_stream_tick(void *ctx, struct http_stream *s, void *data, bool beat);
+/* http_options.stream_free. */
+void api_stream_free(void *data);
+
 /* The handlers (one file per area: h_*.c). */
 int h_healthz(struct app *, struct http_request *, struct principal *, json_t *);
 int h_metrics(struct app *, struct http_request *, struct principal *, json_t *);
@@ -134,6 +143,7 @@ int h_hook_deliveries(struct app *, struct http_request *, struct principal *, j
 int h_calendar_get(struct app *, struct http_request *, struct principal *, json_t *);
 int h_calendar_put(struct app *, struct http_request *, struct principal *, json_t *);
 int h_stats_events(struct app *, struct http_request *, struct principal *, json_t *);
+int h_stream(struct app *, struct http_request *, struct principal *, json_t *);
 int h_categories(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_create(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_list(struct app *, struct http_request *, struct principal *, json_t *);

@@ -34,6 +34,7 @@ const struct route api_routes[] = {
 	{ "POST", "/api/v1/test/clock", h_test_clock, ROLE(ADMIN), ROUTE_JSON_BODY },
 	{ "POST", "/api/v1/test/scheduler", h_test_scheduler, ROLE(ADMIN), 0 },
 	{ "GET", "/api/v1/stats/events", h_stats_events, PERM_LOGIN, 0 },
+	{ "GET", "/api/v1/stream", h_stream, PERM_LOGIN, 0 },
 	{ "GET", "/api/v1/calendar", h_calendar_get, PERM_LOGIN, 0 },
 	{ "PUT", "/api/v1/calendar/{year}", h_calendar_put, ROLE(ADMIN), ROUTE_JSON_BODY },
 	{ "GET", "/api/v1/categories", h_categories, PERM_LOGIN, 0 },

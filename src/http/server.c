@@ -14,6 +14,7 @@
  */
 #include "http/server.h"
 #include "http/metrics.h"
+#include "http/stream.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -41,10 +42,13 @@ struct http_server {
 	void *ctx;
 	int port;
 	atomic_int active;
+	struct stream_hub hub;
 };
 
 struct req_state {
 	struct http_request r;
+	struct http_server *srv;
+	struct http_stream *stream; /* an event stream answer */
 	struct strbuf body;
 	struct timespec start;
 	bool too_large, done;
@@ -135,6 +139,31 @@ int http_reply_file(struct http_request *r, int status, const char *type, const 
 	return 0;
 }
 
+struct stream_hub *http_server_hub(struct http_server *srv)
+{
+	return &srv->hub;
+}
+
+struct http_server *http_request_server(struct http_request *r)
+{
+	return ((struct req_state *)(void *)r)->srv;
+}
+
+int http_reply_stream(struct http_request *r, void *data, struct http_stream **out)
+{
+	struct req_state *s = (struct req_state *)(void *)r;
+	struct http_stream *st = stream_new(&s->srv->hub, CONN(r), data);
+	if (!st)
+		return ERR_UNAVAILABLE;
+	s->stream = st;
+	r->status = 200;
+	r->json = NULL;
+	r->text = NULL;
+	r->text_type = "text/event-stream; charset=utf-8";
+	*out = st;
+	return 0;
+}
+
 void http_reply_text(struct http_request *r, int status, const char *type, const char *body,
 		     size_t len)
 {
@@ -194,7 +223,16 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct req_state *s)
 		len = 0;
 	}
 	struct MHD_Response *resp;
-	if (s->out_fd >= 0 && !r->json) {
+	bool streaming = s->stream && !r->json;
+	if (streaming) {
+		/* the stream is freed with the response from here on */
+		resp = stream_response(s->stream);
+		if (!resp)
+			stream_abandon(s->stream);
+		s->stream = NULL;
+		len = 0;
+		type = r->text_type;
+	} else if (s->out_fd >= 0 && !r->json) {
 		/* libmicrohttpd owns the descriptor from here and closes it */
 		resp = MHD_create_response_from_fd(s->out_len, s->out_fd);
 		if (resp) {
@@ -208,7 +246,7 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct req_state *s)
 	s->sent = len;
 	if (!resp)
 		return MHD_NO;
-	if (len || r->json)
+	if (len || r->json || streaming)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(resp, "X-Request-Id", r->id);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
@@ -234,6 +272,7 @@ static void new_request(struct http_server *srv, struct MHD_Connection *c, const
 			const char *method, struct req_state *s)
 {
 	memset(s, 0, sizeof(*s));
+	s->srv = srv;
 	s->fd = s->out_fd = -1;
 	clock_gettime(CLOCK_MONOTONIC, &s->start);
 	struct http_request *r = &s->r;
@@ -435,6 +474,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		strbuf_release(&sb);
 	}
 	strbuf_release(&s->body);
+	if (s->stream)
+		stream_abandon(s->stream); /* opened, then answered with an error */
 	if (s->fd >= 0)
 		close(s->fd);
 	if (s->out_fd >= 0)
@@ -513,6 +554,7 @@ int http_server_start(const struct http_options *opt, http_handler_fn fn, void *
 			 MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	stream_hub_start(&srv->hub, opt, ctx, srv);
 	srv->d = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opt->threads, MHD_OPTION_CONNECTION_LIMIT,
@@ -524,6 +566,7 @@ int http_server_start(const struct http_options *opt, http_handler_fn fn, void *
 	if (!srv->d) {
 		snprintf(why, whylen, "cannot listen on '%s' (address in use or not permitted)",
 			 opt->listen);
+		stream_hub_stop(&srv->hub);
 		free(srv);
 		return ERR_IO;
 	}
@@ -542,6 +585,9 @@ void http_server_stop(struct http_server *s, int grace_ms)
 {
 	if (!s)
 		return;
+	/* streams never end by themselves: end them first, so they count down
+	 * with the other in-flight requests */
+	stream_hub_stop(&s->hub);
 	MHD_socket fd = MHD_quiesce_daemon(s->d);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
