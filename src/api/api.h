@@ -83,6 +83,12 @@ int api_query_double(struct http_request *r, const char *key, double min, double
 int api_query_int(struct http_request *r, const char *key, long long min, long long max,
 		  long long def, long long *out);
 
+/* The filters of GET /api/v1/events from the query (state, category, org,
+ * grid, assignee, urgency, from, to, overdue, q; not limit or cursor), checked
+ * (ERR_BAD_QUERY with detail); strings point into the request. */
+int api_event_filter(struct app *app, struct http_request *r, struct principal *who,
+		     struct event_filter *f);
+
 /* JSON renderings shared by handlers. */
 /* RFC 3339 UTC ("2026-11-25T05:00:00Z") for unix seconds; null for 0. */
 json_t *api_time_json(long long t);
@@ -147,6 +153,7 @@ int h_stream(struct app *, struct http_request *, struct principal *, json_t *);
 int h_categories(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_create(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_list(struct app *, struct http_request *, struct principal *, json_t *);
+int h_event_export(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_get(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_timeline(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_act(struct app *, struct http_request *, struct principal *, json_t *);

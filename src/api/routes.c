@@ -49,6 +49,7 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/attachments/{id}", h_attach_get, PERM_LOGIN, 0 },
 	{ "POST", "/api/v1/events", h_event_create, PERM_LOGIN, ROUTE_JSON_BODY },
 	{ "GET", "/api/v1/events", h_event_list, PERM_LOGIN, 0 },
+	{ "GET", "/api/v1/events.csv", h_event_export, PERM_LOGIN, 0 },
 	{ "GET", "/api/v1/events/{id}", h_event_get, PERM_LOGIN, 0 },
 	{ "GET", "/api/v1/events/{id}/timeline", h_event_timeline, PERM_LOGIN, 0 },
 	{ "POST", "/api/v1/events/{id}/actions/{action}", h_event_act, PERM_LOGIN,

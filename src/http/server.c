@@ -49,6 +49,7 @@ struct req_state {
 	struct http_request r;
 	struct http_server *srv;
 	struct http_stream *stream; /* an event stream answer */
+	struct body_cb *body_cb;    /* a streamed answer */
 	struct strbuf body;
 	struct timespec start;
 	bool too_large, done;
@@ -139,6 +140,44 @@ int http_reply_file(struct http_request *r, int status, const char *type, const 
 	return 0;
 }
 
+struct body_cb {
+	http_body_fn fn;
+	void *ctx;
+	void (*release)(void *ctx);
+};
+
+static ssize_t body_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	(void)pos;
+	struct body_cb *b = cls;
+	ssize_t n = b->fn(b->ctx, buf, max);
+	return n > 0    ? n
+	       : n == 0 ? MHD_CONTENT_READER_END_OF_STREAM
+			: MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void body_free(void *cls)
+{
+	struct body_cb *b = cls;
+	if (b->release)
+		b->release(b->ctx);
+	free(b);
+}
+
+void http_reply_callback(struct http_request *r, int status, const char *type, http_body_fn fn,
+			 void *ctx, void (*release_ctx)(void *ctx))
+{
+	struct req_state *s = (struct req_state *)(void *)r;
+	if (s->body_cb)
+		body_free(s->body_cb);
+	s->body_cb = xmalloc(sizeof(*s->body_cb));
+	*s->body_cb = (struct body_cb){ fn, ctx, release_ctx };
+	r->status = status;
+	r->json = NULL;
+	r->text = NULL;
+	r->text_type = type;
+}
+
 struct stream_hub *http_server_hub(struct http_server *srv)
 {
 	return &srv->hub;
@@ -223,8 +262,17 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct req_state *s)
 		len = 0;
 	}
 	struct MHD_Response *resp;
-	bool streaming = s->stream && !r->json;
-	if (streaming) {
+	bool streaming = (s->stream || s->body_cb) && !r->json;
+	if (s->body_cb && !r->json) {
+		/* the body's context is freed with the response from here on */
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, body_read,
+							 s->body_cb, body_free);
+		if (!resp)
+			body_free(s->body_cb);
+		s->body_cb = NULL;
+		len = 0;
+		type = r->text_type;
+	} else if (streaming) {
 		/* the stream is freed with the response from here on */
 		resp = stream_response(s->stream);
 		if (!resp)
@@ -476,6 +524,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	strbuf_release(&s->body);
 	if (s->stream)
 		stream_abandon(s->stream); /* opened, then answered with an error */
+	if (s->body_cb)
+		body_free(s->body_cb);
 	if (s->fd >= 0)
 		close(s->fd);
 	if (s->out_fd >= 0)

@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "core/arena.h"
 
@@ -113,6 +114,14 @@ int http_reply_file(struct http_request *r, int status, const char *type, const 
 /* Sets a raw response body. */
 void http_reply_text(struct http_request *r, int status, const char *type, const char *body,
 		     size_t len);
+/* A streamed body: fills buf with up to max bytes and returns how many;
+ * 0 at the end, negative to abort the answer (the connection is closed). */
+typedef ssize_t (*http_body_fn)(void *ctx, char *buf, size_t max);
+/* Answers with a body produced while it is sent (chunked), by fn on a
+ * worker thread; ctx is released with release_ctx when the answer is done
+ * (also if it is never sent). ctx must not point into the request. */
+void http_reply_callback(struct http_request *r, int status, const char *type, http_body_fn fn,
+			 void *ctx, void (*release_ctx)(void *ctx));
 /* Answers with an event stream that stays open: the response is a
  * text/event-stream fed by http_stream_send(); the connection is suspended
  * while there is nothing to send, so it holds no worker thread. data is the
