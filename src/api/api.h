@@ -149,6 +149,9 @@ int h_hook_deliveries(struct app *, struct http_request *, struct principal *, j
 int h_calendar_get(struct app *, struct http_request *, struct principal *, json_t *);
 int h_calendar_put(struct app *, struct http_request *, struct principal *, json_t *);
 int h_stats_events(struct app *, struct http_request *, struct principal *, json_t *);
+int h_filters_list(struct app *, struct http_request *, struct principal *, json_t *);
+int h_filters_add(struct app *, struct http_request *, struct principal *, json_t *);
+int h_filters_delete(struct app *, struct http_request *, struct principal *, json_t *);
 int h_stream(struct app *, struct http_request *, struct principal *, json_t *);
 int h_categories(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_create(struct app *, struct http_request *, struct principal *, json_t *);
