@@ -445,51 +445,62 @@ static int query_day(struct http_request *r, const char *key, long long *out)
 	return 0;
 }
 
-int h_event_list(struct app *app, struct http_request *r, struct principal *who, json_t *body)
+int api_event_filter(struct app *app, struct http_request *r, struct principal *who,
+		     struct event_filter *f)
 {
-	(void)body;
-	struct event_filter f = { 0 };
-	long long urgency, limit, cursor;
+	long long urgency;
 	int err;
+	memset(f, 0, sizeof(*f));
 	if ((err = api_query_int(r, "urgency", 1, 3, 0, &urgency)) ||
-	    (err = api_query_int(r, "limit", 1, 100, 20, &limit)) ||
-	    (err = api_query_int(r, "cursor", 1, 1LL << 53, 0, &cursor)) ||
-	    (err = query_day(r, "from", &f.from)) || (err = query_day(r, "to", &f.to)))
+	    (err = query_day(r, "from", &f->from)) || (err = query_day(r, "to", &f->to)))
 		return err;
-	if (f.to)
-		f.to += 86400; /* "to" includes that day */
-	f.urgency = (int)urgency;
-	f.limit = (int)limit;
-	f.before_id = cursor;
-	f.states = http_query(r, "state");
-	if (f.states) {
-		char *copy = arena_strdup(r->arena, f.states), *save = NULL;
+	if (f->to)
+		f->to += 86400; /* "to" includes that day */
+	f->urgency = (int)urgency;
+	f->states = http_query(r, "state");
+	if (f->states) {
+		char *copy = arena_strdup(r->arena, f->states), *save = NULL;
 		for (char *s = strtok_r(copy, ",", &save); s; s = strtok_r(NULL, ",", &save))
 			if (wf_state_parse(&wf_event, s) < 0)
 				return http_error(r, ERR_BAD_QUERY, "unknown state '%.20s'", s);
 	}
-	f.category = http_query(r, "category");
-	if (f.category &&
-	    (strlen(f.category) > 4 || !str_is_digits(f.category, strlen(f.category))))
+	f->category = http_query(r, "category");
+	if (f->category &&
+	    (strlen(f->category) > 4 || !str_is_digits(f->category, strlen(f->category))))
 		return http_error(r, ERR_BAD_QUERY,
 				  "query parameter 'category' must be a category code");
-	f.org = http_query(r, "org");
-	f.grid = http_query(r, "grid");
-	f.assignee = http_query(r, "assignee");
+	f->org = http_query(r, "org");
+	f->grid = http_query(r, "grid");
+	f->assignee = http_query(r, "assignee");
 	const char *overdue = http_query(r, "overdue");
 	if (overdue && strcmp(overdue, "true") && strcmp(overdue, "false"))
 		return http_error(r, ERR_BAD_QUERY,
 				  "query parameter 'overdue' must be true or false");
-	f.overdue = !overdue ? 0 : !strcmp(overdue, "true") ? 1 : 2;
-	f.q = http_query(r, "q");
-	if (f.q && (!str_utf8_valid(f.q, strlen(f.q)) || str_utf8_len(f.q) > 100))
+	f->overdue = !overdue ? 0 : !strcmp(overdue, "true") ? 1 : 2;
+	f->q = http_query(r, "q");
+	if (f->q && (!str_utf8_valid(f->q, strlen(f->q)) || str_utf8_len(f->q) > 100))
 		return http_error(r, ERR_BAD_QUERY,
 				  "query parameter 'q' must be at most 100 characters");
-	if (f.org) {
+	if (f->org) {
 		struct org o;
-		if (store_org_get(app->st, r->arena, &who->scope, f.org, &o))
-			return http_error(r, ERR_BAD_QUERY, "no org '%.24s' in your scope", f.org);
+		if (store_org_get(app->st, r->arena, &who->scope, f->org, &o))
+			return http_error(r, ERR_BAD_QUERY, "no org '%.24s' in your scope", f->org);
 	}
+	return 0;
+}
+
+int h_event_list(struct app *app, struct http_request *r, struct principal *who, json_t *body)
+{
+	(void)body;
+	struct event_filter f;
+	long long limit, cursor;
+	int err;
+	if ((err = api_event_filter(app, r, who, &f)) ||
+	    (err = api_query_int(r, "limit", 1, 100, 20, &limit)) ||
+	    (err = api_query_int(r, "cursor", 1, 1LL << 53, 0, &cursor)))
+		return err;
+	f.limit = (int)limit;
+	f.before_id = cursor;
 	struct event *v;
 	size_t n;
 	long long total;

@@ -321,7 +321,8 @@ int web_serve(struct web *w, struct http_request *r)
 	if (!f) {
 		const char *last = strrchr(r->path, '/');
 		if (strchr(last, '.'))
-			return http_error(r, ERR_NO_ROUTE, "no endpoint or file at '%.100s'", r->path);
+			return http_error(r, ERR_NO_ROUTE, "no endpoint or file at '%.100s'",
+					  r->path);
 		/* a client-side route: the app decides */
 		if (!w || !w->has_index)
 			return no_app(w, r);

@@ -168,7 +168,9 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 				     .escalate_grace_s = cfg->escalate_grace_minutes * 60,
 				     .district_path = district_path,
 				     .dup_distance_m = (double)cfg->dup_distance_m,
-				     .dup_window_s = cfg->dup_window_hours * 3600 };
+				     .dup_window_s = cfg->dup_window_hours * 3600,
+				     .changed = api_stream_publish,
+				     .changed_ctx = &app };
 	struct http_options opt = {
 		.listen = cfg->listen,
 		.threads = (int)cfg->threads,
@@ -180,6 +182,10 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 		.access_log = cfg->access_log,
 		.max_upload = (size_t)cfg->max_upload,
 		.upload_route = api_upload_route,
+		.max_streams = (int)cfg->stream_max,
+		.stream_heartbeat = (int)cfg->stream_heartbeat,
+		.stream_tick = api_stream_tick,
+		.stream_free = api_stream_free,
 	};
 	/* attachments beside the database unless set; uploads land in its tmp/ so
 	 * keeping one is a rename on the same file system */
@@ -230,6 +236,7 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 		store_close(st);
 		return 1;
 	}
+	app.srv = srv;
 	char host[128];
 	snprintf(host, sizeof(host), "%s", cfg->listen);
 	char *colon = strrchr(host, ':');

@@ -44,6 +44,10 @@ struct event_env {
 	long long escalate_grace_s; /* working seconds overdue before escalation */
 	double dup_distance_m;      /* default 50 */
 	long long dup_window_s;     /* default 24 h */
+	/* told of every committed report and change, after its commit (the
+	 * live event stream); NULL: nobody listens */
+	void (*changed)(void *ctx, const struct event *e, bool created);
+	void *changed_ctx;
 };
 
 struct event_input {

@@ -111,6 +111,7 @@ struct event_filter {
 	const char *sources; /* comma-separated sources (e.g. "open311,citizen"), or NULL */
 	long long before_id; /* cursor: ids below this */
 	int limit;
+	bool no_total; /* leave *total alone (pages of an export): no count query */
 };
 
 #endif
