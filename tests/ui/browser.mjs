@@ -81,7 +81,7 @@ export class Ui {
 	}
 
 	noConsoleErrors(errors, allow = []) {
-		const bad = errors.filter((e) => !allow.some((a) => (a instanceof RegExp ? a.test(e.text) || a.test(e.url) : e.text.includes(a))));
+		const bad = errors.filter((e) => !allow.some((a) => (a instanceof RegExp ? a.test(e.text) || a.test(e.url) : e.text.includes(a) || e.url.includes(a))));
 		assert.deepEqual(bad, [], `console errors:\n${bad.map((e) => `${e.text} ${e.url}`).join('\n')}`);
 	}
 

@@ -91,8 +91,9 @@ export function categoryName(code) {
 export async function loadDepartments() {
 	if (store.departments.length)
 		return store.departments;
-	const tree = await api.get('/api/v1/orgs', { depth: 2, root: store.user.org.slice(0, 6) }).catch(() => null)
-		?? await api.get('/api/v1/orgs', { depth: 2 });
+	/* the scope root's tree: a district user sees the district's bureaus and
+	 * each street's offices, a street user its street's */
+	const tree = await api.get('/api/v1/orgs', { depth: 2 });
 	store.departments = tree.items.filter((o) => o.kind === 'department');
 	return store.departments;
 }
@@ -121,24 +122,37 @@ export function onStream(fn) {
 	return () => listeners.delete(fn);
 }
 
+/* Listeners get ('event', summary) for an event created or changed in the
+ * scope (created/changed on the wire), ('inbox', {unread}) and ('hello', …).
+ * The browser reconnects by itself (the server asks for 5 s); there is no
+ * replay, so a listener reloads what it shows on ('hello'). */
 export function startStream() {
 	if (source || typeof EventSource === 'undefined' || !store.user)
 		return;
 	source = new EventSource('/api/v1/stream');
 	source.onopen = () => { store.live = true; };
 	source.onerror = () => { store.live = false; };
-	const deliver = (ev) => {
+	const deliver = (type) => (ev) => {
 		let data = null;
 		try {
 			data = JSON.parse(ev.data);
 		} catch {
-			data = ev.data;
+			return;
+		}
+		if ((type === 'inbox' || type === 'hello') && typeof data.unread === 'number')
+			store.unread = data.unread;
+		if (type === 'bye') {
+			stopStream();
+			return;
 		}
 		for (const fn of listeners)
-			fn(ev.type, data);
+			fn(type, data);
 	};
-	for (const type of ['message', 'event', 'inbox', 'stats'])
-		source.addEventListener(type, deliver);
+	source.addEventListener('hello', deliver('hello'));
+	source.addEventListener('created', deliver('event'));
+	source.addEventListener('changed', deliver('event'));
+	source.addEventListener('inbox', deliver('inbox'));
+	source.addEventListener('bye', deliver('bye'));
 }
 
 export function stopStream() {
