@@ -238,13 +238,52 @@ static int get_number(struct http_request *r, json_t *obj, const char *key, bool
 	return 0;
 }
 
+/* A client id: a UUID, 8-4-4-4-12 hex digits; lower-cased into out[37]. */
+static bool uuid_ok(const char *s, char *out)
+{
+	if (strlen(s) != 36)
+		return false;
+	for (int i = 0; i < 36; i++) {
+		char c = s[i];
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (c != '-')
+				return false;
+		} else if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) {
+		} else if (c >= 'A' && c <= 'F') {
+			c = (char)(c - 'A' + 'a');
+		} else {
+			return false;
+		}
+		out[i] = c;
+	}
+	out[36] = '\0';
+	return true;
+}
+
+/* The event a reporter already filed with this client id: 200, as it is now. */
+static int replay(struct app *app, struct http_request *r, struct principal *who, long long id)
+{
+	struct event e;
+	int err = store_event_get(app->st, r->arena, &who->scope, id, &e);
+	if (err)
+		return err;
+	json_t *j = api_event_json(&e);
+	json_object_set_new(j, "duplicates", json_array());
+	http_add_header(r, "Location", arena_printf(r->arena, "/api/v1/events/%lld", e.id));
+	http_reply_json(r, 200, j);
+	return 0;
+}
+
 int h_event_create(struct app *app, struct http_request *r, struct principal *who, json_t *body)
 {
-	static const char *const keys[] = { "category", "urgency", "title", "description",
-					    "address",  "lon",     "lat",   NULL };
+	static const char *const keys[] = { "category",    "urgency",   "title",
+					    "description", "address",   "lon",
+					    "lat",         "client_id", NULL };
 	struct event_input in = { 0 };
 	long long urgency = 1;
 	bool has_lon, has_lat;
+	const char *client = NULL;
+	char cid[37] = "";
 	int err;
 	if ((err = api_only_keys(r, body, keys)) ||
 	    (err = api_str(r, body, "category", true, 8, &in.category)) ||
@@ -253,8 +292,12 @@ int h_event_create(struct app *app, struct http_request *r, struct principal *wh
 	    (err = api_str(r, body, "address", false, 200, &in.address)) ||
 	    (err = api_int(r, body, "urgency", false, 1, 3, &urgency)) ||
 	    (err = get_number(r, body, "lon", &has_lon, &in.lon)) ||
-	    (err = get_number(r, body, "lat", &has_lat, &in.lat)))
+	    (err = get_number(r, body, "lat", &has_lat, &in.lat)) ||
+	    (err = api_str(r, body, "client_id", false, 36, &client)))
 		return err;
+	if (client && !uuid_ok(client, cid))
+		return http_error(r, ERR_BAD_VALUE,
+				  "field 'client_id' must be a UUID (8-4-4-4-12 hex digits)");
 	if (has_lon != has_lat)
 		return http_error(r, ERR_MISSING, "give both 'lon' and 'lat', or neither");
 	in.has_point = has_lon;
@@ -265,10 +308,39 @@ int h_event_create(struct app *app, struct http_request *r, struct principal *wh
 						     : "staff";
 	struct event e, *dups;
 	size_t ndups;
-	char why[256];
-	err = event_create(&app->ev, r->arena, who, &in, &e, &dups, &ndups, why, sizeof(why));
-	if (err)
-		return http_error(r, err, "%s", why);
+	char why[256] = "";
+	long long seen;
+	if (*cid) {
+		/* an offline queue sending again: the event it made the first time */
+		if (!(err = store_event_by_client(app->st, who->user_id, cid, &seen)))
+			return replay(app, r, who, seen);
+		if (err != ERR_NOT_FOUND)
+			return err;
+		/* look again and file inside one write, so two sends make one event */
+		if ((err = store_begin(app->st)))
+			return err;
+		err = store_event_by_client(app->st, who->user_id, cid, &seen);
+		if (!err) {
+			store_rollback(app->st);
+			return replay(app, r, who, seen);
+		}
+		if (err == ERR_NOT_FOUND)
+			err = event_create(&app->ev, r->arena, who, &in, &e, &dups, &ndups, why,
+					   sizeof(why));
+		if (!err)
+			err = store_event_client_add(app->st, who->user_id, cid, e.id, app->now());
+		if (err) {
+			store_rollback(app->st);
+			return *why ? http_error(r, err, "%s", why) : err;
+		}
+		if ((err = store_commit(app->st)))
+			return err;
+	} else {
+		err = event_create(&app->ev, r->arena, who, &in, &e, &dups, &ndups, why,
+				   sizeof(why));
+		if (err)
+			return http_error(r, err, "%s", why);
+	}
 	json_t *dj = json_array();
 	for (size_t i = 0; i < ndups; i++)
 		json_array_append_new(dj, api_event_json(&dups[i]));
