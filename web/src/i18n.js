@@ -75,7 +75,8 @@ const zh = {
 		title: '群众随手拍', intro: '发现身边的安全隐患、环境问题、矛盾纠纷，请告诉我们。',
 		contact: '联系电话（选填）', receipt: '您的受理编号', keep: '请保存受理编号以查询办理进度。',
 		track: '查询办理进度', trackBtn: '查询', receiptField: '受理编号', notFound: '没有找到该编号',
-		unavailable: '群众上报暂未开放', state: '当前状态', back: '返回登录',
+		unavailable: '群众上报暂未开放', state: '当前状态', back: '返回登录', contactTooLong: '不超过 100 个字',
+		notes: '办理情况', closedAt: '办结时间', tooMany: '提交过于频繁，请稍后再试',
 	},
 	inbox: {
 		title: '消息', unreadOnly: '仅看未读', readAll: '全部标为已读', markRead: '标为已读', empty: '没有消息',
@@ -193,6 +194,7 @@ const en = {
 		contact: 'Phone (optional)', receipt: 'Your receipt number', keep: 'Keep the receipt number to track your report.',
 		track: 'Track a report', trackBtn: 'Track', receiptField: 'Receipt number', notFound: 'No report with that number',
 		unavailable: 'Citizen reports are not open yet', state: 'State', back: 'Back to sign in',
+		contactTooLong: 'At most 100 characters', notes: 'Progress', closedAt: 'Closed', tooMany: 'Too many reports; try again later',
 	},
 	inbox: {
 		title: 'Inbox', unreadOnly: 'Unread only', readAll: 'Mark all read', markRead: 'Mark read', empty: 'No messages',

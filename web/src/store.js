@@ -25,6 +25,7 @@ export function hasRole(...roles) {
  * HttpOnly): without it the app goes to the login without asking /me, so a
  * first visit shows no failed request. */
 const FLAG = 'pingan.session';
+const ME = 'pingan.me';
 export function mayHaveSession() {
 	return localStorage.getItem(FLAG) === '1';
 }
@@ -38,11 +39,19 @@ export async function loadMe() {
 	try {
 		store.user = await api.get('/api/v1/me');
 		session.expired = false;
+		localStorage.setItem(ME, JSON.stringify(store.user));
 	} catch (e) {
 		store.user = null;
+		/* no network: the phone view opens from the service worker's cache
+		 * with the user last seen, and sends what it queued later */
+		if (e.status === 0 && localStorage.getItem(ME)) {
+			store.user = JSON.parse(localStorage.getItem(ME));
+			return store.user;
+		}
 		if (e.status !== 401)
 			throw e;
 		localStorage.removeItem(FLAG);
+		localStorage.removeItem(ME);
 	} finally {
 		store.loaded = true;
 	}
@@ -64,12 +73,15 @@ export async function logout() {
 		await api.post('/api/v1/auth/logout');
 	} catch { /* the session may be gone already */ }
 	localStorage.removeItem(FLAG);
+	localStorage.removeItem(ME);
+	localStorage.removeItem('pingan.phone');
 	store.user = null;
 	store.unread = 0;
 }
 
 export function sessionEnded() {
 	localStorage.removeItem(FLAG);
+	localStorage.removeItem(ME);
 	stopStream();
 	store.user = null;
 }
