@@ -39,7 +39,7 @@ const zh = {
 		total: '事件总数', trend: '近 {n} 日事件趋势', reported: '上报', closed: '办结', byOrg: '各单位在办与超期',
 		byCategory: '事件类别分布', byState: '事件状态分布', map: '网格分布', overdueList: '超期事件',
 		mapOpen: '在办', mapOverdue: '超期', scopeLabel: '范围', lastUpdate: '更新于 {t}',
-		byDept: '各部门在办与超期', noOverdue: '目前没有超期事件', rate: '按期办结率',
+		byDept: '各部门在办与超期', noOverdue: '目前没有超期事件', rate: '办结率', ofOpen: '占在办 {p}%', undispatched: '未派遣', overdueDays: '超期 {n} 天', overdueHours: '超期 {n} 小时',
 	},
 	events: {
 		title: '事件办理', filters: '筛选', state: '状态', category: '类别', org: '区域', urgency: '紧急程度',
@@ -91,7 +91,7 @@ const zh = {
 	},
 	phone: {
 		title: '网格员', tasks: '今日任务', report: '上报', mine: '我上报的', queued: '待发送 {n} 条',
-		sent: '已发送', offlineSaved: '网络不可用，已保存，联网后自动发送', takePhoto: '拍照',
+		sent: '已发送', waiting: '待发送', offlineSaved: '网络不可用，已保存，联网后自动发送', takePhoto: '拍照',
 		gps: '定位', gpsOk: '已定位 {lon}, {lat}', gpsFail: '无法获取位置', sync: '立即发送', noTasks: '今天没有待办任务',
 		install: '添加到主屏幕', desktop: '电脑版',
 	},
@@ -155,7 +155,7 @@ const en = {
 		byOrg: 'Open and overdue by place', byCategory: 'By category', byState: 'By state', map: 'Grids',
 		overdueList: 'Overdue events', mapOpen: 'Open', mapOverdue: 'Overdue', scopeLabel: 'Scope',
 		lastUpdate: 'Updated {t}', byDept: 'Open and overdue by department', noOverdue: 'No overdue events',
-		rate: 'Resolved',
+		rate: 'Resolved', ofOpen: '{p}% of open', undispatched: 'Not dispatched', overdueDays: '{n} d overdue', overdueHours: '{n} h overdue',
 	},
 	events: {
 		title: 'Case desk', filters: 'Filters', state: 'State', category: 'Category', org: 'Place',
@@ -210,7 +210,7 @@ const en = {
 	},
 	phone: {
 		title: 'Grid worker', tasks: "Today's tasks", report: 'Report', mine: 'My reports', queued: '{n} waiting to send',
-		sent: 'Sent', offlineSaved: 'No network: saved, it will be sent when the network returns', takePhoto: 'Photo',
+		sent: 'Sent', waiting: 'Waiting', offlineSaved: 'No network: saved, it will be sent when the network returns', takePhoto: 'Photo',
 		gps: 'Locate', gpsOk: 'Located {lon}, {lat}', gpsFail: 'No position available', sync: 'Send now',
 		noTasks: 'Nothing to do today', install: 'Add to home screen', desktop: 'Desktop',
 	},
