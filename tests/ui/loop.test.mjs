@@ -155,7 +155,7 @@ test('the case desk finds it by search and state, and pages', async () => {
 	await page.waitForURL((u) => u.searchParams.get('q') === '江边暴露');
 	await page.locator(`[data-event="${id}"]`).waitFor();
 	assert.match(await page.locator('[data-test=total]').innerText(), /共 1 条/);
-	await ui.shot(page, 'case-desk');
+	await ui.shot(page, 'case-desk-search');
 	/* the URL keeps the filters: a reload shows the same list */
 	await page.reload();
 	await page.locator(`[data-event="${id}"]`).waitFor();

@@ -29,6 +29,8 @@ for (const [user, paths] of Object.entries(SCREENS)) {
 			assert.equal(await page.locator('[data-state=error]').count(), 0, `${user} ${p}: error state`);
 			assert.equal(await page.locator('[data-test=not-found]').count(), 0, `${user} ${p}: not found`);
 			assert.doesNotMatch(await page.locator('body').innerText(), /\{"error"/, `${user} ${p}: raw JSON`);
+			if (user === 'centre' && p === '/events')
+				await ui.shot(page, 'case-desk');
 		}
 		ui.noConsoleErrors(errors);
 		await page.context().close();
@@ -50,6 +52,35 @@ test('inbox: the unread badge, a message opens its event and is read', async () 
 		const shown = after.unread > 99 ? '99+' : String(after.unread);
 		await page.locator('.pa-header .el-badge__content').filter({ hasText: shown }).first().waitFor();
 	}
+	ui.noConsoleErrors(errors);
+	await page.context().close();
+});
+
+test('case desk: a saved filter, applied again, and the CSV export of the same filters', async () => {
+	const { page, errors } = await ui.page();
+	await ui.login(page, 'centre');
+	await page.goto('/events?state=closed&category=01');
+	await page.locator('[data-test=event-table]').waitFor();
+	const total = (await ui.api('GET', '/api/v1/events?state=closed&category=01&limit=1', { as: 'centre' })).json.total;
+	assert.match(await page.locator('[data-test=total]').innerText(), new RegExp(`共 ${total} 条`));
+	await page.locator('[data-test=save-filter]').click();
+	await page.locator('.el-message-box input').fill('已结案市容');
+	await page.locator('.el-message-box .el-button--primary').click();
+	await page.locator('[data-test=saved-filter]', { hasText: '已结案市容' }).waitFor();
+	const saved = (await ui.api('GET', '/api/v1/me/filters', { as: 'centre' })).json.items;
+	assert.ok(saved.some((f) => f.name === '已结案市容' && /state=closed/.test(f.query) && /category=01/.test(f.query)));
+	/* the CSV link carries the same filters and answers a CSV to this session */
+	const href = await page.locator('[data-test=export-csv]').getAttribute('href');
+	assert.match(href, /^\/api\/v1\/events\.csv\?/);
+	assert.match(href, /state=closed/);
+	const csv = await page.evaluate((h) => fetch(h).then(async (r) => ({ type: r.headers.get('content-type'), text: await r.text() })), href);
+	assert.match(csv.type, /text\/csv/);
+	assert.equal(csv.text.replace(/^\uFEFF/, '').trim().split('\n').length, total + 1, 'a header and a line per event');
+	/* reset, then the saved filter brings the list back */
+	await page.goto('/events');
+	await page.locator('[data-test=saved-filter]', { hasText: '已结案市容' }).click();
+	await page.waitForURL((u) => u.searchParams.get('state') === 'closed' && u.searchParams.get('category') === '01');
+	assert.match(await page.locator('[data-test=total]').innerText(), new RegExp(`共 ${total} 条`));
 	ui.noConsoleErrors(errors);
 	await page.context().close();
 });
