@@ -37,6 +37,24 @@ for (const [user, paths] of Object.entries(SCREENS)) {
 	});
 }
 
+test('in English every screen has its words (no missing translation keys)', async () => {
+	const { page, errors } = await ui.page({ locale: 'en-GB' });
+	await ui.login(page, 'admin');
+	await page.locator('.pa-header [data-test=lang]').click();
+	await page.waitForFunction(() => document.querySelector('.pa-menu').innerText.includes('Case desk'));
+	assert.doesNotMatch(await page.locator('.pa-menu').innerText(), /[\u4e00-\u9fff]/, 'the menu is all English');
+	const KEY = /\b(app|lang|common|login|nav|roles|cockpit|events|urgency|warning|source|detail|report|citizen|inbox|orgs|phone|admin|password|error|actions|states)\.[a-zA-Z_]+/;
+	for (const p of [...SCREENS.admin, '/m', '/citizen', '/track/PA2222222222']) {
+		await page.goto(p);
+		await page.waitForLoadState('networkidle').catch(() => {});
+		await page.waitForFunction(() => !document.querySelector('[data-state=loading]'), null, { timeout: 15000 });
+		const text = await page.locator('body').innerText();
+		assert.doesNotMatch(text, KEY, `${p}: a missing translation`);
+	}
+	ui.noConsoleErrors(errors, ['/api/v1/public/reports/PA2222222222']);
+	await page.context().close();
+});
+
 test('inbox: the unread badge, a message opens its event and is read', async () => {
 	const { page, errors } = await ui.page();
 	await ui.login(page, 'handler');
