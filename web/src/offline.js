@@ -5,10 +5,13 @@
  * (the "online" event, the next start, or every 30 s). The server treats a
  * second POST with the same client_id as the same report, so a report whose
  * answer was lost is never filed twice. Photos go with it as Blobs and are
- * uploaded once the event exists, each marked sent as it goes.
+ * uploaded once the event exists, each marked sent as it goes. Each report
+ * belongs to the user who made it: another user signing in on the same
+ * phone neither sees nor sends it.
  */
 import { reactive } from 'vue';
 import { api } from './api.js';
+import { store } from './store.js';
 
 const DB = 'pingan';
 const STORE = 'outbox';
@@ -46,7 +49,7 @@ const put = (item) => tx('readwrite', (s) => { s.put(item); });
 const remove = (id) => tx('readwrite', (s) => { s.delete(id); });
 
 export async function refresh() {
-	const items = await all();
+	const items = (await all()).filter((x) => x.user === (store.user?.username ?? ''));
 	outbox.items = items.sort((a, b) => a.created - b.created)
 		.map(({ client_id, body, created, error, event, photos, sent }) => ({ client_id, title: body.title, created, error,
 			event, photos: photos.length, sent: sent ?? 0 }));
@@ -68,7 +71,8 @@ export async function enqueue(body, photos = []) {
 	const blobs = [];
 	for (const p of photos)
 		blobs.push({ type: p.type || 'application/octet-stream', data: await p.arrayBuffer() });
-	const item = { client_id: uuid(), body, photos: blobs, sent: 0, created: Date.now(), event: null, error: '' };
+	const item = { client_id: uuid(), user: store.user?.username ?? '', body, photos: blobs, sent: 0, created: Date.now(),
+		event: null, error: '' };
 	await put(item);
 	await refresh();
 	return item.client_id;
@@ -84,7 +88,8 @@ export async function flush() {
 	let sent = 0;
 	try {
 		for (const item of await all()) {
-			if (item.error)
+			/* a report is sent only by the user who made it */
+			if (item.error || item.user !== (store.user?.username ?? ''))
 				continue;
 			try {
 				if (!item.event) {
