@@ -6,7 +6,9 @@
  * source "citizen"), so it lands on the grid's desk, gets the category's
  * deadlines and the receipt citizens quote; Open311 (h_open311.c) files the
  * same way for civic apps with a key. The contact a citizen leaves is kept
- * beside the event (public_reports), never shown by the public endpoints.
+ * beside the event (public_reports), never shown by the public endpoints;
+ * the centre (who takes reports in and may need to call back) reads it as
+ * `contact` on GET /api/v1/events/{id}.
  *
  * Abuse: `public_report_limit` reports per address per
  * `public_report_window` seconds (a table of recent addresses in memory,
@@ -183,6 +185,16 @@ int h_public_report(struct app *app, struct http_request *r, struct principal *w
 				  plain_en(e.state), "created_at", api_time_json(e.created_at),
 				  "track", track));
 	return 0;
+}
+
+void api_public_contact(struct app *app, struct http_request *r, const struct principal *who,
+			const struct event *e, json_t *j)
+{
+	const char *contact;
+	if (strcmp(e->source, "citizen") || !(who->roles & ROLE(CENTRE)) ||
+	    store_public_contact(app->st, r->arena, e->id, &contact))
+		return;
+	json_object_set_new(j, "contact", json_string(contact));
 }
 
 int h_public_track(struct app *app, struct http_request *r, struct principal *who, json_t *body)

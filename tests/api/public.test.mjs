@@ -45,6 +45,12 @@ test('a citizen files a report and follows it by receipt', async () => {
 	assert.equal(e.title, '小区门口垃圾堆了三天没人清理');
 	assert.equal(e.grid, grids.json.features[0].properties.code);
 	assert.equal(e.state, 'reported');
+	/* the contact: for the centre, who may call back; nobody else */
+	assert.equal((await srv.api('GET', `/api/v1/events/${e.id}`, { as: 'centre' })).json.contact, '13800000000');
+	assert.equal(e.contact, undefined, 'not in lists');
+	const asWorker = await srv.api('GET', `/api/v1/events/${e.id}`, { as: 'gridworker' });
+	assert.equal(asWorker.status, 200);
+	assert.equal(asWorker.json.contact, undefined);
 
 	let t = await srv.api('GET', `${P}/${receipt}`);
 	assert.equal(t.status, 200);
