@@ -157,6 +157,7 @@ int h_stats_events(struct app *, struct http_request *, struct principal *, json
 int h_filters_list(struct app *, struct http_request *, struct principal *, json_t *);
 int h_filters_add(struct app *, struct http_request *, struct principal *, json_t *);
 int h_filters_delete(struct app *, struct http_request *, struct principal *, json_t *);
+int h_public_categories(struct app *, struct http_request *, struct principal *, json_t *);
 int h_public_report(struct app *, struct http_request *, struct principal *, json_t *);
 int h_public_track(struct app *, struct http_request *, struct principal *, json_t *);
 int h_stream(struct app *, struct http_request *, struct principal *, json_t *);

@@ -187,6 +187,34 @@ int h_public_report(struct app *app, struct http_request *r, struct principal *w
 	return 0;
 }
 
+int h_public_categories(struct app *app, struct http_request *r, struct principal *who,
+			json_t *body)
+{
+	(void)who;
+	(void)body;
+	struct category *v;
+	size_t n;
+	int err = store_category_list(app->st, r->arena, &v, &n);
+	if (err)
+		return err;
+	json_t *items = json_array();
+	for (size_t i = 0; i < n; i++) {
+		if (!*v[i].parent || !v[i].enabled)
+			continue;
+		const char *cls = "";
+		for (size_t k = 0; k < n; k++)
+			if (!strcmp(v[k].code, v[i].parent))
+				cls = v[k].name;
+		json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:s,s:s}", "code", v[i].code,
+						       "name", v[i].name, "name_en", v[i].name_en,
+						       "class", v[i].parent, "class_name", cls));
+	}
+	http_add_header(r, "Cache-Control", "public, max-age=300");
+	http_reply_json(r, 200,
+			json_pack("{s:o,s:b}", "items", items, "open", app->cfg->public_reports));
+	return 0;
+}
+
 void api_public_contact(struct app *app, struct http_request *r, const struct principal *who,
 			const struct event *e, json_t *j)
 {
