@@ -110,6 +110,11 @@ bool web_path(const char *path);
  * for a missing file, 404 no_route with a note when there is no built app. */
 int web_serve(struct web *w, struct http_request *r);
 
+/* Adds "contact" (the citizen's, of a public report) to an event's JSON for
+ * centre users; nothing for others or other events. */
+void api_public_contact(struct app *app, struct http_request *r, const struct principal *who,
+			const struct event *e, json_t *j);
+
 /* --- event streams (h_stream.c) --- */
 /* event_env.changed: queues a report or change on the streams whose scope holds it. */
 void api_stream_publish(void *ctx, const struct event *e, bool created);
@@ -152,6 +157,7 @@ int h_stats_events(struct app *, struct http_request *, struct principal *, json
 int h_filters_list(struct app *, struct http_request *, struct principal *, json_t *);
 int h_filters_add(struct app *, struct http_request *, struct principal *, json_t *);
 int h_filters_delete(struct app *, struct http_request *, struct principal *, json_t *);
+int h_public_categories(struct app *, struct http_request *, struct principal *, json_t *);
 int h_public_report(struct app *, struct http_request *, struct principal *, json_t *);
 int h_public_track(struct app *, struct http_request *, struct principal *, json_t *);
 int h_stream(struct app *, struct http_request *, struct principal *, json_t *);

@@ -427,6 +427,7 @@ int h_event_get(struct app *app, struct http_request *r, struct principal *who, 
 	}
 	json_object_set_new(j, "timeline", timeline_json(r->arena, v, n));
 	json_object_set_new(j, "actions", actions_json(who, &e));
+	api_public_contact(app, r, who, &e, j);
 	http_reply_json(r, 200, j);
 	return 0;
 }

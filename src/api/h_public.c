@@ -6,7 +6,9 @@
  * source "citizen"), so it lands on the grid's desk, gets the category's
  * deadlines and the receipt citizens quote; Open311 (h_open311.c) files the
  * same way for civic apps with a key. The contact a citizen leaves is kept
- * beside the event (public_reports), never shown by the public endpoints.
+ * beside the event (public_reports), never shown by the public endpoints;
+ * the centre (who takes reports in and may need to call back) reads it as
+ * `contact` on GET /api/v1/events/{id}.
  *
  * Abuse: `public_report_limit` reports per address per
  * `public_report_window` seconds (a table of recent addresses in memory,
@@ -183,6 +185,44 @@ int h_public_report(struct app *app, struct http_request *r, struct principal *w
 				  plain_en(e.state), "created_at", api_time_json(e.created_at),
 				  "track", track));
 	return 0;
+}
+
+int h_public_categories(struct app *app, struct http_request *r, struct principal *who,
+			json_t *body)
+{
+	(void)who;
+	(void)body;
+	struct category *v;
+	size_t n;
+	int err = store_category_list(app->st, r->arena, &v, &n);
+	if (err)
+		return err;
+	json_t *items = json_array();
+	for (size_t i = 0; i < n; i++) {
+		if (!*v[i].parent || !v[i].enabled)
+			continue;
+		const char *cls = "";
+		for (size_t k = 0; k < n; k++)
+			if (!strcmp(v[k].code, v[i].parent))
+				cls = v[k].name;
+		json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:s,s:s}", "code", v[i].code,
+						       "name", v[i].name, "name_en", v[i].name_en,
+						       "class", v[i].parent, "class_name", cls));
+	}
+	http_add_header(r, "Cache-Control", "public, max-age=300");
+	http_reply_json(r, 200,
+			json_pack("{s:o,s:b}", "items", items, "open", app->cfg->public_reports));
+	return 0;
+}
+
+void api_public_contact(struct app *app, struct http_request *r, const struct principal *who,
+			const struct event *e, json_t *j)
+{
+	const char *contact;
+	if (strcmp(e->source, "citizen") || !(who->roles & ROLE(CENTRE)) ||
+	    store_public_contact(app->st, r->arena, e->id, &contact))
+		return;
+	json_object_set_new(j, "contact", json_string(contact));
 }
 
 int h_public_track(struct app *app, struct http_request *r, struct principal *who, json_t *body)

@@ -313,7 +313,6 @@ static int no_app(struct web *w, struct http_request *r)
 
 int web_serve(struct web *w, struct http_request *r)
 {
-	r->route = "(web)";
 	const char *rel = r->path + 1;
 	if (!safe(*rel ? rel : "index.html") || strlen(rel) > 1024)
 		return http_error(r, ERR_NO_ROUTE, "no endpoint or file at '%.100s'", r->path);
@@ -328,6 +327,7 @@ int web_serve(struct web *w, struct http_request *r)
 			return no_app(w, r);
 		f = find(w, "index.html");
 	}
+	r->route = "(web)"; /* the metrics label of every file served */
 	http_add_header(r, "ETag", f->etag);
 	http_add_header(r, "Cache-Control",
 			f->immutable ? "public, max-age=31536000, immutable" : "no-cache");

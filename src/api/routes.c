@@ -57,6 +57,7 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/events/{id}/timeline", h_event_timeline, PERM_LOGIN, 0 },
 	{ "POST", "/api/v1/events/{id}/actions/{action}", h_event_act, PERM_LOGIN,
 	  ROUTE_JSON_BODY },
+	{ "GET", "/api/v1/public/categories", h_public_categories, PERM_PUBLIC, 0 },
 	{ "POST", "/api/v1/public/reports", h_public_report, PERM_PUBLIC, ROUTE_JSON_BODY },
 	{ "GET", "/api/v1/public/reports/{receipt}", h_public_track, PERM_PUBLIC, 0 },
 	{ "POST", "/api/v1/api-keys", h_api_key_create, ADMINS, ROUTE_JSON_BODY },

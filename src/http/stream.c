@@ -13,11 +13,13 @@
  * when a client that went away is noticed (the write fails and the
  * connection ends).
  *
- * Locks: the hub's lock guards the list and the count; each stream's own
- * lock guards its queue and its suspended flag, so a suspend and a resume
- * never cross. The order is always hub, then stream. A stream leaves the
- * list in the response's free callback, after libmicrohttpd is done with
- * the connection, so no one resumes a connection that is gone.
+ * Locks: the hub's lock guards the list, the count and the references;
+ * each stream's own lock guards its queue and its flags, so a suspend and a
+ * resume never cross. The order is always hub, then stream. A stream
+ * leaves the list in the response's free callback, when libmicrohttpd is
+ * done with the connection: it is marked gone there (no one resumes it
+ * again), and freed when the ticker, which ticks without the hub's lock,
+ * has let go of it too.
  */
 #include "http/stream.h"
 #include "core/log.h"
@@ -36,13 +38,15 @@ struct http_stream {
 	struct strbuf q; /* bytes not yet handed to libmicrohttpd */
 	size_t off;      /* of q, already handed over */
 	bool suspended, closing, poked;
+	bool gone; /* libmicrohttpd is done with the connection */
+	int refs;  /* the response's, and the ticker's while it ticks (hub lock) */
 	time_t next_beat;
 	struct http_stream *next;
 };
 
 static void wake(struct http_stream *s)
 {
-	if (s->suspended) {
+	if (s->suspended && !s->gone) {
 		s->suspended = false;
 		MHD_resume_connection(s->conn);
 	}
@@ -107,9 +111,29 @@ static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
 	return n;
 }
 
-static void unlink_stream(struct http_stream *s)
+static void destroy(struct http_stream *s)
 {
+	if (s->hub->free_data)
+		s->hub->free_data(s->data);
+	strbuf_release(&s->q);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+/* Drops a reference (the caller holds the hub lock); true when it was the last. */
+static bool unref(struct http_stream *s)
+{
+	return --s->refs == 0;
+}
+
+static void release(void *cls)
+{
+	struct http_stream *s = cls;
 	struct stream_hub *h = s->hub;
+	pthread_mutex_lock(&s->lock);
+	s->gone = true;
+	s->closing = true;
+	pthread_mutex_unlock(&s->lock);
 	pthread_mutex_lock(&h->lock);
 	for (struct http_stream **p = &h->head; *p; p = &(*p)->next) {
 		if (*p == s) {
@@ -118,19 +142,11 @@ static void unlink_stream(struct http_stream *s)
 			break;
 		}
 	}
+	bool last = unref(s);
 	pthread_cond_broadcast(&h->cond);
 	pthread_mutex_unlock(&h->lock);
-}
-
-static void release(void *cls)
-{
-	struct http_stream *s = cls;
-	unlink_stream(s);
-	if (s->hub->free_data)
-		s->hub->free_data(s->data);
-	strbuf_release(&s->q);
-	pthread_mutex_destroy(&s->lock);
-	free(s);
+	if (last)
+		destroy(s);
 }
 
 struct http_stream *stream_new(struct stream_hub *h, struct MHD_Connection *c, void *data)
@@ -144,6 +160,7 @@ struct http_stream *stream_new(struct stream_hub *h, struct MHD_Connection *c, v
 	s->hub = h;
 	s->conn = c;
 	s->data = data;
+	s->refs = 1;
 	pthread_mutex_init(&s->lock, NULL);
 	strbuf_init(&s->q, 0);
 	s->next_beat = time(NULL) + h->heartbeat;
@@ -184,10 +201,15 @@ int http_stream_count(struct http_server *srv)
 	return n;
 }
 
-/* Every second: tick the streams whose heartbeat is due or that were poked. */
+/* Every second: tick the streams whose heartbeat is due or that were poked.
+ * Ticks read the database, so they run without the hub's lock (publishers
+ * would wait on it): the due streams are held by a reference meanwhile. */
 static void *loop(void *p)
 {
 	struct stream_hub *h = p;
+	struct http_stream **due = NULL;
+	bool *beats = NULL;
+	size_t cap = 0;
 	pthread_mutex_lock(&h->lock);
 	while (!h->stop) {
 		struct timespec until;
@@ -197,6 +219,7 @@ static void *loop(void *p)
 		if (h->stop)
 			break;
 		time_t now = time(NULL);
+		size_t n = 0;
 		for (struct http_stream *s = h->head; s; s = s->next) {
 			pthread_mutex_lock(&s->lock);
 			bool beat = now >= s->next_beat, poked = s->poked, closing = s->closing;
@@ -206,11 +229,27 @@ static void *loop(void *p)
 			pthread_mutex_unlock(&s->lock);
 			if (closing || (!beat && !poked))
 				continue;
-			if (!h->tick(h->ctx, s, s->data, beat))
-				end(s);
+			if (n == cap) {
+				cap = cap ? 2 * cap : 64;
+				due = xrealloc(due, cap * sizeof(*due));
+				beats = xrealloc(beats, cap * sizeof(*beats));
+			}
+			s->refs++;
+			due[n] = s;
+			beats[n++] = beat;
 		}
+		pthread_mutex_unlock(&h->lock);
+		for (size_t i = 0; i < n; i++)
+			if (!h->tick(h->ctx, due[i], due[i]->data, beats[i]))
+				end(due[i]);
+		pthread_mutex_lock(&h->lock);
+		for (size_t i = 0; i < n; i++)
+			if (unref(due[i]))
+				destroy(due[i]); /* its connection ended meanwhile */
 	}
 	pthread_mutex_unlock(&h->lock);
+	free(due);
+	free(beats);
 	return NULL;
 }
 

@@ -143,6 +143,22 @@ int store_public_report_add(struct store *st, long long event_id, const char *co
 	return sq_wend(st, rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db));
 }
 
+int store_public_contact(struct store *st, struct arena *a, long long event_id,
+			 const char **contact)
+{
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, "SELECT contact FROM public_reports WHERE event_id = ?1");
+	sqlite3_bind_int64(q, 1, event_id);
+	int rc = sqlite3_step(q), err = 0;
+	if (rc == SQLITE_ROW)
+		*contact = sq_col_text(a, q, 0);
+	else
+		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_map_rc(rc, c->db);
+	sqlite3_reset(q);
+	sq_rrelease(st, c);
+	return err;
+}
+
 /* --- cockpit roll-ups --- */
 
 static void read_assignee(struct arena *a, sqlite3_stmt *q, void *item)

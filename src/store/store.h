@@ -326,6 +326,9 @@ int store_event_client_add(struct store *st, long long reporter_id, const char *
 /* Records that event_id came through the public form, with the contact given. */
 int store_public_report_add(struct store *st, long long event_id, const char *contact,
 			    long long now);
+/* The contact given with a public report (ERR_NOT_FOUND: not one). */
+int store_public_contact(struct store *st, struct arena *a, long long event_id,
+			 const char **contact);
 struct assignee_row {
 	const char *org_path, *assignee; /* assignee "" : not dispatched */
 	long long open, overdue;

@@ -45,6 +45,12 @@ test('a citizen files a report and follows it by receipt', async () => {
 	assert.equal(e.title, '小区门口垃圾堆了三天没人清理');
 	assert.equal(e.grid, grids.json.features[0].properties.code);
 	assert.equal(e.state, 'reported');
+	/* the contact: for the centre, who may call back; nobody else */
+	assert.equal((await srv.api('GET', `/api/v1/events/${e.id}`, { as: 'centre' })).json.contact, '13800000000');
+	assert.equal(e.contact, undefined, 'not in lists');
+	const asWorker = await srv.api('GET', `/api/v1/events/${e.id}`, { as: 'gridworker' });
+	assert.equal(asWorker.status, 200);
+	assert.equal(asWorker.json.contact, undefined);
 
 	let t = await srv.api('GET', `${P}/${receipt}`);
 	assert.equal(t.status, 200);
@@ -126,9 +132,24 @@ test('one address may file public_report_limit reports per window', async () => 
 	assert.equal(other.status, 201);
 });
 
+test('the form\'s categories need no account', async () => {
+	const res = await srv.api('GET', '/api/v1/public/categories');
+	assert.equal(res.status, 200);
+	assert.equal(res.json.open, true);
+	const staff = await srv.api('GET', '/api/v1/categories', { as: 'centre' });
+	const enabled = staff.json.items.filter((c) => c.parent && c.enabled);
+	assert.deepEqual(res.json.items.map((c) => c.code), enabled.map((c) => c.code));
+	const c = res.json.items.find((x) => x.code === '0102');
+	assert.deepEqual(Object.keys(c).sort(), ['class', 'class_name', 'code', 'name', 'name_en']);
+	assert.equal(c.class, '01');
+	assert.equal(c.class_name, staff.json.items.find((x) => x.code === '01').name);
+	assert.equal(res.headers.get('cache-control'), 'public, max-age=300');
+});
+
 test('the form can be turned off', async () => {
 	const off = await startServer({ demo: false, env: { PINGAN_PUBLIC_REPORTS: 'false' } });
 	try {
+		assert.equal((await off.api('GET', '/api/v1/public/categories')).json.open, false);
 		assertError(await off.api('POST', P, { body: { category: '0102', description: 'x', address: 'y' } }), 404, 'no_route');
 	} finally {
 		await off.stop();

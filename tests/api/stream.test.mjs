@@ -204,6 +204,26 @@ test('open streams hold no worker: the API answers on one thread', async () => {
 	streams.push(await openWhenRoom(token));
 });
 
+test('streams that come and go while events are published leave the server sound', async () => {
+	for (const s of streams.splice(0))
+		s.close();
+	const { token } = await srv.login('centre');
+	const seen = [];
+	for (let round = 0; round < 5; round++) {
+		const open = [];
+		for (let i = 0; i < 4; i++)
+			open.push(await openWhenRoom(token));
+		const e = await report('gridworker', { address: `来去路 ${round}` });
+		for (const s of open)
+			seen.push((await s.next('created', (d) => d.id === e.id)).id);
+		for (const s of open)
+			s.close(); /* mid-stream, without a goodbye */
+	}
+	assert.equal(seen.length, 20);
+	assert.equal((await srv.api('GET', '/healthz')).status, 200);
+	/* the server's stop (after all tests) checks for leaks and sanitizer reports */
+});
+
 test('logging out ends the stream with bye; no session: 401', async () => {
 	for (const s of streams.splice(0))
 		s.close(); /* make room */

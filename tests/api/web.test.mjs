@@ -94,6 +94,13 @@ test('client-side routes get index.html; missing files and API paths do not', as
 	assert.equal(health.json.status, 'ok');
 });
 
+test('files served count under one metrics label', async () => {
+	await srv.api('GET', '/events/7');
+	const m = await srv.api('GET', '/metrics');
+	assert.match(m.text, /pingan_http_requests_total\{method="GET",route="\(web\)",status="200"\} \d+/);
+	assert.doesNotMatch(m.text, /route="\/events/);
+});
+
 test('paths out of the folder never reach a file', async () => {
 	for (const p of ['/../../../../etc/passwd', '/assets/../index.html', '/%2e%2e/%2e%2e/etc/passwd',
 		'/assets/..%2f..%2f..%2fetc%2fpasswd', '/assets//index-3f2a9c.js', '/assets\\index-3f2a9c.js',
