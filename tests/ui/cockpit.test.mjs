@@ -60,6 +60,20 @@ test('a report made elsewhere updates the cockpit without a reload', async () =>
 	await page.context().close();
 });
 
+test('the cockpit drills down to a street', async () => {
+	const { page, errors } = await ui.page();
+	await ui.login(page, 'leader');
+	await page.locator('[data-stat=today]').waitFor();
+	await page.locator('[data-test=cockpit-scope]').click();
+	await page.locator('.el-select-dropdown__item:visible', { hasText: '长河街道' }).click();
+	const s = (await ui.api('GET', '/api/v1/stats/events?org=330108002&days=30', { as: 'leader' })).json;
+	await page.waitForFunction((n) => Number(document.querySelector('[data-stat=open] .pa-stat-value')?.innerText.replace(/,/g, '')) === n, s.open);
+	assert.equal(await num(page, 'overdue'), s.overdue);
+	assert.equal(await num(page, 'month'), s.month.reported);
+	ui.noConsoleErrors(errors);
+	await page.context().close();
+});
+
 test('a street centre sees its street: its communities, its grids', async () => {
 	const { page, errors } = await ui.page();
 	await ui.login(page, 'street.centre');
@@ -67,7 +81,7 @@ test('a street centre sees its street: its communities, its grids', async () => 
 	const s = (await ui.api('GET', '/api/v1/stats/events?days=30', { as: 'street.centre' })).json;
 	assert.equal(s.org, '330108001');
 	assert.equal(await num(page, 'open'), s.open);
-	assert.match(await page.locator('.pa-page-title').innerText(), /西兴街道/);
+	assert.match(await page.locator('[data-test=cockpit-scope]').innerText(), /西兴街道/);
 	ui.noConsoleErrors(errors);
 	await page.context().close();
 });
