@@ -185,6 +185,28 @@ test('a change made by someone else first: the server says so, the page reloads 
 	await page.context().close();
 });
 
+test('the centre merges a duplicate into the report it repeats, offered as the suggestion', async () => {
+	const body = { category: '0103', title: '垃圾桶满溢（第一次）', lon: point.longitude, lat: point.latitude };
+	const first = await ui.api('POST', '/api/v1/events', { as: 'gridworker', body });
+	const second = await ui.api('POST', '/api/v1/events', { as: 'gridworker', body: { ...body, title: '垃圾桶满溢（重复）', lon: point.longitude + 0.0001 } });
+	assert.equal(second.status, 201);
+	assert.ok(second.json.duplicates.some((d) => d.id === first.json.id), 'the server sees the duplicate');
+	const { page, errors } = await ui.page();
+	await ui.login(page, 'centre');
+	await page.goto(`/events/${second.json.id}`);
+	await page.locator('[data-action=merge]').click();
+	const dlg = page.locator('.el-dialog:visible');
+	await dlg.locator('.el-select__selected-item', { hasText: `#${first.json.id} ${body.title}` }).waitFor();
+	const answer = page.waitForResponse((r) => r.url().includes('/actions/merge'));
+	await dlg.locator('[data-test=action-submit]').click();
+	assert.equal((await answer).status(), 200);
+	await page.locator('[data-test=event-state][data-value=merged]').waitFor();
+	const ev = (await ui.api('GET', `/api/v1/events/${second.json.id}`, { as: 'centre' })).json;
+	assert.equal(ev.merged_into, first.json.id);
+	ui.noConsoleErrors(errors);
+	await page.context().close();
+});
+
 test('a street centre cannot open an event of another street by its URL', async () => {
 	const r = await ui.api('POST', '/api/v1/events', { as: 'centre', body: { category: '0102', title: '长河街道的事件', lon: otherPoint[0], lat: otherPoint[1] } });
 	assert.equal(r.status, 201);

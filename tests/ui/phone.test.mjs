@@ -56,7 +56,6 @@ test('the phone view is installable: manifest, icon, service worker', async () =
 	/* touch targets are big: the bottom tabs are at least 48 px high */
 	const h = await page.locator('[data-tab=report]').evaluate((e) => e.getBoundingClientRect().height);
 	assert.ok(h >= 48, `tab height ${h}`);
-	await ui.shot(page, 'phone');
 	ui.noConsoleErrors(errors);
 });
 
@@ -130,6 +129,8 @@ test('a report whose answer was lost is sent again and filed once (client_id)', 
 test('without a network the view opens again from the service worker', async () => {
 	const { page, context, errors } = ctx;
 	await page.locator('[data-tab=tasks]').click();
+	await page.locator('[data-test=task]').first().waitFor();
+	await ui.shot(page, 'phone');
 	await context.setOffline(true);
 	await page.reload();
 	await page.locator('[data-test=phone]').waitFor();
