@@ -357,13 +357,13 @@ static char *range_end(struct arena *a, const char *path)
 
 static int count_where(struct conn *c, struct where *w, long long *out)
 {
-	sqlite3_stmt *q = NULL;
-	if (sqlite3_prepare_v2(c->db, strbuf_str(&w->sql), -1, &q, NULL) != SQLITE_OK)
+	sqlite3_stmt *q = sq_prep_text(c, strbuf_str(&w->sql));
+	if (!q)
 		return ERR_DB;
 	bind_where(q, w);
 	int rc = sqlite3_step(q);
 	*out = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-	sqlite3_finalize(q);
+	sqlite3_reset(q);
 	return rc == SQLITE_ROW ? 0 : ERR_DB;
 }
 
@@ -508,7 +508,7 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 	}
 	struct conn *c = sq_racquire(st);
 	int err = 0;
-	/* statements built at run time are not cached: prepare, use, finalise */
+	/* statements built at run time are cached by their text (sq_prep_text) */
 	/* the total is exact up to EVENT_TOTAL_CAP; past it the client is told
 	 * "more than" (exact figures come from the roll-ups: /api/v1/stats) */
 	sqlite3_stmt *q = NULL;
@@ -520,19 +520,19 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 	} else {
 		char *count_sql = arena_printf(a, "SELECT count(*) FROM (SELECT 1 %s LIMIT %d)",
 					       strbuf_str(&w.sql), EVENT_TOTAL_CAP + 1);
-		if (sqlite3_prepare_v2(c->db, count_sql, -1, &q, NULL) != SQLITE_OK) {
+		if (!(q = sq_prep_text(c, count_sql))) {
 			err = ERR_DB;
 			goto out;
 		}
 		bind_where(q, &w);
 		*total = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-		sqlite3_finalize(q);
+		sqlite3_reset(q);
 	}
 	if (f->before_id)
 		cond_num(&w, "e.id < #", f->before_id);
 	char *list_sql = arena_printf(a, "SELECT " EV_COLS " %s ORDER BY e.id DESC LIMIT %d",
 				      strbuf_str(&w.sql), f->limit > 0 ? f->limit : 50);
-	if (sqlite3_prepare_v2(c->db, list_sql, -1, &q, NULL) != SQLITE_OK) {
+	if (!(q = sq_prep_text(c, list_sql))) {
 		err = ERR_DB;
 		goto out;
 	}
@@ -546,7 +546,7 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 	}
 	if (rc != SQLITE_DONE)
 		err = sq_map_rc(rc, c->db);
-	sqlite3_finalize(q);
+	sqlite3_reset(q);
 	*out = v;
 	*n = len;
 out:
