@@ -304,3 +304,34 @@ describe('at rest', () => {
 		assert.equal(res.json.reporter.phone, '199****4321');
 	});
 });
+
+describe('a server without a key file', () => {
+	let bare;
+	before(async () => {
+		/* the demo made a key file but sealed nothing with it: without it the server
+		 * starts, and refuses only what needs a key */
+		bare = await startServer({ setup: async ({ dir }) => {
+			const { unlink } = await import('node:fs/promises');
+			await unlink(path.join(dir, 'pingan.keys'));
+		} });
+	});
+	after(async () => {
+		await bare?.stop();
+	});
+
+	test('refuses reports with contact data, takes the others', async () => {
+		const body = { category: '0102', title: '路边垃圾', address: '滨江区示例路' };
+		const res = await bare.api('POST', '/api/v1/events', { as: 'gridworker',
+			body: { ...body, reporter: { phone: PHONE } } });
+		assertError(res, 503, 'unavailable');
+		assert.match(res.json.error.message, /no key file/);
+		assert.ok(!res.text.includes(PHONE));
+		const ok = await bare.api('POST', '/api/v1/events', { as: 'gridworker', body });
+		assert.equal(ok.status, 201, ok.text);
+		const found = await bare.api('GET', `/api/v1/events?reporter_phone=${PHONE}`,
+			{ as: 'centre' });
+		assert.equal(found.status, 200, found.text);
+		assert.deepEqual(found.json.items, []);
+		assert.match(bare.stderr, /no key file at/, 'the start-up warns');
+	});
+});
