@@ -331,9 +331,11 @@ static int get_number(struct http_request *r, json_t *obj, const char *key, bool
 
 int h_event_create(struct app *app, struct http_request *r, struct principal *who, json_t *body)
 {
-	static const char *const keys[] = { "category", "urgency", "title", "description",
-					    "address",  "lon",     "lat",   NULL };
+	static const char *const keys[] = { "category",    "urgency",  "title",
+					    "description", "address",  "lon",
+					    "lat",         "reporter", NULL };
 	struct event_input in = { 0 };
+	struct pii_contact contact;
 	long long urgency = 1;
 	bool has_lon, has_lat;
 	int err;
@@ -344,8 +346,10 @@ int h_event_create(struct app *app, struct http_request *r, struct principal *wh
 	    (err = api_str(r, body, "address", false, 200, &in.address)) ||
 	    (err = api_int(r, body, "urgency", false, 1, 3, &urgency)) ||
 	    (err = get_number(r, body, "lon", &has_lon, &in.lon)) ||
-	    (err = get_number(r, body, "lat", &has_lat, &in.lat)))
+	    (err = get_number(r, body, "lat", &has_lat, &in.lat)) ||
+	    (err = api_reporter_parse(r, body, &contact)))
 		return err;
+	in.contact = &contact;
 	if (has_lon != has_lat)
 		return http_error(r, ERR_MISSING, "give both 'lon' and 'lat', or neither");
 	in.has_point = has_lon;
@@ -370,7 +374,14 @@ int h_event_create(struct app *app, struct http_request *r, struct principal *wh
 		jw_sep(&sb);
 		api_event_write(&sb, &dups[i]);
 	}
-	jw_lit(&sb, "]}");
+	jw_lit(&sb, "]");
+	if (!pii_contact_empty(&contact)) {
+		json_t *rep = api_reporter_masked(app, r, e.id);
+		jw_key(&sb, "reporter");
+		jw_json(&sb, rep);
+		json_decref(rep);
+	}
+	jw_lit(&sb, "}");
 	http_add_header(r, "Location", arena_printf(r->arena, "/api/v1/events/%lld", e.id));
 	reply_buf(r, 201, &sb);
 	return 0;
@@ -476,6 +487,10 @@ int h_event_get(struct app *app, struct http_request *r, struct principal *who, 
 	jw_key(&sb, "actions");
 	jw_json(&sb, acts);
 	json_decref(acts);
+	json_t *rep = api_reporter_masked(app, r, e.id);
+	jw_key(&sb, "reporter");
+	jw_json(&sb, rep);
+	json_decref(rep);
 	jw_lit(&sb, "}");
 	reply_buf(r, 200, &sb);
 	return 0;
@@ -613,6 +628,8 @@ int h_event_list(struct app *app, struct http_request *r, struct principal *who,
 	if (f.q && (!str_utf8_valid(f.q, strlen(f.q)) || str_utf8_len(f.q) > 100))
 		return http_error(r, ERR_BAD_QUERY,
 				  "query parameter 'q' must be at most 100 characters");
+	if ((err = api_reporter_filter(app, r, who, &f)))
+		return err;
 	if (f.org) {
 		struct org o;
 		if (store_org_get(app->st, r->arena, &who->scope, f.org, &o))
@@ -632,8 +649,9 @@ int h_event_list(struct app *app, struct http_request *r, struct principal *who,
 	}
 	jw_lit(&sb, "]");
 	/* counted totals stop at the cap; roll-up totals are exact at any size */
-	bool capped = total > EVENT_TOTAL_CAP && (f.category || f.grid || f.assignee || f.urgency ||
-						  f.from || f.to || f.overdue || (f.q && *f.q));
+	bool capped = total > EVENT_TOTAL_CAP &&
+		      (f.category || f.grid || f.assignee || f.urgency || f.from || f.to ||
+		       f.overdue || (f.q && *f.q) || f.bidx_col);
 	jw_key(&sb, "total");
 	jw_int(&sb, capped ? EVENT_TOTAL_CAP : total);
 	jw_key(&sb, "total_capped");
