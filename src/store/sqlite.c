@@ -166,6 +166,18 @@ static int conn_open(struct conn *c, const char *path, bool writer, char *why, s
 
 /* --- transactions on the writer --- */
 
+/* One statement on the writer, prepared once. */
+static int run1(struct store *st, const char *sql)
+{
+	sqlite3_stmt *q = sq_prep(&st->writer, sql);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return 0;
+	log_error("sqlite: %s: %s", sqlite3_errmsg(st->writer.db), sql);
+	return sq_map_rc(rc, st->writer.db);
+}
+
 /*
  * Group commit. A write takes the writer lock, joins the open transaction
  * (opening one if there is none) inside a savepoint of its own, and releases
@@ -185,7 +197,7 @@ int sq_wbegin(struct store *st)
 	atomic_fetch_sub(&st->lock_waiters, 1);
 	int err = 0;
 	if (!st->tx_open) {
-		if ((err = exec(&st->writer, "BEGIN IMMEDIATE"))) {
+		if ((err = run1(st, "BEGIN IMMEDIATE"))) {
 			pthread_mutex_unlock(&st->wlock);
 			return err;
 		}
@@ -193,19 +205,58 @@ int sq_wbegin(struct store *st)
 		st->batch++;
 		st->batch_writes = 0;
 	}
-	if ((err = exec(&st->writer, "SAVEPOINT w"))) {
+	if ((err = run1(st, "SAVEPOINT w"))) {
 		/* cannot even start: end the batch as it is, for the others */
 		return sq_wend(st, err);
 	}
 	return 0;
 }
 
+/*
+ * The batch's new events go into the search index in one statement just
+ * before COMMIT. FTS5 writes its pending terms out at every savepoint, and
+ * every write here runs in one, so indexing from a trigger wrote an index
+ * segment per report; this way a batch writes one.
+ */
+static int fts_catch_up(struct store *st)
+{
+	sqlite3_stmt *q = sq_prep(&st->writer, "SELECT max(id) FROM events");
+	int rc = sqlite3_step(q);
+	long long top = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	sqlite3_reset(q);
+	if (rc != SQLITE_ROW)
+		return sq_map_rc(rc, st->writer.db);
+	st->fts_batch = top > st->fts_max ? top : st->fts_max;
+	if (top <= st->fts_max)
+		return 0;
+	q = sq_prep(
+		&st->writer,
+		"INSERT INTO events_fts (rowid, title, description, address) "
+		"SELECT id, title, description, address FROM events WHERE id > ?1 AND id <= ?2");
+	sqlite3_bind_int64(q, 1, st->fts_max);
+	sqlite3_bind_int64(q, 2, top);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE)
+		return sq_map_rc(rc, st->writer.db);
+	q = sq_prep(&st->writer, "UPDATE meta SET value = ?1 WHERE key = 'fts_max_id'");
+	sqlite3_bind_int64(q, 1, top);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : sq_map_rc(rc, st->writer.db);
+}
+
 /* Commits the open batch (the caller holds the lock) and wakes its waiters. */
 static int commit_batch(struct store *st)
 {
 	int err = 0;
-	if (st->batch_writes > 0)
-		err = exec(&st->writer, "COMMIT");
+	if (st->batch_writes > 0) {
+		err = fts_catch_up(st);
+		if (!err)
+			err = run1(st, "COMMIT");
+		if (!err)
+			st->fts_max = st->fts_batch;
+	}
 	if (err || st->batch_writes == 0)
 		exec(&st->writer, "ROLLBACK");
 	st->tx_open = false;
@@ -222,7 +273,7 @@ int sq_wend(struct store *st, int err)
 		return err;
 	if (err)
 		exec(&st->writer, "ROLLBACK TO w; RELEASE w");
-	else if ((err = exec(&st->writer, "RELEASE w")))
+	else if ((err = run1(st, "RELEASE w")))
 		exec(&st->writer, "ROLLBACK TO w; RELEASE w");
 	else
 		st->batch_writes++;
@@ -477,8 +528,14 @@ int store_open(const char *path, int readers, struct store **out, char *why, siz
 	int err = conn_open(&st->writer, path, true, why, whylen);
 	if (!err)
 		err = migrate(st, why, whylen);
-	if (!err)
+	if (!err) {
+		sqlite3_stmt *q = sq_prep(&st->writer, "SELECT CAST(value AS INTEGER) FROM meta "
+						       "WHERE key = 'fts_max_id'");
+		if (sqlite3_step(q) == SQLITE_ROW)
+			st->fts_max = sqlite3_column_int64(q, 0);
+		sqlite3_reset(q);
 		err = checkpointer_start(st, why, whylen);
+	}
 	if (err) {
 		store_close(st);
 		return err;

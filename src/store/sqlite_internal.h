@@ -55,6 +55,9 @@ struct store {
 	pthread_mutex_t rlock;
 	pthread_cond_t rcond;
 	int schema_version;
+	/* the search index covers events up to fts_max (meta 'fts_max_id');
+	 * the open batch brings it to fts_batch when it commits */
+	long long fts_max, fts_batch;
 	/* checkpoints run on a thread of their own (sqlite.c), not in COMMIT */
 	sqlite3 *ckpt_db;
 	pthread_t ckpt_thread;
