@@ -23,6 +23,7 @@
 #include "http/server.h"
 #include "store/store.h"
 
+struct web; /* the built web app in memory (h_web.c) */
 struct app {
 	struct config *cfg;
 	struct store *st;
@@ -30,7 +31,9 @@ struct app {
 	struct calendar *cal;
 	struct event_env ev;
 	time_t started;
-	long long (*now)(void); /* unix seconds; injectable for tests */
+	long long (*now)(void);  /* unix seconds; injectable for tests */
+	struct web *web;         /* NULL or without index.html: the API only */
+	struct http_server *srv; /* set once serving (event streams) */
 };
 
 /* Route permissions: who may call it. */
@@ -80,6 +83,12 @@ int api_query_double(struct http_request *r, const char *key, double min, double
 int api_query_int(struct http_request *r, const char *key, long long min, long long max,
 		  long long def, long long *out);
 
+/* The filters of GET /api/v1/events from the query (state, category, org,
+ * grid, assignee, urgency, from, to, overdue, q; not limit or cursor), checked
+ * (ERR_BAD_QUERY with detail); strings point into the request. */
+int api_event_filter(struct app *app, struct http_request *r, struct principal *who,
+		     struct event_filter *f);
+
 /* JSON renderings shared by handlers. */
 /* RFC 3339 UTC ("2026-11-25T05:00:00Z") for unix seconds; null for 0. */
 json_t *api_time_json(long long t);
@@ -95,6 +104,28 @@ json_t *api_reporter_masked(struct app *app, struct http_request *r, long long e
  * indexes). 0, or ERR_BAD_QUERY / ERR_FORBIDDEN with r->err_detail. */
 int api_reporter_filter(struct app *app, struct http_request *r, const struct principal *who,
 			struct event_filter *f);
+/* --- the web app (h_web.c) --- */
+/* Reads every file under dir into memory (types, strong ETags). *out is
+ * always set (free it with web_free); ERR_NOT_FOUND when dir or its
+ * index.html is missing, ERR_IO / ERR_TOO_LARGE, with why. */
+int web_load(const char *dir, struct web **out, char *why, size_t whylen);
+void web_free(struct web *w);
+/* Files held, and their bytes. */
+size_t web_count(const struct web *w, size_t *bytes);
+/* True for paths the web app may own (not /api/, /open311/, /healthz, /metrics). */
+bool web_path(const char *path);
+/* Answers a GET/HEAD of path from the web app (w may be NULL): the file,
+ * index.html for client-side routes, 304 on a matching If-None-Match, 404
+ * for a missing file, 404 no_route with a note when there is no built app. */
+int web_serve(struct web *w, struct http_request *r);
+
+/* --- event streams (h_stream.c) --- */
+/* event_env.changed: queues a report or change on the streams whose scope holds it. */
+void api_stream_publish(void *ctx, const struct event *e, bool created);
+/* http_options.stream_tick (ctx: the app): heartbeat, session check, inbox count. */
+bool api_stream_tick(void *ctx, struct http_stream *s, void *data, bool beat);
+/* http_options.stream_free. */
+void api_stream_free(void *data);
 
 /* The handlers (one file per area: h_*.c). */
 int h_healthz(struct app *, struct http_request *, struct principal *, json_t *);
@@ -127,9 +158,17 @@ int h_hook_deliveries(struct app *, struct http_request *, struct principal *, j
 int h_calendar_get(struct app *, struct http_request *, struct principal *, json_t *);
 int h_calendar_put(struct app *, struct http_request *, struct principal *, json_t *);
 int h_stats_events(struct app *, struct http_request *, struct principal *, json_t *);
+int h_filters_list(struct app *, struct http_request *, struct principal *, json_t *);
+int h_filters_add(struct app *, struct http_request *, struct principal *, json_t *);
+int h_filters_delete(struct app *, struct http_request *, struct principal *, json_t *);
+int h_public_categories(struct app *, struct http_request *, struct principal *, json_t *);
+int h_public_report(struct app *, struct http_request *, struct principal *, json_t *);
+int h_public_track(struct app *, struct http_request *, struct principal *, json_t *);
+int h_stream(struct app *, struct http_request *, struct principal *, json_t *);
 int h_categories(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_create(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_list(struct app *, struct http_request *, struct principal *, json_t *);
+int h_event_export(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_get(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_timeline(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_act(struct app *, struct http_request *, struct principal *, json_t *);

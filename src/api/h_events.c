@@ -329,15 +329,55 @@ static int get_number(struct http_request *r, json_t *obj, const char *key, bool
 	return 0;
 }
 
+/* A client id: a UUID, 8-4-4-4-12 hex digits; lower-cased into out[37]. */
+static bool uuid_ok(const char *s, char *out)
+{
+	if (strlen(s) != 36)
+		return false;
+	for (int i = 0; i < 36; i++) {
+		char c = s[i];
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (c != '-')
+				return false;
+		} else if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) {
+		} else if (c >= 'A' && c <= 'F') {
+			c = (char)(c - 'A' + 'a');
+		} else {
+			return false;
+		}
+		out[i] = c;
+	}
+	out[36] = '\0';
+	return true;
+}
+
+/* The event a reporter already filed with this client id: 200, as it is now. */
+static int replay(struct app *app, struct http_request *r, struct principal *who, long long id)
+{
+	struct event e;
+	int err = store_event_get(app->st, r->arena, &who->scope, id, &e);
+	if (err)
+		return err;
+	struct strbuf sb = STRBUF_INIT;
+	jw_lit(&sb, "{");
+	event_fields(&sb, &e);
+	jw_lit(&sb, ",\"duplicates\":[]}");
+	http_add_header(r, "Location", arena_printf(r->arena, "/api/v1/events/%lld", e.id));
+	reply_buf(r, 200, &sb);
+	return 0;
+}
+
 int h_event_create(struct app *app, struct http_request *r, struct principal *who, json_t *body)
 {
-	static const char *const keys[] = { "category",    "urgency",  "title",
-					    "description", "address",  "lon",
-					    "lat",         "reporter", NULL };
+	static const char *const keys[] = { "category",  "urgency", "title", "description",
+					    "address",   "lon",     "lat",   "reporter",
+					    "client_id", NULL };
 	struct event_input in = { 0 };
 	struct pii_contact contact;
 	long long urgency = 1;
 	bool has_lon, has_lat;
+	const char *client = NULL;
+	char cid[37] = "";
 	int err;
 	if ((err = api_only_keys(r, body, keys)) ||
 	    (err = api_str(r, body, "category", true, 8, &in.category)) ||
@@ -347,9 +387,13 @@ int h_event_create(struct app *app, struct http_request *r, struct principal *wh
 	    (err = api_int(r, body, "urgency", false, 1, 3, &urgency)) ||
 	    (err = get_number(r, body, "lon", &has_lon, &in.lon)) ||
 	    (err = get_number(r, body, "lat", &has_lat, &in.lat)) ||
-	    (err = api_reporter_parse(r, body, &contact)))
+	    (err = api_reporter_parse(r, body, &contact)) ||
+	    (err = api_str(r, body, "client_id", false, 36, &client)))
 		return err;
 	in.contact = &contact;
+	if (client && !uuid_ok(client, cid))
+		return http_error(r, ERR_BAD_VALUE,
+				  "field 'client_id' must be a UUID (8-4-4-4-12 hex digits)");
 	if (has_lon != has_lat)
 		return http_error(r, ERR_MISSING, "give both 'lon' and 'lat', or neither");
 	in.has_point = has_lon;
@@ -360,10 +404,39 @@ int h_event_create(struct app *app, struct http_request *r, struct principal *wh
 						     : "staff";
 	struct event e, *dups;
 	size_t ndups;
-	char why[256];
-	err = event_create(&app->ev, r->arena, who, &in, &e, &dups, &ndups, why, sizeof(why));
-	if (err)
-		return http_error(r, err, "%s", why);
+	char why[256] = "";
+	long long seen;
+	if (*cid) {
+		/* an offline queue sending again: the event it made the first time */
+		if (!(err = store_event_by_client(app->st, who->user_id, cid, &seen)))
+			return replay(app, r, who, seen);
+		if (err != ERR_NOT_FOUND)
+			return err;
+		/* look again and file inside one write, so two sends make one event */
+		if ((err = store_begin(app->st)))
+			return err;
+		err = store_event_by_client(app->st, who->user_id, cid, &seen);
+		if (!err) {
+			store_rollback(app->st);
+			return replay(app, r, who, seen);
+		}
+		if (err == ERR_NOT_FOUND)
+			err = event_create(&app->ev, r->arena, who, &in, &e, &dups, &ndups, why,
+					   sizeof(why));
+		if (!err)
+			err = store_event_client_add(app->st, who->user_id, cid, e.id, app->now());
+		if (err) {
+			store_rollback(app->st);
+			return *why ? http_error(r, err, "%s", why) : err;
+		}
+		if ((err = store_commit(app->st)))
+			return err;
+	} else {
+		err = event_create(&app->ev, r->arena, who, &in, &e, &dups, &ndups, why,
+				   sizeof(why));
+		if (err)
+			return http_error(r, err, "%s", why);
+	}
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_reserve(&sb, 1024 + ndups * 900);
 	jw_lit(&sb, "{");
@@ -588,53 +661,64 @@ static int query_day(struct http_request *r, const char *key, long long *out)
 	return 0;
 }
 
-int h_event_list(struct app *app, struct http_request *r, struct principal *who, json_t *body)
+int api_event_filter(struct app *app, struct http_request *r, struct principal *who,
+		     struct event_filter *f)
 {
-	(void)body;
-	struct event_filter f = { 0 };
-	long long urgency, limit, cursor;
+	long long urgency;
 	int err;
+	memset(f, 0, sizeof(*f));
 	if ((err = api_query_int(r, "urgency", 1, 3, 0, &urgency)) ||
-	    (err = api_query_int(r, "limit", 1, 100, 20, &limit)) ||
-	    (err = api_query_int(r, "cursor", 1, 1LL << 53, 0, &cursor)) ||
-	    (err = query_day(r, "from", &f.from)) || (err = query_day(r, "to", &f.to)))
+	    (err = query_day(r, "from", &f->from)) || (err = query_day(r, "to", &f->to)))
 		return err;
-	if (f.to)
-		f.to += 86400; /* "to" includes that day */
-	f.urgency = (int)urgency;
-	f.limit = (int)limit;
-	f.before_id = cursor;
-	f.states = http_query(r, "state");
-	if (f.states) {
-		char *copy = arena_strdup(r->arena, f.states), *save = NULL;
+	if (f->to)
+		f->to += 86400; /* "to" includes that day */
+	f->urgency = (int)urgency;
+	f->states = http_query(r, "state");
+	if (f->states) {
+		char *copy = arena_strdup(r->arena, f->states), *save = NULL;
 		for (char *s = strtok_r(copy, ",", &save); s; s = strtok_r(NULL, ",", &save))
 			if (wf_state_parse(&wf_event, s) < 0)
 				return http_error(r, ERR_BAD_QUERY, "unknown state '%.20s'", s);
 	}
-	f.category = http_query(r, "category");
-	if (f.category &&
-	    (strlen(f.category) > 4 || !str_is_digits(f.category, strlen(f.category))))
+	f->category = http_query(r, "category");
+	if (f->category &&
+	    (strlen(f->category) > 4 || !str_is_digits(f->category, strlen(f->category))))
 		return http_error(r, ERR_BAD_QUERY,
 				  "query parameter 'category' must be a category code");
-	f.org = http_query(r, "org");
-	f.grid = http_query(r, "grid");
-	f.assignee = http_query(r, "assignee");
+	f->org = http_query(r, "org");
+	f->grid = http_query(r, "grid");
+	f->assignee = http_query(r, "assignee");
 	const char *overdue = http_query(r, "overdue");
 	if (overdue && strcmp(overdue, "true") && strcmp(overdue, "false"))
 		return http_error(r, ERR_BAD_QUERY,
 				  "query parameter 'overdue' must be true or false");
-	f.overdue = !overdue ? 0 : !strcmp(overdue, "true") ? 1 : 2;
-	f.q = http_query(r, "q");
-	if (f.q && (!str_utf8_valid(f.q, strlen(f.q)) || str_utf8_len(f.q) > 100))
+	f->overdue = !overdue ? 0 : !strcmp(overdue, "true") ? 1 : 2;
+	f->q = http_query(r, "q");
+	if (f->q && (!str_utf8_valid(f->q, strlen(f->q)) || str_utf8_len(f->q) > 100))
 		return http_error(r, ERR_BAD_QUERY,
 				  "query parameter 'q' must be at most 100 characters");
-	if ((err = api_reporter_filter(app, r, who, &f)))
+	if ((err = api_reporter_filter(app, r, who, f)))
 		return err;
-	if (f.org) {
+	if (f->org) {
 		struct org o;
-		if (store_org_get(app->st, r->arena, &who->scope, f.org, &o))
-			return http_error(r, ERR_BAD_QUERY, "no org '%.24s' in your scope", f.org);
+		if (store_org_get(app->st, r->arena, &who->scope, f->org, &o))
+			return http_error(r, ERR_BAD_QUERY, "no org '%.24s' in your scope", f->org);
 	}
+	return 0;
+}
+
+int h_event_list(struct app *app, struct http_request *r, struct principal *who, json_t *body)
+{
+	(void)body;
+	struct event_filter f;
+	long long limit, cursor;
+	int err;
+	if ((err = api_event_filter(app, r, who, &f)) ||
+	    (err = api_query_int(r, "limit", 1, 100, 20, &limit)) ||
+	    (err = api_query_int(r, "cursor", 1, 1LL << 53, 0, &cursor)))
+		return err;
+	f.limit = (int)limit;
+	f.before_id = cursor;
 	struct event *v;
 	size_t n;
 	long long total;

@@ -58,6 +58,8 @@ static int dispatch(struct app *app, struct http_request *r)
 			return http_error(r, err, "method '%s' is not allowed here; use %s",
 					  r->method, allow);
 		}
+		if ((!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD")) && web_path(r->path))
+			return web_serve(app->web, r);
 		return http_error(r, err, "no endpoint at '%s'", r->path);
 	}
 	r->route = rt->pattern;

@@ -185,7 +185,9 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 				     .district_path = district_path,
 				     .dup_distance_m = (double)cfg->dup_distance_m,
 				     .dup_window_s = cfg->dup_window_hours * 3600,
-				     .keys = keys };
+				     .keys = keys,
+				     .changed = api_stream_publish,
+				     .changed_ctx = &app };
 	struct http_options opt = {
 		.listen = cfg->listen,
 		.threads = (int)cfg->threads,
@@ -197,6 +199,10 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 		.access_log = cfg->access_log,
 		.max_upload = (size_t)cfg->max_upload,
 		.upload_route = api_upload_route,
+		.max_streams = (int)cfg->stream_max,
+		.stream_heartbeat = (int)cfg->stream_heartbeat,
+		.stream_tick = api_stream_tick,
+		.stream_free = api_stream_free,
 	};
 	/* attachments beside the database unless set; uploads land in its tmp/ so
 	 * keeping one is a rename on the same file system */
@@ -221,6 +227,14 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 		return 1;
 	}
 	opt.upload_dir = updir;
+	/* the web app: optional, the API works without it */
+	char wwhy[512];
+	if (web_load(cfg->web_dir, &app.web, wwhy, sizeof(wwhy)))
+		log_warn("%s; serving the API only", wwhy);
+	else {
+		size_t bytes, files = web_count(app.web, &bytes);
+		log_info("web app: %zu files, %zu bytes from '%s'", files, bytes, cfg->web_dir);
+	}
 	/* block the signals before any thread starts, so only sigwait sees them */
 	sigset_t set;
 	sigemptyset(&set);
@@ -233,6 +247,7 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	char why[512];
 	if (http_server_start(&opt, api_dispatch, &app, &srv, why, sizeof(why))) {
 		fprintf(stderr, "pingan: %s\n", why);
+		web_free(app.web);
 		geo_index_free(ic.ix);
 		cal_free(cal);
 		arena_free(ic.a);
@@ -240,6 +255,7 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 		store_close(st);
 		return 1;
 	}
+	app.srv = srv;
 	char host[128];
 	snprintf(host, sizeof(host), "%s", cfg->listen);
 	char *colon = strrchr(host, ':');
@@ -263,6 +279,7 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	pthread_cond_signal(&tk.cond);
 	pthread_mutex_unlock(&tk.lock);
 	pthread_join(tick_thread, NULL);
+	web_free(app.web);
 	geo_index_free(ic.ix);
 	cal_free(cal);
 	arena_free(ic.a);

@@ -59,6 +59,8 @@ static const struct setting settings[] = {
 	S(pii_reveal_roles, "centre",
 	  "roles that may read reporters' personal data in the clear, with a reason "
 	  "(never audit_admin)"),
+	S(web_dir, PINGAN_WEB_DIR,
+	  "folder of the built web app (web/dist), served at / and loaded at start"),
 	I(threads, 4, 1, 256, "HTTP worker threads"),
 	I(readers, 4, 1, 64, "SQLite reader connections"),
 	I(max_connections, 1024, 1, 100000, "concurrent HTTP connections"),
@@ -80,7 +82,14 @@ static const struct setting settings[] = {
 	I(escalate_grace_minutes, 240, 1, 100000, "working minutes overdue before work escalates"),
 	I(scheduler_interval, 30, 1, 3600, "seconds between deadline checks"),
 	I(demo_events, 2000, 0, 1000000, "events `pingan demo` makes over the past year"),
+	I(stream_max, 64, 0, 10000, "open event streams (GET /api/v1/stream) before 503"),
+	I(stream_heartbeat, 15, 1, 300, "seconds between heartbeats on an event stream"),
+	I(export_max_rows, 100000, 1, 10000000, "most rows a CSV export of events holds"),
+	I(public_report_limit, 10, 1, 100000,
+	  "public reports one address may file per public_report_window"),
+	I(public_report_window, 3600, 1, 604800, "seconds of the public report limit's window"),
 	B(access_log, "true", "one JSON line per request on stderr"),
+	B(public_reports, "true", "citizens may file reports without logging in"),
 	B(test_clock, "false",
 	  "tests only: lets an admin move the server's clock (POST /api/v1/test/clock)"),
 };

@@ -28,6 +28,7 @@ struct config {
 	char *key_file;
 	char *pii_profile;
 	char *pii_reveal_roles;
+	char *web_dir;
 	long long threads;
 	long long readers;
 	long long max_connections;
@@ -47,6 +48,12 @@ struct config {
 	long long escalate_grace_minutes;
 	long long scheduler_interval;
 	long long demo_events;
+	long long stream_max;
+	long long stream_heartbeat;
+	long long export_max_rows;
+	long long public_report_limit;
+	long long public_report_window;
+	bool public_reports;
 	bool test_clock;
 	long long dup_window_hours;
 	bool access_log;

@@ -349,6 +349,8 @@ int event_create(const struct event_env *env, struct arena *a, const struct prin
 		return err;
 	}
 	*out = e;
+	if (env->changed)
+		env->changed(env->changed_ctx, &e, true);
 
 	/* duplicate candidates nearby */
 	*dups = NULL;
@@ -613,6 +615,8 @@ int event_act(const struct event_env *env, struct arena *a, const struct princip
 	}
 	n.version = e.version + 1;
 	*out = n;
+	if (env->changed)
+		env->changed(env->changed_ctx, &n, false);
 	return 0;
 }
 

@@ -49,6 +49,10 @@ struct event_env {
 	/* keys for reporters' personal data (NULL: no key file; reports with
 	 * personal data are then refused with ERR_UNAVAILABLE) */
 	const struct crypt_keyring *keys;
+	/* told of every committed report and change, after its commit (the
+	 * live event stream); NULL: nobody listens */
+	void (*changed)(void *ctx, const struct event *e, bool created);
+	void *changed_ctx;
 };
 
 struct event_input {

@@ -117,6 +117,7 @@ struct event_filter {
 	const char *bidx_col;
 	const char *bidx[4];
 	int nbidx;
+	bool no_total; /* leave *total alone (pages of an export): no count query */
 };
 
 #endif

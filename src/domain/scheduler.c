@@ -41,6 +41,10 @@ static int mark(const struct event_env *env, struct event *e, int warn, const ch
 	} else {
 		store_rollback(env->st);
 	}
+	if (!err && env->changed) {
+		n.version = e->version + 1;
+		env->changed(env->changed_ctx, &n, false);
+	}
 	return err;
 }
 

@@ -14,6 +14,7 @@
  */
 #include "http/server.h"
 #include "http/metrics.h"
+#include "http/stream.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -41,10 +42,14 @@ struct http_server {
 	void *ctx;
 	int port;
 	atomic_int active;
+	struct stream_hub hub;
 };
 
 struct req_state {
 	struct http_request r;
+	struct http_server *srv;
+	struct http_stream *stream; /* an event stream answer */
+	struct body_cb *body_cb;    /* a streamed answer */
 	struct strbuf body;
 	struct timespec start;
 	bool too_large, done;
@@ -135,6 +140,69 @@ int http_reply_file(struct http_request *r, int status, const char *type, const 
 	return 0;
 }
 
+struct body_cb {
+	http_body_fn fn;
+	void *ctx;
+	void (*release)(void *ctx);
+};
+
+static ssize_t body_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	(void)pos;
+	struct body_cb *b = cls;
+	ssize_t n = b->fn(b->ctx, buf, max);
+	return n > 0    ? n
+	       : n == 0 ? MHD_CONTENT_READER_END_OF_STREAM
+			: MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void body_free(void *cls)
+{
+	struct body_cb *b = cls;
+	if (b->release)
+		b->release(b->ctx);
+	free(b);
+}
+
+void http_reply_callback(struct http_request *r, int status, const char *type, http_body_fn fn,
+			 void *ctx, void (*release_ctx)(void *ctx))
+{
+	struct req_state *s = (struct req_state *)(void *)r;
+	if (s->body_cb)
+		body_free(s->body_cb);
+	s->body_cb = xmalloc(sizeof(*s->body_cb));
+	*s->body_cb = (struct body_cb){ fn, ctx, release_ctx };
+	r->status = status;
+	r->json = NULL;
+	r->text = NULL;
+	r->text_type = type;
+}
+
+struct stream_hub *http_server_hub(struct http_server *srv)
+{
+	return &srv->hub;
+}
+
+struct http_server *http_request_server(struct http_request *r)
+{
+	return ((struct req_state *)(void *)r)->srv;
+}
+
+int http_reply_stream(struct http_request *r, void *data, struct http_stream **out)
+{
+	struct req_state *s = (struct req_state *)(void *)r;
+	struct http_stream *st = stream_new(&s->srv->hub, CONN(r), data);
+	if (!st)
+		return ERR_UNAVAILABLE;
+	s->stream = st;
+	r->status = 200;
+	r->json = NULL;
+	r->text = NULL;
+	r->text_type = "text/event-stream; charset=utf-8";
+	*out = st;
+	return 0;
+}
+
 void http_reply_text(struct http_request *r, int status, const char *type, const char *body,
 		     size_t len)
 {
@@ -194,7 +262,25 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct req_state *s)
 		len = 0;
 	}
 	struct MHD_Response *resp;
-	if (s->out_fd >= 0 && !r->json) {
+	bool streaming = (s->stream || s->body_cb) && !r->json;
+	if (s->body_cb && !r->json) {
+		/* the body's context is freed with the response from here on */
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, body_read,
+							 s->body_cb, body_free);
+		if (!resp)
+			body_free(s->body_cb);
+		s->body_cb = NULL;
+		len = 0;
+		type = r->text_type;
+	} else if (streaming) {
+		/* the stream is freed with the response from here on */
+		resp = stream_response(s->stream);
+		if (!resp)
+			stream_abandon(s->stream);
+		s->stream = NULL;
+		len = 0;
+		type = r->text_type;
+	} else if (s->out_fd >= 0 && !r->json) {
 		/* libmicrohttpd owns the descriptor from here and closes it */
 		resp = MHD_create_response_from_fd(s->out_len, s->out_fd);
 		if (resp) {
@@ -208,7 +294,7 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct req_state *s)
 	s->sent = len;
 	if (!resp)
 		return MHD_NO;
-	if (len || r->json)
+	if (len || r->json || streaming)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(resp, "X-Request-Id", r->id);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
@@ -234,6 +320,7 @@ static void new_request(struct http_server *srv, struct MHD_Connection *c, const
 			const char *method, struct req_state *s)
 {
 	memset(s, 0, sizeof(*s));
+	s->srv = srv;
 	s->fd = s->out_fd = -1;
 	clock_gettime(CLOCK_MONOTONIC, &s->start);
 	struct http_request *r = &s->r;
@@ -435,6 +522,10 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		strbuf_release(&sb);
 	}
 	strbuf_release(&s->body);
+	if (s->stream)
+		stream_abandon(s->stream); /* opened, then answered with an error */
+	if (s->body_cb)
+		body_free(s->body_cb);
 	if (s->fd >= 0)
 		close(s->fd);
 	if (s->out_fd >= 0)
@@ -513,6 +604,7 @@ int http_server_start(const struct http_options *opt, http_handler_fn fn, void *
 			 MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	stream_hub_start(&srv->hub, opt, ctx, srv);
 	srv->d = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opt->threads, MHD_OPTION_CONNECTION_LIMIT,
@@ -524,6 +616,7 @@ int http_server_start(const struct http_options *opt, http_handler_fn fn, void *
 	if (!srv->d) {
 		snprintf(why, whylen, "cannot listen on '%s' (address in use or not permitted)",
 			 opt->listen);
+		stream_hub_stop(&srv->hub);
 		free(srv);
 		return ERR_IO;
 	}
@@ -542,6 +635,9 @@ void http_server_stop(struct http_server *s, int grace_ms)
 {
 	if (!s)
 		return;
+	/* streams never end by themselves: end them first, so they count down
+	 * with the other in-flight requests */
+	stream_hub_stop(&s->hub);
 	MHD_socket fd = MHD_quiesce_daemon(s->d);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);

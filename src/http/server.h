@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "core/arena.h"
 
@@ -59,6 +60,13 @@ struct http_request {
 
 typedef int (*http_handler_fn)(void *ctx, struct http_request *r);
 
+/* An open event stream (text/event-stream): see stream.c. */
+struct http_stream;
+/* Called on the server's stream thread for a stream that is due: beat is
+ * true every stream_heartbeat seconds, false after http_stream_poke().
+ * Returns false to end the stream. */
+typedef bool (*http_stream_tick_fn)(void *ctx, struct http_stream *s, void *data, bool beat);
+
 struct http_options {
 	const char *listen; /* "ADDR:PORT"; port 0 picks a free one */
 	int threads;
@@ -74,6 +82,12 @@ struct http_options {
 	size_t max_upload;
 	const char *upload_dir;
 	bool (*upload_route)(void *ctx, const char *method, const char *path);
+	/* event streams: at most max_streams open (0: none), a tick every
+	 * stream_heartbeat seconds each; stream_free releases a stream's data */
+	int max_streams;
+	int stream_heartbeat;
+	http_stream_tick_fn stream_tick;
+	void (*stream_free)(void *data);
 };
 
 struct http_server;
@@ -100,6 +114,35 @@ int http_reply_file(struct http_request *r, int status, const char *type, const 
 /* Sets a raw response body. */
 void http_reply_text(struct http_request *r, int status, const char *type, const char *body,
 		     size_t len);
+/* A streamed body: fills buf with up to max bytes and returns how many;
+ * 0 at the end, negative to abort the answer (the connection is closed). */
+typedef ssize_t (*http_body_fn)(void *ctx, char *buf, size_t max);
+/* Answers with a body produced while it is sent (chunked), by fn on a
+ * worker thread; ctx is released with release_ctx when the answer is done
+ * (also if it is never sent). ctx must not point into the request. */
+void http_reply_callback(struct http_request *r, int status, const char *type, http_body_fn fn,
+			 void *ctx, void (*release_ctx)(void *ctx));
+/* Answers with an event stream that stays open: the response is a
+ * text/event-stream fed by http_stream_send(); the connection is suspended
+ * while there is nothing to send, so it holds no worker thread. data is the
+ * caller's (released with opt.stream_free when the stream ends). 0, or
+ * ERR_UNAVAILABLE when max_streams are open (data stays the caller's). */
+int http_reply_stream(struct http_request *r, void *data, struct http_stream **out);
+/* Queues bytes on a stream and wakes it. A client that lets more than
+ * HTTP_STREAM_QUEUE bytes pile up is too slow: its stream ends. */
+#define HTTP_STREAM_QUEUE (256 * 1024)
+void http_stream_send(struct http_stream *s, const char *text, size_t len);
+/* Asks for a tick (beat false) within a second. */
+void http_stream_poke(struct http_stream *s);
+/* Calls fn for every open stream (under the streams' lock: fn may send and
+ * poke, but not block). */
+void http_stream_each(struct http_server *srv,
+		      void (*fn)(void *ctx, struct http_stream *s, void *data), void *ctx);
+/* Open streams now. */
+int http_stream_count(struct http_server *srv);
+/* The server a request arrived at. */
+struct http_server *http_request_server(struct http_request *r);
+
 /* Records detail for an error return: return http_error(r, ERR_X, "...") */
 int http_error(struct http_request *r, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -548,7 +548,9 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 	bool rollup = !f->category && !f->grid && !f->assignee && !f->urgency && !f->from &&
 		      !f->to && !f->overdue && !(f->q && *f->q) && !(f->sources && *f->sources) &&
 		      !f->bidx_col;
-	if (rollup) {
+	if (f->no_total) {
+		*total = -1;
+	} else if (rollup) {
 		if ((err = rollup_total(c, a, sc, f, total)))
 			goto out;
 	} else {

@@ -332,5 +332,49 @@ struct personal_read {
 /* The clear reads of an event, oldest first. */
 int store_personal_reads(struct store *st, struct arena *a, long long event_id,
 			 struct personal_read **out, size_t *n);
+/* --- the web application (sqlite_ui.c) --- */
+struct saved_filter {
+	long long id;
+	const char *name, *query; /* query: the list's query string, without '?' */
+	long long created_at;
+};
+/* A user's saved filters, by name. */
+int store_filter_list(struct store *st, struct arena *a, long long user_id,
+		      struct saved_filter **out, size_t *n);
+/* Adds one (sets f->id) unless the user has max already (*full, ERR_CONFLICT);
+ * ERR_CONFLICT also when the name is taken. */
+int store_filter_add(struct store *st, long long user_id, struct saved_filter *f, int max,
+		     bool *full);
+/* ERR_NOT_FOUND for another user's or a missing one. */
+int store_filter_delete(struct store *st, long long user_id, long long id);
+/* The event a reporter filed with this client id (ERR_NOT_FOUND: none). */
+int store_event_by_client(struct store *st, long long reporter_id, const char *client_id,
+			  long long *event_id);
+/* Records it (ERR_CONFLICT if the pair exists). */
+int store_event_client_add(struct store *st, long long reporter_id, const char *client_id,
+			   long long event_id, long long now);
+/* Records that event_id came through the public form, with the contact given. */
+int store_public_report_add(struct store *st, long long event_id, const char *contact,
+			    long long now);
+/* The contact given with a public report (ERR_NOT_FOUND: not one). */
+int store_public_contact(struct store *st, struct arena *a, long long event_id,
+			 const char **contact);
+struct assignee_row {
+	const char *org_path, *assignee; /* assignee "" : not dispatched */
+	long long open, overdue;
+};
+struct category_row {
+	const char *org_path, *category;
+	long long n, open, overdue;
+};
+/* Open and overdue events by place and department under path (in scope). */
+int store_event_assignee_counts(struct store *st, struct arena *a, const struct scope *sc,
+				const char *path, struct assignee_row **out, size_t *n);
+/* All, open and overdue events by place and category under path (in scope). */
+int store_event_category_counts(struct store *st, struct arena *a, const struct scope *sc,
+				const char *path, struct category_row **out, size_t *n);
+/* Ids of the open overdue events under path (in scope), longest overdue first. */
+int store_event_overdue_ids(struct store *st, struct arena *a, const struct scope *sc,
+			    const char *path, int limit, long long **out, size_t *n);
 
 #endif

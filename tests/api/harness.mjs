@@ -48,6 +48,8 @@ export function childEnv(extra = {}) {
 	env.PINGAN_PBKDF2_ITERATIONS = '1000';
 	/* a demo without its year of events unless a test asks for them */
 	env.PINGAN_DEMO_EVENTS ??= '0';
+	/* no web app unless a test gives one (a built web/dist must not change answers) */
+	env.PINGAN_WEB_DIR ??= '';
 	env.ASAN_OPTIONS ??= 'detect_leaks=1:abort_on_error=0:halt_on_error=1';
 	env.UBSAN_OPTIONS ??= 'print_stacktrace=1:halt_on_error=1';
 	for (const [k, v] of Object.entries(extra)) {
