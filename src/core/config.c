@@ -72,12 +72,18 @@ static const struct setting settings[] = {
 	I(scheduler_interval, 30, 1, 3600, "seconds between deadline checks"),
 	I(demo_events, 2000, 0, 1000000, "events `pingan demo` makes over the past year"),
 	B(access_log, "true", "one JSON line per request on stderr"),
+	S(audit_key_file, "",
+	  "the audit anchors' HMAC-SM3 key, outside the database (default: 'audit.key' beside "
+	  "the database; made at first use)"),
+	I(audit_anchor_minutes, 60, 1, 10080, "minutes between signed anchors of the audit log"),
+	I(audit_retention_days, 184, 184, 36500,
+	  "audit records younger than this are never archived (184 days at least)"),
 	B(test_clock, "false",
 	  "tests only: lets an admin move the server's clock (POST /api/v1/test/clock)"),
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
-_Static_assert(NSETTINGS <= 32, "grow config.source");
+_Static_assert(NSETTINGS <= 48, "grow config.source");
 
 static int parse_bool(const char *v, bool *out)
 {

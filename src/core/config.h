@@ -25,6 +25,7 @@ struct config {
 	char *categories_file;
 	char *working_hours;
 	char *attachments_dir;
+	char *audit_key_file;
 	long long threads;
 	long long readers;
 	long long max_connections;
@@ -47,8 +48,10 @@ struct config {
 	bool test_clock;
 	long long dup_window_hours;
 	bool access_log;
+	long long audit_anchor_minutes;
+	long long audit_retention_days;
 	/* where each value came from, by table row: "default", "file", "env", "flag" */
-	const char *source[32];
+	const char *source[48];
 };
 
 /* Fills cfg with the defaults (allocates its strings). */
