@@ -47,9 +47,10 @@ static int query_time(struct http_request *r, const char *key, long long *out)
 	char tail;
 	size_t n = strlen(v);
 	bool date = n == 10 && sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3;
-	bool stamp = n == 20 &&
-		     sscanf(v, "%4d-%2d-%2dT%2d:%2d:%2dZ%c", &y, &m, &d, &hh, &mi, &ss, &tail) == 6 &&
-		     v[19] == 'Z';
+	bool stamp =
+		n == 20 &&
+		sscanf(v, "%4d-%2d-%2dT%2d:%2d:%2dZ%c", &y, &m, &d, &hh, &mi, &ss, &tail) == 6 &&
+		v[19] == 'Z';
 	if ((!date && !stamp) || y < 1970 || y > 2200 || m < 1 || m > 12 || d < 1 || d > 31 ||
 	    hh > 23 || mi > 59 || ss > 59 || hh < 0 || mi < 0 || ss < 0)
 		return http_error(r, ERR_BAD_QUERY,
@@ -60,8 +61,8 @@ static int query_time(struct http_request *r, const char *key, long long *out)
 	int yy, mm, dd;
 	cal_civil(day, &yy, &mm, &dd);
 	if (yy != y || mm != m || dd != d)
-		return http_error(r, ERR_BAD_QUERY, "query parameter '%s': %.10s is not a date", key,
-				  v);
+		return http_error(r, ERR_BAD_QUERY, "query parameter '%s': %.10s is not a date",
+				  key, v);
 	*out = (long long)day * 86400 + hh * 3600 + mi * 60 + ss - (date ? CAL_TZ_OFFSET : 0);
 	return 0;
 }
@@ -81,11 +82,11 @@ static int query_text(struct http_request *r, const char *key, size_t max, const
 
 static json_t *rec_json(const struct audit_rec *x)
 {
-	json_t *j = json_pack("{s:I,s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "seq",
-			      (json_int_t)x->seq, "at", api_time_json(x->at), "username",
-			      x->username, "ip", x->ip, "action", x->action, "object", x->object,
-			      "outcome", x->outcome, "detail", x->detail, "prev", x->prev, "hash",
-			      x->hash);
+	json_t *j =
+		json_pack("{s:I,s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "seq", (json_int_t)x->seq,
+			  "at", api_time_json(x->at), "username", x->username, "ip", x->ip,
+			  "action", x->action, "object", x->object, "outcome", x->outcome, "detail",
+			  x->detail, "prev", x->prev, "hash", x->hash);
 	json_object_set_new(j, "user_id", x->user_id ? json_integer(x->user_id) : json_null());
 	return j;
 }
@@ -148,7 +149,8 @@ int h_audit_verify(struct app *app, struct http_request *r, struct principal *wh
 	if ((err = api_audit(app, r, who, "audit.verify", "audit", "ok", NULL)))
 		return err;
 	struct audit_verify v;
-	if ((err = store_audit_verify(app->st, r->arena, app->audit_key, AUDIT_KEY_LEN, &v)))
+	if ((err = store_audit_verify(app->st, r->arena, NULL, 0, app->audit_key, AUDIT_KEY_LEN,
+				      &v)))
 		return err;
 	json_t *j = json_pack("{s:b,s:I,s:I,s:s,s:I,s:I,s:I}", "ok", v.ok, "records",
 			      (json_int_t)v.records, "head_seq", (json_int_t)v.head_seq, "head",
@@ -198,8 +200,7 @@ int h_audit_anchors(struct app *app, struct http_request *r, struct principal *w
 	return 0;
 }
 
-int h_audit_anchor_now(struct app *app, struct http_request *r, struct principal *who,
-		       json_t *body)
+int h_audit_anchor_now(struct app *app, struct http_request *r, struct principal *who, json_t *body)
 {
 	(void)body;
 	struct audit_anchor x;

@@ -62,8 +62,8 @@ int h_logout(struct app *app, struct http_request *r, struct principal *who, jso
 	if (err)
 		return err;
 	if ((err = auth_logout(app->st, who)) ||
-	    (err = api_audit(app, r, who, "logout", arena_printf(r->arena, "user:%lld", who->user_id),
-			     "ok", NULL))) {
+	    (err = api_audit(app, r, who, "logout",
+			     arena_printf(r->arena, "user:%lld", who->user_id), "ok", NULL))) {
 		store_rollback(app->st);
 		return err;
 	}

@@ -91,14 +91,15 @@ static int dispatch(struct app *app, struct http_request *r)
 						     : (who.roles & ROLE(AUDIT_ADMIN)) &&
 							       !(rt->flags & ROUTE_SELF);
 		if (denied) {
-			struct audit_rec ar = { .at = app->now(),
-						.user_id = who.user_id,
-						.username = who.username,
-						.action = "access",
-						.object = arena_printf(r->arena, "%s %s", r->method,
-								       rt->pattern),
-						.outcome = "denied",
-						.detail = "the user's roles do not allow this route" };
+			struct audit_rec ar = {
+				.at = app->now(),
+				.user_id = who.user_id,
+				.username = who.username,
+				.action = "access",
+				.object = arena_printf(r->arena, "%s %s", r->method, rt->pattern),
+				.outcome = "denied",
+				.detail = "the user's roles do not allow this route"
+			};
 			if ((err = store_audit_append(app->st, &ar)))
 				return err;
 			return http_error(r, ERR_FORBIDDEN, "your roles do not allow this");

@@ -14,6 +14,7 @@
 #include "core/geo.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/sec.h"
 #include "domain/scheduler.h"
 #include "domain/webhook.h"
 #include "http/client.h"
@@ -26,6 +27,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 struct ticker {
 	struct app *app;
@@ -34,12 +36,23 @@ struct ticker {
 	bool stop;
 };
 
+/* Signs the audit log's head unless the latest anchor names it already. */
+static void anchor_audit(struct app *app)
+{
+	struct audit_anchor x;
+	if (store_audit_anchor(app->st, app->audit_key, AUDIT_KEY_LEN, (long long)time(NULL), false,
+			       &x))
+		log_warn("cannot write an audit anchor; retrying next interval");
+}
+
 /* The background thread: webhook deliveries every 2 s, a deadline pass
- * every scheduler_interval seconds. */
+ * every scheduler_interval seconds, an audit anchor every
+ * audit_anchor_minutes. */
 static void *tick_loop(void *p)
 {
 	struct ticker *t = p;
 	long long next_pass = t->app->now() + t->app->cfg->scheduler_interval;
+	long long next_anchor = (long long)time(NULL) + t->app->cfg->audit_anchor_minutes * 60;
 	pthread_mutex_lock(&t->lock);
 	while (!t->stop) {
 		struct timespec until;
@@ -50,6 +63,12 @@ static void *tick_loop(void *p)
 			break;
 		pthread_mutex_unlock(&t->lock);
 		long long now = t->app->now();
+		/* anchors follow the real clock, even under the test clock */
+		if ((long long)time(NULL) >= next_anchor) {
+			anchor_audit(t->app);
+			next_anchor =
+				(long long)time(NULL) + t->app->cfg->audit_anchor_minutes * 60;
+		}
 		if (t->app->cfg->test_clock) {
 			/* tests drive passes and deliveries themselves (POST /api/v1/test/scheduler) */
 			pthread_mutex_lock(&t->lock);
@@ -137,12 +156,26 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 		config_print(cfg, stdout);
 		return 0;
 	}
-	struct store *st = cli_open_store(cfg);
-	if (!st)
+	/* one server per database: restore checks this lock too */
+	int lock = cli_db_lock(cfg->db);
+	if (lock == -1) {
+		fprintf(stderr, "pingan: another server is running on '%s'\n", cfg->db);
 		return 1;
+	}
+	unsigned char key[AUDIT_KEY_LEN];
+	struct store *st = lock >= 0 ? cli_open_store(cfg) : NULL;
+	if (lock < 0)
+		fprintf(stderr, "pingan: cannot lock '%s.lock': %s\n", cfg->db, strerror(errno));
+	if (!st || cli_audit_key(cfg, true, key)) {
+		store_close(st);
+		if (lock >= 0)
+			close(lock);
+		return 1;
+	}
 	struct calendar *cal = cli_load_world(cfg, st);
 	if (!cal) {
 		store_close(st);
+		close(lock);
 		return 1;
 	}
 	http_client_init();
@@ -161,6 +194,9 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 			   .cal = cal,
 			   .started = time(NULL),
 			   .now = clock_now };
+	memcpy(app.audit_key, key, sizeof(key));
+	sec_wipe(key, sizeof(key));
+	anchor_audit(&app); /* what came before this start is signed */
 	app.ev = (struct event_env){ .st = st,
 				     .cal = cal,
 				     .grids = ic.ix,
@@ -200,6 +236,7 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 		cal_free(cal);
 		arena_free(ic.a);
 		store_close(st);
+		close(lock);
 		return 1;
 	}
 	opt.upload_dir = updir;
@@ -219,6 +256,7 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 		cal_free(cal);
 		arena_free(ic.a);
 		store_close(st);
+		close(lock);
 		return 1;
 	}
 	char host[128];
@@ -244,10 +282,13 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	pthread_cond_signal(&tk.cond);
 	pthread_mutex_unlock(&tk.lock);
 	pthread_join(tick_thread, NULL);
+	anchor_audit(&app); /* the last head, signed */
+	sec_wipe(app.audit_key, sizeof(app.audit_key));
 	geo_index_free(ic.ix);
 	cal_free(cal);
 	arena_free(ic.a);
 	store_close(st);
+	close(lock);
 	http_client_cleanup();
 	log_info("stopped cleanly");
 	return 0;

@@ -159,7 +159,8 @@ int audit_key_load(const char *path, bool create, unsigned char key[AUDIT_KEY_LE
 	ssize_t got = read(fd, hex, sizeof(hex));
 	close(fd);
 	int err = 0;
-	if (got < 2 * AUDIT_KEY_LEN || (got > 2 * AUDIT_KEY_LEN && hex[2 * AUDIT_KEY_LEN] != '\n') ||
+	if (got < 2 * AUDIT_KEY_LEN ||
+	    (got > 2 * AUDIT_KEY_LEN && hex[2 * AUDIT_KEY_LEN] != '\n') ||
 	    unhex(hex, key, AUDIT_KEY_LEN)) {
 		snprintf(why, whylen, "the audit key file '%s' does not hold 64 hex digits", path);
 		err = ERR_BAD_VALUE;
@@ -219,8 +220,8 @@ void audit_verify_init(struct audit_verify *v, const struct audit_anchor *anchor
 		char mac[SEC_HEX_LEN];
 		audit_anchor_mac(key, keylen, a->seq, a->hash, a->at, mac);
 		if (!sec_memeq(mac, a->mac, SEC_HEX_LEN - 1))
-			problem(v, a->seq, "bad_mac", "anchor %lld (record %lld) has a wrong signature",
-				a->id, a->seq);
+			problem(v, a->seq, "bad_mac",
+				"anchor %lld (record %lld) has a wrong signature", a->id, a->seq);
 	}
 	/* anchors at or before where the chain starts (archived) check against it */
 	while (v->next_anchor < v->nav && v->av[v->next_anchor].seq <= start_seq) {
@@ -258,7 +259,8 @@ void audit_verify_record(struct audit_verify *v, const struct audit_rec *r)
 				"anchor %lld names record %lld, which is missing", a->id, a->seq);
 		else if (strcmp(a->hash, r->hash))
 			problem(v, a->seq, "anchor_mismatch",
-				"record %lld differs from its anchor %lld (the chain was rewritten)",
+				"record %lld differs from its anchor %lld (the chain was "
+				"rewritten)",
 				r->seq, a->id);
 		v->anchors_checked++;
 	}
@@ -270,8 +272,8 @@ void audit_verify_finish(struct audit_verify *v)
 {
 	if (v->next_anchor < v->nav) {
 		const struct audit_anchor *a = &v->av[v->nav - 1];
-		problem(v, a->seq,
-			"truncated", "the log ends at record %lld but anchor %lld names record %lld",
+		problem(v, a->seq, "truncated",
+			"the log ends at record %lld but anchor %lld names record %lld",
 			v->head_seq, a->id, a->seq);
 	}
 }

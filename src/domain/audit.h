@@ -22,15 +22,15 @@
 #include "core/sec.h"
 
 /* Field limits (bytes): longer values are cut at a UTF-8 boundary. */
-#define AUDIT_USER_MAX   64
-#define AUDIT_IP_MAX     64
-#define AUDIT_ACTION_MAX 64
-#define AUDIT_OBJECT_MAX 128
+#define AUDIT_USER_MAX    64
+#define AUDIT_IP_MAX      64
+#define AUDIT_ACTION_MAX  64
+#define AUDIT_OBJECT_MAX  128
 #define AUDIT_OUTCOME_MAX 16
-#define AUDIT_DETAIL_MAX 512
+#define AUDIT_DETAIL_MAX  512
 
-#define AUDIT_KEY_LEN 32
-#define AUDIT_KEY_ID_LEN 17 /* 16 hex digits and NUL */
+#define AUDIT_KEY_LEN     32
+#define AUDIT_KEY_ID_LEN  17 /* 16 hex digits and NUL */
 
 /* The hash before the first record: 64 zeros. */
 extern const char audit_genesis[SEC_HEX_LEN];
@@ -81,15 +81,15 @@ struct audit_anchor {
 
 struct audit_verify {
 	bool ok;
-	long long records;            /* records seen */
-	long long head_seq;           /* the last record's seq (start_seq if none) */
-	char head[SEC_HEX_LEN];       /* and its hash */
+	long long records;      /* records seen */
+	long long head_seq;     /* the last record's seq (start_seq if none) */
+	char head[SEC_HEX_LEN]; /* and its hash */
 	long long anchors, anchors_checked;
-	long long latest_anchor_seq;  /* -1: none */
+	long long latest_anchor_seq; /* -1: none */
 	long long problems;
-	long long problem_seq;        /* the record or anchor seq of the first problem */
-	char problem_kind[24];        /* altered, broken_link, gap, truncated, anchor_mismatch, bad_mac */
-	char problem[256];            /* a sentence for people */
+	long long problem_seq; /* the record or anchor seq of the first problem */
+	char problem_kind[24]; /* altered, broken_link, gap, truncated, anchor_mismatch, bad_mac */
+	char problem[256];     /* a sentence for people */
 	/* internal */
 	const struct audit_anchor *av;
 	size_t nav, next_anchor;

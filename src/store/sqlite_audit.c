@@ -107,8 +107,9 @@ int sq_audit_append(struct store *st, struct audit_rec *r)
 		r->outcome = "ok";
 	audit_hash(r->prev, r, r->hash);
 	sqlite3_stmt *q = sq_prep(
-		w, "INSERT INTO audit_log (seq, at, user_id, username, ip, action, object, outcome, "
-		   "detail, prev, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+		w,
+		"INSERT INTO audit_log (seq, at, user_id, username, ip, action, object, outcome, "
+		"detail, prev, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
 	sqlite3_bind_int64(q, 1, r->seq);
 	sqlite3_bind_int64(q, 2, r->at);
 	sqlite3_bind_int64(q, 3, r->user_id);
@@ -213,15 +214,15 @@ int store_audit_list(struct store *st, struct arena *a, const struct audit_filte
 {
 	struct conn *c = sq_racquire(st);
 	/* an action ending in '.' is a family: "event." matches every event action */
-	sqlite3_stmt *q = sq_prep(
-		c, "SELECT " AUDIT_COLS " FROM audit_log WHERE seq < ?1 "
-		   "AND (?2 IS NULL OR at >= ?2) AND (?3 IS NULL OR at < ?3) "
-		   "AND (?4 IS NULL OR username = ?4) "
-		   "AND (?5 IS NULL OR action = ?5 OR (substr(?5, -1) = '.' "
-		   "AND substr(action, 1, length(?5)) = ?5)) "
-		   "AND (?6 IS NULL OR object = ?6) AND (?7 IS NULL OR outcome = ?7) "
-		   "AND (?8 IS NULL OR user_id = ?8) "
-		   "ORDER BY seq DESC LIMIT ?9");
+	sqlite3_stmt *q =
+		sq_prep(c, "SELECT " AUDIT_COLS " FROM audit_log WHERE seq < ?1 "
+			   "AND (?2 IS NULL OR at >= ?2) AND (?3 IS NULL OR at < ?3) "
+			   "AND (?4 IS NULL OR username = ?4) "
+			   "AND (?5 IS NULL OR action = ?5 OR (substr(?5, -1) = '.' "
+			   "AND substr(action, 1, length(?5)) = ?5)) "
+			   "AND (?6 IS NULL OR object = ?6) AND (?7 IS NULL OR outcome = ?7) "
+			   "AND (?8 IS NULL OR user_id = ?8) "
+			   "ORDER BY seq DESC LIMIT ?9");
 	sqlite3_bind_int64(q, 1, f->before_seq > 0 ? f->before_seq : INT64_MAX);
 	if (f->from)
 		sqlite3_bind_int64(q, 2, f->from);
@@ -354,8 +355,14 @@ int store_audit_anchor(struct store *st, const unsigned char *key, size_t keylen
 
 /* --- verification (on any connection, so on a backup file too) --- */
 
-static int verify_on(struct conn *c, struct arena *a, const unsigned char *key, size_t keylen,
-		     struct audit_verify *v)
+static int by_seq(const void *pa, const void *pb)
+{
+	const struct audit_anchor *a = pa, *b = pb;
+	return a->seq < b->seq ? -1 : a->seq > b->seq ? 1 : (a->id > b->id) - (a->id < b->id);
+}
+
+static int verify_on(struct conn *c, struct arena *a, const struct audit_anchor *extra,
+		     size_t nextra, const unsigned char *key, size_t keylen, struct audit_verify *v)
 {
 	/* one read transaction: the anchors and the records of one moment */
 	int rc = sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL);
@@ -364,6 +371,15 @@ static int verify_on(struct conn *c, struct arena *a, const unsigned char *key, 
 	struct audit_anchor *an;
 	size_t nan;
 	int err = anchors_on(c, a, 0, AUDIT_VERIFY_MAX_ANCHORS, &an, &nan);
+	if (!err && nextra) {
+		struct audit_anchor *all = arena_alloc(a, (nan + nextra) * sizeof(*all));
+		memcpy(all, an, nan * sizeof(*an));
+		memcpy(all + nan, extra, nextra * sizeof(*extra));
+		nan += nextra;
+		an = all;
+	}
+	/* by the record they name: the walk meets them in order */
+	qsort(an, nan, sizeof(*an), by_seq);
 	long long start = 0;
 	char start_hash[SEC_HEX_LEN];
 	str_copy(start_hash, sizeof(start_hash), audit_genesis);
@@ -398,13 +414,14 @@ static int verify_on(struct conn *c, struct arena *a, const unsigned char *key, 
 	return err;
 }
 
-int store_audit_verify(struct store *st, struct arena *a, const unsigned char *key, size_t keylen,
+int store_audit_verify(struct store *st, struct arena *a, const struct audit_anchor *extra,
+		       size_t nextra, const unsigned char *key, size_t keylen,
 		       struct audit_verify *v)
 {
 	struct conn *c = sq_racquire(st);
 	if (c == &st->writer)
 		BUG("store_audit_verify inside a transaction"); /* its COMMIT would end it */
-	int err = verify_on(c, a, key, keylen, v);
+	int err = verify_on(c, a, extra, nextra, key, keylen, v);
 	sq_rrelease(st, c);
 	return err;
 }
@@ -481,7 +498,7 @@ int store_file_check(const char *path, const unsigned char *key, size_t keylen,
 		if (tables != 3) {
 			snprintf(why, whylen, "'%s' has no audit log", path);
 			err = ERR_BAD_FILE;
-		} else if ((err = verify_on(&c, a, key, keylen, v))) {
+		} else if ((err = verify_on(&c, a, NULL, 0, key, keylen, v))) {
 			snprintf(why, whylen, "cannot read the audit log of '%s'", path);
 		} else if (!v->ok) {
 			snprintf(why, whylen, "the audit chain of '%s' is broken: %s", path,

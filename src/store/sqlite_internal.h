@@ -52,7 +52,7 @@ struct store {
 	bool audit_ok;
 	long long audit_seq;
 	char audit_hash[65];
-	long long audit_dv;           /* PRAGMA data_version when the head was read */
+	long long audit_dv;             /* PRAGMA data_version when the head was read */
 	unsigned long long audit_batch; /* the batch the head was last checked in */
 };
 

@@ -341,9 +341,12 @@ int store_audit_anchor(struct store *st, const unsigned char *key, size_t keylen
 /* Anchors with id > after_id, oldest first, at most limit (0: all). */
 int store_audit_anchors(struct store *st, struct arena *a, long long after_id, int limit,
 			struct audit_anchor **out, size_t *n);
-/* Walks the whole chain in one read transaction (see audit_verify_*);
- * key NULL skips the anchors' signatures. Not inside a transaction. */
-int store_audit_verify(struct store *st, struct arena *a, const unsigned char *key, size_t keylen,
+/* Walks the whole chain in one read transaction (see audit_verify_*),
+ * checking the stored anchors and the extra ones (an export kept
+ * elsewhere); key NULL skips the anchors' signatures. Not inside a
+ * transaction. */
+int store_audit_verify(struct store *st, struct arena *a, const struct audit_anchor *extra,
+		       size_t nextra, const unsigned char *key, size_t keylen,
 		       struct audit_verify *v);
 
 /* --- database files (backup and restore) --- */
