@@ -91,6 +91,10 @@ int api_audit(struct app *app, struct http_request *r, const struct principal *w
 	      const char *action, const char *object, const char *outcome, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 
+/* Ends a transaction begun with store_begin(): commits when err is 0,
+ * else rolls back; returns err or the commit's outcome. */
+int api_end(struct app *app, int err);
+
 /* JSON renderings shared by handlers. */
 /* RFC 3339 UTC ("2026-11-25T05:00:00Z") for unix seconds; null for 0. */
 json_t *api_time_json(long long t);

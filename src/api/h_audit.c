@@ -36,6 +36,15 @@ int api_audit(struct app *app, struct http_request *r, const struct principal *w
 	return store_audit_append(app->st, &ar);
 }
 
+int api_end(struct app *app, int err)
+{
+	if (err) {
+		store_rollback(app->st);
+		return err;
+	}
+	return store_commit(app->st);
+}
+
 /* "YYYY-MM-DD" (the local day's start) or "YYYY-MM-DDTHH:MM:SSZ" (UTC) */
 static int query_time(struct http_request *r, const char *key, long long *out)
 {
