@@ -124,8 +124,12 @@ int sq_audit_append(struct store *st, struct audit_rec *r)
 	int rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE) {
+		/* the change this record belongs to fails with it: say why, and
+		 * never as the client's fault */
+		log_error("cannot append to the audit log: %s", sqlite3_errmsg(w->db));
 		st->audit_ok = false;
-		return sq_map_rc(rc, w->db);
+		err = sq_map_rc(rc, w->db);
+		return err == ERR_NO_SPACE || err == ERR_UNAVAILABLE ? err : ERR_DB;
 	}
 	st->audit_seq = r->seq;
 	str_copy(st->audit_hash, sizeof(st->audit_hash), r->hash);
