@@ -2,6 +2,9 @@
  * audit.c - `pingan audit verify|anchor|anchors`, and the helpers the other
  * commands use to audit what they change and to find the anchor key.
  *
+ * archive moves the records older than audit_retention_days into a JSON
+ * lines file and out of the database (see store_audit_archive()).
+ *
  * verify walks the whole chain and checks every anchor (signature, and that
  * the record it names is there with the same hash); --anchors FILE adds the
  * anchors of an export kept elsewhere (GET /api/v1/audit/anchors or
@@ -242,8 +245,112 @@ out:
 	return rc;
 }
 
+static int write_rec(void *ctx, const struct audit_rec *r)
+{
+	json_t *j = json_pack("{s:I,s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "seq",
+			      (json_int_t)r->seq, "at", (json_int_t)r->at, "user_id",
+			      (json_int_t)r->user_id, "username", r->username, "ip", r->ip,
+			      "action", r->action, "object", r->object, "outcome", r->outcome,
+			      "detail", r->detail, "prev", r->prev, "hash", r->hash);
+	int bad = !j || json_dumpf(j, ctx, JSON_COMPACT) || fputc('\n', ctx) == EOF;
+	json_decref(j);
+	return bad ? ERR_IO : 0;
+}
+
+/* `audit archive --out FILE`: the records older than the retention, as JSON
+ * lines (with their chain hashes) into a new FILE, then out of the
+ * database in one transaction that records the archive. Server stopped. */
+static int archive(struct config *cfg, int argc, char **argv)
+{
+	if (argc != 4 || strcmp(argv[2], "--out")) {
+		fprintf(stderr, "usage: pingan audit archive --out FILE.jsonl\n");
+		return 2;
+	}
+	const char *out = argv[3];
+	int lock = cli_db_lock(cfg->db);
+	if (lock < 0) {
+		fprintf(stderr, "pingan: %s '%s'; stop it before archiving\n",
+			lock == -1 ? "a server is running on" : "cannot lock", cfg->db);
+		return 1;
+	}
+	struct store *st = cli_open_store(cfg);
+	if (!st) {
+		close(lock);
+		return 1;
+	}
+	int rc = 1;
+	long long now = (long long)time(NULL), from, through;
+	long long cutoff = now - cfg->audit_retention_days * 86400;
+	if (store_audit_archivable(st, cutoff, &from, &through)) {
+		fprintf(stderr, "pingan: cannot read the audit log\n");
+		goto out;
+	}
+	if (through < from) {
+		printf("nothing to archive: no record older than %lld days starts the log\n",
+		       cfg->audit_retention_days);
+		rc = 0;
+		goto out;
+	}
+	int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		fprintf(stderr, "pingan: cannot create '%s': %s\n", out, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	int err = store_audit_each(st, from, through, write_rec, f);
+	if (fflush(f) || fsync(fileno(f)))
+		err = err ? err : ERR_IO;
+	fclose(f);
+	char sm3[SEC_HEX_LEN] = "";
+	struct sec_hash *h = sec_hash_new(SEC_SM3);
+	FILE *back = err ? NULL : fopen(out, "r");
+	char buf[65536];
+	size_t n;
+	while (back && (n = fread(buf, 1, sizeof(buf), back)) > 0)
+		sec_hash_update(h, buf, n);
+	if (back)
+		fclose(back);
+	else
+		err = err ? err : ERR_IO;
+	sec_hash_final_hex(h, sm3);
+	if (err) {
+		fprintf(stderr, "pingan: cannot write '%s'\n", out);
+		unlink(out);
+		goto out;
+	}
+	char detail[200];
+	snprintf(detail, sizeof(detail), "records %lld-%lld to %s (sm3 %.16s)", from, through, out,
+		 sm3);
+	if ((err = store_begin(st)))
+		goto failed;
+	if ((err = store_audit_archive(st, through, now, out, sm3)) ||
+	    (err = cli_audit(st, "audit.archive", "audit", 0, detail))) {
+		store_rollback(st);
+		goto failed;
+	}
+	if ((err = store_commit(st)))
+		goto failed;
+	printf("archived %s\n", detail);
+	rc = 0;
+	goto out;
+failed:
+	fprintf(stderr, "pingan: the records stay in the database: %s\n",
+		err == ERR_FORBIDDEN
+			? "the database refuses to archive records younger than 184 days"
+			: err_message(err));
+	unlink(out);
+out:
+	store_close(st);
+	close(lock);
+	return rc;
+}
+
 int cli_audit_cmd(struct config *cfg, int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], "archive"))
+		return archive(cfg, argc, argv);
 	if (argc >= 2 && !strcmp(argv[1], "verify"))
 		return verify(cfg, argc, argv);
 	if (argc == 2 && !strcmp(argv[1], "anchor"))
@@ -253,6 +360,8 @@ int cli_audit_cmd(struct config *cfg, int argc, char **argv)
 	fprintf(stderr,
 		"usage: pingan audit verify [--anchors EXPORT.json]...\n"
 		"       pingan audit anchor        sign the head now\n"
-		"       pingan audit anchors       print every anchor and the head (JSON)\n");
+		"       pingan audit anchors       print every anchor and the head (JSON)\n"
+		"       pingan audit archive --out FILE.jsonl   move records older than the "
+		"retention out (server stopped)\n");
 	return 2;
 }

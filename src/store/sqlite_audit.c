@@ -402,7 +402,10 @@ static int verify_on(struct conn *c, struct arena *a, const struct audit_anchor 
 	}
 	if (!err) {
 		audit_verify_init(v, an, nan, key, keylen, start, start_hash);
-		sqlite3_stmt *q = sq_prep(c, "SELECT " AUDIT_COLS " FROM audit_log ORDER BY seq");
+		/* archived records may still be there in a copy made mid-archive: skip them */
+		sqlite3_stmt *q = sq_prep(c, "SELECT " AUDIT_COLS " FROM audit_log WHERE seq > ?1 "
+					     "ORDER BY seq");
+		sqlite3_bind_int64(q, 1, start);
 		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 			struct audit_rec r;
 			peek_rec(q, &r);
@@ -428,6 +431,82 @@ int store_audit_verify(struct store *st, struct arena *a, const struct audit_anc
 	int err = verify_on(c, a, extra, nextra, key, keylen, v);
 	sq_rrelease(st, c);
 	return err;
+}
+
+/* --- archiving --- */
+
+int store_audit_archivable(struct store *st, long long cutoff, long long *from_seq,
+			   long long *through_seq)
+{
+	struct conn *c = sq_racquire(st);
+	/* the oldest records, up to the first one at or after the cutoff: a
+	 * prefix of the chain (times need not rise with seq) */
+	sqlite3_stmt *q =
+		sq_prep(c, "SELECT coalesce(min(seq), 1), coalesce(max(seq), 0), "
+			   "(SELECT min(seq) FROM audit_log WHERE at >= ?1) FROM audit_log");
+	sqlite3_bind_int64(q, 1, cutoff);
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		*from_seq = sqlite3_column_int64(q, 0);
+		*through_seq = sqlite3_column_type(q, 2) == SQLITE_NULL
+				       ? sqlite3_column_int64(q, 1)
+				       : sqlite3_column_int64(q, 2) - 1;
+	}
+	sqlite3_reset(q);
+	sq_rrelease(st, c);
+	return rc == SQLITE_ROW ? 0 : ERR_DB;
+}
+
+int store_audit_each(struct store *st, long long from_seq, long long through_seq,
+		     int (*fn)(void *ctx, const struct audit_rec *r), void *ctx)
+{
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, "SELECT " AUDIT_COLS " FROM audit_log WHERE seq >= ?1 "
+				     "AND seq <= ?2 ORDER BY seq");
+	sqlite3_bind_int64(q, 1, from_seq);
+	sqlite3_bind_int64(q, 2, through_seq);
+	int rc, err = 0;
+	while (!err && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct audit_rec r;
+		peek_rec(q, &r);
+		err = fn(ctx, &r);
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = sq_map_rc(rc, c->db);
+	sqlite3_reset(q);
+	sq_rrelease(st, c);
+	return err;
+}
+
+int store_audit_archive(struct store *st, long long through_seq, long long now, const char *file,
+			const char *file_sm3)
+{
+	int err = sq_wbegin(st);
+	if (err)
+		return err;
+	struct conn *w = &st->writer;
+	/* the archive row first (the database refuses one that reaches records
+	 * younger than 184 days), then the records it names may go */
+	sqlite3_stmt *q = sq_prep(
+		w, "INSERT INTO audit_archives (through_seq, through_hash, through_at, at, file, "
+		   "file_sm3) SELECT seq, hash, (SELECT max(at) FROM audit_log WHERE seq <= ?1), "
+		   "?2, ?3, ?4 FROM audit_log WHERE seq = ?1");
+	sqlite3_bind_int64(q, 1, through_seq);
+	sqlite3_bind_int64(q, 2, now);
+	sqlite3_bind_text(q, 3, file, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, file_sm3, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE)
+		return sq_wend(st, (rc & 0xff) == SQLITE_CONSTRAINT ? ERR_FORBIDDEN
+								    : sq_map_rc(rc, w->db));
+	if (sqlite3_changes(w->db) == 0)
+		return sq_wend(st, ERR_NOT_FOUND);
+	q = sq_prep(w, "DELETE FROM audit_log WHERE seq <= ?1");
+	sqlite3_bind_int64(q, 1, through_seq);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	return sq_wend(st, rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db));
 }
 
 /* --- files: checking, backup, restore --- */

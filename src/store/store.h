@@ -349,6 +349,22 @@ int store_audit_verify(struct store *st, struct arena *a, const struct audit_anc
 		       size_t nextra, const unsigned char *key, size_t keylen,
 		       struct audit_verify *v);
 
+/* Archiving: the records that may leave the database are the oldest ones,
+ * up to (not including) the first record at or after cutoff: seq in
+ * [*from_seq, *through_seq] (empty when through < from). */
+int store_audit_archivable(struct store *st, long long cutoff, long long *from_seq,
+			   long long *through_seq);
+/* Calls fn for each record with seq in [from_seq, through_seq], in order
+ * (r's texts valid during the call); stops at fn's first error. */
+int store_audit_each(struct store *st, long long from_seq, long long through_seq,
+		     int (*fn)(void *ctx, const struct audit_rec *r), void *ctx);
+/* Records an archive of the records up to through_seq (written to file,
+ * whose SM3 is file_sm3) and deletes them, in one transaction; the chain
+ * continues from through_seq's hash. ERR_FORBIDDEN when the database
+ * refuses (a record younger than 184 days), ERR_NOT_FOUND for no such seq. */
+int store_audit_archive(struct store *st, long long through_seq, long long now, const char *file,
+			const char *file_sm3);
+
 /* --- database files (backup and restore) --- */
 /* Opens path read-only, runs PRAGMA integrity_check and verifies its audit
  * chain into v. 0, or ERR_BAD_FILE / ERR_IO / ERR_DB with why. */

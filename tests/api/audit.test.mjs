@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -42,7 +42,12 @@ async function added(query, fn) {
 	return { result, recs: now.filter((r) => !before.includes(r.seq)) };
 }
 
-const sqlite = (db, sql) => spawnSync('sqlite3', [db, sql], { encoding: 'utf8' });
+const sqlite = (db, q) => spawnSync('sqlite3', [db, q], { encoding: 'utf8' });
+const sql = (db, q) => {
+	const r = sqlite(db, q);
+	assert.equal(r.status, 0, r.stderr);
+	return r.stdout.trim();
+};
 
 async function addUser(username, roles = ['leader']) {
 	const res = await srv.api('POST', '/api/v1/users', { as: 'security',
@@ -387,5 +392,48 @@ describe('truncation', () => {
 		c = await cli(['--db', t.db, 'audit', 'verify', '--anchors', file]);
 		assert.equal(c.code, 1, c.stdout);
 		assert.match(c.stdout, /truncated/);
+	});
+});
+
+describe('retention and archiving', () => {
+	let t;
+	after(async () => {
+		await t?.stop();
+		await removeDir(t?.dir);
+	});
+	test('records older than the retention leave only into an archive; younger ones never', async () => {
+		t = await startServer({ env: { PINGAN_DEMO_EVENTS: 40 } });
+		const running = await cli(['--db', t.db, 'audit', 'archive', '--out', path.join(t.dir, 'a.jsonl')]);
+		assert.equal(running.code, 1);
+		assert.match(running.stderr, /a server is running/);
+		await t.stop({ keepDir: true });
+		const low = await cli(['--db', t.db, '--audit-retention-days', '183', 'audit', 'verify']);
+		assert.equal(low.code, 2, 'the retention cannot be set below 184 days');
+
+		const file = path.join(t.dir, 'a.jsonl');
+		const r = await cli(['--db', t.db, 'audit', 'archive', '--out', file]);
+		assert.equal(r.code, 0, r.stdout + r.stderr);
+		const m = /archived records 1-(\d+) to /.exec(r.stdout);
+		assert.ok(m, r.stdout);
+		const through = Number(m[1]);
+		const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+		assert.equal(lines.length, through);
+		const limit = Date.now() / 1000 - 184 * 86400;
+		lines.forEach((rec, i) => {
+			assert.equal(rec.seq, i + 1);
+			assert.ok(rec.at < limit, `record ${rec.seq} is older than 184 days`);
+			if (i)
+				assert.equal(rec.prev, lines[i - 1].hash, `record ${rec.seq} continues the chain`);
+		});
+		assert.equal(sql(t.db, 'SELECT min(seq) FROM audit_log'), String(through + 1));
+		assert.equal(sql(t.db, 'SELECT through_hash FROM audit_archives'), lines.at(-1).hash);
+		const v = await cli(['--db', t.db, 'audit', 'verify']);
+		assert.equal(v.code, 0, v.stdout);
+		const del = sqlite(t.db, `DELETE FROM audit_log WHERE seq = ${through + 1}`);
+		assert.notEqual(del.status, 0, 'a younger record cannot be deleted');
+		const again = await cli(['--db', t.db, 'audit', 'archive', '--out', path.join(t.dir, 'b.jsonl')]);
+		assert.equal(again.code, 0);
+		assert.match(again.stdout, /nothing to archive/);
+		await assert.rejects(readFile(path.join(t.dir, 'b.jsonl')), 'no empty archive is made');
 	});
 });

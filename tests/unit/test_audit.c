@@ -449,6 +449,47 @@ static void test_backup(void)
 	fx_close(&f);
 }
 
+static int count_rec(void *ctx, const struct audit_rec *r)
+{
+	(void)r;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static void test_archive(void)
+{
+	struct fx f;
+	if (fx_open(&f))
+		return;
+	long long now = (long long)time(NULL), day = 86400;
+	for (int i = 0; i < 5; i++)
+		append(f.st, now - 200 * day + i, "old", "login", "user:1");
+	for (int i = 0; i < 3; i++)
+		append(f.st, now - 10 * day + i, "young", "login", "user:2");
+	append(f.st, now - 300 * day, "old again", "login", "user:3");
+	long long from, through;
+	is_int(store_audit_archivable(f.st, now - 184 * day, &from, &through), 0, "archivable");
+	ok(from == 1 && through == 5, "archivable: the old prefix only (%lld-%lld)", from, through);
+	int n = 0;
+	store_audit_each(f.st, from, through, count_rec, &n);
+	is_int(n, 5, "each: five records");
+	is_int(store_audit_archive(f.st, 7, now, "f", "h"), ERR_FORBIDDEN,
+	       "archiving young records is refused by the database");
+	is_int(store_audit_archive(f.st, 5, now, "f.jsonl", "h"), 0, "archive the old prefix");
+	struct audit_verify v;
+	verify(&f, &v);
+	ok(v.ok && v.records == 4 && v.head_seq == 9,
+	   "the rest verifies from the archived head (%s)", v.problem);
+	append(f.st, now, "after", "login", "user:4");
+	verify(&f, &v);
+	ok(v.ok && v.records == 5, "and goes on after it");
+	store_audit_archivable(f.st, now - 184 * day, &from, &through);
+	ok(through < from, "nothing more to archive: the next record is young");
+	ok(raw(&f, "DELETE FROM audit_log WHERE seq = 6") != SQLITE_OK,
+	   "a record no archive names cannot be deleted");
+	fx_close(&f);
+}
+
 void suite_audit(void)
 {
 	test_pure();
@@ -458,4 +499,5 @@ void suite_audit(void)
 	test_tampering();
 	test_anchor();
 	test_backup();
+	test_archive();
 }
