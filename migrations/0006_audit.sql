@@ -17,9 +17,10 @@ CREATE TABLE audit_log (
 	prev TEXT NOT NULL,
 	hash TEXT NOT NULL
 );
+-- One index besides seq: the auditor's time ranges. Each index costs every
+-- append (an event transition) about 1.5 us, so user, action and object
+-- filters scan newest first by seq instead.
 CREATE INDEX audit_log_at ON audit_log (at);
-CREATE INDEX audit_log_user ON audit_log (user_id, seq);
-CREATE INDEX audit_log_action ON audit_log (action, seq);
 
 -- Signed heads: HMAC-SM3 over (seq, hash, at) with a key kept outside the
 -- database (setting audit_key_file). A chain cut short after an anchor, or

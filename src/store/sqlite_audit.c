@@ -218,20 +218,24 @@ int store_audit_list(struct store *st, struct arena *a, const struct audit_filte
 {
 	struct conn *c = sq_racquire(st);
 	/* an action ending in '.' is a family: "event." matches every event action */
-	sqlite3_stmt *q =
-		sq_prep(c, "SELECT " AUDIT_COLS " FROM audit_log WHERE seq < ?1 "
-			   "AND (?2 IS NULL OR at >= ?2) AND (?3 IS NULL OR at < ?3) "
-			   "AND (?4 IS NULL OR username = ?4) "
-			   "AND (?5 IS NULL OR action = ?5 OR (substr(?5, -1) = '.' "
-			   "AND substr(action, 1, length(?5)) = ?5)) "
-			   "AND (?6 IS NULL OR object = ?6) AND (?7 IS NULL OR outcome = ?7) "
-			   "AND (?8 IS NULL OR user_id = ?8) "
-			   "ORDER BY seq DESC LIMIT ?9");
+#define AUDIT_FILTER                                                        \
+	"AND (?4 IS NULL OR username = ?4) "                                \
+	"AND (?5 IS NULL OR action = ?5 OR (substr(?5, -1) = '.' "          \
+	"AND substr(action, 1, length(?5)) = ?5)) "                         \
+	"AND (?6 IS NULL OR object = ?6) AND (?7 IS NULL OR outcome = ?7) " \
+	"AND (?8 IS NULL OR user_id = ?8) ORDER BY seq DESC LIMIT ?9"
+	/* a time range goes through the index on at; otherwise newest first by seq */
+	sqlite3_stmt *q;
+	if (f->from || f->to) {
+		q = sq_prep(c, "SELECT " AUDIT_COLS " FROM audit_log INDEXED BY audit_log_at "
+			       "WHERE at >= ?2 AND at < ?3 AND seq < ?1 " AUDIT_FILTER);
+		sqlite3_bind_int64(q, 2, f->from ? f->from : INT64_MIN);
+		sqlite3_bind_int64(q, 3, f->to ? f->to : INT64_MAX);
+	} else {
+		q = sq_prep(c, "SELECT " AUDIT_COLS " FROM audit_log WHERE seq < ?1 "
+			       "AND ?2 IS NULL AND ?3 IS NULL " AUDIT_FILTER);
+	}
 	sqlite3_bind_int64(q, 1, f->before_seq > 0 ? f->before_seq : INT64_MAX);
-	if (f->from)
-		sqlite3_bind_int64(q, 2, f->from);
-	if (f->to)
-		sqlite3_bind_int64(q, 3, f->to);
 	bind_opt(q, 4, f->username);
 	bind_opt(q, 5, f->action);
 	bind_opt(q, 6, f->object);
