@@ -121,12 +121,20 @@ int h_audit_list(struct app *app, struct http_request *r, struct principal *who,
 	f.before_seq = cursor;
 	f.user_id = user_id;
 	/* the query is recorded first: no record, no answer */
-	if ((err = api_audit(app, r, who, "audit.query", "audit", "ok",
-			     "from=%lld to=%lld user=%s user_id=%lld action=%s object=%s "
-			     "outcome=%s cursor=%lld limit=%lld",
-			     f.from, f.to, f.username ? f.username : "", user_id,
-			     f.action ? f.action : "", f.object ? f.object : "",
-			     f.outcome ? f.outcome : "", cursor, limit)))
+	/* the query is recorded first: no record, no answer; the detail names
+	 * the filters given */
+	struct strbuf d;
+	strbuf_init(&d, AUDIT_DETAIL_MAX);
+	static const char *const keys[] = { "from",   "to",      "user",   "user_id", "action",
+					    "object", "outcome", "cursor", "limit" };
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *v = http_query(r, keys[i]);
+		if (v)
+			strbuf_addf(&d, "%s%s=%s", d.len ? " " : "", keys[i], v);
+	}
+	err = api_audit(app, r, who, "audit.query", "audit", "ok", "%s", strbuf_str(&d));
+	strbuf_release(&d);
+	if (err)
 		return err;
 	struct audit_rec *v;
 	size_t n;

@@ -3,8 +3,10 @@
  *
  * Three-way separation (三权分立): accounts and roles are the security
  * administrator's (routes.c); nobody holds two of the administrator roles,
- * the audit administrator holds no other role (role_check_separation), and
- * nobody administers their own account (roles, disabling). Every change is
+ * the audit administrator holds no other role (role_check_separation),
+ * nobody administers their own account (roles, disabling), and the system
+ * and audit administrators' accounts are the operator's (`pingan user` at
+ * the server), out of the security administrator's reach. Every change is
  * audited in the same transaction.
  */
 #include "api/api.h"
@@ -45,6 +47,14 @@ int h_users_list(struct app *app, struct http_request *r, struct principal *who,
 	return 0;
 }
 
+/* The system and audit administrators watch the security administrator
+ * (and each other): their accounts are made and changed only by the
+ * operator at the server (`pingan user`), never through the API. */
+#define OPERATOR_ROLES (ROLE(ADMIN) | ROLE(AUDIT_ADMIN))
+#define OPERATOR_ONLY                                                                   \
+	"the system and audit administrators' accounts are managed with `pingan user` " \
+	"at the server"
+
 /* body.roles: a non-empty array of role names that respects the separation */
 static int parse_roles(struct http_request *r, json_t *body, unsigned *out)
 {
@@ -72,6 +82,8 @@ static int parse_roles(struct http_request *r, json_t *body, unsigned *out)
 	}
 	if (role_check_separation(mask, why, sizeof(why)))
 		return http_error(r, ERR_BAD_VALUE, "%s", why);
+	if (mask & OPERATOR_ROLES)
+		return http_error(r, ERR_FORBIDDEN, OPERATOR_ONLY);
 	*out = mask;
 	return 0;
 }
@@ -160,6 +172,8 @@ static int target_user(struct http_request *r, struct principal *who, struct app
 	int err = store_user_get(app->st, r->arena, id, u);
 	if (err == ERR_NOT_FOUND || (!err && !org_path_within(u->org_path, who->scope.root_path)))
 		return http_error(r, ERR_NOT_FOUND, "no user '%lld'", id);
+	if (!err && (u->roles & OPERATOR_ROLES))
+		return http_error(r, ERR_FORBIDDEN, OPERATOR_ONLY);
 	return err;
 }
 

@@ -288,6 +288,33 @@ describe('three-way separation: nobody administers themselves', () => {
 			as: 'security', body: { roles: [] }, status: 400, error: 'wrong_type' },
 	]);
 
+	test('the system and audit administrators\' accounts are out of the security administrator\'s reach', async () => {
+		const users = (await srv.api('GET', '/api/v1/users', { as: 'security' })).json.items;
+		const id = (name) => users.find((u) => u.username === name).id;
+		for (const roles of [['audit_admin'], ['admin']]) {
+			const res = await srv.api('POST', '/api/v1/users', { as: 'security', body: {
+				username: `new.${roles[0]}`, display_name: 'x', org: '330108', roles,
+				password: GOOD_PASSWORD } });
+			assertError(res, 403, 'forbidden');
+			assert.match(res.json.error.message, /pingan user/);
+		}
+		for (const name of ['auditor', 'admin']) {
+			assertError(await srv.api('POST', `/api/v1/users/${id(name)}/disable`, { as: 'security' }),
+				403, 'forbidden');
+			assertError(await srv.api('PUT', `/api/v1/users/${id(name)}/roles`, { as: 'security',
+				body: { roles: ['leader'] } }), 403, 'forbidden');
+		}
+		assertError(await srv.api('PUT', `/api/v1/users/${id('leader')}/roles`, { as: 'security',
+			body: { roles: ['audit_admin'] } }), 403, 'forbidden');
+		assert.equal((await srv.api('GET', '/api/v1/me', { as: 'auditor' })).status, 200);
+		const r = await cli(['--db', srv.db, 'user', 'add', 'second.auditor', '--org', '330108',
+			'--roles', 'audit_admin', '--password-stdin'], { input: `${GOOD_PASSWORD}\n` });
+		assert.equal(r.code, 0, 'the operator at the server makes them: ' + r.stderr);
+		const rec = await records({ action: 'user.add', user: 'cli' });
+		assert.ok(rec.some((x) => /roles=audit_admin/.test(x.detail) && /uid=\d+/.test(x.detail)),
+			'and it is audited');
+	});
+
 	test('the CLI keeps the separation too', async () => {
 		const r = await cli(['--db', srv.db, 'user', 'add', 'cli.two', '--org', '330108', '--roles',
 			'admin,audit_admin', '--password-stdin'], { input: `${GOOD_PASSWORD}\n` });
