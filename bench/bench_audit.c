@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 	struct audit_verify v;
 	static const unsigned char key[32] = "bench key bench key bench key 32";
 	t0 = secs();
-	store_audit_verify(st, a, NULL, 0, key, sizeof(key), &v);
+	store_audit_verify(st, a, NULL, 0, key, sizeof(key), NULL, &v);
 	t1 = secs();
 	printf("verify: %lld records in %.2f s: %.0f/s (%s)\n", v.records, t1 - t0,
 	       (double)v.records / (t1 - t0), v.ok ? "intact" : "BROKEN");

@@ -23,8 +23,10 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_at ON audit_log (at);
 
 -- Signed heads: HMAC-SM3 over (seq, hash, at) with a key kept outside the
--- database (setting audit_key_file). A chain cut short after an anchor, or
--- recomputed after an edit, no longer matches it.
+-- database (setting audit_key_file), and an SM2 signature of the same bytes
+-- (setting audit_sign_key_file) anyone with the public key can check. A
+-- chain cut short after an anchor, or recomputed after an edit, no longer
+-- matches it.
 CREATE TABLE audit_anchors (
 	id INTEGER PRIMARY KEY,
 	seq INTEGER NOT NULL,                 -- the head anchored (0: the empty log)
@@ -32,7 +34,9 @@ CREATE TABLE audit_anchors (
 	at INTEGER NOT NULL,
 	alg TEXT NOT NULL,                    -- 'hmac-sm3'
 	key_id TEXT NOT NULL,                 -- first 16 hex digits of SM3(key)
-	mac TEXT NOT NULL
+	mac TEXT NOT NULL,
+	sig TEXT NOT NULL DEFAULT '',         -- SM2-with-SM3 signature, DER in hex ('' if none)
+	sig_key_id TEXT NOT NULL DEFAULT ''   -- first 16 hex digits of SM3(DER public key)
 );
 
 -- Archives: records older than the retention may leave the database only

@@ -33,6 +33,7 @@ struct app {
 	long long (*now)(void); /* unix seconds; injectable for tests */
 	/* the audit anchors' HMAC key (setting audit_key_file), read at start */
 	unsigned char audit_key[AUDIT_KEY_LEN];
+	struct sm2_key *audit_sign; /* setting audit_sign_key_file */
 };
 
 /* Route permissions: who may call it. */

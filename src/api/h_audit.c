@@ -13,6 +13,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int api_audit(struct app *app, struct http_request *r, const struct principal *who,
@@ -154,9 +155,10 @@ int h_audit_list(struct app *app, struct http_request *r, struct principal *who,
 
 static json_t *anchor_json(const struct audit_anchor *x)
 {
-	return json_pack("{s:I,s:I,s:s,s:o,s:I,s:s,s:s,s:s}", "id", (json_int_t)x->id, "seq",
-			 (json_int_t)x->seq, "hash", x->hash, "at", api_time_json(x->at), "at_unix",
-			 (json_int_t)x->at, "alg", x->alg, "key_id", x->key_id, "mac", x->mac);
+	return json_pack("{s:I,s:I,s:s,s:o,s:I,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)x->id,
+			 "seq", (json_int_t)x->seq, "hash", x->hash, "at", api_time_json(x->at),
+			 "at_unix", (json_int_t)x->at, "alg", x->alg, "key_id", x->key_id, "mac",
+			 x->mac, "sig", x->sig, "sig_key_id", x->sig_key_id);
 }
 
 int h_audit_verify(struct app *app, struct http_request *r, struct principal *who, json_t *body)
@@ -167,7 +169,7 @@ int h_audit_verify(struct app *app, struct http_request *r, struct principal *wh
 		return err;
 	struct audit_verify v;
 	if ((err = store_audit_verify(app->st, r->arena, NULL, 0, app->audit_key, AUDIT_KEY_LEN,
-				      &v)))
+				      app->audit_sign, &v)))
 		return err;
 	json_t *j = json_pack("{s:b,s:I,s:I,s:s,s:I,s:I,s:I}", "ok", v.ok, "records",
 			      (json_int_t)v.records, "head_seq", (json_int_t)v.head_seq, "head",
@@ -213,6 +215,10 @@ int h_audit_anchors(struct app *app, struct http_request *r, struct principal *w
 			    n == (size_t)limit && n
 				    ? json_string(arena_printf(r->arena, "%lld", v[n - 1].id))
 				    : json_null());
+	/* the SM2 public key: with it anyone can check the exported anchors */
+	char *pem = app->audit_sign ? sm2_public_pem(app->audit_sign) : NULL;
+	json_object_set_new(j, "public_key", pem ? json_string(pem) : json_null());
+	free(pem);
 	http_reply_json(r, 200, j);
 	return 0;
 }
@@ -225,8 +231,8 @@ int h_audit_anchor_now(struct app *app, struct http_request *r, struct principal
 	if (err)
 		return err;
 	if ((err = api_audit(app, r, who, "audit.anchor", "audit", "ok", NULL)) ||
-	    (err = store_audit_anchor(app->st, app->audit_key, AUDIT_KEY_LEN, app->now(), false,
-				      &x))) {
+	    (err = store_audit_anchor(app->st, app->audit_key, AUDIT_KEY_LEN, app->audit_sign,
+				      app->now(), false, &x))) {
 		store_rollback(app->st);
 		return err;
 	}

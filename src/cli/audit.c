@@ -66,6 +66,22 @@ int cli_audit_key(const struct config *cfg, bool create, unsigned char *key)
 	return err;
 }
 
+int cli_audit_sign_key(const struct config *cfg, bool create, struct sm2_key **out)
+{
+	struct arena *a = arena_new();
+	const char *path = cfg->audit_sign_key_file;
+	if (!*path) {
+		char *dir = arena_strdup(a, cfg->db);
+		path = arena_printf(a, "%s/audit-sm2.pem", dirname(dir));
+	}
+	char why[512];
+	int err = audit_sign_key_load(path, create, out, why, sizeof(why));
+	if (err)
+		fprintf(stderr, "pingan: %s\n", why);
+	arena_free(a);
+	return err;
+}
+
 int cli_db_lock(const char *db)
 {
 	char path[4096];
@@ -120,6 +136,13 @@ static int read_export(const char *path, struct audit_anchor **v, size_t *n)
 		str_copy(a->alg, sizeof(a->alg), alg);
 		str_copy(a->key_id, sizeof(a->key_id), key_id);
 		str_copy(a->mac, sizeof(a->mac), mac);
+		const char *sig = json_string_value(json_object_get(x, "sig"));
+		const char *sig_key = json_string_value(json_object_get(x, "sig_key_id"));
+		if (sig && sig_key && strlen(sig) < sizeof(a->sig) &&
+		    strlen(sig_key) < sizeof(a->sig_key_id)) {
+			str_copy(a->sig, sizeof(a->sig), sig);
+			str_copy(a->sig_key_id, sizeof(a->sig_key_id), sig_key);
+		}
 	}
 	json_decref(j);
 	return rc;
@@ -139,26 +162,51 @@ static void print_verdict(const char *what, const struct audit_verify *v)
 		       v->problem);
 }
 
+/* The key that checks SM2 signatures: a public key file given with
+ * --public-key (no secret needed), else the signing key if there is one. */
+static struct sm2_key *check_key(const struct config *cfg, const char *pubfile)
+{
+	struct sm2_key *k = NULL;
+	char why[512];
+	if (pubfile) {
+		if (audit_sign_key_load(pubfile, false, &k, why, sizeof(why)))
+			fprintf(stderr, "pingan: %s\n", why);
+		return k;
+	}
+	if (cli_audit_sign_key(cfg, false, &k))
+		fprintf(stderr, "pingan: warning: the anchors' SM2 signatures are not checked\n");
+	return k;
+}
+
 static int verify(struct config *cfg, int argc, char **argv)
 {
-	const char *exports[16];
+	const char *exports[16], *pubfile = NULL;
 	int nexports = 0;
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--anchors") && i + 1 < argc && nexports < 16) {
 			exports[nexports++] = argv[++i];
+		} else if (!strcmp(argv[i], "--public-key") && i + 1 < argc) {
+			pubfile = argv[++i];
 		} else {
-			fprintf(stderr, "usage: pingan audit verify [--anchors EXPORT.json]...\n");
+			fprintf(stderr, "usage: pingan audit verify [--anchors EXPORT.json]... "
+					"[--public-key PEM]\n");
 			return 2;
 		}
 	}
 	unsigned char key[AUDIT_KEY_LEN];
-	bool have_key = cli_audit_key(cfg, false, key) == 0;
-	if (!have_key)
-		fprintf(stderr, "pingan: warning: the anchors' signatures cannot be checked "
+	/* with only the public key, nothing secret is needed (or read) */
+	bool have_key = !pubfile && cli_audit_key(cfg, false, key) == 0;
+	if (!have_key && !pubfile)
+		fprintf(stderr, "pingan: warning: the anchors' MACs cannot be checked "
 				"without the key\n");
-	struct store *st = cli_open_store(cfg);
-	if (!st)
+	struct sm2_key *pub = check_key(cfg, pubfile);
+	if (pubfile && !pub)
 		return 1;
+	struct store *st = cli_open_store(cfg);
+	if (!st) {
+		sm2_free(pub);
+		return 1;
+	}
 	struct arena *a = arena_new();
 	struct audit_anchor *extra = NULL;
 	size_t nextra = 0;
@@ -166,8 +214,8 @@ static int verify(struct config *cfg, int argc, char **argv)
 	for (int i = 0; i < nexports && !rc; i++)
 		rc = read_export(exports[i], &extra, &nextra);
 	struct audit_verify v;
-	if (!rc &&
-	    store_audit_verify(st, a, extra, nextra, have_key ? key : NULL, AUDIT_KEY_LEN, &v)) {
+	if (!rc && store_audit_verify(st, a, extra, nextra, have_key ? key : NULL, AUDIT_KEY_LEN,
+				      pub, &v)) {
 		fprintf(stderr, "pingan: cannot read the audit log\n");
 		rc = 1;
 	}
@@ -177,6 +225,7 @@ static int verify(struct config *cfg, int argc, char **argv)
 	}
 	free(extra);
 	sec_wipe(key, sizeof(key));
+	sm2_free(pub);
 	arena_free(a);
 	store_close(st);
 	return rc;
@@ -184,19 +233,23 @@ static int verify(struct config *cfg, int argc, char **argv)
 
 static json_t *anchor_json(const struct audit_anchor *x)
 {
-	return json_pack("{s:I,s:I,s:s,s:I,s:s,s:s,s:s}", "id", (json_int_t)x->id, "seq",
+	return json_pack("{s:I,s:I,s:s,s:I,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)x->id, "seq",
 			 (json_int_t)x->seq, "hash", x->hash, "at_unix", (json_int_t)x->at, "alg",
-			 x->alg, "key_id", x->key_id, "mac", x->mac);
+			 x->alg, "key_id", x->key_id, "mac", x->mac, "sig", x->sig, "sig_key_id",
+			 x->sig_key_id);
 }
 
 static int anchor(struct config *cfg, bool export)
 {
 	unsigned char key[AUDIT_KEY_LEN];
-	if (cli_audit_key(cfg, !export, key))
+	struct sm2_key *sign = NULL;
+	if (cli_audit_key(cfg, !export, key) || cli_audit_sign_key(cfg, !export, &sign))
 		return 1;
 	struct store *st = cli_open_store(cfg);
-	if (!st)
+	if (!st) {
+		sm2_free(sign);
 		return 1;
+	}
 	struct arena *a = arena_new();
 	int rc = 1;
 	if (export) {
@@ -213,8 +266,11 @@ static int anchor(struct config *cfg, bool export)
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(items, anchor_json(&v[i]));
 		audit_key_id(key, sizeof(key), key_id);
-		json_t *j = json_pack("{s:o,s:{s:I,s:s},s:s}", "items", items, "head", "seq",
-				      (json_int_t)seq, "hash", hash, "key_id", key_id);
+		char *pem = sm2_public_pem(sign);
+		json_t *j = json_pack("{s:o,s:{s:I,s:s},s:s,s:s}", "items", items, "head", "seq",
+				      (json_int_t)seq, "hash", hash, "key_id", key_id, "public_key",
+				      pem ? pem : "");
+		free(pem);
 		json_dumpf(j, stdout, JSON_INDENT(1));
 		putchar('\n');
 		json_decref(j);
@@ -227,7 +283,7 @@ static int anchor(struct config *cfg, bool export)
 		goto out;
 	}
 	if (cli_audit(st, "audit.anchor", "audit", 0, "") ||
-	    store_audit_anchor(st, key, sizeof(key), (long long)time(NULL), false, &x)) {
+	    store_audit_anchor(st, key, sizeof(key), sign, (long long)time(NULL), false, &x)) {
 		store_rollback(st);
 		fprintf(stderr, "pingan: cannot write an anchor\n");
 		goto out;
@@ -240,6 +296,7 @@ static int anchor(struct config *cfg, bool export)
 	rc = 0;
 out:
 	sec_wipe(key, sizeof(key));
+	sm2_free(sign);
 	arena_free(a);
 	store_close(st);
 	return rc;
@@ -358,7 +415,7 @@ int cli_audit_cmd(struct config *cfg, int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "anchors"))
 		return anchor(cfg, true);
 	fprintf(stderr,
-		"usage: pingan audit verify [--anchors EXPORT.json]...\n"
+		"usage: pingan audit verify [--anchors EXPORT.json]... [--public-key PEM]\n"
 		"       pingan audit anchor        sign the head now\n"
 		"       pingan audit anchors       print every anchor and the head (JSON)\n"
 		"       pingan audit archive --out FILE.jsonl   move records older than the "

@@ -30,11 +30,15 @@ static int check(const struct config *cfg, const char *path)
 	if (!have_key)
 		fprintf(stderr, "pingan: warning: without the audit key the anchors' "
 				"signatures are not checked\n");
+	struct sm2_key *pub = NULL;
+	if (cli_audit_sign_key(cfg, false, &pub))
+		fprintf(stderr, "pingan: warning: the anchors' SM2 signatures are not checked\n");
 	struct audit_verify v;
 	char why[512];
-	int err =
-		store_file_check(path, have_key ? key : NULL, AUDIT_KEY_LEN, &v, why, sizeof(why));
+	int err = store_file_check(path, have_key ? key : NULL, AUDIT_KEY_LEN, pub, &v, why,
+				   sizeof(why));
 	sec_wipe(key, sizeof(key));
+	sm2_free(pub);
 	if (err) {
 		fprintf(stderr, "pingan: %s\n", why);
 		return 1;

@@ -31,6 +31,11 @@ const char *cli_audit_key_path(const struct config *cfg, struct arena *a);
 /* Reads the audit key (making it when create and missing). 0, or prints
  * the error and returns the ERR_*. */
 int cli_audit_key(const struct config *cfg, bool create, unsigned char *key);
+/* The SM2 anchor-signing key: audit_sign_key_file, or 'audit-sm2.pem'
+ * beside the database (made when create and missing). 0 with *out set, or
+ * prints the error and returns the ERR_*. */
+struct sm2_key;
+int cli_audit_sign_key(const struct config *cfg, bool create, struct sm2_key **out);
 /* Takes the database's server lock (a `flock` on DB.lock): the returned
  * descriptor holds it until closed; -1 (errno EWOULDBLOCK) if another
  * process holds it, -2 for another failure. */

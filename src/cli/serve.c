@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/sec.h"
+#include "core/sm2.h"
 #include "domain/scheduler.h"
 #include "domain/webhook.h"
 #include "http/client.h"
@@ -40,8 +41,8 @@ struct ticker {
 static void anchor_audit(struct app *app)
 {
 	struct audit_anchor x;
-	if (store_audit_anchor(app->st, app->audit_key, AUDIT_KEY_LEN, (long long)time(NULL), false,
-			       &x))
+	if (store_audit_anchor(app->st, app->audit_key, AUDIT_KEY_LEN, app->audit_sign,
+			       (long long)time(NULL), false, &x))
 		log_warn("cannot write an audit anchor; retrying next interval");
 }
 
@@ -166,7 +167,9 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	struct store *st = lock >= 0 ? cli_open_store(cfg) : NULL;
 	if (lock < 0)
 		fprintf(stderr, "pingan: cannot lock '%s.lock': %s\n", cfg->db, strerror(errno));
-	if (!st || cli_audit_key(cfg, true, key)) {
+	struct sm2_key *sign = NULL;
+	if (!st || cli_audit_key(cfg, true, key) || cli_audit_sign_key(cfg, true, &sign)) {
+		sm2_free(sign);
 		store_close(st);
 		if (lock >= 0)
 			close(lock);
@@ -174,6 +177,7 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	}
 	struct calendar *cal = cli_load_world(cfg, st);
 	if (!cal) {
+		sm2_free(sign);
 		store_close(st);
 		close(lock);
 		return 1;
@@ -195,6 +199,7 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 			   .started = time(NULL),
 			   .now = clock_now };
 	memcpy(app.audit_key, key, sizeof(key));
+	app.audit_sign = sign;
 	sec_wipe(key, sizeof(key));
 	anchor_audit(&app); /* what came before this start is signed */
 	app.ev = (struct event_env){ .st = st,
@@ -235,6 +240,7 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 		geo_index_free(ic.ix);
 		cal_free(cal);
 		arena_free(ic.a);
+		sm2_free(sign);
 		store_close(st);
 		close(lock);
 		return 1;
@@ -255,6 +261,7 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 		geo_index_free(ic.ix);
 		cal_free(cal);
 		arena_free(ic.a);
+		sm2_free(sign);
 		store_close(st);
 		close(lock);
 		return 1;
@@ -284,6 +291,7 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	pthread_join(tick_thread, NULL);
 	anchor_audit(&app); /* the last head, signed */
 	sec_wipe(app.audit_key, sizeof(app.audit_key));
+	sm2_free(app.audit_sign);
 	geo_index_free(ic.ix);
 	cal_free(cal);
 	arena_free(ic.a);

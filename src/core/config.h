@@ -26,6 +26,7 @@ struct config {
 	char *working_hours;
 	char *attachments_dir;
 	char *audit_key_file;
+	char *audit_sign_key_file;
 	long long threads;
 	long long readers;
 	long long max_connections;

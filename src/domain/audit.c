@@ -6,7 +6,8 @@
  *   big-endian, two's complement), then username, ip, action, object,
  *   outcome, detail, each as a 4-byte big-endian length and its bytes.
  * An anchor's MAC is HMAC-SM3(key, "pingan-audit-anchor-v1" NUL, seq, at
- * (8 bytes each), hash (32 bytes)).
+ * (8 bytes each), hash (32 bytes)); its SM2 signature is over the same
+ * bytes.
  */
 #include "domain/audit.h"
 #include "core/err.h"
@@ -17,6 +18,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -99,18 +101,83 @@ void audit_hash(const char *prev, const struct audit_rec *r, char *out)
 	sec_digest_hex(SEC_SM3, buf, n, out);
 }
 
+static const char anchor_magic[] = "pingan-audit-anchor-v1";
+#define ANCHOR_MSG (sizeof(anchor_magic) + 16 + SEC_DIGEST_LEN)
+
+static void anchor_msg(long long seq, const char *hash, long long at, unsigned char *buf)
+{
+	memcpy(buf, anchor_magic, sizeof(anchor_magic));
+	put64(buf + sizeof(anchor_magic), seq);
+	put64(buf + sizeof(anchor_magic) + 8, at);
+	if (unhex(hash, buf + sizeof(anchor_magic) + 16, SEC_DIGEST_LEN))
+		memset(buf + sizeof(anchor_magic) + 16, 0xff, SEC_DIGEST_LEN);
+}
+
 void audit_anchor_mac(const unsigned char *key, size_t keylen, long long seq, const char *hash,
 		      long long at, char *out)
 {
-	static const char magic[] = "pingan-audit-anchor-v1";
-	unsigned char buf[sizeof(magic) + 16 + SEC_DIGEST_LEN], mac[SEC_DIGEST_LEN];
-	memcpy(buf, magic, sizeof(magic));
-	put64(buf + sizeof(magic), seq);
-	put64(buf + sizeof(magic) + 8, at);
-	if (unhex(hash, buf + sizeof(magic) + 16, SEC_DIGEST_LEN))
-		memset(buf + sizeof(magic) + 16, 0xff, SEC_DIGEST_LEN);
+	unsigned char buf[ANCHOR_MSG], mac[SEC_DIGEST_LEN];
+	anchor_msg(seq, hash, at, buf);
 	sec_hmac(SEC_SM3, key, keylen, buf, sizeof(buf), mac);
 	sec_hex(mac, sizeof(mac), out);
+}
+
+int audit_anchor_sign(const struct sm2_key *k, long long seq, const char *hash, long long at,
+		      char *out)
+{
+	unsigned char buf[ANCHOR_MSG];
+	anchor_msg(seq, hash, at, buf);
+	return sm2_sign_hex(k, buf, sizeof(buf), out);
+}
+
+static bool anchor_sig_ok(const struct sm2_key *k, const struct audit_anchor *a)
+{
+	unsigned char buf[ANCHOR_MSG];
+	anchor_msg(a->seq, a->hash, a->at, buf);
+	return sm2_verify_hex(k, buf, sizeof(buf), a->sig);
+}
+
+int audit_sign_key_load(const char *path, bool create, struct sm2_key **out, char *why,
+			size_t whylen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		char *pem = NULL;
+		if (sm2_generate(&pem)) {
+			snprintf(why, whylen, "cannot make an SM2 key");
+			return ERR_INTERNAL;
+		}
+		size_t len = strlen(pem);
+		int w = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		int bad = w < 0 ? (errno == EEXIST ? 0 : -1)
+				: (write(w, pem, len) != (ssize_t)len || fsync(w));
+		if (w >= 0)
+			close(w);
+		sec_wipe(pem, len);
+		free(pem);
+		if (bad) {
+			if (w >= 0)
+				unlink(path);
+			snprintf(why, whylen, "cannot write the audit signing key '%s'", path);
+			return ERR_IO;
+		}
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		snprintf(why, whylen, "cannot read the audit signing key '%s': %s", path,
+			 strerror(errno));
+		return errno == ENOENT ? ERR_NOT_FOUND : ERR_IO;
+	}
+	char buf[8192];
+	ssize_t got = read(fd, buf, sizeof(buf));
+	close(fd);
+	*out = got > 0 && got < (ssize_t)sizeof(buf) ? sm2_load(buf, (size_t)got) : NULL;
+	sec_wipe(buf, sizeof(buf));
+	if (!*out) {
+		snprintf(why, whylen, "'%s' holds no SM2 key in PEM", path);
+		return ERR_BAD_VALUE;
+	}
+	return 0;
 }
 
 void audit_key_id(const unsigned char *key, size_t keylen, char out[AUDIT_KEY_ID_LEN])
@@ -188,8 +255,8 @@ static void problem(struct audit_verify *v, long long seq, const char *kind, con
 }
 
 void audit_verify_init(struct audit_verify *v, const struct audit_anchor *anchors, size_t n,
-		       const unsigned char *key, size_t keylen, long long start_seq,
-		       const char *start_hash)
+		       const unsigned char *key, size_t keylen, const struct sm2_key *pub,
+		       long long start_seq, const char *start_hash)
 {
 	memset(v, 0, sizeof(*v));
 	v->ok = true;
@@ -203,25 +270,41 @@ void audit_verify_init(struct audit_verify *v, const struct audit_anchor *anchor
 	v->latest_anchor_seq = n ? anchors[n - 1].seq : -1;
 	if (key)
 		audit_key_id(key, keylen, v->key_id);
+	char pub_id[SM2_KEY_ID_LEN] = "";
+	if (pub)
+		sm2_key_id(pub, pub_id);
 	/* each anchor's signature first: a forged anchor proves nothing */
 	for (size_t i = 0; i < n; i++) {
 		const struct audit_anchor *a = &anchors[i];
 		if (i && a->seq < anchors[i - 1].seq)
 			problem(v, a->seq, "anchor_order", "anchor %lld goes back to record %lld",
 				a->id, a->seq);
-		if (!key)
-			continue;
-		if (strcmp(a->key_id, v->key_id)) {
+		if (key && strcmp(a->key_id, v->key_id)) {
 			problem(v, a->seq, "bad_mac",
 				"anchor %lld was signed with another key (%s, not %s)", a->id,
 				a->key_id, v->key_id);
-			continue;
+		} else if (key) {
+			char mac[SEC_HEX_LEN];
+			audit_anchor_mac(key, keylen, a->seq, a->hash, a->at, mac);
+			if (!sec_memeq(mac, a->mac, SEC_HEX_LEN - 1))
+				problem(v, a->seq, "bad_mac",
+					"anchor %lld (record %lld) has a wrong signature", a->id,
+					a->seq);
 		}
-		char mac[SEC_HEX_LEN];
-		audit_anchor_mac(key, keylen, a->seq, a->hash, a->at, mac);
-		if (!sec_memeq(mac, a->mac, SEC_HEX_LEN - 1))
-			problem(v, a->seq, "bad_mac",
-				"anchor %lld (record %lld) has a wrong signature", a->id, a->seq);
+		if (!pub || (!*a->sig && key))
+			continue;
+		/* with only the public key, an unsigned anchor proves nothing */
+		if (!*a->sig)
+			problem(v, a->seq, "bad_sig", "anchor %lld carries no SM2 signature",
+				a->id);
+		else if (strcmp(a->sig_key_id, pub_id))
+			problem(v, a->seq, "bad_sig",
+				"anchor %lld was signed with another SM2 key (%s, not %s)", a->id,
+				a->sig_key_id, pub_id);
+		else if (!anchor_sig_ok(pub, a))
+			problem(v, a->seq, "bad_sig",
+				"anchor %lld (record %lld) has a wrong SM2 signature", a->id,
+				a->seq);
 	}
 	/* anchors at or before where the chain starts (archived) check against it */
 	while (v->next_anchor < v->nav && v->av[v->next_anchor].seq <= start_seq) {

@@ -7,8 +7,10 @@
  * prefixed, so no two different records serialise alike), so altering,
  * removing, inserting or reordering a record breaks every link after it.
  * A chain recomputed after such an edit, or cut short, is caught by the
- * anchors: signed heads (HMAC-SM3 with a key kept outside the database,
- * setting audit_key_file) written periodically and exportable.
+ * anchors: signed heads written periodically and exportable: HMAC-SM3 with
+ * a key kept outside the database (setting audit_key_file), and an SM2
+ * signature (setting audit_sign_key_file) that anyone holding the public
+ * key can check.
  *
  * This file is plain C (no database): the store computes hashes with
  * audit_hash() when it appends, and feeds stored rows to the verifier.
@@ -20,6 +22,7 @@
 #include <stddef.h>
 
 #include "core/sec.h"
+#include "core/sm2.h"
 
 /* Field limits (bytes): longer values are cut at a UTF-8 boundary. */
 #define AUDIT_USER_MAX    64
@@ -53,6 +56,15 @@ void audit_hash(const char *prev, const struct audit_rec *r, char *out);
 /* The MAC of an anchor (seq, hash, at) with key, as hex into out. */
 void audit_anchor_mac(const unsigned char *key, size_t keylen, long long seq, const char *hash,
 		      long long at, char *out);
+/* The SM2 signature of an anchor (the same bytes as the MAC), as hex. */
+int audit_anchor_sign(const struct sm2_key *k, long long seq, const char *hash, long long at,
+		      char *out);
+/* Reads the SM2 key file (PEM: a private key, or a public key to verify
+ * only). If it does not exist and create is set, makes a new key pair there
+ * (mode 0600). 0 (*out set, sm2_free it), ERR_NOT_FOUND, ERR_IO or
+ * ERR_BAD_VALUE, with why. */
+int audit_sign_key_load(const char *path, bool create, struct sm2_key **out, char *why,
+			size_t whylen);
 /* The key's id: the first 16 hex digits of SM3(key). */
 void audit_key_id(const unsigned char *key, size_t keylen, char out[AUDIT_KEY_ID_LEN]);
 /* Reads the key file (64 hex digits). If it does not exist and create is
@@ -67,11 +79,15 @@ struct audit_anchor {
 	char alg[16];
 	char key_id[AUDIT_KEY_ID_LEN];
 	char mac[SEC_HEX_LEN];
+	char sig[SM2_SIG_HEX]; /* "" when not signed with SM2 */
+	char sig_key_id[SM2_KEY_ID_LEN];
 };
 
 /*
- * Verification: audit_verify_init() with the anchors (sorted by seq) and
- * the key (NULL: MACs not checked) and where the chain starts (after an
+ * Verification: audit_verify_init() with the anchors (sorted by seq), the
+ * MAC key (NULL: MACs not checked), the SM2 key (NULL: signatures not
+ * checked; given without a MAC key, every anchor must carry a valid
+ * signature) and where the chain starts (after an
  * archive: its last seq and hash; else 0 and audit_genesis); then
  * audit_verify_record() for every record in seq order; then
  * audit_verify_finish(). v->ok tells the verdict; v->problem names the
@@ -99,8 +115,8 @@ struct audit_verify {
 };
 
 void audit_verify_init(struct audit_verify *v, const struct audit_anchor *anchors, size_t n,
-		       const unsigned char *key, size_t keylen, long long start_seq,
-		       const char *start_hash);
+		       const unsigned char *key, size_t keylen, const struct sm2_key *pub,
+		       long long start_seq, const char *start_hash);
 void audit_verify_record(struct audit_verify *v, const struct audit_rec *r);
 void audit_verify_finish(struct audit_verify *v);
 

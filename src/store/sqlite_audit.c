@@ -266,9 +266,14 @@ static void read_anchor(struct arena *a, sqlite3_stmt *q, void *item)
 	str_copy(x->key_id, sizeof(x->key_id), t ? (const char *)t : "");
 	t = sqlite3_column_text(q, 6);
 	str_copy(x->mac, sizeof(x->mac), t ? (const char *)t : "");
+	t = sqlite3_column_text(q, 7);
+	str_copy(x->sig, sizeof(x->sig), t ? (const char *)t : "");
+	t = sqlite3_column_text(q, 8);
+	str_copy(x->sig_key_id, sizeof(x->sig_key_id), t ? (const char *)t : "");
 }
 
-#define ANCHOR_SELECT "SELECT id, seq, hash, at, alg, key_id, mac FROM audit_anchors "
+#define ANCHOR_SELECT \
+	"SELECT id, seq, hash, at, alg, key_id, mac, sig, sig_key_id FROM audit_anchors "
 
 static int anchors_on(struct conn *c, struct arena *a, long long after_id, int limit,
 		      struct audit_anchor **out, size_t *n)
@@ -307,8 +312,9 @@ int store_audit_head(struct store *st, long long *seq, char *hash)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ERR_DB;
 }
 
-int store_audit_anchor(struct store *st, const unsigned char *key, size_t keylen, long long now,
-		       bool force, struct audit_anchor *out)
+int store_audit_anchor(struct store *st, const unsigned char *key, size_t keylen,
+		       const struct sm2_key *sign, long long now, bool force,
+		       struct audit_anchor *out)
 {
 	int err = sq_wbegin(st);
 	if (err)
@@ -345,14 +351,21 @@ int store_audit_anchor(struct store *st, const unsigned char *key, size_t keylen
 	str_copy(out->alg, sizeof(out->alg), "hmac-sm3");
 	audit_key_id(key, keylen, out->key_id);
 	audit_anchor_mac(key, keylen, seq, hash, now, out->mac);
-	q = sq_prep(w, "INSERT INTO audit_anchors (seq, hash, at, alg, key_id, mac) "
-		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+	if (sign) {
+		if (audit_anchor_sign(sign, seq, hash, now, out->sig))
+			return sq_wend(st, ERR_INTERNAL);
+		sm2_key_id(sign, out->sig_key_id);
+	}
+	q = sq_prep(w, "INSERT INTO audit_anchors (seq, hash, at, alg, key_id, mac, sig, "
+		       "sig_key_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
 	sqlite3_bind_int64(q, 1, out->seq);
 	sqlite3_bind_text(q, 2, out->hash, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 3, out->at);
 	sqlite3_bind_text(q, 4, out->alg, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 5, out->key_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 6, out->mac, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 7, out->sig, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 8, out->sig_key_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE)
@@ -370,7 +383,8 @@ static int by_seq(const void *pa, const void *pb)
 }
 
 static int verify_on(struct conn *c, struct arena *a, const struct audit_anchor *extra,
-		     size_t nextra, const unsigned char *key, size_t keylen, struct audit_verify *v)
+		     size_t nextra, const unsigned char *key, size_t keylen,
+		     const struct sm2_key *pub, struct audit_verify *v)
 {
 	/* one read transaction: the anchors and the records of one moment */
 	int rc = sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL);
@@ -405,7 +419,7 @@ static int verify_on(struct conn *c, struct arena *a, const struct audit_anchor 
 		sqlite3_reset(q);
 	}
 	if (!err) {
-		audit_verify_init(v, an, nan, key, keylen, start, start_hash);
+		audit_verify_init(v, an, nan, key, keylen, pub, start, start_hash);
 		/* archived records may still be there in a copy made mid-archive: skip them */
 		sqlite3_stmt *q = sq_prep(c, "SELECT " AUDIT_COLS " FROM audit_log WHERE seq > ?1 "
 					     "ORDER BY seq");
@@ -427,12 +441,12 @@ static int verify_on(struct conn *c, struct arena *a, const struct audit_anchor 
 
 int store_audit_verify(struct store *st, struct arena *a, const struct audit_anchor *extra,
 		       size_t nextra, const unsigned char *key, size_t keylen,
-		       struct audit_verify *v)
+		       const struct sm2_key *pub, struct audit_verify *v)
 {
 	struct conn *c = sq_racquire(st);
 	if (c == &st->writer)
 		BUG("store_audit_verify inside a transaction"); /* its COMMIT would end it */
-	int err = verify_on(c, a, extra, nextra, key, keylen, v);
+	int err = verify_on(c, a, extra, nextra, key, keylen, pub, v);
 	sq_rrelease(st, c);
 	return err;
 }
@@ -563,7 +577,7 @@ static int integrity(struct conn *c, char *why, size_t whylen)
 }
 
 int store_file_check(const char *path, const unsigned char *key, size_t keylen,
-		     struct audit_verify *v, char *why, size_t whylen)
+		     const struct sm2_key *pub, struct audit_verify *v, char *why, size_t whylen)
 {
 	if (access(path, R_OK)) {
 		snprintf(why, whylen, "cannot read '%s'", path);
@@ -585,7 +599,7 @@ int store_file_check(const char *path, const unsigned char *key, size_t keylen,
 		if (tables != 3) {
 			snprintf(why, whylen, "'%s' has no audit log", path);
 			err = ERR_BAD_FILE;
-		} else if ((err = verify_on(&c, a, NULL, 0, key, keylen, v))) {
+		} else if ((err = verify_on(&c, a, NULL, 0, key, keylen, pub, v))) {
 			snprintf(why, whylen, "cannot read the audit log of '%s'", path);
 		} else if (!v->ok) {
 			snprintf(why, whylen, "the audit chain of '%s' is broken: %s", path,

@@ -333,21 +333,22 @@ int store_audit_list(struct store *st, struct arena *a, const struct audit_filte
 		     struct audit_rec **out, size_t *n);
 /* The stored head: the last record's seq and hash (0 and audit_genesis when empty). */
 int store_audit_head(struct store *st, long long *seq, char *hash);
-/* Signs the stored head with key and records it as an anchor in out;
- * unless force, does nothing (and gives the latest anchor) when the latest
- * anchor already names the head. */
-int store_audit_anchor(struct store *st, const unsigned char *key, size_t keylen, long long now,
-		       bool force, struct audit_anchor *out);
+/* Signs the stored head with key (HMAC-SM3) and, when sign is given, with
+ * SM2, and records it as an anchor in out; unless force, does nothing (and
+ * gives the latest anchor) when the latest anchor already names the head. */
+int store_audit_anchor(struct store *st, const unsigned char *key, size_t keylen,
+		       const struct sm2_key *sign, long long now, bool force,
+		       struct audit_anchor *out);
 /* Anchors with id > after_id, oldest first, at most limit (0: all). */
 int store_audit_anchors(struct store *st, struct arena *a, long long after_id, int limit,
 			struct audit_anchor **out, size_t *n);
 /* Walks the whole chain in one read transaction (see audit_verify_*),
  * checking the stored anchors and the extra ones (an export kept
- * elsewhere); key NULL skips the anchors' signatures. Not inside a
- * transaction. */
+ * elsewhere); key NULL skips the anchors' MACs, pub NULL their SM2
+ * signatures. Not inside a transaction. */
 int store_audit_verify(struct store *st, struct arena *a, const struct audit_anchor *extra,
 		       size_t nextra, const unsigned char *key, size_t keylen,
-		       struct audit_verify *v);
+		       const struct sm2_key *pub, struct audit_verify *v);
 
 /* Archiving: the records that may leave the database are the oldest ones,
  * up to (not including) the first record at or after cutoff: seq in
@@ -369,7 +370,7 @@ int store_audit_archive(struct store *st, long long through_seq, long long now, 
 /* Opens path read-only, runs PRAGMA integrity_check and verifies its audit
  * chain into v. 0, or ERR_BAD_FILE / ERR_IO / ERR_DB with why. */
 int store_file_check(const char *path, const unsigned char *key, size_t keylen,
-		     struct audit_verify *v, char *why, size_t whylen);
+		     const struct sm2_key *pub, struct audit_verify *v, char *why, size_t whylen);
 /* Copies the database at src, consistently and while others write to it
  * (SQLite's online backup), into the new file dest (written as dest.part,
  * then renamed). ERR_CONFLICT if dest exists. */

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -350,6 +350,26 @@ describe('the database refuses changes to the log; verify and anchors find tampe
 		const ok = await cli(['--db', srv.db, 'audit', 'verify', '--anchors', file]);
 		assert.equal(ok.code, 0, ok.stdout + ok.stderr);
 		assert.match(ok.stdout, /ok: the chain is intact/);
+
+		/* SM2: every anchor made by the server is signed; the public key alone checks them */
+		assertSubset(made.json, { sig: /^[0-9a-f]{100,160}$/, sig_key_id: /^[0-9a-f]{16}$/ });
+		assert.match(exp.json.public_key, /^-----BEGIN PUBLIC KEY-----\n/);
+		const st = await stat(path.join(srv.dir, 'audit-sm2.pem'));
+		assert.equal(st.mode & 0o777, 0o600, 'the private key is the service\'s alone');
+		const pub = path.join(srv.dir, 'public.pem');
+		await writeFile(pub, exp.json.public_key);
+		const byPub = await cli(['--db', srv.db, 'audit', 'verify', '--public-key', pub,
+			'--anchors', file]);
+		assert.equal(byPub.code, 0, byPub.stdout + byPub.stderr);
+		/* an anchor whose signature does not fit: the public key finds it */
+		const forged = { ...exp.json, items: exp.json.items.map((a, i) => (i ? a
+			: { ...a, seq: a.seq + 1 })) };
+		await writeFile(file, JSON.stringify(forged));
+		const bad = await cli(['--db', srv.db, 'audit', 'verify', '--public-key', pub,
+			'--anchors', file]);
+		assert.equal(bad.code, 1, bad.stdout);
+		assert.match(bad.stdout, /bad_sig: .*wrong SM2 signature/);
+		await writeFile(file, JSON.stringify(exp.json));
 	});
 
 	test('a failed audit write fails the change it records', async () => {

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 static const unsigned char KEY[AUDIT_KEY_LEN] = "0123456789abcdef0123456789abcdef";
+static struct sm2_key *SIGN; /* made once for the suite */
 
 struct fx {
 	char dir[64], path[128];
@@ -137,14 +138,14 @@ static void rechain(struct fx *f)
 
 static void verify(struct fx *f, struct audit_verify *v)
 {
-	if (store_audit_verify(f->st, f->a, NULL, 0, KEY, sizeof(KEY), v))
+	if (store_audit_verify(f->st, f->a, NULL, 0, KEY, sizeof(KEY), SIGN, v))
 		ok(0, "verify: store error");
 }
 
 static void anchor(struct fx *f)
 {
 	struct audit_anchor x;
-	if (store_audit_anchor(f->st, KEY, sizeof(KEY), 1800000000, false, &x))
+	if (store_audit_anchor(f->st, KEY, sizeof(KEY), SIGN, 1800000000, false, &x))
 		ok(0, "anchor: store error");
 }
 
@@ -368,20 +369,20 @@ static void test_tampering(void)
 		return;
 	fill(&f, 6);
 	struct audit_anchor x;
-	store_audit_anchor(f.st, KEY, sizeof(KEY), 1800000000, false, &x);
+	store_audit_anchor(f.st, KEY, sizeof(KEY), SIGN, 1800000000, false, &x);
 	raw(&f, "DROP TRIGGER audit_log_no_delete; DROP TRIGGER audit_anchors_no_delete;"
 		"DELETE FROM audit_log WHERE seq > 3; DELETE FROM audit_anchors;");
 	struct audit_verify v;
 	verify(&f, &v);
 	ok(v.ok, "log and anchors cut together: the database alone cannot tell");
-	store_audit_verify(f.st, f.a, &x, 1, KEY, sizeof(KEY), &v);
+	store_audit_verify(f.st, f.a, &x, 1, KEY, sizeof(KEY), SIGN, &v);
 	ok(!v.ok && !strcmp(v.problem_kind, "truncated"),
 	   "... an exported anchor finds the truncation (%s)", v.problem);
 	/* an anchor signed with another key proves nothing */
 	static const unsigned char other[AUDIT_KEY_LEN] = "another key, another key, anothe";
 	fill(&f, 1);
 	struct audit_anchor y;
-	store_audit_anchor(f.st, other, sizeof(other), 1800000000, false, &y);
+	store_audit_anchor(f.st, other, sizeof(other), NULL, 1800000000, false, &y);
 	verify(&f, &v);
 	ok(!v.ok && !strcmp(v.problem_kind, "bad_mac"), "an anchor of another key: bad_mac (%s)",
 	   v.problem);
@@ -395,12 +396,13 @@ static void test_anchor(void)
 		return;
 	fill(&f, 3);
 	struct audit_anchor a1, a2, a3;
-	is_int(store_audit_anchor(f.st, KEY, sizeof(KEY), 1800000000, false, &a1), 0, "anchor");
+	is_int(store_audit_anchor(f.st, KEY, sizeof(KEY), SIGN, 1800000000, false, &a1), 0,
+	       "anchor");
 	is_int(a1.seq, 3, "anchor names the head");
-	store_audit_anchor(f.st, KEY, sizeof(KEY), 1800000001, false, &a2);
+	store_audit_anchor(f.st, KEY, sizeof(KEY), SIGN, 1800000001, false, &a2);
 	is_int(a2.id, a1.id, "no new anchor while the head has not moved");
 	fill(&f, 1);
-	store_audit_anchor(f.st, KEY, sizeof(KEY), 1800000002, false, &a3);
+	store_audit_anchor(f.st, KEY, sizeof(KEY), SIGN, 1800000002, false, &a3);
 	ok(a3.id > a1.id && a3.seq == 4, "a new anchor once it has");
 	struct audit_anchor *v;
 	size_t n;
@@ -426,7 +428,7 @@ static void test_backup(void)
 	is_int(store_backup(f.path, dest, why, sizeof(why)), ERR_CONFLICT,
 	       "backup never overwrites");
 	struct audit_verify v;
-	is_int(store_file_check(dest, KEY, sizeof(KEY), &v, why, sizeof(why)), 0,
+	is_int(store_file_check(dest, KEY, sizeof(KEY), SIGN, &v, why, sizeof(why)), 0,
 	       "the copy checks (%s)", why);
 	ok(v.records == 50 && v.anchors_checked == 1, "the copy holds the chain and its anchor");
 	/* a tampered copy is refused by the check */
@@ -437,12 +439,12 @@ static void test_backup(void)
 		     "seq = 9",
 		     NULL, NULL, NULL);
 	sqlite3_close(db);
-	is_int(store_file_check(dest, KEY, sizeof(KEY), &v, why, sizeof(why)), ERR_BAD_FILE,
+	is_int(store_file_check(dest, KEY, sizeof(KEY), SIGN, &v, why, sizeof(why)), ERR_BAD_FILE,
 	       "a tampered copy fails the check");
 	ok(strstr(why, "record 9") != NULL, "... naming the record (%s)", why);
 	/* restore the good database over the bad copy */
 	is_int(store_restore(f.path, dest, why, sizeof(why)), 0, "restore (%s)", why);
-	is_int(store_file_check(dest, KEY, sizeof(KEY), &v, why, sizeof(why)), 0,
+	is_int(store_file_check(dest, KEY, sizeof(KEY), SIGN, &v, why, sizeof(why)), 0,
 	       "restored copy checks");
 	fx_close(&f);
 }
@@ -488,8 +490,73 @@ static void test_archive(void)
 	fx_close(&f);
 }
 
+static void test_sm2(void)
+{
+	struct fx f;
+	if (fx_open(&f))
+		return;
+	char *pem = sm2_public_pem(SIGN);
+	struct sm2_key *pub = pem ? sm2_load(pem, strlen(pem)) : NULL;
+	ok(pub != NULL, "sm2: the public key loads from PEM");
+	char id1[SM2_KEY_ID_LEN], id2[SM2_KEY_ID_LEN];
+	sm2_key_id(SIGN, id1);
+	if (pub)
+		sm2_key_id(pub, id2);
+	is_str(id1, pub ? id2 : "", "sm2: the same key id from either half");
+	char sig[SM2_SIG_HEX];
+	ok(pub && sm2_sign_hex(pub, "x", 1, sig) != 0, "sm2: a public key cannot sign");
+	is_int(sm2_sign_hex(SIGN, "abc", 3, sig), 0, "sm2: sign");
+	ok(pub && sm2_verify_hex(pub, "abc", 3, sig), "sm2: the public key verifies");
+	ok(pub && !sm2_verify_hex(pub, "abd", 3, sig), "sm2: another message fails");
+	static const char junk[] = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n";
+	ok(!sm2_load(junk, strlen(junk)), "sm2: garbage PEM is refused");
+
+	/* with only the public key (no MAC key), every anchor must carry a good
+	 * SM2 signature */
+	fill(&f, 4);
+	anchor(&f);
+	struct audit_verify v;
+	store_audit_verify(f.st, f.a, NULL, 0, NULL, 0, pub, &v);
+	ok(v.ok && v.anchors_checked == 1, "sm2: verified with the public key alone (%s)",
+	   v.problem);
+	fill(&f, 1);
+	struct audit_anchor y;
+	store_audit_anchor(f.st, KEY, sizeof(KEY), NULL, 1800000001, false, &y);
+	store_audit_verify(f.st, f.a, NULL, 0, NULL, 0, pub, &v);
+	ok(!v.ok && !strcmp(v.problem_kind, "bad_sig"),
+	   "sm2: an unsigned anchor proves nothing to the public key alone (%s)", v.problem);
+	/* a rewritten anchor: its hash moved to another record's, MAC and
+	 * signature left as they were */
+	raw(&f, "DROP TRIGGER audit_anchors_no_update; UPDATE audit_anchors SET seq = 3, hash = "
+		"(SELECT hash FROM audit_log WHERE seq = 3) WHERE id = 1");
+	store_audit_verify(f.st, f.a, NULL, 0, NULL, 0, pub, &v);
+	ok(!v.ok && !strcmp(v.problem_kind, "bad_sig"), "sm2: a rewritten anchor fails (%s)",
+	   v.problem);
+	/* another SM2 key's signature */
+	char *other_pem = NULL;
+	struct sm2_key *other = NULL;
+	if (!sm2_generate(&other_pem))
+		other = sm2_load(other_pem, strlen(other_pem));
+	free(other_pem);
+	if (other) {
+		store_audit_verify(f.st, f.a, NULL, 0, NULL, 0, other, &v);
+		ok(!v.ok && !strcmp(v.problem_kind, "bad_sig"), "sm2: another key's check fails");
+	}
+	sm2_free(other);
+	sm2_free(pub);
+	free(pem);
+	fx_close(&f);
+}
+
 void suite_audit(void)
 {
+	char *pem = NULL;
+	if (sm2_generate(&pem) || !(SIGN = sm2_load(pem, strlen(pem)))) {
+		ok(0, "sm2: make the suite's key");
+		free(pem);
+		return;
+	}
+	free(pem);
 	test_pure();
 	test_key_file();
 	test_append_verify();
@@ -498,4 +565,7 @@ void suite_audit(void)
 	test_anchor();
 	test_backup();
 	test_archive();
+	test_sm2();
+	sm2_free(SIGN);
+	SIGN = NULL;
 }
