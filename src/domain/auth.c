@@ -24,6 +24,7 @@ struct slot {
 	char ip[48];
 	long long window_start;
 	int failures;
+	bool throttle_audited; /* this window's refusals already have their record */
 };
 
 static struct slot slots[THROTTLE_SLOTS];
@@ -52,12 +53,17 @@ static struct slot *find_slot(const char *ip, bool create)
 	return oldest;
 }
 
-static bool throttled(const struct config *cfg, const char *ip, long long now)
+/* *first tells whether this is the window's first refusal: only that one
+ * is audited, so a flood of refused attempts cannot flood the log. */
+static bool throttled(const struct config *cfg, const char *ip, long long now, bool *first)
 {
 	pthread_mutex_lock(&throttle_lock);
 	struct slot *s = find_slot(ip, false);
 	bool t = s && now - s->window_start < cfg->ip_fail_window &&
 		 s->failures >= cfg->ip_fail_limit;
+	*first = t && !s->throttle_audited;
+	if (t)
+		s->throttle_audited = true;
 	pthread_mutex_unlock(&throttle_lock);
 	return t;
 }
@@ -69,6 +75,7 @@ static void count_failure(const struct config *cfg, const char *ip, long long no
 	if (now - s->window_start >= cfg->ip_fail_window) {
 		s->window_start = now;
 		s->failures = 0;
+		s->throttle_audited = false;
 	}
 	s->failures++;
 	pthread_mutex_unlock(&throttle_lock);
@@ -134,16 +141,20 @@ static int audit_login(struct store *st, long long now, const struct user *u, co
 	return store_audit_append(st, &r);
 }
 
-/* Every attempt is audited: ok, failed, locked or throttled. A failure's
+/* Every attempt is audited: ok, failed, locked (and the first throttled one
+ * of an address's window). A failure's
  * record shares the transaction of the failure count it raises; the
  * session of a success is created with its record. */
 int auth_login(struct store *st, const struct config *cfg, struct arena *a, const char *username,
 	       const char *password, const char *ip, long long now, char token[AUTH_TOKEN_HEX],
 	       struct principal *who, long long *locked_until)
 {
-	if (throttled(cfg, ip, now)) {
-		int e2 = audit_login(st, now, NULL, username, ip, "throttled",
-				     "too many failures from this address");
+	bool first;
+	if (throttled(cfg, ip, now, &first)) {
+		int e2 = first ? audit_login(st, now, NULL, username, ip, "throttled",
+					     "too many failures from this address; further "
+					     "refusals in this window are not recorded")
+			       : 0;
 		return e2 ? e2 : ERR_THROTTLED;
 	}
 	struct user u;

@@ -4,6 +4,7 @@
  * password change, disabling users, and cross-site requests.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, test } from 'node:test';
 
@@ -237,6 +238,12 @@ describe('per-address throttling', () => {
 		assertError(ninth, 429, 'too_many_requests');
 		assert.equal(ninth.headers.get('retry-after'), '300');
 		assertError(await attempt(GOOD_PASSWORD, '127.0.0.1', 'thr.user'), 429, 'too_many_requests');
+		/* audited: every failure, and the window's first refusal only (a flood of refused
+		 * attempts cannot flood the audit log) */
+		const q = (w) => spawnSync('sqlite3', [thr.db, `SELECT count(*) FROM audit_log WHERE ${w}`],
+			{ encoding: 'utf8' }).stdout.trim();
+		assert.equal(q("action = 'login' AND outcome = 'failed'"), '8');
+		assert.equal(q("action = 'login' AND outcome = 'throttled' AND ip = '127.0.0.1'"), '1');
 	});
 
 	test('another address is not throttled', async () => {
