@@ -25,6 +25,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -36,6 +37,24 @@ struct ticker {
 	pthread_cond_t cond;
 	bool stop;
 };
+
+/* Records a start or stop of the server with the digest of its settings,
+ * so a change of settings between two runs shows in the audit log. */
+static void audit_run(struct app *app, const char *action)
+{
+	char *text = NULL, detail[160], hex[SEC_HEX_LEN];
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	if (m) {
+		config_print(app->cfg, m);
+		fclose(m);
+	}
+	sec_digest_hex(SEC_SM3, text ? text : "", text ? len : 0, hex);
+	free(text);
+	snprintf(detail, sizeof(detail), "pingan %s, settings sm3 %.32s", PINGAN_VERSION, hex);
+	if (cli_audit(app->st, action, "server", 0, detail))
+		log_warn("cannot record the server's %s in the audit log", action);
+}
 
 /* Signs the audit log's head unless the latest anchor names it already. */
 static void anchor_audit(struct app *app)
@@ -202,6 +221,7 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	app.audit_sign = sign;
 	sec_wipe(key, sizeof(key));
 	anchor_audit(&app); /* what came before this start is signed */
+	audit_run(&app, "server.start");
 	app.ev = (struct event_env){ .st = st,
 				     .cal = cal,
 				     .grids = ic.ix,
@@ -289,6 +309,7 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	pthread_cond_signal(&tk.cond);
 	pthread_mutex_unlock(&tk.lock);
 	pthread_join(tick_thread, NULL);
+	audit_run(&app, "server.stop");
 	anchor_audit(&app); /* the last head, signed */
 	sec_wipe(app.audit_key, sizeof(app.audit_key));
 	sm2_free(app.audit_sign);

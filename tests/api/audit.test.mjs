@@ -103,6 +103,13 @@ describe('logins and logouts: one record each', () => {
 	});
 });
 
+test('the server records its start with the digest of its settings', async () => {
+	const recs = await records({ action: 'server.start' });
+	assert.equal(recs.length, 1);
+	assertSubset(recs[0], { username: 'cli', object: 'server', ip: '',
+		detail: /^uid=\d+ pingan [\d.]+, settings sm3 [0-9a-f]{32}$/ });
+});
+
 describe('permission changes: one record each', () => {
 	test('add, change roles, disable, enable', async () => {
 		const add = await added({ action: 'user.add' }, () => addUser('aud.perm', ['centre']));
