@@ -169,6 +169,27 @@ describe('configuration changes and case transitions: one record each', () => {
 		const rev = await added({ action: 'api_key.revoke' }, () => srv.api('POST',
 			`/api/v1/api-keys/${key.result.json.id}/revoke`, { as: 'admin' }));
 		assert.equal(rev.recs.length, 1);
+
+		const hook = await added({ action: 'config.webhook.add' }, () => srv.api('POST',
+			'/api/v1/webhooks', { as: 'admin', body: { org: '330108D01',
+				url: 'http://127.0.0.1:9/hook', kinds: ['overdue'] } }));
+		assert.equal(hook.result.status, 201, hook.result.text);
+		assert.equal(hook.recs.length, 1);
+		assertSubset(hook.recs[0], { object: `webhook:${hook.result.json.id}` });
+		assert.doesNotMatch(hook.recs[0].detail, new RegExp(hook.result.json.secret),
+			'the webhook secret is never audited');
+		const off = await added({ action: 'config.webhook.disable' }, () => srv.api('POST',
+			`/api/v1/webhooks/${hook.result.json.id}/disable`, { as: 'admin' }));
+		assert.equal(off.recs.length, 1);
+	});
+
+	test('a calendar year entered', async () => {
+		const { result, recs } = await added({ action: 'config.calendar' }, () => srv.api('PUT',
+			'/api/v1/calendar/2030', { as: 'admin',
+				body: { days: [{ date: '2030-01-01', kind: 'holiday', name: '元旦' }] } }));
+		assert.equal(result.status, 200, result.text);
+		assert.equal(recs.length, 1);
+		assertSubset(recs[0], { object: 'calendar:2030', detail: '1 days entered' });
 	});
 
 	test('every transition of an event: one record with from and to', async () => {
