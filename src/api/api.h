@@ -34,6 +34,9 @@ struct app {
 	long long (*now)(void);  /* unix seconds; injectable for tests */
 	struct web *web;         /* NULL or without index.html: the API only */
 	struct http_server *srv; /* set once serving (event streams) */
+	/* the audit anchors' HMAC key (setting audit_key_file), read at start */
+	unsigned char audit_key[AUDIT_KEY_LEN];
+	struct sm2_key *audit_sign; /* setting audit_sign_key_file */
 };
 
 /* Route permissions: who may call it. */
@@ -44,6 +47,7 @@ struct app {
 /* Route flags. */
 #define ROUTE_JSON_BODY 1u /* needs a JSON object body (415/400 otherwise) */
 #define ROUTE_UPLOAD    2u /* the body is a file, streamed to disk (max_upload) */
+#define ROUTE_SELF      4u /* one's own session or password: open to every role */
 
 typedef int (*api_handler_fn)(struct app *app, struct http_request *r, struct principal *who,
 			      json_t *body);
@@ -88,6 +92,17 @@ int api_query_int(struct http_request *r, const char *key, long long min, long l
  * (ERR_BAD_QUERY with detail); strings point into the request. */
 int api_event_filter(struct app *app, struct http_request *r, struct principal *who,
 		     struct event_filter *f);
+/* Appends an audit record of the request: who (NULL: nobody logged in),
+ * the request's address, now; detail is a printf format (NULL: none).
+ * Call it inside the transaction of the change it records and fail the
+ * change when it fails. 0 or a store error. */
+int api_audit(struct app *app, struct http_request *r, const struct principal *who,
+	      const char *action, const char *object, const char *outcome, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+/* Ends a transaction begun with store_begin(): commits when err is 0,
+ * else rolls back; returns err or the commit's outcome. */
+int api_end(struct app *app, int err);
 
 /* JSON renderings shared by handlers. */
 /* RFC 3339 UTC ("2026-11-25T05:00:00Z") for unix seconds; null for 0. */
@@ -177,6 +192,12 @@ int h_event_personal_reads(struct app *, struct http_request *, struct principal
 int h_api_key_create(struct app *, struct http_request *, struct principal *, json_t *);
 int h_api_key_list(struct app *, struct http_request *, struct principal *, json_t *);
 int h_api_key_revoke(struct app *, struct http_request *, struct principal *, json_t *);
+int h_user_enable(struct app *, struct http_request *, struct principal *, json_t *);
+int h_user_roles(struct app *, struct http_request *, struct principal *, json_t *);
+int h_audit_list(struct app *, struct http_request *, struct principal *, json_t *);
+int h_audit_verify(struct app *, struct http_request *, struct principal *, json_t *);
+int h_audit_anchors(struct app *, struct http_request *, struct principal *, json_t *);
+int h_audit_anchor_now(struct app *, struct http_request *, struct principal *, json_t *);
 /* Renders err (status, r->err_detail) in the GeoReport error format of the
  * request's suffix (.json or .xml; without one, err is returned for the
  * usual JSON error): for errors met before an Open311 handler runs (no such

@@ -58,8 +58,16 @@ int h_login(struct app *app, struct http_request *r, struct principal *unused, j
 int h_logout(struct app *app, struct http_request *r, struct principal *who, json_t *body)
 {
 	(void)body;
-	int err = auth_logout(app->st, who);
+	int err = store_begin(app->st);
 	if (err)
+		return err;
+	if ((err = auth_logout(app->st, who)) ||
+	    (err = api_audit(app, r, who, "logout",
+			     arena_printf(r->arena, "user:%lld", who->user_id), "ok", NULL))) {
+		store_rollback(app->st);
+		return err;
+	}
+	if ((err = store_commit(app->st)))
 		return err;
 	http_add_header(r, "Set-Cookie",
 			"pingan_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");

@@ -284,8 +284,15 @@ int h_category_put(struct app *app, struct http_request *r, struct principal *wh
 		http_reply_json(r, 200, json_incref(after));
 		return 0;
 	}
-	if ((err = store_category_change(app->st, &c, who->user_id, app->now(),
-					 dump(r->arena, before), dump(r->arena, after))))
+	if ((err = store_begin(app->st)))
+		return err;
+	err = store_category_change(app->st, &c, who->user_id, app->now(), dump(r->arena, before),
+				    dump(r->arena, after));
+	if (!err)
+		err = api_audit(app, r, who, "config.category",
+				arena_printf(r->arena, "category:%s", c.code), "ok", "%s",
+				dump(r->arena, after));
+	if ((err = api_end(app, err)))
 		return err;
 	http_reply_json(r, 200, json_incref(after));
 	return 0;

@@ -173,11 +173,17 @@ int h_event_personal(struct app *app, struct http_request *r, struct principal *
 		if (c.v[f])
 			strbuf_addf(&fields, "%s%s", fields.len ? "," : "",
 				    pii_field_name((enum pii_field)f));
-	/* AUDIT: the lead connects the audit log here — one record per clear read
-	 * (actor who->user_id/username, event id, reason, fields, r->ip, app->now()),
-	 * written before the answer; a failed write must refuse the read. */
-	err = store_personal_read_log(app->st, id, who->user_id, app->now(), reason,
-				      strbuf_str(&fields), r->ip);
+	/* one audit record per clear read, in the transaction of the read's own
+	 * log row, before the answer: a failed write refuses the read */
+	if (!(err = store_begin(app->st))) {
+		err = store_personal_read_log(app->st, id, who->user_id, app->now(), reason,
+					      strbuf_str(&fields), r->ip);
+		if (!err)
+			err = api_audit(app, r, who, "personal.read",
+					arena_printf(r->arena, "event:%lld", id), "ok",
+					"fields %s; reason %s", strbuf_str(&fields), reason);
+		err = api_end(app, err);
+	}
 	strbuf_release(&fields);
 	if (err) {
 		log_error("cannot record a clear read of event %lld; refused", id);

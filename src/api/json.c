@@ -39,7 +39,10 @@ static int dispatch(struct app *app, struct http_request *r);
 
 int api_dispatch(void *ctx, struct http_request *r)
 {
+	/* audit records appended while serving this request carry its address */
+	store_audit_source(r->ip);
 	int err = dispatch(ctx, r);
+	store_audit_source(NULL);
 	/* Open311 clients expect the spec's error list even for a wrong path or method */
 	if (err && str_starts_with(r->path, "/open311/"))
 		return o311_error(r, err);
@@ -83,8 +86,26 @@ static int dispatch(struct app *app, struct http_request *r)
 		if (by_cookie && strcmp(r->method, "GET") && strcmp(r->method, "HEAD") &&
 		    cross_site(r))
 			return http_error(r, ERR_FORBIDDEN, "cross-site request refused");
-		if (rt->perm != PERM_LOGIN && !(who.roles & rt->perm))
+		/* the audit administrator reads the audit log and nothing else
+		 * (three-way separation): only routes naming the role, and their own
+		 * session and password, are open to them */
+		bool denied = rt->perm != PERM_LOGIN ? !(who.roles & rt->perm)
+						     : (who.roles & ROLE(AUDIT_ADMIN)) &&
+							       !(rt->flags & ROUTE_SELF);
+		if (denied) {
+			struct audit_rec ar = {
+				.at = app->now(),
+				.user_id = who.user_id,
+				.username = who.username,
+				.action = "access",
+				.object = arena_printf(r->arena, "%s %s", r->method, rt->pattern),
+				.outcome = "denied",
+				.detail = "the user's roles do not allow this route"
+			};
+			if ((err = store_audit_append(app->st, &ar)))
+				return err;
 			return http_error(r, ERR_FORBIDDEN, "your roles do not allow this");
+		}
 	}
 	json_t *body = NULL;
 	if (rt->flags & ROUTE_JSON_BODY) {

@@ -12,14 +12,19 @@
 #include <string.h>
 
 #define ADMINS (ROLE(ADMIN) | ROLE(SECURITY_ADMIN))
+/* three-way separation (三权分立): the security administrator grants roles
+ * and manages accounts, the system administrator runs the system, the
+ * audit administrator reads the audit log and nothing else */
+#define SECURITY ROLE(SECURITY_ADMIN)
+#define AUDITOR  ROLE(AUDIT_ADMIN)
 
 const struct route api_routes[] = {
 	{ "GET", "/healthz", h_healthz, PERM_PUBLIC, 0 },
 	{ "GET", "/metrics", h_metrics, PERM_PUBLIC, 0 },
 	{ "POST", "/api/v1/auth/login", h_login, PERM_PUBLIC, ROUTE_JSON_BODY },
-	{ "POST", "/api/v1/auth/logout", h_logout, PERM_LOGIN, 0 },
-	{ "GET", "/api/v1/me", h_me, PERM_LOGIN, 0 },
-	{ "POST", "/api/v1/me/password", h_me_password, PERM_LOGIN, ROUTE_JSON_BODY },
+	{ "POST", "/api/v1/auth/logout", h_logout, PERM_LOGIN, ROUTE_SELF },
+	{ "GET", "/api/v1/me", h_me, PERM_LOGIN, ROUTE_SELF },
+	{ "POST", "/api/v1/me/password", h_me_password, PERM_LOGIN, ROUTE_JSON_BODY | ROUTE_SELF },
 	{ "GET", "/api/v1/me/filters", h_filters_list, PERM_LOGIN, 0 },
 	{ "POST", "/api/v1/me/filters", h_filters_add, PERM_LOGIN, ROUTE_JSON_BODY },
 	{ "DELETE", "/api/v1/me/filters/{id}", h_filters_delete, PERM_LOGIN, 0 },
@@ -29,8 +34,14 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/orgs/{code}/grids", h_org_grids, PERM_LOGIN, 0 },
 	{ "GET", "/api/v1/locate", h_locate, PERM_LOGIN, 0 },
 	{ "GET", "/api/v1/users", h_users_list, ADMINS, 0 },
-	{ "POST", "/api/v1/users", h_users_add, ADMINS, ROUTE_JSON_BODY },
-	{ "POST", "/api/v1/users/{id}/disable", h_user_disable, ADMINS, 0 },
+	{ "POST", "/api/v1/users", h_users_add, SECURITY, ROUTE_JSON_BODY },
+	{ "POST", "/api/v1/users/{id}/disable", h_user_disable, SECURITY, 0 },
+	{ "POST", "/api/v1/users/{id}/enable", h_user_enable, SECURITY, 0 },
+	{ "PUT", "/api/v1/users/{id}/roles", h_user_roles, SECURITY, ROUTE_JSON_BODY },
+	{ "GET", "/api/v1/audit", h_audit_list, AUDITOR, 0 },
+	{ "GET", "/api/v1/audit/verify", h_audit_verify, AUDITOR, 0 },
+	{ "GET", "/api/v1/audit/anchors", h_audit_anchors, AUDITOR, 0 },
+	{ "POST", "/api/v1/audit/anchors", h_audit_anchor_now, AUDITOR, 0 },
 	{ "GET", "/api/v1/inbox", h_inbox, PERM_LOGIN, 0 },
 	{ "POST", "/api/v1/inbox/{id}/read", h_inbox_read, PERM_LOGIN, 0 },
 	{ "POST", "/api/v1/inbox/read-all", h_inbox_read, PERM_LOGIN, 0 },

@@ -28,6 +28,30 @@ char *cli_key_path(const struct config *cfg, struct arena *a);
  * be in the file. 0, or -1 after printing why (refuse to start). */
 int cli_load_keys(const struct config *cfg, struct store *st, bool create,
 		  struct crypt_keyring **out);
+int cli_audit_cmd(struct config *cfg, int argc, char **argv);
+int cli_backup(struct config *cfg, int argc, char **argv);
+int cli_restore(struct config *cfg, int argc, char **argv);
+
+/* Appends an audit record of a command run at the machine (user "cli", the
+ * operating-system uid in the detail): object is "KIND:ID" (id 0: "KIND").
+ * Inside the caller's transaction when there is one. */
+int cli_audit(struct store *st, const char *action, const char *kind, long long id,
+	      const char *detail);
+/* The audit key file's path: audit_key_file, or 'audit.key' beside the
+ * database (from a). */
+const char *cli_audit_key_path(const struct config *cfg, struct arena *a);
+/* Reads the audit key (making it when create and missing). 0, or prints
+ * the error and returns the ERR_*. */
+int cli_audit_key(const struct config *cfg, bool create, unsigned char *key);
+/* The SM2 anchor-signing key: audit_sign_key_file, or 'audit-sm2.pem'
+ * beside the database (made when create and missing). 0 with *out set, or
+ * prints the error and returns the ERR_*. */
+struct sm2_key;
+int cli_audit_sign_key(const struct config *cfg, bool create, struct sm2_key **out);
+/* Takes the database's server lock (a `flock` on DB.lock): the returned
+ * descriptor holds it until closed; -1 (errno EWOULDBLOCK) if another
+ * process holds it, -2 for another failure. */
+int cli_db_lock(const char *db);
 
 struct geo_shape;
 struct arena;

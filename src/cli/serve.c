@@ -15,6 +15,8 @@
 #include "core/geo.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/sec.h"
+#include "core/sm2.h"
 #include "domain/scheduler.h"
 #include "domain/webhook.h"
 #include "http/client.h"
@@ -24,9 +26,11 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 struct ticker {
 	struct app *app;
@@ -35,12 +39,41 @@ struct ticker {
 	bool stop;
 };
 
+/* Records a start or stop of the server with the digest of its settings,
+ * so a change of settings between two runs shows in the audit log. */
+static void audit_run(struct app *app, const char *action)
+{
+	char *text = NULL, detail[160], hex[SEC_HEX_LEN];
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	if (m) {
+		config_print(app->cfg, m);
+		fclose(m);
+	}
+	sec_digest_hex(SEC_SM3, text ? text : "", text ? len : 0, hex);
+	free(text);
+	snprintf(detail, sizeof(detail), "pingan %s, settings sm3 %.32s", PINGAN_VERSION, hex);
+	if (cli_audit(app->st, action, "server", 0, detail))
+		log_warn("cannot record the server's %s in the audit log", action);
+}
+
+/* Signs the audit log's head unless the latest anchor names it already. */
+static void anchor_audit(struct app *app)
+{
+	struct audit_anchor x;
+	if (store_audit_anchor(app->st, app->audit_key, AUDIT_KEY_LEN, app->audit_sign,
+			       (long long)time(NULL), false, &x))
+		log_warn("cannot write an audit anchor; retrying next interval");
+}
+
 /* The background thread: webhook deliveries every 2 s, a deadline pass
- * every scheduler_interval seconds. */
+ * every scheduler_interval seconds, an audit anchor every
+ * audit_anchor_minutes. */
 static void *tick_loop(void *p)
 {
 	struct ticker *t = p;
 	long long next_pass = t->app->now() + t->app->cfg->scheduler_interval;
+	long long next_anchor = (long long)time(NULL) + t->app->cfg->audit_anchor_minutes * 60;
 	pthread_mutex_lock(&t->lock);
 	while (!t->stop) {
 		struct timespec until;
@@ -51,6 +84,12 @@ static void *tick_loop(void *p)
 			break;
 		pthread_mutex_unlock(&t->lock);
 		long long now = t->app->now();
+		/* anchors follow the real clock, even under the test clock */
+		if ((long long)time(NULL) >= next_anchor) {
+			anchor_audit(t->app);
+			next_anchor =
+				(long long)time(NULL) + t->app->cfg->audit_anchor_minutes * 60;
+		}
 		if (t->app->cfg->test_clock) {
 			/* tests drive passes and deliveries themselves (POST /api/v1/test/scheduler) */
 			pthread_mutex_lock(&t->lock);
@@ -147,18 +186,32 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 						     : rwhy);
 		return 2;
 	}
-	struct store *st = cli_open_store(cfg);
-	if (!st)
+	/* one server per database: restore checks this lock too */
+	int lock = cli_db_lock(cfg->db);
+	if (lock == -1) {
+		fprintf(stderr, "pingan: another server is running on '%s'\n", cfg->db);
 		return 1;
-	struct crypt_keyring *keys;
-	if (cli_load_keys(cfg, st, false, &keys)) {
+	}
+	unsigned char key[AUDIT_KEY_LEN];
+	struct store *st = lock >= 0 ? cli_open_store(cfg) : NULL;
+	if (lock < 0)
+		fprintf(stderr, "pingan: cannot lock '%s.lock': %s\n", cfg->db, strerror(errno));
+	struct sm2_key *sign = NULL;
+	struct crypt_keyring *keys = NULL;
+	if (!st || cli_audit_key(cfg, true, key) || cli_audit_sign_key(cfg, true, &sign) ||
+	    cli_load_keys(cfg, st, false, &keys)) {
+		sm2_free(sign);
 		store_close(st);
+		if (lock >= 0)
+			close(lock);
 		return 1;
 	}
 	struct calendar *cal = cli_load_world(cfg, st);
 	if (!cal) {
 		crypt_keyring_free(keys);
+		sm2_free(sign);
 		store_close(st);
+		close(lock);
 		return 1;
 	}
 	http_client_init();
@@ -177,6 +230,11 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 			   .cal = cal,
 			   .started = time(NULL),
 			   .now = clock_now };
+	memcpy(app.audit_key, key, sizeof(key));
+	app.audit_sign = sign;
+	sec_wipe(key, sizeof(key));
+	anchor_audit(&app); /* what came before this start is signed */
+	audit_run(&app, "server.start");
 	app.ev = (struct event_env){ .st = st,
 				     .cal = cal,
 				     .grids = ic.ix,
@@ -223,7 +281,9 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 		cal_free(cal);
 		arena_free(ic.a);
 		crypt_keyring_free(keys);
+		sm2_free(sign);
 		store_close(st);
+		close(lock);
 		return 1;
 	}
 	opt.upload_dir = updir;
@@ -252,7 +312,9 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 		cal_free(cal);
 		arena_free(ic.a);
 		crypt_keyring_free(keys);
+		sm2_free(sign);
 		store_close(st);
+		close(lock);
 		return 1;
 	}
 	app.srv = srv;
@@ -280,11 +342,16 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	pthread_mutex_unlock(&tk.lock);
 	pthread_join(tick_thread, NULL);
 	web_free(app.web);
+	audit_run(&app, "server.stop");
+	anchor_audit(&app); /* the last head, signed */
+	sec_wipe(app.audit_key, sizeof(app.audit_key));
+	sm2_free(app.audit_sign);
 	geo_index_free(ic.ix);
 	cal_free(cal);
 	arena_free(ic.a);
 	crypt_keyring_free(keys);
 	store_close(st);
+	close(lock);
 	http_client_cleanup();
 	log_info("stopped cleanly");
 	return 0;

@@ -70,7 +70,8 @@ static int user_add(struct config *cfg, struct store *st, int argc, char **argv)
 	}
 	unsigned mask;
 	char why[256];
-	if (role_parse_list(roles, &mask, why, sizeof(why))) {
+	if (role_parse_list(roles, &mask, why, sizeof(why)) ||
+	    role_check_separation(mask, why, sizeof(why))) {
 		fprintf(stderr, "pingan: %s\n", why);
 		return 2;
 	}
@@ -88,7 +89,19 @@ static int user_add(struct config *cfg, struct store *st, int argc, char **argv)
 			  .roles = mask,
 			  .password_hash = hash,
 			  .created_at = (long long)time(NULL) };
-	int err = store_user_add(st, &u);
+	int err = store_begin(st);
+	if (!err) {
+		char detail[256];
+		struct arena *a = arena_new();
+		snprintf(detail, sizeof(detail), "username=%s org=%s roles=%s", name, org,
+			 role_format(a, mask));
+		arena_free(a);
+		if ((err = store_user_add(st, &u)) ||
+		    (err = cli_audit(st, "user.add", "user", u.id, detail)))
+			store_rollback(st);
+		else
+			err = store_commit(st);
+	}
 	if (err == ERR_CONFLICT)
 		fprintf(stderr, "pingan: user '%s' already exists\n", name);
 	else if (err == ERR_NOT_FOUND)
@@ -126,8 +139,18 @@ static int user_passwd(struct config *cfg, struct store *st, int argc, char **ar
 	if (new_password(from_stdin, pw, sizeof(pw), &generated))
 		goto out;
 	if (sec_password_hash(cfg->password_scheme, cfg->pbkdf2_iterations, pw, hash) ||
-	    store_user_set_password(st, u.id, hash, (long long)time(NULL)) ||
-	    store_session_delete_user(st, u.id)) {
+	    store_begin(st)) {
+		fprintf(stderr, "pingan: cannot set the password\n");
+		goto out;
+	}
+	if (store_user_set_password(st, u.id, hash, (long long)time(NULL)) ||
+	    store_session_delete_user(st, u.id) ||
+	    cli_audit(st, "password.reset", "user", u.id, u.username)) {
+		store_rollback(st);
+		fprintf(stderr, "pingan: cannot set the password\n");
+		goto out;
+	}
+	if (store_commit(st)) {
 		fprintf(stderr, "pingan: cannot set the password\n");
 		goto out;
 	}
@@ -147,8 +170,15 @@ static int user_disable(struct store *st, const char *name, bool disable)
 	int rc = 1;
 	if (store_user_get_by_name(st, a, name, &u)) {
 		fprintf(stderr, "pingan: no user '%s'\n", name);
+	} else if (store_begin(st)) {
+		fprintf(stderr, "pingan: cannot update '%s'\n", name);
 	} else if (store_user_set_disabled(st, u.id, disable) ||
-		   (disable && store_session_delete_user(st, u.id))) {
+		   (disable && store_session_delete_user(st, u.id)) ||
+		   cli_audit(st, disable ? "user.disable" : "user.enable", "user", u.id,
+			     u.username)) {
+		store_rollback(st);
+		fprintf(stderr, "pingan: cannot update '%s'\n", name);
+	} else if (store_commit(st)) {
 		fprintf(stderr, "pingan: cannot update '%s'\n", name);
 	} else {
 		printf("user '%s' %s\n", u.username, disable ? "disabled" : "enabled");

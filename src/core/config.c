@@ -90,6 +90,15 @@ static const struct setting settings[] = {
 	I(public_report_window, 3600, 1, 604800, "seconds of the public report limit's window"),
 	B(access_log, "true", "one JSON line per request on stderr"),
 	B(public_reports, "true", "citizens may file reports without logging in"),
+	S(audit_key_file, "",
+	  "the audit anchors' HMAC-SM3 key, outside the database (default: 'audit.key' beside "
+	  "the database; made at first use)"),
+	S(audit_sign_key_file, "",
+	  "the SM2 private key that signs the audit anchors, PEM (default: 'audit-sm2.pem' "
+	  "beside the database; made at first use)"),
+	I(audit_anchor_minutes, 60, 1, 10080, "minutes between signed anchors of the audit log"),
+	I(audit_retention_days, 184, 184, 36500,
+	  "audit records younger than this are never archived (184 days at least)"),
 	B(test_clock, "false",
 	  "tests only: lets an admin move the server's clock (POST /api/v1/test/clock)"),
 };

@@ -29,6 +29,8 @@ struct config {
 	char *pii_profile;
 	char *pii_reveal_roles;
 	char *web_dir;
+	char *audit_key_file;
+	char *audit_sign_key_file;
 	long long threads;
 	long long readers;
 	long long max_connections;
@@ -57,6 +59,8 @@ struct config {
 	bool test_clock;
 	long long dup_window_hours;
 	bool access_log;
+	long long audit_anchor_minutes;
+	long long audit_retention_days;
 	/* where each value came from, by table row: "default", "file", "env", "flag" */
 	const char *source[48];
 };

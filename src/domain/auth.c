@@ -24,6 +24,7 @@ struct slot {
 	char ip[48];
 	long long window_start;
 	int failures;
+	bool throttle_audited; /* this window's refusals already have their record */
 };
 
 static struct slot slots[THROTTLE_SLOTS];
@@ -52,12 +53,17 @@ static struct slot *find_slot(const char *ip, bool create)
 	return oldest;
 }
 
-static bool throttled(const struct config *cfg, const char *ip, long long now)
+/* *first tells whether this is the window's first refusal: only that one
+ * is audited, so a flood of refused attempts cannot flood the log. */
+static bool throttled(const struct config *cfg, const char *ip, long long now, bool *first)
 {
 	pthread_mutex_lock(&throttle_lock);
 	struct slot *s = find_slot(ip, false);
 	bool t = s && now - s->window_start < cfg->ip_fail_window &&
 		 s->failures >= cfg->ip_fail_limit;
+	*first = t && !s->throttle_audited;
+	if (t)
+		s->throttle_audited = true;
 	pthread_mutex_unlock(&throttle_lock);
 	return t;
 }
@@ -69,6 +75,7 @@ static void count_failure(const struct config *cfg, const char *ip, long long no
 	if (now - s->window_start >= cfg->ip_fail_window) {
 		s->window_start = now;
 		s->failures = 0;
+		s->throttle_audited = false;
 	}
 	s->failures++;
 	pthread_mutex_unlock(&throttle_lock);
@@ -116,18 +123,48 @@ static void new_token(char token[AUTH_TOKEN_HEX], char hash[SEC_HEX_LEN])
 	sec_digest_hex(SEC_SM3, token, 32, hash);
 }
 
+/* The audit record of a login attempt (u NULL: no such user). Part of the
+ * caller's transaction when there is one. */
+static int audit_login(struct store *st, long long now, const struct user *u, const char *name,
+		       const char *ip, const char *outcome, const char *detail)
+{
+	char object[40];
+	snprintf(object, sizeof(object), u ? "user:%lld" : "user:-", u ? u->id : 0);
+	struct audit_rec r = { .at = now,
+			       .user_id = u ? u->id : 0,
+			       .username = u ? u->username : name,
+			       .ip = ip,
+			       .action = "login",
+			       .object = object,
+			       .outcome = outcome,
+			       .detail = detail };
+	return store_audit_append(st, &r);
+}
+
+/* Every attempt is audited: ok, failed, locked (and the first throttled one
+ * of an address's window). A failure's
+ * record shares the transaction of the failure count it raises; the
+ * session of a success is created with its record. */
 int auth_login(struct store *st, const struct config *cfg, struct arena *a, const char *username,
 	       const char *password, const char *ip, long long now, char token[AUTH_TOKEN_HEX],
 	       struct principal *who, long long *locked_until)
 {
-	if (throttled(cfg, ip, now))
-		return ERR_THROTTLED;
+	bool first;
+	if (throttled(cfg, ip, now, &first)) {
+		int e2 = first ? audit_login(st, now, NULL, username, ip, "throttled",
+					     "too many failures from this address; further "
+					     "refusals in this window are not recorded")
+			       : 0;
+		return e2 ? e2 : ERR_THROTTLED;
+	}
 	struct user u;
 	int err = store_user_get_by_name(st, a, username, &u);
 	if (err == ERR_NOT_FOUND || (!err && u.disabled)) {
 		sec_password_dummy(cfg->password_scheme, cfg->pbkdf2_iterations, password);
 		count_failure(cfg, ip, now);
-		return ERR_BAD_LOGIN;
+		int e2 = audit_login(st, now, err ? NULL : &u, username, ip, "failed",
+				     err ? "no such user" : "the account is disabled");
+		return e2 ? e2 : ERR_BAD_LOGIN;
 	}
 	if (err)
 		return err;
@@ -135,15 +172,25 @@ int auth_login(struct store *st, const struct config *cfg, struct arena *a, cons
 		sec_password_dummy(cfg->password_scheme, cfg->pbkdf2_iterations, password);
 		*locked_until = u.locked_until;
 		count_failure(cfg, ip, now);
-		return ERR_LOCKED;
+		int e2 = audit_login(st, now, &u, username, ip, "locked", "the account is locked");
+		return e2 ? e2 : ERR_LOCKED;
 	}
 	err = sec_password_verify(u.password_hash, password);
 	if (err == ERR_BAD_LOGIN) {
 		bool locked = false;
 		count_failure(cfg, ip, now);
-		int e2 = store_user_login_failed(st, u.id, now, (int)cfg->lockout_threshold,
-						 cfg->lockout_minutes * 60, &locked);
+		int e2 = store_begin(st);
 		if (e2)
+			return e2;
+		if ((e2 = store_user_login_failed(st, u.id, now, (int)cfg->lockout_threshold,
+						  cfg->lockout_minutes * 60, &locked)) ||
+		    (e2 = audit_login(st, now, &u, username, ip, locked ? "locked" : "failed",
+				      locked ? "wrong password; the account is now locked"
+					     : "wrong password"))) {
+			store_rollback(st);
+			return e2;
+		}
+		if ((e2 = store_commit(st)))
 			return e2;
 		if (locked) {
 			log_warn("account %lld locked after %lld failed logins", u.id,
@@ -155,14 +202,22 @@ int auth_login(struct store *st, const struct config *cfg, struct arena *a, cons
 	}
 	if (err) {
 		log_error("user %lld has a malformed password hash", u.id);
-		return ERR_BAD_LOGIN;
+		int e2 = audit_login(st, now, &u, username, ip, "failed",
+				     "the stored password hash is malformed");
+		return e2 ? e2 : ERR_BAD_LOGIN;
 	}
-	if (u.failed_logins && (err = store_user_login_ok(st, u.id)))
-		return err;
 	char hash[SEC_HEX_LEN];
 	new_token(token, hash);
 	long long expires = now + cfg->session_absolute_hours * 3600;
-	if ((err = store_session_add(st, hash, u.id, now, expires, ip)))
+	if ((err = store_begin(st)))
+		return err;
+	if ((u.failed_logins && (err = store_user_login_ok(st, u.id))) ||
+	    (err = store_session_add(st, hash, u.id, now, expires, ip)) ||
+	    (err = audit_login(st, now, &u, username, ip, "ok", ""))) {
+		store_rollback(st);
+		return err;
+	}
+	if ((err = store_commit(st)))
 		return err;
 	fill_principal(st, a, &u, who);
 	who->token_hash = arena_strdup(a, hash);
@@ -388,11 +443,29 @@ int auth_change_password(struct store *st, const struct config *cfg, long long u
 	int err = store_user_get(st, a, user_id, &u);
 	if (err)
 		goto out;
+	char object[40];
+	snprintf(object, sizeof(object), "user:%lld", user_id);
+	struct audit_rec ar = { .at = now,
+				.user_id = user_id,
+				.username = u.username,
+				.action = "password.change",
+				.object = object };
 	if ((err = sec_password_verify(u.password_hash, old_pw))) {
 		/* a stolen session must not allow unlimited guessing */
 		bool locked = false;
-		store_user_login_failed(st, user_id, now, (int)cfg->lockout_threshold,
-					cfg->lockout_minutes * 60, &locked);
+		ar.outcome = "failed";
+		ar.detail = "the current password is wrong";
+		if (!(err = store_begin(st))) {
+			if ((err = store_user_login_failed(st, user_id, now,
+							   (int)cfg->lockout_threshold,
+							   cfg->lockout_minutes * 60, &locked)) ||
+			    (err = store_audit_append(st, &ar)))
+				store_rollback(st);
+			else
+				err = store_commit(st);
+		}
+		if (err)
+			goto out;
 		err = ERR_BAD_LOGIN;
 		snprintf(why, whylen, "the current password is wrong");
 		goto out;
@@ -407,10 +480,18 @@ int auth_change_password(struct store *st, const struct config *cfg, long long u
 	char hash[SEC_PASSWORD_MAX];
 	if ((err = sec_password_hash(cfg->password_scheme, cfg->pbkdf2_iterations, new_pw, hash)))
 		goto out;
-	if ((err = store_user_set_password(st, user_id, hash, now)))
+	ar.outcome = "ok";
+	ar.detail = "";
+	if ((err = store_begin(st)))
+		goto out;
+	if ((err = store_user_set_password(st, user_id, hash, now)) ||
+	    (err = store_session_delete_user(st, user_id)) || (err = store_audit_append(st, &ar))) {
+		store_rollback(st);
+		goto out;
+	}
+	if ((err = store_commit(st)))
 		goto out;
 	auth_forget_user(user_id);
-	err = store_session_delete_user(st, user_id);
 out:
 	arena_free(a);
 	return err;

@@ -79,6 +79,9 @@ const char *role_name_zh(int bit);
 int role_parse_list(const char *s, unsigned *mask, char *why, size_t whylen);
 /* "admin,centre" from a mask, allocated from a. */
 char *role_format(struct arena *a, unsigned mask);
+/* Three-way separation (三权分立): at most one of admin, security_admin and
+ * audit_admin, and audit_admin alone. 0 or ERR_BAD_VALUE with why. */
+int role_check_separation(unsigned mask, char *why, size_t whylen);
 
 /* Scope a store query runs under: all (system-wide) or a path prefix. */
 struct scope {

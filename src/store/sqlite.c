@@ -257,8 +257,10 @@ static int commit_batch(struct store *st)
 		if (!err)
 			st->fts_max = st->fts_batch;
 	}
-	if (err || st->batch_writes == 0)
+	if (err || st->batch_writes == 0) {
 		exec(&st->writer, "ROLLBACK");
+		st->audit_ok = false; /* the audit head in memory may be gone */
+	}
 	st->tx_open = false;
 	st->batch_writes = 0;
 	st->results[st->batch % GROUP_RING] = err;
@@ -271,11 +273,10 @@ int sq_wend(struct store *st, int err)
 {
 	if (tx_owner == st)
 		return err;
-	if (err)
+	if (err || (err = run1(st, "RELEASE w"))) {
 		exec(&st->writer, "ROLLBACK TO w; RELEASE w");
-	else if ((err = run1(st, "RELEASE w")))
-		exec(&st->writer, "ROLLBACK TO w; RELEASE w");
-	else
+		st->audit_ok = false;
+	} else
 		st->batch_writes++;
 	unsigned long long mine = st->batch;
 	if (atomic_load(&st->lock_waiters) == 0) {
@@ -335,6 +336,7 @@ void store_rollback(struct store *st)
 		tx_depth--;
 		snprintf(sql, sizeof(sql), "ROLLBACK TO s%d; RELEASE s%d", tx_depth, tx_depth);
 		exec(&st->writer, sql);
+		st->audit_ok = false;
 		return;
 	}
 	tx_owner = NULL;
@@ -1094,6 +1096,32 @@ int store_user_set_password(struct store *st, long long id, const char *hash, lo
 			   "UPDATE users SET password_hash = ?2, password_changed_at = ?3, "
 			   "failed_logins = 0, locked_until = 0 WHERE id = ?1",
 			   id, hash, 0, now);
+}
+
+int store_user_set_roles(struct store *st, long long id, unsigned roles)
+{
+	int err = sq_wbegin(st);
+	if (err)
+		return err;
+	struct conn *w = &st->writer;
+	sqlite3_stmt *q = sq_prep(w, "DELETE FROM user_roles WHERE user_id = ?1");
+	sqlite3_bind_int64(q, 1, id);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE)
+		return sq_wend(st, sq_map_rc(rc, w->db));
+	for (int i = 0; i < ROLE__COUNT && !err; i++) {
+		if (!(roles & (1u << i)))
+			continue;
+		q = sq_prep(w, "INSERT INTO user_roles (user_id, role) VALUES (?1, ?2)");
+		sqlite3_bind_int64(q, 1, id);
+		sqlite3_bind_text(q, 2, role_name(i), -1, SQLITE_STATIC);
+		rc = sqlite3_step(q);
+		sqlite3_reset(q);
+		if (rc != SQLITE_DONE)
+			err = sq_map_rc(rc, w->db);
+	}
+	return sq_wend(st, err);
 }
 
 int store_user_set_disabled(struct store *st, long long id, bool disabled)

@@ -237,7 +237,9 @@ int store_event_insert(struct store *st, struct event *e, const struct event_act
 		return sq_wend(st, sq_map_rc(rc, w->db));
 	e->id = sqlite3_last_insert_rowid(w->db);
 	e->version = 1;
-	return sq_wend(st, insert_action(w, e->id, first));
+	if (!(err = insert_action(w, e->id, first)))
+		err = sq_audit_event(st, e->id, first); /* every transition is audited */
+	return sq_wend(st, err);
 }
 
 int store_event_get(struct store *st, struct arena *a, const struct scope *sc, long long id,
@@ -301,7 +303,9 @@ int store_event_update(struct store *st, const struct event *e, int expected,
 		return sq_wend(st, sq_map_rc(rc, w->db));
 	if (sqlite3_changes(w->db) == 0)
 		return sq_wend(st, ERR_CONFLICT);
-	return sq_wend(st, act ? insert_action(w, e->id, act) : 0);
+	if (act && !(err = insert_action(w, e->id, act)))
+		err = sq_audit_event(st, e->id, act); /* every transition is audited */
+	return sq_wend(st, err);
 }
 
 /* Appends "AND <cond>" and remembers a text parameter for it. */

@@ -64,7 +64,21 @@ struct store {
 	bool ckpt_running, ckpt_want, ckpt_stop;
 	pthread_mutex_t ckpt_lock;
 	pthread_cond_t ckpt_cond;
+	/* the audit chain's head as the writer sees it (sqlite_audit.c); valid
+	 * only while audit_ok, re-read after a rollback or another process's write */
+	bool audit_ok;
+	long long audit_seq;
+	char audit_hash[65];
+	long long audit_dv;             /* PRAGMA data_version when the head was read */
+	unsigned long long audit_batch; /* the batch the head was last checked in */
 };
+
+/* Appends an audit record inside the caller's write (writer lock held):
+ * sets r->seq, prev and hash. 0 or an error (the caller's write must fail). */
+struct audit_rec;
+int sq_audit_append(struct store *st, struct audit_rec *r);
+/* The audit record of an event's action (a case transition). */
+int sq_audit_event(struct store *st, long long event_id, const struct event_action *act);
 
 /* SQLite result code to ERR_*. */
 int sq_map_rc(int rc, sqlite3 *db);

@@ -25,6 +25,7 @@
 #include "core/arena.h"
 #include "core/calendar.h"
 #include "core/pii.h"
+#include "domain/audit.h"
 #include "domain/event_types.h"
 #include "domain/org.h"
 
@@ -122,6 +123,8 @@ int store_user_list(struct store *st, struct arena *a, const struct scope *sc, s
 		    size_t *n);
 int store_user_set_password(struct store *st, long long id, const char *hash, long long now);
 int store_user_set_disabled(struct store *st, long long id, bool disabled);
+/* Replaces a user's roles with the mask. */
+int store_user_set_roles(struct store *st, long long id, unsigned roles);
 /* Records a failed login: increments the counter and, when it reaches
  * threshold, sets locked_until = now + lock_seconds and resets the counter.
  * *locked tells whether the account is now locked. */
@@ -376,5 +379,79 @@ int store_event_category_counts(struct store *st, struct arena *a, const struct 
 /* Ids of the open overdue events under path (in scope), longest overdue first. */
 int store_event_overdue_ids(struct store *st, struct arena *a, const struct scope *sc,
 			    const char *path, int limit, long long **out, size_t *n);
+/* --- the audit log (sqlite_audit.c; see domain/audit.h) --- */
+/* The source address that audit records appended on this thread get when
+ * the caller leaves r->ip NULL: the API sets it per request (NULL clears).
+ * The string must outlive the calls (the request's arena). */
+void store_audit_source(const char *ip);
+/*
+ * Appends r to the chain; sets r->seq, r->prev, r->hash (and r->at when 0:
+ * now; r->outcome when NULL: "ok"). Texts longer than their AUDIT_*_MAX
+ * are cut. Inside store_begin()..store_commit() the record is part of that
+ * transaction: if the append fails, return the error and roll back, so the
+ * change fails with it; a rollback takes the record away with the change.
+ * Outside a transaction it is a durable write of its own.
+ */
+int store_audit_append(struct store *st, struct audit_rec *r);
+struct audit_filter {
+	long long from, to;   /* at in [from, to), 0: open */
+	long long user_id;    /* 0: any */
+	const char *username; /* exact, NULL: any */
+	const char *action;   /* exact, or a family ending in '.' ("event."), NULL: any */
+	const char *object, *outcome;
+	long long before_seq; /* cursor: seq below this, 0: from the newest */
+	int limit;
+};
+/* Records matching f, newest first. */
+int store_audit_list(struct store *st, struct arena *a, const struct audit_filter *f,
+		     struct audit_rec **out, size_t *n);
+/* The stored head: the last record's seq and hash (0 and audit_genesis when empty). */
+int store_audit_head(struct store *st, long long *seq, char *hash);
+/* Signs the stored head with key (HMAC-SM3) and, when sign is given, with
+ * SM2, and records it as an anchor in out; unless force, does nothing (and
+ * gives the latest anchor) when the latest anchor already names the head. */
+int store_audit_anchor(struct store *st, const unsigned char *key, size_t keylen,
+		       const struct sm2_key *sign, long long now, bool force,
+		       struct audit_anchor *out);
+/* Anchors with id > after_id, oldest first, at most limit (0: all). */
+int store_audit_anchors(struct store *st, struct arena *a, long long after_id, int limit,
+			struct audit_anchor **out, size_t *n);
+/* Walks the whole chain in one read transaction (see audit_verify_*),
+ * checking the stored anchors and the extra ones (an export kept
+ * elsewhere); key NULL skips the anchors' MACs, pub NULL their SM2
+ * signatures. Not inside a transaction. */
+int store_audit_verify(struct store *st, struct arena *a, const struct audit_anchor *extra,
+		       size_t nextra, const unsigned char *key, size_t keylen,
+		       const struct sm2_key *pub, struct audit_verify *v);
+
+/* Archiving: the records that may leave the database are the oldest ones,
+ * up to (not including) the first record at or after cutoff: seq in
+ * [*from_seq, *through_seq] (empty when through < from). */
+int store_audit_archivable(struct store *st, long long cutoff, long long *from_seq,
+			   long long *through_seq);
+/* Calls fn for each record with seq in [from_seq, through_seq], in order
+ * (r's texts valid during the call); stops at fn's first error. */
+int store_audit_each(struct store *st, long long from_seq, long long through_seq,
+		     int (*fn)(void *ctx, const struct audit_rec *r), void *ctx);
+/* Records an archive of the records up to through_seq (written to file,
+ * whose SM3 is file_sm3) and deletes them, in one transaction; the chain
+ * continues from through_seq's hash. ERR_FORBIDDEN when the database
+ * refuses (a record younger than 184 days), ERR_NOT_FOUND for no such seq. */
+int store_audit_archive(struct store *st, long long through_seq, long long now, const char *file,
+			const char *file_sm3);
+
+/* --- database files (backup and restore) --- */
+/* Opens path read-only, runs PRAGMA integrity_check and verifies its audit
+ * chain into v. 0, or ERR_BAD_FILE / ERR_IO / ERR_DB with why. */
+int store_file_check(const char *path, const unsigned char *key, size_t keylen,
+		     const struct sm2_key *pub, struct audit_verify *v, char *why, size_t whylen);
+/* Copies the database at src, consistently and while others write to it
+ * (SQLite's online backup), into the new file dest (written as dest.part,
+ * then renamed). ERR_CONFLICT if dest exists. */
+int store_backup(const char *src, const char *dest, char *why, size_t whylen);
+/* Replaces the content of the database dest with src's, in one transaction
+ * of dest (a failure leaves dest as it was). The caller makes sure no
+ * server is using dest and has checked src. */
+int store_restore(const char *src, const char *dest, char *why, size_t whylen);
 
 #endif

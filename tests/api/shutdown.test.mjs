@@ -38,7 +38,7 @@ describe('stopping', () => {
 	});
 
 	test('SIGTERM while 20 slow logins are in flight: every one is answered, exit 0', async (t) => {
-		const created = await srv.api('POST', '/api/v1/users', { as: 'admin', body: {
+		const created = await srv.api('POST', '/api/v1/users', { as: 'security', body: {
 			username: 'before.stop', display_name: '停机前', org: '330108001', roles: ['centre'],
 			password: GOOD_PASSWORD } });
 		assert.equal(created.status, 201, created.text);
