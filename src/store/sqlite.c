@@ -22,6 +22,7 @@
 #include "core/str.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -492,7 +493,13 @@ static int checkpointer_start(struct store *st, char *why, size_t whylen)
 	}
 	sqlite3_busy_timeout(st->ckpt_db, 5000);
 	sqlite3_wal_hook(st->writer.db, wal_hook, st);
-	if (pthread_create(&st->ckpt_thread, NULL, checkpointer, st)) {
+	/* the thread takes no signals: the server waits for them in sigwait() */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int terr = pthread_create(&st->ckpt_thread, NULL, checkpointer, st);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (terr) {
 		sqlite3_wal_autocheckpoint(st->writer.db, CKPT_PAGES);
 		return 0; /* no thread: SQLite checkpoints in COMMIT as it would */
 	}
