@@ -50,6 +50,8 @@ static const struct setting settings[] = {
 	S(working_hours, "08:30-12:00,13:30-17:30", "daily working periods for deadlines"),
 	S(attachments_dir, "",
 	  "where attachments are stored (default: 'attachments' beside the database)"),
+	S(indicators_file, PINGAN_SHARE_DIR "/indicators/indicators.csv",
+	  "assessment indicators loaded into an empty database"),
 	I(threads, 4, 1, 256, "HTTP worker threads"),
 	I(readers, 4, 1, 64, "SQLite reader connections"),
 	I(max_connections, 1024, 1, 100000, "concurrent HTTP connections"),
@@ -71,13 +73,15 @@ static const struct setting settings[] = {
 	I(escalate_grace_minutes, 240, 1, 100000, "working minutes overdue before work escalates"),
 	I(scheduler_interval, 30, 1, 3600, "seconds between deadline checks"),
 	I(demo_events, 2000, 0, 1000000, "events `pingan demo` makes over the past year"),
+	I(assess_min_cases, 5, 0, 1000000,
+	  "an indicator over fewer cases is shown, marked small and left out of rankings"),
 	B(access_log, "true", "one JSON line per request on stderr"),
 	B(test_clock, "false",
 	  "tests only: lets an admin move the server's clock (POST /api/v1/test/clock)"),
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
-_Static_assert(NSETTINGS <= 32, "grow config.source");
+_Static_assert(NSETTINGS <= 48, "grow config.source");
 
 static int parse_bool(const char *v, bool *out)
 {

@@ -25,6 +25,7 @@ struct config {
 	char *categories_file;
 	char *working_hours;
 	char *attachments_dir;
+	char *indicators_file;
 	long long threads;
 	long long readers;
 	long long max_connections;
@@ -44,11 +45,12 @@ struct config {
 	long long escalate_grace_minutes;
 	long long scheduler_interval;
 	long long demo_events;
+	long long assess_min_cases;
 	bool test_clock;
 	long long dup_window_hours;
 	bool access_log;
 	/* where each value came from, by table row: "default", "file", "env", "flag" */
-	const char *source[32];
+	const char *source[48];
 };
 
 /* Fills cfg with the defaults (allocates its strings). */
