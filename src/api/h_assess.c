@@ -176,8 +176,9 @@ int h_assess_indicator_put(struct app *app, struct http_request *r, struct princ
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(inds[i].code, x.code)) {
 			json_t *b = indicator_json(&inds[i]);
-			before = arena_strdup(r->arena,
-					      json_dumps(b, JSON_COMPACT | JSON_SORT_KEYS));
+			char *text = json_dumps(b, JSON_COMPACT | JSON_SORT_KEYS);
+			before = arena_strdup(r->arena, text);
+			free(text);
 			json_decref(b);
 		}
 	x.version = 0;
@@ -1048,17 +1049,13 @@ static json_t *commendation_json(const struct assess_commendation *x)
 			 "note", x->note);
 }
 
-int h_assess_commendations(struct app *app, struct http_request *r, struct principal *who,
-			   json_t *body)
+static int list_commendations(struct app *app, struct http_request *r, struct principal *who,
+			      const struct assess_period *pp)
 {
-	(void)body;
-	struct assess_period p;
-	long long version;
-	int err = parse_common(r, &p, NULL, &version);
-	if (err)
-		return err;
+	struct assess_period p = *pp;
 	struct assess_commendation *v;
 	size_t n;
+	int err;
 	if ((err = store_assess_commendations(app->st, r->arena, &who->scope, p.key, &v, &n)))
 		return err;
 	json_t *items = json_array();
@@ -1066,6 +1063,16 @@ int h_assess_commendations(struct app *app, struct http_request *r, struct princ
 		json_array_append_new(items, commendation_json(&v[i]));
 	http_reply_json(r, 200, json_pack("{s:s,s:o}", "period", p.key, "items", items));
 	return 0;
+}
+
+int h_assess_commendations(struct app *app, struct http_request *r, struct principal *who,
+			   json_t *body)
+{
+	(void)body;
+	struct assess_period p;
+	long long version;
+	int err = parse_common(r, &p, NULL, &version);
+	return err ? err : list_commendations(app, r, who, &p);
 }
 
 /* Candidates from a closed period's snapshot by rule:
@@ -1130,7 +1137,7 @@ int h_assess_candidates(struct app *app, struct http_request *r, struct principa
 	}
 	if ((err = store_assess_commendations_add(app->st, c, nc)))
 		return err;
-	return h_assess_commendations(app, r, who, NULL);
+	return list_commendations(app, r, who, &p);
 }
 
 static int decide_commendation(struct app *app, struct http_request *r, struct principal *who,
