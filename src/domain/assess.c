@@ -109,9 +109,12 @@ static void factor(struct parser *p)
 		p->s++;
 		expr(p);
 		skip(p);
-		if (!p->err && *p->s != ')') {
+		if (p->err)
+			return;
+		if (*p->s != ')') {
 			snprintf(p->why, p->whylen, "a ')' is missing");
 			p->err = ERR_BAD_VALUE;
+			return;
 		}
 		p->s++;
 		p->depth--;
