@@ -14,16 +14,18 @@ INSERT INTO user_roles_new SELECT user_id, role FROM user_roles;
 DROP TABLE user_roles;
 ALTER TABLE user_roles_new RENAME TO user_roles;
 
--- one row per event: what assessment counts, kept in the same transaction as the change
+-- one row per event: what assessment counts, kept in the same transaction as the change.
+-- Clustered by place and report time, so a period's rows of one grid are one contiguous
+-- range: a month is read sequentially, grid by grid, never row by row through an index.
 CREATE TABLE event_facts (
-	event_id INTEGER PRIMARY KEY REFERENCES events(id),
 	org_path TEXT NOT NULL,
+	created_at INTEGER NOT NULL,        -- reported
+	event_id INTEGER NOT NULL UNIQUE REFERENCES events(id),
 	assignee TEXT NOT NULL DEFAULT '',  -- the department it was last dispatched to
 	reporter_id INTEGER,
 	source TEXT NOT NULL,
 	state TEXT NOT NULL,
 	rating INTEGER,
-	created_at INTEGER NOT NULL,        -- reported
 	registered_at INTEGER,              -- first registration (立案)
 	register_late INTEGER NOT NULL DEFAULT 0,
 	dispatched_at INTEGER,              -- first dispatch
@@ -34,10 +36,12 @@ CREATE TABLE event_facts (
 	handled_at INTEGER,                 -- last 'handle'
 	handle_late INTEGER NOT NULL DEFAULT 0, -- the accept or handle stage ran past its deadline
 	late INTEGER NOT NULL DEFAULT 0,    -- any stage ran past its deadline
-	closed_at INTEGER
-);
-CREATE INDEX event_facts_created ON event_facts (created_at);
-CREATE INDEX event_facts_registered ON event_facts (registered_at) WHERE registered_at IS NOT NULL;
+	closed_at INTEGER,
+	PRIMARY KEY (org_path, created_at, event_id)
+) WITHOUT ROWID;
+-- cases registered in a period but reported before it
+CREATE INDEX event_facts_registered ON event_facts (registered_at, created_at)
+	WHERE registered_at IS NOT NULL;
 
 -- events already there: counts from their timelines; lateness only where an overdue mark
 -- was recorded (a transition made late before this migration left no other trace)
@@ -71,7 +75,7 @@ END;
 -- a transition made after the deadline of the stage it leaves, or an overdue mark, is late
 CREATE TRIGGER event_facts_au AFTER UPDATE ON events BEGIN
 	UPDATE event_facts SET
-		org_path = new.org_path, assignee = new.assignee, state = new.state,
+		assignee = new.assignee, state = new.state,
 		rating = new.rating, reworks = new.reworks, closed_at = new.closed_at,
 		registered_at = CASE WHEN registered_at IS NULL AND old.state = 'reported'
 			AND new.state = 'registered' THEN new.updated_at ELSE registered_at END,
@@ -94,6 +98,11 @@ CREATE TRIGGER event_facts_au AFTER UPDATE ON events BEGIN
 				AND new.updated_at > old.deadline_at)
 			OR (new.warn >= 2 AND old.warn < 2)
 	WHERE event_id = new.id;
+END;
+-- the place is part of the key: rewritten only when it changes
+CREATE TRIGGER event_facts_moved AFTER UPDATE OF org_path ON events
+WHEN old.org_path != new.org_path BEGIN
+	UPDATE event_facts SET org_path = new.org_path WHERE event_id = new.id;
 END;
 CREATE TRIGGER event_facts_extension AFTER INSERT ON event_actions
 WHEN new.action = 'approve_extension' BEGIN

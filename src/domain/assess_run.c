@@ -2,10 +2,10 @@
  * assess_run.c - computing a period's results from the records; see
  * assess_run.h.
  *
- * Three aggregate queries at most (places, departments, grid workers),
- * whatever the number of events; the place query's rows (one per grid
- * path) are rolled up into streets, communities and grids by the code at
- * the level's depth of the path, so one pass serves three levels.
+ * One read of the period's facts, grouped by (grid, department, grid
+ * worker): a few thousand sums whatever the number of events, rolled up
+ * here into streets, communities and grids (by the code at the level's
+ * depth of the path), departments and grid workers.
  */
 #include "domain/assess_run.h"
 #include "core/err.h"
@@ -62,9 +62,8 @@ int assess_compute_levels(struct store *st, const struct calendar *cal, struct a
 			  size_t nind, int min_cases, unsigned levels,
 			  struct assess_level_result out[AL__COUNT])
 {
-	struct assess_group *groups[3] = { NULL, NULL, NULL };
-	size_t ngroups[3] = { 0, 0, 0 };
-	bool have[3] = { false, false, false };
+	struct assess_group *groups;
+	size_t ngroups;
 	struct assess_population *pop;
 	size_t npop;
 	struct assess_adjustment *adj;
@@ -72,7 +71,8 @@ int assess_compute_levels(struct store *st, const struct calendar *cal, struct a
 	struct scope all = { .all = true };
 	int err;
 	if ((err = store_assess_population(st, a, &pop, &npop)) ||
-	    (err = store_assess_adjustments(st, a, &all, p->key, &adj, &nadj)))
+	    (err = store_assess_adjustments(st, a, &all, p->key, &adj, &nadj)) ||
+	    (err = store_assess_groups(st, a, cal, p->from, p->to, &groups, &ngroups)))
 		return err;
 	for (int l = 0; l < AL__COUNT; l++) {
 		struct assess_level_result *res = &out[l];
@@ -80,30 +80,26 @@ int assess_compute_levels(struct store *st, const struct calendar *cal, struct a
 		res->level = (enum assess_level)l;
 		if (!(levels & (1u << l)))
 			continue;
-		enum assess_grouping g = l <= AL_GRID         ? AG_PLACE
-					 : l == AL_DEPARTMENT ? AG_DEPARTMENT
-							      : AG_REPORTER;
-		if (!have[g]) {
-			if ((err = store_assess_groups(st, a, cal, g, p->from, p->to, &groups[g],
-						       &ngroups[g])))
-				return err;
-			have[g] = true;
-		}
 		if ((err = store_assess_units(st, a, (enum assess_level)l, &res->rows, &res->n)))
 			return err;
 		qsort(res->rows, res->n, sizeof(*res->rows), by_unit);
-		for (size_t i = 0; i < ngroups[g]; i++) {
+		for (size_t i = 0; i < ngroups; i++) {
 			char code[ORG_CODE_MAX];
-			const char *key = groups[g][i].key;
-			if (g == AG_PLACE) {
-				/* depth: street 1, community 2, grid 3 */
-				if (!path_code(key, l + 1, code, sizeof(code)))
+			const char *key;
+			if (l == AL_DEPARTMENT) {
+				key = groups[i].assignee;
+			} else if (l == AL_GRID_WORKER) {
+				key = groups[i].reporter;
+			} else {
+				/* the code at the level's depth: street 1, community 2, grid 3 */
+				if (!path_code(groups[i].org_path, l + 1, code, sizeof(code)))
 					continue;
 				key = code;
 			}
-			struct assess_row *r = assess_find_row(res->rows, res->n, key);
+			struct assess_row *r =
+				*key ? assess_find_row(res->rows, res->n, key) : NULL;
 			if (r)
-				add_measures(r, groups[g][i].m);
+				add_measures(r, groups[i].m);
 		}
 		for (size_t i = 0; i < npop; i++) {
 			struct assess_row *r = assess_find_row(res->rows, res->n, pop[i].code);

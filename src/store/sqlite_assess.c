@@ -81,59 +81,100 @@ static void fn_work_s(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		ctx, cal_between(cal, sqlite3_value_int64(argv[0]), sqlite3_value_int64(argv[1])));
 }
 
-/* the aggregate query for a grouping key expression */
-static char *groups_sql(const char *key, const char *where)
+/* the measure sums, for the select list */
+static void sums_sql(struct strbuf *sb)
 {
-	struct strbuf sb = STRBUF_INIT;
-	strbuf_addf(&sb, "SELECT %s", key);
 	for (int m = 0; m < AM__COUNT; m++) {
 		if (m == AM_POPULATION)
-			strbuf_addstr(&sb, ", 0");
+			strbuf_addstr(sb, ", 0");
 		else if (m == AM_HANDLE_HOURS)
-			strbuf_addf(&sb,
+			strbuf_addf(sb,
 				    ", coalesce(sum(CASE WHEN %s AND %s THEN "
 				    "pa_work_s(f.dispatched_at, f.handled_at) END), 0) / 3600.0",
 				    COHORT_G, measure_cond[m]);
 		else
-			strbuf_addf(&sb, ", sum(%s AND (%s))", cohort_sql((enum assess_measure)m),
+			strbuf_addf(sb, ", sum(%s AND (%s))", cohort_sql((enum assess_measure)m),
 				    measure_cond[m]);
 	}
-	strbuf_addf(&sb, " FROM event_facts f WHERE (%s OR %s) AND %s GROUP BY 1", COHORT_R,
-		    COHORT_G, where);
-	return strbuf_detach(&sb, NULL);
 }
 
-static void read_group(struct arena *a, sqlite3_stmt *q, void *item)
+#define GROUP_KEYS                                                                      \
+	"f.assignee, CASE WHEN f.source = 'grid_worker' AND f.reporter_id IS NOT NULL " \
+	"THEN CAST(f.reporter_id AS TEXT) ELSE '' END"
+
+/* Steps q, appending its rows (path from column 0 or `path`) to the groups. */
+static int collect_groups(struct arena *a, sqlite3_stmt *q, const char *path, int first,
+			  struct assess_group **v, size_t *len, size_t *cap)
 {
-	struct assess_group *g = item;
-	g->key = sq_col_text(a, q, 0);
-	for (int m = 0; m < AM__COUNT; m++)
-		g->m[m] = sqlite3_column_double(q, 1 + m);
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (*len == *cap) {
+			struct assess_group *nv = arena_alloc(a, 2 * *cap * sizeof(*nv));
+			memcpy(nv, *v, *len * sizeof(*nv));
+			*v = nv;
+			*cap *= 2;
+		}
+		struct assess_group *g = &(*v)[(*len)++];
+		g->org_path = path ? path : sq_col_text(a, q, 0);
+		g->assignee = sq_col_text(a, q, first);
+		g->reporter = sq_col_text(a, q, first + 1);
+		for (int m = 0; m < AM__COUNT; m++)
+			g->m[m] = sqlite3_column_double(q, first + 2 + m);
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : sq_map_rc(rc, sqlite3_db_handle(q));
 }
 
 int store_assess_groups(struct store *st, struct arena *a, const struct calendar *cal,
-			enum assess_grouping g, long long from, long long to,
-			struct assess_group **out, size_t *n)
+			long long from, long long to, struct assess_group **out, size_t *n)
 {
-	static const char *const keys[] = { "f.org_path", "f.assignee",
-					    "CAST(f.reporter_id AS TEXT)" };
-	static const char *const wheres[] = { "1", "f.assignee != ''",
-					      "f.reporter_id IS NOT NULL AND "
-					      "f.source = 'grid_worker'" };
-	char *sql = groups_sql(keys[g], wheres[g]);
+	/* per place: the rows reported in the period, one contiguous range of the
+	 * clustered key; then those registered in it but reported before */
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addstr(&sb, "SELECT " GROUP_KEYS);
+	sums_sql(&sb);
+	strbuf_addstr(&sb, " FROM event_facts f WHERE f.org_path = ?3 AND f.created_at >= ?1 "
+			   "AND f.created_at < ?2 GROUP BY 1, 2");
+	char *per_place = strbuf_detach(&sb, NULL);
+	strbuf_addstr(&sb, "SELECT f.org_path, " GROUP_KEYS);
+	sums_sql(&sb);
+	strbuf_addstr(&sb, " FROM event_facts f WHERE f.registered_at >= ?1 AND f.registered_at "
+			   "< ?2 AND f.created_at < ?1 GROUP BY 1, 2, 3");
+	char *earlier = strbuf_detach(&sb, NULL);
 	struct conn *c = sq_racquire(st);
 	sqlite3_create_function_v2(c->db, "pa_work_s", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
 				   (void *)cal, fn_work_s, NULL, NULL, NULL);
-	sqlite3_stmt *q;
-	int err = prep(c, sql, &q);
-	if (!err) {
+	size_t cap = 64, len = 0;
+	struct assess_group *v = arena_alloc(a, cap * sizeof(*v));
+	sqlite3_stmt *places = NULL, *q = NULL;
+	int err = prep(c, "SELECT path FROM orgs WHERE kind IN ('district', 'grid') ORDER BY path",
+		       &places);
+	if (!err)
+		err = prep(c, per_place, &q);
+	int rc = SQLITE_DONE;
+	while (!err && (rc = sqlite3_step(places)) == SQLITE_ROW) {
+		const char *path = sq_col_text(a, places, 0);
 		sqlite3_bind_int64(q, 1, from);
 		sqlite3_bind_int64(q, 2, to);
-		err = sq_collect(a, q, sizeof(**out), read_group, (void **)out, n);
-		sqlite3_finalize(q);
+		sqlite3_bind_text(q, 3, path, -1, SQLITE_STATIC);
+		err = collect_groups(a, q, path, 0, &v, &len, &cap);
 	}
+	if (!err && rc != SQLITE_DONE)
+		err = sq_map_rc(rc, c->db);
+	sqlite3_finalize(q);
+	q = NULL;
+	if (!err && !(err = prep(c, earlier, &q))) {
+		sqlite3_bind_int64(q, 1, from);
+		sqlite3_bind_int64(q, 2, to);
+		err = collect_groups(a, q, NULL, 1, &v, &len, &cap);
+	}
+	sqlite3_finalize(q);
+	sqlite3_finalize(places);
 	sq_rrelease(st, c);
-	free(sql);
+	free(per_place);
+	free(earlier);
+	*out = v;
+	*n = err ? 0 : len;
 	return err;
 }
 

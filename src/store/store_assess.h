@@ -5,8 +5,8 @@
  * snapshots, commendations, units and designations.
  *
  * Measures are sums over event_facts (one row per event, kept by triggers
- * in migration 0005), one SQL pass per grouping: by place (org_path),
- * by department (assignee) and by grid worker (reporter). The SQL for a
+ * in migration 0005, clustered by place and report time), grouped by place,
+ * department and grid worker in one read of the period. The SQL for a
  * measure's sum and for listing its cases is generated from one table, so
  * the list behind a figure always holds exactly the cases counted.
  *
@@ -20,18 +20,21 @@
 #include "domain/assess.h"
 #include "store/store.h"
 
-enum assess_grouping { AG_PLACE, AG_DEPARTMENT, AG_REPORTER };
-
+/* Measure sums of one (place, department, grid worker) combination. */
 struct assess_group {
-	const char *key; /* org_path, department code, or reporter user id */
+	const char *org_path; /* the grid's path (the district's: outside every grid) */
+	const char *assignee; /* the department, "" if never dispatched */
+	const char *reporter; /* the reporting grid worker's user id, "" if none */
 	double m[AM__COUNT];
 };
 
-/* Sums every measure (but population) per group for [from, to); working
- * hours counted on cal. Unscoped: rankings need every peer. */
+/* Sums every measure (but population) for [from, to), grouped by place,
+ * department and reporting grid worker, whose combinations the caller rolls
+ * up per level; working hours counted on cal. Unscoped: rankings need every
+ * peer. One range read per grid and one for the cases registered in the
+ * period but reported before it. */
 int store_assess_groups(struct store *st, struct arena *a, const struct calendar *cal,
-			enum assess_grouping g, long long from, long long to,
-			struct assess_group **out, size_t *n);
+			long long from, long long to, struct assess_group **out, size_t *n);
 
 /* The units of a level, in code order, as rows with unit, name and path
  * set (measures zero): orgs of the kind, or users holding grid_worker

@@ -454,11 +454,22 @@ static void test_store(void)
 	struct calendar *cal = cal_new();
 	struct assess_group *g;
 	size_t ng;
-	err = store_assess_groups(f.st, f.a, cal, AG_PLACE, T0 - 100, T0 + 86400, &g, &ng);
-	is_int(err, 0, "groups: by place");
-	is_int(ng, 1, "groups: one grid path");
-	if (ng == 1) {
-		const double *m = g[0].m;
+	err = store_assess_groups(f.st, f.a, cal, T0 - 100, T0 + 86400, &g, &ng);
+	is_int(err, 0, "groups: read");
+	/* one grid; dispatched to D01 (e1, e2) or never dispatched (e3, e4) */
+	is_int(ng, 2, "groups: one grid, two departments");
+	double m[AM__COUNT] = { 0 };
+	const struct assess_group *d01 = NULL;
+	for (size_t i = 0; i < ng; i++) {
+		ok(!strcmp(g[i].org_path, "/330108/330108001/330108001001/330108001001001/") &&
+			   !*g[i].reporter,
+		   "groups: the grid's path, no grid worker");
+		if (!strcmp(g[i].assignee, "330108D01"))
+			d01 = &g[i];
+		for (int k = 0; k < AM__COUNT; k++)
+			m[k] += g[i].m[k];
+	}
+	{
 		const struct {
 			enum assess_measure m;
 			double want;
@@ -483,11 +494,13 @@ static void test_store(void)
 			ok(near(m[want[i].m], want[i].want), "measure %s = %g (got %g)",
 			   assess_measures[want[i].m].name, want[i].want, m[want[i].m]);
 	}
-	err = store_assess_groups(f.st, f.a, cal, AG_PLACE, T0 + 86400, T0 + 2 * 86400, &g, &ng);
+	ok(d01 && d01->m[AM_CLOSED] == 2 && d01->m[AM_DUE] == 2, "groups: department D01");
+	err = store_assess_groups(f.st, f.a, cal, T0 + 86400, T0 + 2 * 86400, &g, &ng);
 	is_int(ng, 0, "groups: nothing the next day");
-	err = store_assess_groups(f.st, f.a, cal, AG_DEPARTMENT, T0 - 100, T0 + 86400, &g, &ng);
-	ok(!err && ng == 1 && !strcmp(g[0].key, "330108D01") && g[0].m[AM_CLOSED] == 2,
-	   "groups: by department");
+	/* registered in a period, reported in the one before: counted where registered */
+	err = store_assess_groups(f.st, f.a, cal, T0 + 4000, T0 + 86400, &g, &ng);
+	ok(!err && ng == 1 && g[0].m[AM_REGISTERED] == 1 && g[0].m[AM_REPORTED] == 0,
+	   "groups: e3, registered late, is in the later period's registered cohort");
 
 	/* the cases behind a figure are exactly those counted */
 	struct scope all = { .all = true };
