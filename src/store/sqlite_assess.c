@@ -81,26 +81,30 @@ static void fn_work_s(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		ctx, cal_between(cal, sqlite3_value_int64(argv[0]), sqlite3_value_int64(argv[1])));
 }
 
-/* the measure sums, for the select list */
-static void sums_sql(struct strbuf *sb)
+/* The measure sums for the select list, given what the cohort tests reduce
+ * to in the query's rows: reported in the period (r) and registered in it (g). */
+static void sums_sql(struct strbuf *sb, const char *r, const char *g)
 {
 	for (int m = 0; m < AM__COUNT; m++) {
+		const char *cohort = assess_measures[m].cohort == AC_REPORTED ? r : g;
 		if (m == AM_POPULATION)
 			strbuf_addstr(sb, ", 0");
 		else if (m == AM_HANDLE_HOURS)
 			strbuf_addf(sb,
 				    ", coalesce(sum(CASE WHEN %s AND %s THEN "
 				    "pa_work_s(f.dispatched_at, f.handled_at) END), 0) / 3600.0",
-				    COHORT_G, measure_cond[m]);
+				    g, measure_cond[m]);
+		else if (!strcmp(cohort, "0"))
+			strbuf_addstr(sb, ", 0");
+		else if (!strcmp(cohort, "1"))
+			strbuf_addf(sb, ", sum(%s)", measure_cond[m]);
 		else
-			strbuf_addf(sb, ", sum(%s AND (%s))", cohort_sql((enum assess_measure)m),
-				    measure_cond[m]);
+			strbuf_addf(sb, ", sum(%s AND (%s))", cohort, measure_cond[m]);
 	}
 }
 
-#define GROUP_KEYS                                                                      \
-	"f.assignee, CASE WHEN f.source = 'grid_worker' AND f.reporter_id IS NOT NULL " \
-	"THEN CAST(f.reporter_id AS TEXT) ELSE '' END"
+/* integer keys sort faster than text: the reporter is read back as text */
+#define GROUP_KEYS "f.assignee, CASE WHEN f.source = 'grid_worker' THEN f.reporter_id END"
 
 /* Steps q, appending its rows (path from column 0 or `path`) to the groups. */
 static int collect_groups(struct arena *a, sqlite3_stmt *q, const char *path, int first,
@@ -132,12 +136,13 @@ int store_assess_groups(struct store *st, struct arena *a, const struct calendar
 	 * clustered key; then those registered in it but reported before */
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_addstr(&sb, "SELECT " GROUP_KEYS);
-	sums_sql(&sb);
+	/* reported in the period, so registered in it unless after its end */
+	sums_sql(&sb, "1", "(f.registered_at < ?2)");
 	strbuf_addstr(&sb, " FROM event_facts f WHERE f.org_path = ?3 AND f.created_at >= ?1 "
 			   "AND f.created_at < ?2 GROUP BY 1, 2");
 	char *per_place = strbuf_detach(&sb, NULL);
 	strbuf_addstr(&sb, "SELECT f.org_path, " GROUP_KEYS);
-	sums_sql(&sb);
+	sums_sql(&sb, "0", "1");
 	strbuf_addstr(&sb, " FROM event_facts f WHERE f.registered_at >= ?1 AND f.registered_at "
 			   "< ?2 AND f.created_at < ?1 GROUP BY 1, 2, 3");
 	char *earlier = strbuf_detach(&sb, NULL);
