@@ -978,9 +978,7 @@ int h_assess_adjustment_add(struct app *app, struct http_request *r, struct prin
 	if (!u)
 		return http_error(r, ERR_BAD_VALUE, "no %s '%.24s' in your scope", lname, unit);
 	struct assess_run run;
-	if (!store_assess_run_get(app->st, r->arena, p.key, 0, &run))
-		return http_error(r, ERR_CONFLICT,
-				  "period %s is closed; enter the item, then recompute", p.key);
+	bool closed = !store_assess_run_get(app->st, r->arena, p.key, 0, &run);
 	struct assess_adjustment x = { .period = p.key,
 				       .level = assess_level_name(level),
 				       .unit = u->unit,
@@ -995,7 +993,10 @@ int h_assess_adjustment_add(struct app *app, struct http_request *r, struct prin
 	struct assess_adjustment out;
 	if ((err = store_assess_adjustment_get(app->st, r->arena, &who->scope, x.id, &out)))
 		return err;
-	http_reply_json(r, 201, adj_json(&out));
+	json_t *j = adj_json(&out);
+	/* a closed period's published figures change only by a recompute */
+	json_object_set_new(j, "effective", json_string(closed ? "next_recompute" : "on_approval"));
+	http_reply_json(r, 201, j);
 	return 0;
 }
 

@@ -357,9 +357,14 @@ describe('manual items, snapshot and recompute', () => {
 		const versions = await call('centre', 'GET', `/api/v1/assess/periods/${period}`);
 		assert.deepEqual(versions.json.versions.map((x) => [x.version, x.reason]),
 			[[2, '案件 e4 补结案'], [1, '']]);
-		assertError(await call('assessor', 'POST', '/api/v1/assess/adjustments', { period,
-			level: 'community', unit: A.community, points: 1, reason: 'x', evidence: 'y' }),
-		409, 'conflict');
+		/* an item for a closed period waits for the next recompute */
+		const late = await call('assessor', 'POST', '/api/v1/assess/adjustments', { period,
+			level: 'community', unit: B.community, points: -2, reason: '迟报', evidence: '通报' });
+		assert.equal(late.status, 201, late.text);
+		assert.equal(late.json.effective, 'next_recompute');
+		const ok2 = await call('leader', 'POST', `/api/v1/assess/adjustments/${late.json.id}/approve`, {});
+		assert.equal(ok2.status, 200, ok2.text);
+		assert.equal(item(await scores('community'), B.community).score, 100, 'v2 stands');
 	});
 	test('the next period ranks against this one', async () => {
 		const [y, m] = period.split('-').map(Number);
