@@ -129,6 +129,66 @@ static int collect_groups(struct arena *a, sqlite3_stmt *q, const char *path, in
 	return rc == SQLITE_DONE ? 0 : sq_map_rc(rc, sqlite3_db_handle(q));
 }
 
+/* One share of the places, read on a connection of its own. */
+struct share {
+	struct store *st;
+	struct conn *c;
+	const struct calendar *cal;
+	const char *sql;
+	char **paths;
+	size_t first, end;
+	long long from, to;
+	struct arena *a;
+	struct assess_group *v;
+	size_t len, cap;
+	int err;
+};
+
+static void bind_work_s(struct conn *c, const struct calendar *cal)
+{
+	sqlite3_create_function_v2(c->db, "pa_work_s", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+				   (void *)cal, fn_work_s, NULL, NULL, NULL);
+}
+
+static void *read_share(void *arg)
+{
+	struct share *sh = arg;
+	struct conn *c = sh->c ? sh->c : sq_racquire(sh->st);
+	bind_work_s(c, sh->cal);
+	sqlite3_stmt *q;
+	sh->cap = 64;
+	sh->v = arena_alloc(sh->a, sh->cap * sizeof(*sh->v));
+	sh->err = prep(c, sh->sql, &q);
+	for (size_t i = sh->first; !sh->err && i < sh->end; i++) {
+		sqlite3_bind_int64(q, 1, sh->from);
+		sqlite3_bind_int64(q, 2, sh->to);
+		sqlite3_bind_text(q, 3, sh->paths[i], -1, SQLITE_STATIC);
+		sh->err = collect_groups(sh->a, q, sh->paths[i], 0, &sh->v, &sh->len, &sh->cap);
+	}
+	sqlite3_finalize(q);
+	if (!sh->c)
+		sq_rrelease(sh->st, c);
+	return NULL;
+}
+
+static void append_groups(struct arena *a, const struct share *sh, struct assess_group **v,
+			  size_t *len, size_t *cap)
+{
+	for (size_t i = 0; i < sh->len; i++) {
+		if (*len == *cap) {
+			struct assess_group *nv = arena_alloc(a, 2 * *cap * sizeof(*nv));
+			memcpy(nv, *v, *len * sizeof(*nv));
+			*v = nv;
+			*cap *= 2;
+		}
+		struct assess_group *g = &(*v)[(*len)++];
+		*g = sh->v[i];
+		g->org_path = arena_strdup(a, g->org_path);
+		g->assignee = arena_strdup(a, g->assignee);
+		g->reporter = arena_strdup(a, g->reporter);
+	}
+}
+
 int store_assess_groups(struct store *st, struct arena *a, const struct calendar *cal,
 			long long from, long long to, struct assess_group **out, size_t *n)
 {
@@ -147,34 +207,67 @@ int store_assess_groups(struct store *st, struct arena *a, const struct calendar
 			   "< ?2 AND f.created_at < ?1 GROUP BY 1, 2, 3");
 	char *earlier = strbuf_detach(&sb, NULL);
 	struct conn *c = sq_racquire(st);
-	sqlite3_create_function_v2(c->db, "pa_work_s", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-				   (void *)cal, fn_work_s, NULL, NULL, NULL);
-	size_t cap = 64, len = 0;
+	bind_work_s(c, cal);
+	size_t cap = 64, len = 0, npaths = 0, pcap = 256;
 	struct assess_group *v = arena_alloc(a, cap * sizeof(*v));
-	sqlite3_stmt *places = NULL, *q = NULL;
+	char **paths = arena_alloc(a, pcap * sizeof(*paths));
+	sqlite3_stmt *q = NULL;
 	int err = prep(c, "SELECT path FROM orgs WHERE kind IN ('district', 'grid') ORDER BY path",
-		       &places);
-	if (!err)
-		err = prep(c, per_place, &q);
+		       &q);
 	int rc = SQLITE_DONE;
-	while (!err && (rc = sqlite3_step(places)) == SQLITE_ROW) {
-		const char *path = sq_col_text(a, places, 0);
-		sqlite3_bind_int64(q, 1, from);
-		sqlite3_bind_int64(q, 2, to);
-		sqlite3_bind_text(q, 3, path, -1, SQLITE_STATIC);
-		err = collect_groups(a, q, path, 0, &v, &len, &cap);
+	while (!err && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (npaths == pcap) {
+			char **np = arena_alloc(a, 2 * pcap * sizeof(*np));
+			memcpy(np, paths, npaths * sizeof(*np));
+			paths = np;
+			pcap *= 2;
+		}
+		paths[npaths++] = (char *)sq_col_text(a, q, 0);
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = sq_map_rc(rc, c->db);
 	sqlite3_finalize(q);
 	q = NULL;
+	/* two shares on two connections (the machine's two cores), unless inside
+	 * a transaction, whose writer connection one thread alone may use */
+	bool in_tx = c == &st->writer;
+	int nshares = !in_tx && st->nreaders >= 2 && npaths >= 16 ? 2 : 1;
+	struct share sh[2];
+	pthread_t helper;
+	bool started = false;
+	for (int k = 0; !err && k < nshares; k++) {
+		sh[k] = (struct share){ .st = st,
+					.c = k == 0 ? c : NULL,
+					.cal = cal,
+					.sql = per_place,
+					.paths = paths,
+					.first = npaths * (size_t)k / (size_t)nshares,
+					.end = npaths * (size_t)(k + 1) / (size_t)nshares,
+					.from = from,
+					.to = to,
+					.a = arena_new() };
+	}
+	if (!err && nshares == 2)
+		started = pthread_create(&helper, NULL, read_share, &sh[1]) == 0;
+	if (!err) {
+		read_share(&sh[0]);
+		if (nshares == 2 && !started)
+			read_share(&sh[1]); /* no thread: the second share here too */
+		if (started)
+			pthread_join(helper, NULL);
+		for (int k = 0; k < nshares; k++) {
+			if (!err)
+				err = sh[k].err;
+			append_groups(a, &sh[k], &v, &len, &cap);
+			arena_free(sh[k].a);
+		}
+	}
 	if (!err && !(err = prep(c, earlier, &q))) {
 		sqlite3_bind_int64(q, 1, from);
 		sqlite3_bind_int64(q, 2, to);
 		err = collect_groups(a, q, NULL, 1, &v, &len, &cap);
 	}
 	sqlite3_finalize(q);
-	sqlite3_finalize(places);
 	sq_rrelease(st, c);
 	free(per_place);
 	free(earlier);
