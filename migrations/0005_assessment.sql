@@ -249,6 +249,7 @@ CREATE TABLE units (
 	created_at INTEGER NOT NULL
 );
 CREATE INDEX units_path ON units (org_path, id);
+CREATE INDEX units_grid ON units (grid_code);
 
 -- demonstration-unit designations: applied/nominated, checked, approved, named, revoked
 CREATE TABLE designations (
@@ -276,3 +277,20 @@ CREATE TABLE designation_changes (
 	to_status TEXT NOT NULL,
 	note TEXT NOT NULL DEFAULT ''
 );
+CREATE INDEX designation_changes_designation ON designation_changes (designation_id, id);
+CREATE INDEX designations_status ON designations (status, unit_id);
+
+-- a major incident (a critical event registered in the unit's grid) revokes the designation
+CREATE TRIGGER designations_revoke AFTER UPDATE OF state ON events
+WHEN old.state = 'reported' AND new.state = 'registered' AND new.urgency = 3
+	AND new.grid_code IS NOT NULL BEGIN
+	INSERT INTO designation_changes (designation_id, user_id, at, from_status, to_status, note)
+	SELECT d.id, NULL, new.updated_at, 'designated', 'revoked',
+		'major incident: event ' || new.id
+	FROM designations d JOIN units u ON u.id = d.unit_id
+	WHERE u.grid_code = new.grid_code AND d.status = 'designated';
+	UPDATE designations SET status = 'revoked', decided_by = NULL, decided_at = new.updated_at,
+		note = 'major incident: event ' || new.id
+	WHERE status = 'designated'
+		AND unit_id IN (SELECT id FROM units WHERE grid_code = new.grid_code);
+END;

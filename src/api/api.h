@@ -148,6 +148,15 @@ int h_assess_candidates(struct app *, struct http_request *, struct principal *,
 int h_assess_commendation_approve(struct app *, struct http_request *, struct principal *,
 				  json_t *);
 int h_assess_commendation_reject(struct app *, struct http_request *, struct principal *, json_t *);
+int h_units(struct app *, struct http_request *, struct principal *, json_t *);
+int h_unit_add(struct app *, struct http_request *, struct principal *, json_t *);
+int h_unit_get(struct app *, struct http_request *, struct principal *, json_t *);
+int h_unit_designate(struct app *, struct http_request *, struct principal *, json_t *);
+int h_designations(struct app *, struct http_request *, struct principal *, json_t *);
+int h_designation_get(struct app *, struct http_request *, struct principal *, json_t *);
+int h_designation_approve(struct app *, struct http_request *, struct principal *, json_t *);
+int h_designation_reject(struct app *, struct http_request *, struct principal *, json_t *);
+int h_designation_revoke(struct app *, struct http_request *, struct principal *, json_t *);
 /* Renders err (status, r->err_detail) in the GeoReport error format of the
  * request's suffix (.json or .xml; without one, err is returned for the
  * usual JSON error): for errors met before an Open311 handler runs (no such
