@@ -198,6 +198,37 @@ int h_audit_list(struct app *, struct http_request *, struct principal *, json_t
 int h_audit_verify(struct app *, struct http_request *, struct principal *, json_t *);
 int h_audit_anchors(struct app *, struct http_request *, struct principal *, json_t *);
 int h_audit_anchor_now(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_indicators(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_indicator_put(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_indicator_history(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_population(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_population_put(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_scores(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_rankings(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_drill(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_export_csv(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_report(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_period(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_close(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_recompute(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_adjustments(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_adjustment_add(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_adjustment_approve(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_adjustment_reject(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_commendations(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_candidates(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_commendation_approve(struct app *, struct http_request *, struct principal *,
+				  json_t *);
+int h_assess_commendation_reject(struct app *, struct http_request *, struct principal *, json_t *);
+int h_units(struct app *, struct http_request *, struct principal *, json_t *);
+int h_unit_add(struct app *, struct http_request *, struct principal *, json_t *);
+int h_unit_get(struct app *, struct http_request *, struct principal *, json_t *);
+int h_unit_designate(struct app *, struct http_request *, struct principal *, json_t *);
+int h_designations(struct app *, struct http_request *, struct principal *, json_t *);
+int h_designation_get(struct app *, struct http_request *, struct principal *, json_t *);
+int h_designation_approve(struct app *, struct http_request *, struct principal *, json_t *);
+int h_designation_reject(struct app *, struct http_request *, struct principal *, json_t *);
+int h_designation_revoke(struct app *, struct http_request *, struct principal *, json_t *);
 /* Renders err (status, r->err_detail) in the GeoReport error format of the
  * request's suffix (.json or .xml; without one, err is returned for the
  * usual JSON error): for errors met before an Open311 handler runs (no such

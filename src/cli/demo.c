@@ -453,6 +453,7 @@ int cli_demo(struct config *cfg, int argc, char **argv)
 		{ "mediator", "人民调解员", "mediator", "", "" },
 		{ "gridworker", "网格员", "grid_worker", "", "" },
 		{ "street.centre", "街道社会治理中心", "centre", "", "" },
+		{ "assessor", "区考评办考评员", "assessor", "", "" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(users); i++)
 		str_copy(users[i].org, sizeof(users[i].org), district);

@@ -61,6 +61,8 @@ static const struct setting settings[] = {
 	  "(never audit_admin)"),
 	S(web_dir, PINGAN_WEB_DIR,
 	  "folder of the built web app (web/dist), served at / and loaded at start"),
+	S(indicators_file, PINGAN_SHARE_DIR "/indicators/indicators.csv",
+	  "assessment indicators loaded into an empty database"),
 	I(threads, 4, 1, 256, "HTTP worker threads"),
 	I(readers, 4, 1, 64, "SQLite reader connections"),
 	I(max_connections, 1024, 1, 100000, "concurrent HTTP connections"),
@@ -88,6 +90,8 @@ static const struct setting settings[] = {
 	I(public_report_limit, 10, 1, 100000,
 	  "public reports one address may file per public_report_window"),
 	I(public_report_window, 3600, 1, 604800, "seconds of the public report limit's window"),
+	I(assess_min_cases, 5, 0, 1000000,
+	  "an indicator over fewer cases is shown, marked small and left out of rankings"),
 	B(access_log, "true", "one JSON line per request on stderr"),
 	B(public_reports, "true", "citizens may file reports without logging in"),
 	S(audit_key_file, "",
@@ -104,7 +108,7 @@ static const struct setting settings[] = {
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
-_Static_assert(NSETTINGS <= 48, "grow config.source");
+_Static_assert(NSETTINGS <= 80, "grow config.source");
 
 static int parse_bool(const char *v, bool *out)
 {

@@ -31,6 +31,7 @@ struct config {
 	char *web_dir;
 	char *audit_key_file;
 	char *audit_sign_key_file;
+	char *indicators_file;
 	long long threads;
 	long long readers;
 	long long max_connections;
@@ -56,13 +57,14 @@ struct config {
 	long long public_report_limit;
 	long long public_report_window;
 	bool public_reports;
+	long long assess_min_cases;
 	bool test_clock;
 	long long dup_window_hours;
 	bool access_log;
 	long long audit_anchor_minutes;
 	long long audit_retention_days;
 	/* where each value came from, by table row: "default", "file", "env", "flag" */
-	const char *source[48];
+	const char *source[80];
 };
 
 /* Fills cfg with the defaults (allocates its strings). */

@@ -63,7 +63,8 @@ bool org_path_within(const char *path, const char *root_path);
 	X(GRID_WORKER, "grid_worker", "网格员")           \
 	X(MEDIATOR, "mediator", "人民调解员")             \
 	X(INSPECTOR, "inspector", "安监员")               \
-	X(LEADER, "leader", "领导")
+	X(LEADER, "leader", "领导")                       \
+	X(ASSESSOR, "assessor", "考评员")
 
 enum role_bit {
 #define ROLE_ENUM(n, s, zh) ROLE_BIT_##n,

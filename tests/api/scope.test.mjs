@@ -166,7 +166,7 @@ describe('department users', () => {
 
 describe('user administration', () => {
 	const USERS = '/api/v1/users';
-	const DEMO = ['admin', 'auditor', 'centre', 'gridworker', 'handler', 'handler.d02', 'handler.d03',
+	const DEMO = ['admin', 'assessor', 'auditor', 'centre', 'gridworker', 'handler', 'handler.d02', 'handler.d03',
 		'handler.d04', 'handler.d05', 'handler.d06', 'handler.d07', 'inspector', 'leader',
 		'mediator', 'security', 'street.centre'];
 	const add = (as, body) => srv.api('POST', USERS, { as, body });

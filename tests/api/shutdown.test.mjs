@@ -97,7 +97,7 @@ describe('stopping', () => {
 		assert.equal(s.user.org, '330108001');
 		assert.equal((await srv.login('admin')).user.username, 'admin');
 		const users = await srv.api('GET', '/api/v1/users', { as: 'admin' });
-		assert.equal(users.json.total, 18, '16 demo users and the two made before the stop');
+		assert.equal(users.json.total, 19, '17 demo users and the two made before the stop');
 		const tree = await srv.api('GET', '/api/v1/orgs?depth=2', { as: 'admin' });
 		assert.equal(tree.json.items.filter((o) => o.kind === 'community').length, 67);
 	});

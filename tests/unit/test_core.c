@@ -530,8 +530,8 @@ static void test_config_set(void)
 		if (d && (!e || d < e))
 			defaults++;
 	}
-	is_int(lines, 46, "config: print shows 46 settings");
-	is_int(defaults, 46, "config: every source is 'default' after init");
+	is_int(lines, 48, "config: print shows 48 settings");
+	is_int(defaults, 48, "config: every source is 'default' after init");
 	free(printed);
 
 	/* integers: type and bounds */

@@ -216,18 +216,19 @@ static void test_roles(void)
 {
 	static const char *const names[] = { "admin",    "security_admin", "audit_admin",
 					     "centre",   "handler",        "grid_worker",
-					     "mediator", "inspector",      "leader" };
-	static const char *const zh[] = { "系统管理员", "安全管理员",   "审计管理员",
-					  "指挥中心",   "部门处置人员", "网格员",
-					  "人民调解员", "安监员",       "领导" };
-	is_int(ROLE__COUNT, 9, "roles: nine roles");
-	for (int i = 0; i < 9; i++) {
+					     "mediator", "inspector",      "leader",
+					     "assessor" };
+	static const char *const zh[] = { "系统管理员",   "安全管理员", "审计管理员", "指挥中心",
+					  "部门处置人员", "网格员",     "人民调解员", "安监员",
+					  "领导",         "考评员" };
+	is_int(ROLE__COUNT, 10, "roles: ten roles");
+	for (int i = 0; i < 10; i++) {
 		is_str(role_name(i), names[i], "roles: name of bit %d", i);
 		is_str(role_name_zh(i), zh[i], "roles: Chinese name of bit %d", i);
 	}
 	is_str(role_name(-1), "unknown", "roles: name of -1");
-	is_str(role_name(9), "unknown", "roles: name of 9");
-	is_str(role_name_zh(9), "未知", "roles: Chinese name of 9");
+	is_str(role_name(10), "unknown", "roles: name of 10");
+	is_str(role_name_zh(10), "未知", "roles: Chinese name of 10");
 
 	char why[128];
 	unsigned mask = 12345;
