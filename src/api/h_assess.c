@@ -21,6 +21,16 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Ends the transaction of a change begun with store_begin(): its audit
+ * record is written in it, and a failed record fails the change. */
+static int audited(struct app *app, struct http_request *r, struct principal *who,
+		   const char *action, const char *object, int err)
+{
+	if (!err)
+		err = api_audit(app, r, who, action, object, "ok", NULL);
+	return api_end(app, err);
+}
+
 #define TIES_NOTE "equal scores share a place and the next place is skipped (1, 2, 2, 4)"
 
 /* --- indicators as JSON --- */
@@ -187,7 +197,11 @@ int h_assess_indicator_put(struct app *app, struct http_request *r, struct princ
 	json_object_set_new(aj, "updated_at", api_time_json(app->now()));
 	char *after = json_dumps(aj, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(aj);
-	err = store_assess_indicator_put(app->st, &x, who->user_id, app->now(), before, after);
+	if (!(err = store_begin(app->st)))
+		err = audited(app, r, who, "assess.indicator",
+			      arena_printf(r->arena, "indicator:%s", x.code),
+			      store_assess_indicator_put(app->st, &x, who->user_id, app->now(),
+							 before, after));
 	free(after);
 	if (err)
 		return err;
@@ -273,8 +287,10 @@ int h_assess_population_put(struct app *app, struct http_request *r, struct prin
 		rows[i].year = (int)year;
 		rows[i].source = source;
 	}
-	err = store_assess_population_set(app->st, rows, json_array_size(items), who->user_id,
-					  app->now());
+	if (!(err = store_begin(app->st)))
+		err = audited(app, r, who, "assess.population", "population",
+			      store_assess_population_set(app->st, rows, json_array_size(items),
+							  who->user_id, app->now()));
 	if (err == ERR_NOT_FOUND)
 		return http_error(r, ERR_BAD_VALUE,
 				  "every code must be a district, street, community or grid");
@@ -819,7 +835,11 @@ static int snapshot(struct app *app, struct http_request *r, struct principal *w
 	run->reason = reason ? reason : "";
 	run->definitions = arena_strdup(r->arena, text);
 	free(text);
-	return store_assess_run_save(app->st, run, inds, nind, res, AL__COUNT);
+	err = store_begin(app->st);
+	return err ? err
+		   : audited(app, r, who, "assess.period",
+			     arena_printf(r->arena, "period:%s", p->key),
+			     store_assess_run_save(app->st, run, inds, nind, res, AL__COUNT));
 }
 
 static int close_or_recompute(struct app *app, struct http_request *r, struct principal *who,
@@ -988,7 +1008,9 @@ int h_assess_adjustment_add(struct app *app, struct http_request *r, struct prin
 				       .evidence = evidence,
 				       .created_by = who->user_id,
 				       .created_at = app->now() };
-	if ((err = store_assess_adjustment_add(app->st, &x)))
+	if ((err = store_begin(app->st)) ||
+	    (err = audited(app, r, who, "assess.adjustment.add", "adjustment",
+			   store_assess_adjustment_add(app->st, &x))))
 		return err;
 	struct assess_adjustment out;
 	if ((err = store_assess_adjustment_get(app->st, r->arena, &who->scope, x.id, &out)))
@@ -1018,7 +1040,11 @@ static int decide(struct app *app, struct http_request *r, struct principal *who
 	if (x.created_by == who->user_id)
 		return http_error(r, ERR_FORBIDDEN,
 				  "a manual item is approved by someone other than who entered it");
-	err = store_assess_adjustment_decide(app->st, id, status, who->user_id, app->now(), note);
+	if (!(err = store_begin(app->st)))
+		err = audited(app, r, who, "assess.adjustment.decide",
+			      arena_printf(r->arena, "adjustment:%lld", id),
+			      store_assess_adjustment_decide(app->st, id, status, who->user_id,
+							     app->now(), note));
 	if (err == ERR_CONFLICT)
 		return http_error(r, ERR_CONFLICT, "manual item %lld is already %s", id, x.status);
 	if (err || (err = store_assess_adjustment_get(app->st, r->arena, &who->scope, id, &x)))
@@ -1136,7 +1162,9 @@ int h_assess_candidates(struct app *app, struct http_request *r, struct principa
 					      v.run.version, workers ? "，本期无超期案件" : ""),
 		};
 	}
-	if ((err = store_assess_commendations_add(app->st, c, nc)))
+	if ((err = store_begin(app->st)) ||
+	    (err = audited(app, r, who, "assess.commendations", "commendations",
+			   store_assess_commendations_add(app->st, c, nc))))
 		return err;
 	return list_commendations(app, r, who, &p);
 }
@@ -1153,8 +1181,11 @@ static int decide_commendation(struct app *app, struct http_request *r, struct p
 	if ((err = api_only_keys(r, body, keys)) ||
 	    (err = api_str(r, body, "note", false, 500, &note)))
 		return err;
-	err = store_assess_commendation_decide(app->st, &who->scope, id, status, who->user_id,
-					       app->now(), note);
+	if (!(err = store_begin(app->st)))
+		err = audited(app, r, who, "assess.commendation.decide",
+			      arena_printf(r->arena, "commendation:%lld", id),
+			      store_assess_commendation_decide(app->st, &who->scope, id, status,
+							       who->user_id, app->now(), note));
 	if (err == ERR_CONFLICT)
 		return http_error(r, ERR_NOT_FOUND, "no candidate %lld awaiting a decision", id);
 	if (err)

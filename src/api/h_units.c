@@ -16,6 +16,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Ends the transaction of a change begun with store_begin(): its audit
+ * record is written in it, and a failed record fails the change. */
+static int audited(struct app *app, struct http_request *r, struct principal *who,
+		   const char *action, const char *object, int err)
+{
+	if (!err)
+		err = api_audit(app, r, who, action, object, "ok", NULL);
+	return api_end(app, err);
+}
+
 #define YEAR_S (365LL * 86400)
 
 static const char *const unit_kinds[] = { "enterprise", "school", "venue",
@@ -106,7 +116,8 @@ int h_unit_add(struct app *app, struct http_request *r, struct principal *who, j
 	struct org g;
 	if (store_org_get(app->st, r->arena, &who->scope, u.grid_code, &g) || g.kind != ORG_GRID)
 		return http_error(r, ERR_BAD_VALUE, "no grid '%.24s' in your scope", u.grid_code);
-	if ((err = store_unit_add(app->st, r->arena, &u)))
+	if ((err = store_begin(app->st)) ||
+	    (err = audited(app, r, who, "unit.add", "unit", store_unit_add(app->st, r->arena, &u))))
 		return err == ERR_NOT_FOUND
 			       ? http_error(r, ERR_BAD_VALUE, "no grid '%.24s'", u.grid_code)
 			       : err;
@@ -192,7 +203,9 @@ int h_unit_designate(struct app *app, struct http_request *r, struct principal *
 				 .note = note ? note : "",
 				 .created_by = who->user_id,
 				 .created_at = app->now() };
-	if ((err = store_designation_add(app->st, &d)) ||
+	if ((err = store_begin(app->st)) ||
+	    (err = audited(app, r, who, "designation.add", "designation",
+			   store_designation_add(app->st, &d))) ||
 	    (err = store_designation_get(app->st, r->arena, &who->scope, d.id, &d)))
 		return err;
 	http_reply_json(r, 201, designation_json(&d, app->now()));
@@ -294,8 +307,12 @@ static int move(struct app *app, struct http_request *r, struct principal *who, 
 				"months",
 				count, count == 1 ? "" : "s");
 	}
-	err = store_designation_move(app->st, id, from, to, who->user_id, now, approve ? now : 0,
-				     approve ? now + years * YEAR_S : 0, check, note ? note : "");
+	if (!(err = store_begin(app->st)))
+		err = audited(app, r, who, "designation.move",
+			      arena_printf(r->arena, "designation:%lld", id),
+			      store_designation_move(
+				      app->st, id, from, to, who->user_id, now, approve ? now : 0,
+				      approve ? now + years * YEAR_S : 0, check, note ? note : ""));
 	if (err == ERR_CONFLICT)
 		return http_error(r, ERR_CONFLICT, "designation %lld changed meanwhile", id);
 	if (err || (err = store_designation_get(app->st, r->arena, &who->scope, id, &d)))

@@ -255,8 +255,10 @@ static int commit_batch(struct store *st)
 		err = fts_catch_up(st);
 		if (!err)
 			err = run1(st, "COMMIT");
-		if (!err)
+		if (!err) {
 			st->fts_max = st->fts_batch;
+			atomic_fetch_add(&st->commits, 1);
+		}
 	}
 	if (err || st->batch_writes == 0) {
 		exec(&st->writer, "ROLLBACK");
@@ -533,6 +535,7 @@ int store_open(const char *path, int readers, struct store **out, char *why, siz
 	pthread_mutex_init(&st->rlock, NULL);
 	pthread_cond_init(&st->rcond, NULL);
 	pthread_mutex_init(&st->ckpt_lock, NULL);
+	pthread_mutex_init(&st->totals_lock, NULL);
 	pthread_cond_init(&st->ckpt_cond, NULL);
 	int err = conn_open(&st->writer, path, true, why, whylen);
 	if (!err)
@@ -580,6 +583,9 @@ void store_close(struct store *st)
 	pthread_mutex_destroy(&st->rlock);
 	pthread_cond_destroy(&st->rcond);
 	pthread_mutex_destroy(&st->ckpt_lock);
+	pthread_mutex_destroy(&st->totals_lock);
+	for (size_t i = 0; i < sizeof(st->totals) / sizeof(st->totals[0]); i++)
+		free(st->totals[i].key);
 	pthread_cond_destroy(&st->ckpt_cond);
 	free(st->path);
 	free(st);

@@ -9,9 +9,12 @@
  */
 #include "store/sqlite_internal.h"
 #include "core/err.h"
+#include "core/mem.h"
 #include "core/str.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -453,6 +456,43 @@ static int rollup_total(struct conn *c, struct arena *a, const struct scope *sc,
 	return err;
 }
 
+/*
+ * A list page's total from the roll-ups reads a row per grid and state of
+ * the scope (some 600 for a street); the same total is asked for on every
+ * page until the next commit, so it is kept until then. Writes by another
+ * process (an import at the machine) show at the server's next commit.
+ */
+static int cached_total(struct store *st, struct conn *c, struct arena *a, const struct scope *sc,
+			const struct event_filter *f, long long *total)
+{
+	char *key = arena_printf(a, "%s|%s|%s|%lld", sc && !sc->all ? sc->root_path : "*",
+				 f->org ? f->org : "", f->states ? f->states : "",
+				 sc && !sc->all ? sc->self_id : 0LL);
+	unsigned long long now = atomic_load(&st->commits);
+	size_t n = sizeof(st->totals) / sizeof(st->totals[0]);
+	pthread_mutex_lock(&st->totals_lock);
+	for (size_t i = 0; i < n; i++) {
+		if (st->totals[i].key && st->totals[i].commits == now &&
+		    !strcmp(st->totals[i].key, key)) {
+			*total = st->totals[i].total;
+			pthread_mutex_unlock(&st->totals_lock);
+			return 0;
+		}
+	}
+	pthread_mutex_unlock(&st->totals_lock);
+	int err = rollup_total(c, a, sc, f, total);
+	if (err)
+		return err;
+	pthread_mutex_lock(&st->totals_lock);
+	size_t k = st->totals_next++ % n;
+	free(st->totals[k].key);
+	st->totals[k].key = xstrdup(key);
+	st->totals[k].commits = now;
+	st->totals[k].total = *total;
+	pthread_mutex_unlock(&st->totals_lock);
+	return 0;
+}
+
 int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 		     const struct event_filter *f, struct event **out, size_t *n, long long *total)
 {
@@ -555,7 +595,7 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 	if (f->no_total) {
 		*total = -1;
 	} else if (rollup) {
-		if ((err = rollup_total(c, a, sc, f, total)))
+		if ((err = cached_total(st, c, a, sc, f, total)))
 			goto out;
 	} else {
 		char *count_sql = arena_printf(a, "SELECT count(*) FROM (SELECT 1 %s LIMIT %d)",

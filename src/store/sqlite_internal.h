@@ -58,6 +58,16 @@ struct store {
 	/* the search index covers events up to fts_max (meta 'fts_max_id');
 	 * the open batch brings it to fts_batch when it commits */
 	long long fts_max, fts_batch;
+	/* commits so far (sqlite.c), and list totals valid for one count of them
+	 * (sqlite_events.c) */
+	_Atomic unsigned long long commits;
+	pthread_mutex_t totals_lock;
+	struct {
+		char *key; /* scope path, org, states, self id */
+		unsigned long long commits;
+		long long total;
+	} totals[16];
+	unsigned totals_next;
 	/* checkpoints run on a thread of their own (sqlite.c), not in COMMIT */
 	sqlite3 *ckpt_db;
 	pthread_t ckpt_thread;
