@@ -39,39 +39,39 @@ static const char *const warn_names[] = { "none", "yellow", "red" };
 /* The event's members, for the caller to wrap in braces with more of its own. */
 static void event_fields(struct strbuf *sb, const struct event *e)
 {
-	jw_key(sb, "id");
+	JW_KEY(sb, "id");
 	jw_int(sb, e->id);
-	jw_key(sb, "receipt");
+	JW_KEY(sb, "receipt");
 	jw_str(sb, e->receipt);
-	jw_key(sb, "category");
+	JW_KEY(sb, "category");
 	jw_str(sb, e->category);
-	jw_key(sb, "urgency");
+	JW_KEY(sb, "urgency");
 	jw_int(sb, e->urgency);
-	jw_key(sb, "title");
+	JW_KEY(sb, "title");
 	jw_str(sb, e->title);
-	jw_key(sb, "description");
+	JW_KEY(sb, "description");
 	jw_str(sb, e->description);
-	jw_key(sb, "address");
+	JW_KEY(sb, "address");
 	jw_str(sb, e->address);
-	jw_key(sb, "outside");
+	JW_KEY(sb, "outside");
 	jw_bool(sb, e->outside);
-	jw_key(sb, "source");
+	JW_KEY(sb, "source");
 	jw_str(sb, e->source);
-	jw_key(sb, "state");
+	JW_KEY(sb, "state");
 	jw_str(sb, wf_state_name(&wf_event, e->state));
-	jw_key(sb, "state_zh");
+	JW_KEY(sb, "state_zh");
 	jw_str(sb, wf_event.states[e->state].zh);
-	jw_key(sb, "version");
+	JW_KEY(sb, "version");
 	jw_int(sb, e->version);
-	jw_key(sb, "assignee");
+	JW_KEY(sb, "assignee");
 	jw_str(sb, e->assignee);
-	jw_key(sb, "level");
+	JW_KEY(sb, "level");
 	jw_int(sb, e->level);
-	jw_key(sb, "reworks");
+	JW_KEY(sb, "reworks");
 	jw_int(sb, e->reworks);
-	jw_key(sb, "supervisions");
+	JW_KEY(sb, "supervisions");
 	jw_int(sb, e->supervisions);
-	jw_key(sb, "point");
+	JW_KEY(sb, "point");
 	if (e->has_point) {
 		jw_lit(sb, "{\"lon\":");
 		jw_real(sb, e->lon);
@@ -82,58 +82,58 @@ static void event_fields(struct strbuf *sb, const struct event *e)
 		jw_null(sb);
 	}
 	bool in_grid = e->grid_code && *e->grid_code;
-	jw_key(sb, "grid");
+	JW_KEY(sb, "grid");
 	if (in_grid)
 		jw_str(sb, e->grid_code);
 	else
 		jw_null(sb);
-	jw_key(sb, "community");
+	JW_KEY(sb, "community");
 	if (in_grid)
 		segment(sb, e->org_path, 2);
 	else
 		jw_null(sb);
-	jw_key(sb, "street");
+	JW_KEY(sb, "street");
 	if (in_grid)
 		segment(sb, e->org_path, 1);
 	else
 		jw_null(sb);
-	jw_key(sb, "district");
+	JW_KEY(sb, "district");
 	segment(sb, e->org_path, 0);
-	jw_key(sb, "pending");
+	JW_KEY(sb, "pending");
 	jw_lit(sb, "{\"extension\":");
 	jw_bool(sb, (e->pending & WF_PENDING_EXT) != 0);
 	jw_lit(sb, ",\"suspension\":");
 	jw_bool(sb, (e->pending & WF_PENDING_SUSP) != 0);
 	jw_lit(sb, "}");
 	if (e->pending & WF_PENDING_EXT) {
-		jw_key(sb, "extension_days");
+		JW_KEY(sb, "extension_days");
 		jw_int(sb, e->ext_days);
 	}
-	jw_key(sb, "deadline_at");
+	JW_KEY(sb, "deadline_at");
 	jw_time(sb, e->deadline_at);
-	jw_key(sb, "warn_at");
+	JW_KEY(sb, "warn_at");
 	jw_time(sb, e->warn_at);
-	jw_key(sb, "escalate_at");
+	JW_KEY(sb, "escalate_at");
 	jw_time(sb, e->escalate_at);
-	jw_key(sb, "paused_left_s");
+	JW_KEY(sb, "paused_left_s");
 	jw_int(sb, e->paused_left);
-	jw_key(sb, "warning");
+	JW_KEY(sb, "warning");
 	jw_str(sb, warn_names[e->warn < 0 || e->warn > 2 ? 0 : e->warn]);
-	jw_key(sb, "merged_into");
+	JW_KEY(sb, "merged_into");
 	if (e->merged_into)
 		jw_int(sb, e->merged_into);
 	else
 		jw_null(sb);
-	jw_key(sb, "rating");
+	JW_KEY(sb, "rating");
 	if (e->rating)
 		jw_int(sb, e->rating);
 	else
 		jw_null(sb);
-	jw_key(sb, "created_at");
+	JW_KEY(sb, "created_at");
 	jw_time(sb, e->created_at);
-	jw_key(sb, "updated_at");
+	JW_KEY(sb, "updated_at");
 	jw_time(sb, e->updated_at);
-	jw_key(sb, "closed_at");
+	JW_KEY(sb, "closed_at");
 	jw_time(sb, e->closed_at);
 }
 
@@ -448,7 +448,7 @@ int h_event_create(struct app *app, struct http_request *r, struct principal *wh
 	strbuf_reserve(&sb, 1024 + ndups * 900);
 	jw_lit(&sb, "{");
 	event_fields(&sb, &e);
-	jw_key(&sb, "duplicates");
+	JW_KEY(&sb, "duplicates");
 	jw_lit(&sb, "[");
 	for (size_t i = 0; i < ndups; i++) {
 		jw_sep(&sb);
@@ -457,7 +457,7 @@ int h_event_create(struct app *app, struct http_request *r, struct principal *wh
 	jw_lit(&sb, "]");
 	if (!pii_contact_empty(&contact)) {
 		json_t *rep = api_reporter_masked(app, r, e.id);
-		jw_key(&sb, "reporter");
+		JW_KEY(&sb, "reporter");
 		jw_json(&sb, rep);
 		json_decref(rep);
 	}
@@ -480,21 +480,21 @@ static void timeline_write(struct strbuf *sb, const struct event_action *v, size
 	for (size_t i = 0; i < n; i++) {
 		jw_sep(sb);
 		jw_lit(sb, "{");
-		jw_key(sb, "id");
+		JW_KEY(sb, "id");
 		jw_int(sb, v[i].id);
-		jw_key(sb, "at");
+		JW_KEY(sb, "at");
 		jw_time(sb, v[i].at);
-		jw_key(sb, "actor");
+		JW_KEY(sb, "actor");
 		jw_str(sb, v[i].actor);
-		jw_key(sb, "action");
+		JW_KEY(sb, "action");
 		jw_str(sb, v[i].action);
-		jw_key(sb, "from");
+		JW_KEY(sb, "from");
 		jw_str(sb, v[i].from);
-		jw_key(sb, "to");
+		JW_KEY(sb, "to");
 		jw_str(sb, v[i].to);
-		jw_key(sb, "note");
+		JW_KEY(sb, "note");
 		jw_str(sb, v[i].note);
-		jw_key(sb, "data");
+		JW_KEY(sb, "data");
 		/* the stored object text (written by the engine), else {} */
 		const char *d = v[i].data;
 		if (d && d[0] == '{')
@@ -558,17 +558,17 @@ int h_event_get(struct app *app, struct http_request *r, struct principal *who, 
 	if (!store_category_get(app->st, r->arena, e.category, &cat)) {
 		char route[ORG_CODE_MAX];
 		event_route(&e, &cat, route);
-		jw_key(&sb, "suggested_assignee");
+		JW_KEY(&sb, "suggested_assignee");
 		jw_str(&sb, route);
 	}
-	jw_key(&sb, "timeline");
+	JW_KEY(&sb, "timeline");
 	timeline_write(&sb, v, n);
 	json_t *acts = actions_json(who, &e);
-	jw_key(&sb, "actions");
+	JW_KEY(&sb, "actions");
 	jw_json(&sb, acts);
 	json_decref(acts);
 	json_t *rep = api_reporter_masked(app, r, e.id);
-	jw_key(&sb, "reporter");
+	JW_KEY(&sb, "reporter");
 	jw_json(&sb, rep);
 	json_decref(rep);
 	jw_lit(&sb, "}");
@@ -743,11 +743,11 @@ int h_event_list(struct app *app, struct http_request *r, struct principal *who,
 	bool capped = total > EVENT_TOTAL_CAP &&
 		      (f.category || f.grid || f.assignee || f.urgency || f.from || f.to ||
 		       f.overdue || (f.q && *f.q) || f.bidx_col);
-	jw_key(&sb, "total");
+	JW_KEY(&sb, "total");
 	jw_int(&sb, capped ? EVENT_TOTAL_CAP : total);
-	jw_key(&sb, "total_capped");
+	JW_KEY(&sb, "total_capped");
 	jw_bool(&sb, capped);
-	jw_key(&sb, "next_cursor");
+	JW_KEY(&sb, "next_cursor");
 	if (n == (size_t)f.limit && n) {
 		char id[24];
 		snprintf(id, sizeof(id), "%lld", v[n - 1].id);

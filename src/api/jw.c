@@ -14,18 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* strbuf_add without the call when there is room (the common case) */
-static inline void put(struct strbuf *sb, const void *p, size_t n)
-{
-	if (sb->buf && !sb->max && sb->len + n < sb->alloc) {
-		memcpy(sb->buf + sb->len, p, n);
-		sb->len += n;
-		sb->buf[sb->len] = '\0';
-		return;
-	}
-	strbuf_add(sb, p, n);
-}
-
 /* n's decimal digits at the end of buf[24]; returns where they start */
 static char *digits(char *end, unsigned long long n)
 {
@@ -41,12 +29,12 @@ void jw_str(struct strbuf *sb, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)(s ? s : ""), *run = p;
-	put(sb, "\"", 1);
+	jw_put(sb, "\"", 1);
 	for (; *p; p++) {
 		unsigned char c = *p;
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
-		put(sb, run, (size_t)(p - run));
+		jw_put(sb, run, (size_t)(p - run));
 		run = p + 1;
 		char esc[6] = { '\\', 0 };
 		size_t n = 2;
@@ -62,10 +50,10 @@ void jw_str(struct strbuf *sb, const char *s)
 			esc[5] = hex[c & 15];
 			n = 6;
 		}
-		put(sb, esc, n);
+		jw_put(sb, esc, n);
 	}
-	put(sb, run, (size_t)(p - run));
-	put(sb, "\"", 1);
+	jw_put(sb, run, (size_t)(p - run));
+	jw_put(sb, "\"", 1);
 }
 
 void jw_strn(struct strbuf *sb, const char *s, size_t n)
@@ -83,16 +71,16 @@ void jw_sep(struct strbuf *sb)
 {
 	char last = sb->len ? sb->buf[sb->len - 1] : '{';
 	if (last != '{' && last != '[')
-		put(sb, ",", 1);
+		jw_put(sb, ",", 1);
 }
 
 void jw_key(struct strbuf *sb, const char *key)
 {
 	/* keys are our own identifiers: nothing to escape */
 	jw_sep(sb);
-	put(sb, "\"", 1);
-	put(sb, key, strlen(key));
-	put(sb, "\":", 2);
+	jw_put(sb, "\"", 1);
+	jw_put(sb, key, strlen(key));
+	jw_put(sb, "\":", 2);
 }
 
 void jw_int(struct strbuf *sb, long long v)
@@ -102,7 +90,7 @@ void jw_int(struct strbuf *sb, long long v)
 	char *p = digits(buf + sizeof(buf), u);
 	if (v < 0)
 		*--p = '-';
-	put(sb, p, (size_t)(buf + sizeof(buf) - 1 - p));
+	jw_put(sb, p, (size_t)(buf + sizeof(buf) - 1 - p));
 }
 
 void jw_real(struct strbuf *sb, double v)
@@ -139,27 +127,27 @@ void jw_real(struct strbuf *sb, double v)
 			memcpy(q, f, (size_t)keep);
 			q += keep;
 		}
-		put(sb, buf, (size_t)(q - buf));
+		jw_put(sb, buf, (size_t)(q - buf));
 		return;
 	}
 	char buf[40];
 	int n = snprintf(buf, sizeof(buf), "%.12g", v);
-	put(sb, buf, (size_t)n);
+	jw_put(sb, buf, (size_t)n);
 	if (!strpbrk(buf, ".eEn"))
-		put(sb, ".0", 2);
+		jw_put(sb, ".0", 2);
 }
 
 void jw_bool(struct strbuf *sb, bool v)
 {
 	if (v)
-		put(sb, "true", 4);
+		jw_put(sb, "true", 4);
 	else
-		put(sb, "false", 5);
+		jw_put(sb, "false", 5);
 }
 
 void jw_null(struct strbuf *sb)
 {
-	put(sb, "null", 4);
+	jw_put(sb, "null", 4);
 }
 
 void jw_time(struct strbuf *sb, long long t)
@@ -182,7 +170,7 @@ void jw_time(struct strbuf *sb, long long t)
 	for (int i = 0; i < 6; i++)
 		for (int k = f[i][0] + f[i][1] - 1, x = val[i]; k >= f[i][0]; k--, x /= 10)
 			b[k] = (char)('0' + x % 10);
-	put(sb, b, sizeof(b) - 1);
+	jw_put(sb, b, sizeof(b) - 1);
 }
 
 void jw_json(struct strbuf *sb, const json_t *v)
@@ -191,7 +179,7 @@ void jw_json(struct strbuf *sb, const json_t *v)
 	const size_t flags = JSON_COMPACT | JSON_REAL_PRECISION(12) | JSON_ENCODE_ANY;
 	size_t n = json_dumpb(v, buf, sizeof(buf), flags);
 	if (n <= sizeof(buf)) {
-		put(sb, buf, n);
+		jw_put(sb, buf, n);
 		return;
 	}
 	char *big = json_dumps(v, flags);

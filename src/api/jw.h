@@ -13,9 +13,25 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
+
+/* strbuf_add without the call when there is room (the common case). */
+static inline void jw_put(struct strbuf *sb, const void *p, size_t n)
+{
+	if (sb->buf && !sb->max && sb->len + n < sb->alloc) {
+		memcpy(sb->buf + sb->len, p, n);
+		sb->len += n;
+		sb->buf[sb->len] = '\0';
+		return;
+	}
+	strbuf_add(sb, p, n);
+}
 
 /* A string literal appended as it is. */
-#define jw_lit(sb, lit) strbuf_add((sb), (lit), sizeof(lit) - 1)
+#define jw_lit(sb, lit) jw_put((sb), (lit), sizeof(lit) - 1)
+
+/* jw_key() for a key that is a string literal, without measuring it. */
+#define JW_KEY(sb, lit) (jw_sep(sb), jw_lit((sb), "\"" lit "\":"))
 
 void jw_sep(struct strbuf *sb);
 void jw_key(struct strbuf *sb, const char *key);
