@@ -41,6 +41,11 @@ struct app {
 /* Route flags. */
 #define ROUTE_JSON_BODY 1u /* needs a JSON object body (415/400 otherwise) */
 #define ROUTE_UPLOAD    2u /* the body is a file, streamed to disk (max_upload) */
+#define ROUTE_STAGE_ENROL                                                                  \
+	4u /* open to a session restricted to enrolling a second factor (AUTH_STAGE_ENROL) */
+#define ROUTE_STAGE_PASSWORD                                                       \
+	8u /* open to a session restricted to changing an expired password */
+#define ROUTE_CROSS_SITE 16u /* may be posted from other sites (Open311 clients) */
 
 typedef int (*api_handler_fn)(struct app *app, struct http_request *r, struct principal *who,
 			      json_t *body);
@@ -85,6 +90,8 @@ int api_query_int(struct http_request *r, const char *key, long long min, long l
 json_t *api_time_json(long long t);
 json_t *api_org_json(const struct org *o);
 json_t *api_principal_json(const struct principal *who);
+/* "full", "totp_enrolment" or "password_change". */
+const char *api_stage_name(int stage);
 
 /* The handlers (one file per area: h_*.c). */
 int h_healthz(struct app *, struct http_request *, struct principal *, json_t *);
@@ -93,6 +100,9 @@ int h_login(struct app *, struct http_request *, struct principal *, json_t *);
 int h_logout(struct app *, struct http_request *, struct principal *, json_t *);
 int h_me(struct app *, struct http_request *, struct principal *, json_t *);
 int h_me_password(struct app *, struct http_request *, struct principal *, json_t *);
+int h_totp_begin(struct app *, struct http_request *, struct principal *, json_t *);
+int h_totp_confirm(struct app *, struct http_request *, struct principal *, json_t *);
+int h_user_totp_reset(struct app *, struct http_request *, struct principal *, json_t *);
 int h_org_tree(struct app *, struct http_request *, struct principal *, json_t *);
 int h_org_get(struct app *, struct http_request *, struct principal *, json_t *);
 int h_org_children(struct app *, struct http_request *, struct principal *, json_t *);

@@ -92,7 +92,7 @@ int h_users_add(struct app *app, struct http_request *r, struct principal *who, 
 		mask |= one;
 	}
 	char why[256];
-	if (auth_password_policy(pw, why, sizeof(why)))
+	if (auth_password_check(name, pw, why, sizeof(why)))
 		return http_error(r, ERR_BAD_VALUE, "%s", why);
 	struct org o;
 	if ((err = store_org_get(app->st, r->arena, &who->scope, org, &o)))

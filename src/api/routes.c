@@ -3,6 +3,14 @@
  *
  * {method, pattern, handler, permission, flags}. A {name} segment matches
  * one non-empty path segment and is passed to the handler in r->params.
+ *
+ * The permission is the role half of the one authorization decision
+ * (api_dispatch checks it before any handler runs); the scope half is
+ * applied by the store in the SQL of every query, from the principal's
+ * scope, so a handler cannot forget it. A restricted session (second factor
+ * to enrol, expired password) reaches only the routes flagged
+ * ROUTE_STAGE_*. tests/api/authz_matrix.test.mjs holds an expectation for
+ * every row here and fails on a row without one.
  */
 #include "api/api.h"
 #include "core/err.h"
@@ -12,14 +20,18 @@
 #include <string.h>
 
 #define ADMINS (ROLE(ADMIN) | ROLE(SECURITY_ADMIN))
+#define STAGES (ROUTE_STAGE_ENROL | ROUTE_STAGE_PASSWORD)
 
 const struct route api_routes[] = {
 	{ "GET", "/healthz", h_healthz, PERM_PUBLIC, 0 },
 	{ "GET", "/metrics", h_metrics, PERM_PUBLIC, 0 },
 	{ "POST", "/api/v1/auth/login", h_login, PERM_PUBLIC, ROUTE_JSON_BODY },
-	{ "POST", "/api/v1/auth/logout", h_logout, PERM_LOGIN, 0 },
-	{ "GET", "/api/v1/me", h_me, PERM_LOGIN, 0 },
-	{ "POST", "/api/v1/me/password", h_me_password, PERM_LOGIN, ROUTE_JSON_BODY },
+	{ "POST", "/api/v1/auth/logout", h_logout, PERM_LOGIN, STAGES },
+	{ "GET", "/api/v1/me", h_me, PERM_LOGIN, STAGES },
+	{ "POST", "/api/v1/me/password", h_me_password, PERM_LOGIN, ROUTE_JSON_BODY | STAGES },
+	{ "POST", "/api/v1/me/totp", h_totp_begin, PERM_LOGIN, ROUTE_STAGE_ENROL },
+	{ "POST", "/api/v1/me/totp/confirm", h_totp_confirm, PERM_LOGIN,
+	  ROUTE_JSON_BODY | ROUTE_STAGE_ENROL },
 	{ "GET", "/api/v1/orgs", h_org_tree, PERM_LOGIN, 0 },
 	{ "GET", "/api/v1/orgs/{code}", h_org_get, PERM_LOGIN, 0 },
 	{ "GET", "/api/v1/orgs/{code}/children", h_org_children, PERM_LOGIN, 0 },
@@ -28,6 +40,7 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/users", h_users_list, ADMINS, 0 },
 	{ "POST", "/api/v1/users", h_users_add, ADMINS, ROUTE_JSON_BODY },
 	{ "POST", "/api/v1/users/{id}/disable", h_user_disable, ADMINS, 0 },
+	{ "POST", "/api/v1/users/{id}/totp/reset", h_user_totp_reset, ADMINS, 0 },
 	{ "GET", "/api/v1/inbox", h_inbox, PERM_LOGIN, 0 },
 	{ "POST", "/api/v1/inbox/{id}/read", h_inbox_read, PERM_LOGIN, 0 },
 	{ "POST", "/api/v1/inbox/read-all", h_inbox_read, PERM_LOGIN, 0 },
@@ -63,8 +76,10 @@ const struct route api_routes[] = {
 	{ "GET", "/open311/v2/services/{code}", h_o311_service, PERM_PUBLIC, 0 },
 	{ "GET", "/open311/v2/requests.json", h_o311_requests, PERM_PUBLIC, 0 },
 	{ "GET", "/open311/v2/requests.xml", h_o311_requests, PERM_PUBLIC, 0 },
-	{ "POST", "/open311/v2/requests.json", h_o311_request_create, PERM_PUBLIC, 0 },
-	{ "POST", "/open311/v2/requests.xml", h_o311_request_create, PERM_PUBLIC, 0 },
+	{ "POST", "/open311/v2/requests.json", h_o311_request_create, PERM_PUBLIC,
+	  ROUTE_CROSS_SITE },
+	{ "POST", "/open311/v2/requests.xml", h_o311_request_create, PERM_PUBLIC,
+	  ROUTE_CROSS_SITE },
 	{ "GET", "/open311/v2/requests/{id}", h_o311_request, PERM_PUBLIC, 0 },
 	{ "GET", "/open311/v2/tokens/{token}", h_o311_token, PERM_PUBLIC, 0 },
 };

@@ -137,12 +137,20 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 		config_print(cfg, stdout);
 		return 0;
 	}
-	struct store *st = cli_open_store(cfg);
-	if (!st)
+	char awhy[512];
+	if (auth_configure(cfg, awhy, sizeof(awhy))) {
+		fprintf(stderr, "pingan: %s\n", awhy);
 		return 1;
+	}
+	struct store *st = cli_open_store(cfg);
+	if (!st) {
+		auth_release();
+		return 1;
+	}
 	struct calendar *cal = cli_load_world(cfg, st);
 	if (!cal) {
 		store_close(st);
+		auth_release();
 		return 1;
 	}
 	http_client_init();
@@ -249,6 +257,7 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	arena_free(ic.a);
 	store_close(st);
 	http_client_cleanup();
+	auth_release();
 	log_info("stopped cleanly");
 	return 0;
 }

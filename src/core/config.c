@@ -50,6 +50,14 @@ static const struct setting settings[] = {
 	S(working_hours, "08:30-12:00,13:30-17:30", "daily working periods for deadlines"),
 	S(attachments_dir, "",
 	  "where attachments are stored (default: 'attachments' beside the database)"),
+	S(totp_roles, "admin,security_admin,centre",
+	  "roles that must log in with a second factor (TOTP); empty: none"),
+	S(totp_algorithm, "sha1", "HMAC of new TOTP enrolments: sha1 (common apps) or sm3"),
+	S(totp_issuer, "Pingan", "issuer shown by authenticator apps for enrolled accounts"),
+	S(password_blocklist, PINGAN_SHARE_DIR "/passwords/common.txt",
+	  "file of refused common passwords, one a line; empty: none"),
+	S(tls_cert_file, "", "PEM certificate (chain) to serve HTTPS; empty: plain HTTP"),
+	S(tls_key_file, "", "PEM private key for tls_cert_file"),
 	I(threads, 4, 1, 256, "HTTP worker threads"),
 	I(readers, 4, 1, 64, "SQLite reader connections"),
 	I(max_connections, 1024, 1, 100000, "concurrent HTTP connections"),
@@ -62,6 +70,8 @@ static const struct setting settings[] = {
 	  "PBKDF2-HMAC-SM3 iterations for new passwords"),
 	I(session_idle_minutes, 30, 1, 10080, "a session ends after this long without use"),
 	I(session_absolute_hours, 12, 1, 720, "a session ends this long after login"),
+	I(password_max_age_days, 90, 0, 3650,
+	  "days a password lasts before it must be changed; 0: no maximum"),
 	I(lockout_threshold, 5, 1, 100, "consecutive failed logins that lock an account"),
 	I(lockout_minutes, 15, 1, 10080, "how long a locked account stays locked"),
 	I(ip_fail_limit, 30, 1, 1000000, "failed logins from one address per window before 429"),
@@ -77,7 +87,7 @@ static const struct setting settings[] = {
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
-_Static_assert(NSETTINGS <= 32, "grow config.source");
+_Static_assert(NSETTINGS <= 64, "grow config.source");
 
 static int parse_bool(const char *v, bool *out)
 {

@@ -25,6 +25,12 @@ struct config {
 	char *categories_file;
 	char *working_hours;
 	char *attachments_dir;
+	char *totp_roles;
+	char *totp_algorithm;
+	char *totp_issuer;
+	char *password_blocklist;
+	char *tls_cert_file;
+	char *tls_key_file;
 	long long threads;
 	long long readers;
 	long long max_connections;
@@ -36,6 +42,7 @@ struct config {
 	long long pbkdf2_iterations;
 	long long session_idle_minutes;
 	long long session_absolute_hours;
+	long long password_max_age_days;
 	long long lockout_threshold;
 	long long lockout_minutes;
 	long long ip_fail_limit;
@@ -48,7 +55,7 @@ struct config {
 	long long dup_window_hours;
 	bool access_log;
 	/* where each value came from, by table row: "default", "file", "env", "flag" */
-	const char *source[32];
+	const char *source[64];
 };
 
 /* Fills cfg with the defaults (allocates its strings). */

@@ -976,7 +976,7 @@ int store_session_get(struct store *st, struct arena *a, const char *token_hash,
 {
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q =
-		sq_prep(c, "SELECT user_id, created_at, last_seen, expires_at FROM sessions "
+		sq_prep(c, "SELECT user_id, created_at, last_seen, expires_at, stage FROM sessions "
 			   "WHERE token_hash = ?1");
 	sqlite3_bind_text(q, 1, token_hash, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(q), err = 0;
@@ -986,6 +986,7 @@ int store_session_get(struct store *st, struct arena *a, const char *token_hash,
 		out->created_at = sqlite3_column_int64(q, 1);
 		out->last_seen = sqlite3_column_int64(q, 2);
 		out->expires_at = sqlite3_column_int64(q, 3);
+		out->stage = sqlite3_column_int(q, 4);
 	} else {
 		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_map_rc(rc, c->db);
 	}
