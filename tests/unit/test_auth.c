@@ -1,0 +1,216 @@
+/*
+ * test_auth.c - unit tests for src/core/totp.c and the password blocklist
+ * and user-name rule of src/domain/auth.c.
+ *
+ * TOTP against RFC 6238 appendix B (SHA-1, 8 digits, the 20-byte ASCII
+ * seed); SM3 against values computed outside this code: with Node.js's
+ * crypto (createHmac('sm3'), its own HMAC and a hand-written RFC 4226
+ * truncation, tests/api/login_totp.test.mjs does the same at run time) —
+ * the numbers below were printed by that script. Base32 against RFC 4648
+ * section 10. The verification window, single use (a step at or before the
+ * last used one never passes) and malformed codes.
+ */
+#include "tap.h"
+
+#include "core/config.h"
+#include "core/err.h"
+#include "core/totp.h"
+#include "domain/auth.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void suite_auth(void);
+
+static const char SEED[] = "12345678901234567890";
+
+static void rfc6238(void)
+{
+	static const struct {
+		long long t;
+		long sha1, sm3;
+	} v[] = {
+		{ 59, 94287082, 78614758 },
+		{ 1111111109, 7081804, 71578389 },
+		{ 1111111111, 14050471, 8739145 },
+		{ 1234567890, 89005924, 64982201 },
+		{ 2000000000, 69279037, 77639624 },
+		{ 20000000000LL, 65353130, 363153 },
+	};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		uint64_t step = (uint64_t)(v[i].t / 30);
+		is_int(totp_hotp("sha1", SEED, 20, step, 8), v[i].sha1, "totp sha1: RFC 6238 at %lld",
+		       v[i].t);
+		is_int(totp_hotp("sm3", SEED, 20, step, 8), v[i].sm3, "totp sm3: at %lld", v[i].t);
+		is_int(totp_hotp("sm3", SEED, 20, step, 6), v[i].sm3 % 1000000,
+		       "totp sm3: 6 digits at %lld", v[i].t);
+	}
+	is_int(totp_hotp("md5", SEED, 20, 1, 6), -1, "totp: unknown algorithm");
+	is_int(totp_hotp("sha1", SEED, 20, 1, 5), -1, "totp: 5 digits refused");
+	is_int(totp_hotp("sha1", SEED, 20, 1, 9), -1, "totp: 9 digits refused");
+	ok(totp_alg_valid("sha1") && totp_alg_valid("sm3") && !totp_alg_valid("SHA1") &&
+		   !totp_alg_valid(NULL) && !totp_alg_valid("sha256"),
+	   "totp: the algorithm names");
+}
+
+static void code_at(const char *alg, long long t, char out[8])
+{
+	snprintf(out, 8, "%06ld", totp_hotp(alg, SEED, 20, (uint64_t)(t / 30), 6));
+}
+
+static void verify(void)
+{
+	const long long t = 1234567890; /* step 41152263 */
+	const long long s = t / 30;
+	char c[8], prev[8], next[8], far[8];
+	code_at("sha1", t, c);
+	code_at("sha1", t - 30, prev);
+	code_at("sha1", t + 30, next);
+	code_at("sha1", t + 90, far);
+	long long step = -1;
+	ok(totp_verify("sha1", SEED, 20, c, t, 1, 0, &step) && step == s, "verify: current step");
+	ok(totp_verify("sha1", SEED, 20, prev, t, 1, 0, &step) && step == s - 1,
+	   "verify: previous step within the window");
+	ok(totp_verify("sha1", SEED, 20, next, t, 1, 0, &step) && step == s + 1,
+	   "verify: next step within the window");
+	ok(!totp_verify("sha1", SEED, 20, far, t, 1, 0, &step), "verify: three steps ahead fails");
+	ok(!totp_verify("sha1", SEED, 20, prev, t, 0, 0, &step), "verify: window 0 is exact");
+	/* single use: a step at or before the last used one never passes */
+	ok(!totp_verify("sha1", SEED, 20, c, t, 1, s, &step), "verify: the used step is refused");
+	ok(!totp_verify("sha1", SEED, 20, prev, t, 1, s, &step),
+	   "verify: an older step is refused after a newer one was used");
+	ok(totp_verify("sha1", SEED, 20, next, t, 1, s, &step) && step == s + 1,
+	   "verify: a later step still passes");
+	ok(!totp_verify("sm3", SEED, 20, c, t, 1, 0, &step) ||
+		   totp_hotp("sm3", SEED, 20, (uint64_t)s, 6) == atol(c),
+	   "verify: a SHA-1 code is not an SM3 code");
+	static const char *const bad[] = { "", "12345", "1234567", "12345a", " 12345", "-12345",
+					   "123 45" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ok(!totp_verify("sha1", SEED, 20, bad[i], t, 1, 0, &step), "verify: '%s' refused",
+		   bad[i]);
+	ok(!totp_verify("sha1", SEED, 20, NULL, t, 1, 0, &step), "verify: NULL refused");
+	ok(!totp_verify("sha1", SEED, 20, c, -1, 1, 0, &step), "verify: negative time refused");
+}
+
+static void base32(void)
+{
+	static const char *const v[][2] = { { "", "" },
+					    { "f", "MY" },
+					    { "fo", "MZXQ" },
+					    { "foo", "MZXW6" },
+					    { "foob", "MZXW6YQ" },
+					    { "fooba", "MZXW6YTB" },
+					    { "foobar", "MZXW6YTBOI" } };
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		char out[32];
+		unsigned char back[32];
+		totp_b32_encode(v[i][0], strlen(v[i][0]), out);
+		is_str(out, v[i][1], "base32: RFC 4648 '%s'", v[i][0]);
+		long n = totp_b32_decode(v[i][1], back, sizeof(back));
+		ok(n == (long)strlen(v[i][0]) && !memcmp(back, v[i][0], (size_t)n),
+		   "base32: '%s' decodes back", v[i][1]);
+	}
+	unsigned char b[32];
+	is_int(totp_b32_decode("mzxw 6ytb oi==", b, sizeof(b)), 6,
+	       "base32: lower case, spaces and padding accepted");
+	is_int(totp_b32_decode("MZXW1", b, sizeof(b)), -1, "base32: '1' is not in the alphabet");
+	is_int(totp_b32_decode("MZXW6YTBOI", b, 5), -1, "base32: longer than the buffer");
+	char enc[TOTP_B32_MAX];
+	unsigned char key[TOTP_SECRET_LEN];
+	memset(key, 0xa5, sizeof(key));
+	totp_b32_encode(key, sizeof(key), enc);
+	is_int((long)strlen(enc), 32, "base32: a 160-bit secret is 32 characters");
+}
+
+static void blocklist(void)
+{
+	char path[] = "/tmp/pingan-block-XXXXXX", why[256];
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	fputs("# Comment-line-42\npassword1234\r\nqwertyuiop123!\n\n1qaz2wsx3edc4rfv\n", f);
+	fclose(f);
+	is_int(auth_password_policy("Password1234", why, sizeof(why)), 0,
+	       "blocklist: none loaded, 'Password1234' passes the rules");
+	is_int(auth_blocklist_load(path, why, sizeof(why)), 0, "blocklist: loads");
+	is_int(auth_password_policy("Password1234", why, sizeof(why)), ERR_BAD_VALUE,
+	       "blocklist: refused, whatever the case");
+	is_str(why, "the password is on the list of common passwords", "blocklist: message");
+	is_int(auth_password_policy("QWERTYUIOP123!", why, sizeof(why)), ERR_BAD_VALUE,
+	       "blocklist: a CRLF line counts");
+	is_int(auth_password_policy("Password12345", why, sizeof(why)), 0,
+	       "blocklist: only exact entries are refused");
+	is_int(auth_password_policy("# Comment-line-42", why, sizeof(why)), 0,
+	       "blocklist: comment lines are no entries");
+	unlink(path);
+	is_int(auth_blocklist_load(path, why, sizeof(why)), ERR_IO, "blocklist: a missing file");
+	is_int(auth_password_policy("Password1234", why, sizeof(why)), ERR_BAD_VALUE,
+	       "blocklist: a failed load keeps the loaded list");
+	/* the shipped list */
+	is_int(auth_blocklist_load(PINGAN_SHARE_DIR "/passwords/common.txt", why, sizeof(why)), 0,
+	       "blocklist: the shipped list loads");
+	static const char *const common[] = { "1qaz2wsx3EDC4rfv", "Password1234", "Qwerty123456" };
+	for (size_t i = 0; i < sizeof(common) / sizeof(common[0]); i++)
+		is_int(auth_password_policy(common[i], why, sizeof(why)), ERR_BAD_VALUE,
+		       "blocklist: shipped list refuses '%s'", common[i]);
+	is_int(auth_password_policy("Correct-Horse-42x", why, sizeof(why)), 0,
+	       "blocklist: a good password passes");
+	auth_release();
+	is_int(auth_password_policy("Password1234", why, sizeof(why)), 0,
+	       "blocklist: released");
+}
+
+static void username_rule(void)
+{
+	char why[256];
+	is_int(auth_password_check("zhangwei", "Zhangwei-2024x", why, sizeof(why)), ERR_BAD_VALUE,
+	       "password: containing the user name is refused (case ignored)");
+	is_str(why, "the password must not contain the user name", "password: message");
+	is_int(auth_password_check("zhangwei", "Li-Na-garden-42", why, sizeof(why)), 0,
+	       "password: another user name's password passes");
+	is_int(auth_password_check("ab", "ab-Garden-42-xyz", why, sizeof(why)), 0,
+	       "password: names under 3 characters are not checked");
+	is_int(auth_password_check("zhangwei", "short", why, sizeof(why)), ERR_BAD_VALUE,
+	       "password: the policy still applies");
+}
+
+static void configure(void)
+{
+	struct config cfg;
+	char why[256];
+	config_init(&cfg);
+	ok(auth_totp_required(&cfg, ROLE(ADMIN)) && auth_totp_required(&cfg, ROLE(CENTRE)) &&
+		   auth_totp_required(&cfg, ROLE(SECURITY_ADMIN)) &&
+		   !auth_totp_required(&cfg, ROLE(GRID_WORKER)) &&
+		   auth_totp_required(&cfg, ROLE(GRID_WORKER) | ROLE(CENTRE)),
+	   "configure: admin, security_admin and centre need a second factor by default");
+	is_int(auth_configure(&cfg, why, sizeof(why)), 0, "configure: defaults are valid");
+	config_set(&cfg, "totp_roles", "", "test", why, sizeof(why));
+	ok(!auth_totp_required(&cfg, ROLE(ADMIN)), "configure: empty totp_roles: nobody");
+	config_set(&cfg, "totp_roles", "admin,wizard", "test", why, sizeof(why));
+	is_int(auth_configure(&cfg, why, sizeof(why)), ERR_BAD_VALUE,
+	       "configure: an unknown role refused");
+	ok(strstr(why, "wizard") != NULL, "configure: the message names it (%s)", why);
+	ok(auth_totp_required(&cfg, ROLE(GRID_WORKER)), "configure: unreadable roles fail closed");
+	config_set(&cfg, "totp_roles", "admin", "test", why, sizeof(why));
+	config_set(&cfg, "totp_algorithm", "md5", "test", why, sizeof(why));
+	is_int(auth_configure(&cfg, why, sizeof(why)), ERR_BAD_VALUE,
+	       "configure: an unknown algorithm refused");
+	config_set(&cfg, "totp_algorithm", "sm3", "test", why, sizeof(why));
+	config_set(&cfg, "password_blocklist", "/nonexistent/list.txt", "test", why, sizeof(why));
+	is_int(auth_configure(&cfg, why, sizeof(why)), ERR_IO, "configure: a missing blocklist");
+	auth_release();
+	config_release(&cfg);
+}
+
+void suite_auth(void)
+{
+	rfc6238();
+	verify();
+	base32();
+	blocklist();
+	username_rule();
+	configure();
+}
