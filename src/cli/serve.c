@@ -14,6 +14,7 @@
 #include "core/geo.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/sec.h"
 #include "domain/scheduler.h"
 #include "domain/webhook.h"
 #include "http/client.h"
@@ -122,6 +123,24 @@ int cli_init(struct config *cfg, int argc, char **argv)
 	return 0;
 }
 
+/* A whole file of at most 1 MiB, NUL-terminated (free() it), or NULL. */
+static char *read_small_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *buf = xmalloc((1 << 20) + 1);
+	*len = fread(buf, 1, 1 << 20, f);
+	bool whole = feof(f) && !ferror(f);
+	fclose(f);
+	if (!whole || !*len) {
+		free(buf);
+		return NULL;
+	}
+	buf[*len] = '\0';
+	return buf;
+}
+
 int cli_serve(struct config *cfg, int argc, char **argv)
 {
 	bool print = false;
@@ -211,6 +230,28 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 		return 1;
 	}
 	opt.upload_dir = updir;
+	/* HTTPS: the PEM files are read now, before any thread starts, and the
+	 * key's copy is wiped when the server has stopped */
+	char *tls_cert = NULL, *tls_key = NULL;
+	size_t tls_key_len = 0;
+	if (*cfg->tls_cert_file || *cfg->tls_key_file) {
+		size_t n;
+		if (!*cfg->tls_cert_file || !*cfg->tls_key_file ||
+		    !(tls_cert = read_small_file(cfg->tls_cert_file, &n)) ||
+		    !(tls_key = read_small_file(cfg->tls_key_file, &tls_key_len))) {
+			fprintf(stderr, "pingan: TLS needs readable 'tls_cert_file' and "
+					"'tls_key_file' (PEM)\n");
+			free(tls_cert);
+			geo_index_free(ic.ix);
+			cal_free(cal);
+			arena_free(ic.a);
+			store_close(st);
+			auth_release();
+			return 1;
+		}
+		opt.tls_cert_pem = tls_cert;
+		opt.tls_key_pem = tls_key;
+	}
 	/* block the signals before any thread starts, so only sigwait sees them */
 	sigset_t set;
 	sigemptyset(&set);
@@ -223,6 +264,11 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	char why[512];
 	if (http_server_start(&opt, api_dispatch, &app, &srv, why, sizeof(why))) {
 		fprintf(stderr, "pingan: %s\n", why);
+		free(tls_cert);
+		if (tls_key)
+			sec_wipe(tls_key, tls_key_len);
+		free(tls_key);
+		auth_release();
 		geo_index_free(ic.ix);
 		cal_free(cal);
 		arena_free(ic.a);
@@ -234,7 +280,8 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	char *colon = strrchr(host, ':');
 	if (colon)
 		*colon = '\0';
-	printf("listening on http://%s:%d\n", host, http_server_port(srv));
+	printf("listening on %s://%s:%d\n", tls_cert ? "https" : "http", host,
+	       http_server_port(srv));
 	fflush(stdout);
 	log_info("serving %zu grids from '%s' on %s:%d", geo_index_count(ic.ix), cfg->db, host,
 		 http_server_port(srv));
@@ -258,6 +305,10 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	store_close(st);
 	http_client_cleanup();
 	auth_release();
+	free(tls_cert);
+	if (tls_key)
+		sec_wipe(tls_key, tls_key_len);
+	free(tls_key);
 	log_info("stopped cleanly");
 	return 0;
 }
