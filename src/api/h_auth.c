@@ -53,11 +53,12 @@ int h_login(struct app *app, struct http_request *r, struct principal *unused, j
 		return err;
 	r->user = who.username;
 	long long max_age = who.expires_at - app->now();
+	/* over HTTPS the cookie is Secure: a browser never sends it in clear */
 	http_add_header(r, "Set-Cookie",
 			arena_printf(r->arena,
 				     "pingan_session=%s; Path=/; Max-Age=%lld; HttpOnly; "
-				     "SameSite=Strict",
-				     token, max_age));
+				     "SameSite=Strict%s",
+				     token, max_age, r->tls ? "; Secure" : ""));
 	json_t *j = json_pack("{s:s,s:I,s:o,s:s}", "token", token, "expires_at",
 			      (json_int_t)who.expires_at, "user", api_principal_json(&who),
 			      "stage", api_stage_name(who.stage));
@@ -73,7 +74,8 @@ int h_logout(struct app *app, struct http_request *r, struct principal *who, jso
 	if (err)
 		return err;
 	http_add_header(r, "Set-Cookie",
-			"pingan_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+			r->tls ? "pingan_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict; Secure"
+			       : "pingan_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
 	http_reply_json(r, 200, json_pack("{s:b}", "ok", 1));
 	return 0;
 }

@@ -257,6 +257,7 @@ static void new_request(struct http_server *srv, struct MHD_Connection *c, const
 	memset(s, 0, sizeof(*s));
 	s->fd = s->out_fd = -1;
 	s->tls = srv->tls;
+	s->r.tls = srv->tls;
 	clock_gettime(CLOCK_MONOTONIC, &s->start);
 	struct http_request *r = &s->r;
 	r->arena = arena_new();

@@ -30,6 +30,7 @@ struct http_request {
 	const char *method;
 	const char *path; /* decoded path, without the query */
 	const char *ip;   /* peer address as text */
+	bool tls;         /* arrived over HTTPS */
 	char id[20];      /* request id, also sent as X-Request-Id */
 	const char *body; /* NUL-terminated; NULL when there was none */
 	size_t body_len;
