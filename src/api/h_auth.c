@@ -30,8 +30,8 @@ int h_login(struct app *app, struct http_request *r, struct principal *unused, j
 	char token[AUTH_TOKEN_HEX];
 	struct principal who;
 	long long locked_until = 0;
-	err = auth_login(app->st, app->cfg, r->arena, user, pw, otp, r->ip, app->now(), token,
-			 &who, &locked_until);
+	err = auth_login(app->st, app->cfg, r->arena, user, pw, otp, r->ip, app->now(), token, &who,
+			 &locked_until);
 	if (err == ERR_OTP_REQUIRED)
 		return http_error(r, err, "this account has a second factor: send 'otp' too");
 	if (err == ERR_LOCKED) {
@@ -60,8 +60,8 @@ int h_login(struct app *app, struct http_request *r, struct principal *unused, j
 				     "SameSite=Strict%s",
 				     token, max_age, r->tls ? "; Secure" : ""));
 	json_t *j = json_pack("{s:s,s:I,s:o,s:s}", "token", token, "expires_at",
-			      (json_int_t)who.expires_at, "user", api_principal_json(&who),
-			      "stage", api_stage_name(who.stage));
+			      (json_int_t)who.expires_at, "user", api_principal_json(&who), "stage",
+			      api_stage_name(who.stage));
 	sec_wipe(token, sizeof(token));
 	http_reply_json(r, 200, j);
 	return 0;
@@ -73,9 +73,10 @@ int h_logout(struct app *app, struct http_request *r, struct principal *who, jso
 	int err = auth_logout(app->st, who);
 	if (err)
 		return err;
-	http_add_header(r, "Set-Cookie",
-			r->tls ? "pingan_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict; Secure"
-			       : "pingan_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+	http_add_header(
+		r, "Set-Cookie",
+		r->tls ? "pingan_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict; Secure"
+		       : "pingan_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
 	http_reply_json(r, 200, json_pack("{s:b}", "ok", 1));
 	return 0;
 }
@@ -98,9 +99,9 @@ int h_me(struct app *app, struct http_request *r, struct principal *who, json_t 
 	json_object_set_new(j, "session_expires_at", json_integer(who->expires_at));
 	json_object_set_new(j, "stage", json_string(api_stage_name(who->stage)));
 	struct totp_row t;
-	json_object_set_new(j, "totp",
-			    json_boolean(!store_totp_get(app->st, r->arena, who->user_id, &t) &&
-					 t.enabled));
+	json_object_set_new(
+		j, "totp",
+		json_boolean(!store_totp_get(app->st, r->arena, who->user_id, &t) && t.enabled));
 	/* the version is no banner for strangers: only administrators see it */
 	if (who->roles & ROLE(ADMIN))
 		json_object_set_new(j, "server",
@@ -142,8 +143,8 @@ int h_totp_begin(struct app *app, struct http_request *r, struct principal *who,
 {
 	(void)body;
 	const char *secret, *alg, *uri;
-	int err = auth_totp_begin(app->st, app->cfg, r->arena, who, app->now(), &secret, &alg,
-				  &uri);
+	int err =
+		auth_totp_begin(app->st, app->cfg, r->arena, who, app->now(), &secret, &alg, &uri);
 	if (err == ERR_CONFLICT)
 		return http_error(r, err,
 				  "a second factor is enrolled already; a security administrator "
@@ -161,7 +162,8 @@ int h_totp_confirm(struct app *app, struct http_request *r, struct principal *wh
 	static const char *const keys[] = { "otp", NULL };
 	const char *code;
 	int err;
-	if ((err = api_only_keys(r, body, keys)) || (err = api_str(r, body, "otp", true, 16, &code)))
+	if ((err = api_only_keys(r, body, keys)) ||
+	    (err = api_str(r, body, "otp", true, 16, &code)))
 		return err;
 	err = auth_totp_confirm(app->st, who, code, app->now());
 	if (err == ERR_CONFLICT)
@@ -170,12 +172,12 @@ int h_totp_confirm(struct app *app, struct http_request *r, struct principal *wh
 		return http_error(r, err, "field 'otp' is not the current code of the new secret");
 	if (err)
 		return err;
-	http_reply_json(r, 200, json_pack("{s:b,s:s}", "ok", 1, "stage", api_stage_name(who->stage)));
+	http_reply_json(r, 200,
+			json_pack("{s:b,s:s}", "ok", 1, "stage", api_stage_name(who->stage)));
 	return 0;
 }
 
-int h_user_totp_reset(struct app *app, struct http_request *r, struct principal *who,
-		      json_t *body)
+int h_user_totp_reset(struct app *app, struct http_request *r, struct principal *who, json_t *body)
 {
 	(void)body;
 	long long id;

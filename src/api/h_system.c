@@ -14,8 +14,8 @@ int h_healthz(struct app *app, struct http_request *r, struct principal *who, js
 	/* no version, schema or library version here: a banner helps only an
 	 * attacker; administrators read them in GET /api/v1/me */
 	json_t *j = json_pack("{s:s,s:I,s:I,s:I}", "status", "ok", "db_bytes",
-			      (json_int_t)store_size(app->st),
-			      "grids", (json_int_t)(app->grids ? geo_index_count(app->grids) : 0),
+			      (json_int_t)store_size(app->st), "grids",
+			      (json_int_t)(app->grids ? geo_index_count(app->grids) : 0),
 			      "uptime_s", (json_int_t)(app->now() - (long long)app->started));
 	if (app->cal) {
 		int years[64];

@@ -205,7 +205,8 @@ static int user_list(struct store *st)
 int cli_user(struct config *cfg, int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: pingan user add|passwd|disable|enable|totp-reset|list ...\n");
+		fprintf(stderr,
+			"usage: pingan user add|passwd|disable|enable|totp-reset|list ...\n");
 		return 2;
 	}
 	const char *sub = argv[1];

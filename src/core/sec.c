@@ -63,8 +63,8 @@ void sec_hmac(enum sec_digest alg, const void *key, size_t keylen, const void *d
 size_t sec_hmac_named(const char *alg, const void *key, size_t keylen, const void *data, size_t n,
 		      unsigned char *out)
 {
-	const EVP_MD *m = !strcmp(alg, "sha1")	 ? EVP_sha1()
-			  : !strcmp(alg, "sm3")	   ? EVP_sm3()
+	const EVP_MD *m = !strcmp(alg, "sha1")     ? EVP_sha1()
+			  : !strcmp(alg, "sm3")    ? EVP_sm3()
 			  : !strcmp(alg, "sha256") ? EVP_sha256()
 						   : NULL;
 	unsigned int len = 0;

@@ -31,8 +31,8 @@ long totp_hotp(const char *alg, const void *key, size_t keylen, uint64_t counter
 	/* dynamic truncation: the low nibble of the last byte picks 4 bytes */
 	size_t off = mac[n - 1] & 0x0f;
 	unsigned long bin = ((unsigned long)(mac[off] & 0x7f) << 24) |
-			    ((unsigned long)mac[off + 1] << 16) | ((unsigned long)mac[off + 2] << 8) |
-			    (unsigned long)mac[off + 3];
+			    ((unsigned long)mac[off + 1] << 16) |
+			    ((unsigned long)mac[off + 2] << 8) | (unsigned long)mac[off + 3];
 	unsigned long mod = 1;
 	for (int i = 0; i < digits; i++)
 		mod *= 10;
@@ -40,8 +40,8 @@ long totp_hotp(const char *alg, const void *key, size_t keylen, uint64_t counter
 	return (long)(bin % mod);
 }
 
-bool totp_verify(const char *alg, const void *key, size_t keylen, const char *code,
-		 long long now, int window, long long last_step, long long *step)
+bool totp_verify(const char *alg, const void *key, size_t keylen, const char *code, long long now,
+		 int window, long long last_step, long long *step)
 {
 	if (!code || strlen(code) != TOTP_DIGITS || now < 0)
 		return false;

@@ -32,8 +32,8 @@ long totp_hotp(const char *alg, const void *key, size_t keylen, uint64_t counter
 /* Checks a code of TOTP_DIGITS digits against the steps around now
  * (-window..+window, the clock drift allowed) that are later than
  * last_step. On a match returns true and sets *step to the matched step. */
-bool totp_verify(const char *alg, const void *key, size_t keylen, const char *code,
-		 long long now, int window, long long last_step, long long *step);
+bool totp_verify(const char *alg, const void *key, size_t keylen, const char *code, long long now,
+		 int window, long long last_step, long long *step);
 /* Base32 (RFC 4648 alphabet, no padding) of n bytes into out (size at least
  * (n * 8 + 4) / 5 + 1). */
 void totp_b32_encode(const void *bin, size_t n, char *out);

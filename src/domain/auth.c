@@ -365,12 +365,12 @@ int auth_totp_begin(struct store *st, const struct config *cfg, struct arena *a,
 		*algorithm = cfg->totp_algorithm;
 		/* Google's Key Uri Format; apps read SHA1 and, where supported, SM3 */
 		const char *alg = !strcmp(cfg->totp_algorithm, "sm3") ? "SM3" : "SHA1";
-		*uri = arena_printf(a,
-				    "otpauth://totp/%s:%s?secret=%s&issuer=%s&algorithm=%s&digits=%d"
-				    "&period=%d",
-				    pct(a, cfg->totp_issuer), pct(a, who->username), b32,
-				    pct(a, cfg->totp_issuer), alg,
-				    TOTP_DIGITS, TOTP_STEP);
+		*uri = arena_printf(
+			a,
+			"otpauth://totp/%s:%s?secret=%s&issuer=%s&algorithm=%s&digits=%d"
+			"&period=%d",
+			pct(a, cfg->totp_issuer), pct(a, who->username), b32,
+			pct(a, cfg->totp_issuer), alg, TOTP_DIGITS, TOTP_STEP);
 	}
 	sec_wipe(b32, sizeof(b32));
 	return err;
@@ -388,8 +388,8 @@ int auth_totp_confirm(struct store *st, struct principal *who, const char *code,
 	unsigned char key[64];
 	long n = totp_b32_decode(t.secret, key, sizeof(key));
 	long long step = 0;
-	bool ok = n > 0 &&
-		  totp_verify(t.algorithm, key, (size_t)n, code, now, TOTP_WINDOW, 0, &step);
+	bool ok =
+		n > 0 && totp_verify(t.algorithm, key, (size_t)n, code, now, TOTP_WINDOW, 0, &step);
 	sec_wipe(key, sizeof(key));
 	if (!ok) {
 		err = ERR_BAD_VALUE;

@@ -181,9 +181,9 @@ static void error_body(struct http_request *r, int err)
  * eval); styles may be inline because component libraries set style
  * attributes; images from data:/blob: URLs for previews; nothing may frame
  * the app, no plugins, forms and <base> only to this origin. */
-#define CSP                                                                                     \
-	"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "            \
-	"img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "               \
+#define CSP                                                                         \
+	"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " \
+	"img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "   \
 	"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
 static enum MHD_Result queue(struct MHD_Connection *c, struct req_state *s)

@@ -13,8 +13,8 @@
 
 /* Runs one write statement binding (id, text or int, int, int); *changes
  * gets the number of rows changed. */
-static int write1(struct store *st, const char *sql, const char *key, long long id,
-		  const char *t2, const char *t3, long long i4, long long i5, int *changes)
+static int write1(struct store *st, const char *sql, const char *key, long long id, const char *t2,
+		  const char *t3, long long i4, long long i5, int *changes)
 {
 	int err = sq_wbegin(st);
 	if (err)
@@ -40,8 +40,7 @@ static int write1(struct store *st, const char *sql, const char *key, long long 
 int store_session_set_stage(struct store *st, const char *token_hash, int stage)
 {
 	int n;
-	int err = write1(st,
-			 "UPDATE sessions SET stage = ?4 WHERE token_hash = ?1 AND ?5 = ?5",
+	int err = write1(st, "UPDATE sessions SET stage = ?4 WHERE token_hash = ?1 AND ?5 = ?5",
 			 token_hash, 0, NULL, NULL, stage, 0, &n);
 	return err ? err : n ? 0 : ERR_NOT_FOUND;
 }
@@ -70,18 +69,19 @@ int store_totp_get(struct store *st, struct arena *a, long long user_id, struct 
 	return err;
 }
 
-int store_totp_begin(struct store *st, long long user_id, const char *algorithm,
-		     const char *secret, long long now)
+int store_totp_begin(struct store *st, long long user_id, const char *algorithm, const char *secret,
+		     long long now)
 {
 	int n;
 	/* an enabled row is never replaced: the WHERE of the upsert keeps it */
-	int err = write1(st,
-			 "INSERT INTO user_totp (user_id, algorithm, secret, enabled, last_step, "
-			 "created_at) SELECT ?1, ?2, ?3, 0, 0, ?4 FROM users WHERE id = ?1 AND "
-			 "?5 = ?5 ON CONFLICT (user_id) DO UPDATE SET algorithm = excluded.algorithm, "
-			 "secret = excluded.secret, created_at = excluded.created_at "
-			 "WHERE user_totp.enabled = 0",
-			 NULL, user_id, algorithm, secret, now, 0, &n);
+	int err = write1(
+		st,
+		"INSERT INTO user_totp (user_id, algorithm, secret, enabled, last_step, "
+		"created_at) SELECT ?1, ?2, ?3, 0, 0, ?4 FROM users WHERE id = ?1 AND "
+		"?5 = ?5 ON CONFLICT (user_id) DO UPDATE SET algorithm = excluded.algorithm, "
+		"secret = excluded.secret, created_at = excluded.created_at "
+		"WHERE user_totp.enabled = 0",
+		NULL, user_id, algorithm, secret, now, 0, &n);
 	if (err || n)
 		return err;
 	struct arena *a = arena_new();

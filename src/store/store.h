@@ -161,8 +161,8 @@ int store_totp_get(struct store *st, struct arena *a, long long user_id, struct 
 /* Starts (or restarts) an enrolment with a new pending secret. ERR_CONFLICT
  * if the user has an enabled one (reset it first), ERR_NOT_FOUND for no such
  * user. */
-int store_totp_begin(struct store *st, long long user_id, const char *algorithm,
-		     const char *secret, long long now);
+int store_totp_begin(struct store *st, long long user_id, const char *algorithm, const char *secret,
+		     long long now);
 /* Enables the pending secret and records step as used. ERR_CONFLICT if
  * there is no pending secret. */
 int store_totp_enable(struct store *st, long long user_id, long long step, long long now);

@@ -32,17 +32,14 @@ static void rfc6238(void)
 		long long t;
 		long sha1, sm3;
 	} v[] = {
-		{ 59, 94287082, 78614758 },
-		{ 1111111109, 7081804, 71578389 },
-		{ 1111111111, 14050471, 8739145 },
-		{ 1234567890, 89005924, 64982201 },
-		{ 2000000000, 69279037, 77639624 },
-		{ 20000000000LL, 65353130, 363153 },
+		{ 59, 94287082, 78614758 },         { 1111111109, 7081804, 71578389 },
+		{ 1111111111, 14050471, 8739145 },  { 1234567890, 89005924, 64982201 },
+		{ 2000000000, 69279037, 77639624 }, { 20000000000LL, 65353130, 363153 },
 	};
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		uint64_t step = (uint64_t)(v[i].t / 30);
-		is_int(totp_hotp("sha1", SEED, 20, step, 8), v[i].sha1, "totp sha1: RFC 6238 at %lld",
-		       v[i].t);
+		is_int(totp_hotp("sha1", SEED, 20, step, 8), v[i].sha1,
+		       "totp sha1: RFC 6238 at %lld", v[i].t);
 		is_int(totp_hotp("sm3", SEED, 20, step, 8), v[i].sm3, "totp sm3: at %lld", v[i].t);
 		is_int(totp_hotp("sm3", SEED, 20, step, 6), v[i].sm3 % 1000000,
 		       "totp sm3: 6 digits at %lld", v[i].t);
@@ -86,8 +83,8 @@ static void verify(void)
 	ok(!totp_verify("sm3", SEED, 20, c, t, 1, 0, &step) ||
 		   totp_hotp("sm3", SEED, 20, (uint64_t)s, 6) == atol(c),
 	   "verify: a SHA-1 code is not an SM3 code");
-	static const char *const bad[] = { "", "12345", "1234567", "12345a", " 12345", "-12345",
-					   "123 45" };
+	static const char *const bad[] = { "",       "12345",  "1234567", "12345a",
+					   " 12345", "-12345", "123 45" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ok(!totp_verify("sha1", SEED, 20, bad[i], t, 1, 0, &step), "verify: '%s' refused",
 		   bad[i]);
@@ -158,8 +155,7 @@ static void blocklist(void)
 	is_int(auth_password_policy("Correct-Horse-42x", why, sizeof(why)), 0,
 	       "blocklist: a good password passes");
 	auth_release();
-	is_int(auth_password_policy("Password1234", why, sizeof(why)), 0,
-	       "blocklist: released");
+	is_int(auth_password_policy("Password1234", why, sizeof(why)), 0, "blocklist: released");
 }
 
 static void username_rule(void)
