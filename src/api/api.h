@@ -39,10 +39,9 @@ struct app {
 /* otherwise: a mask of ROLE(...) bits, any of which suffices */
 
 /* Route flags. */
-#define ROUTE_JSON_BODY 1u /* needs a JSON object body (415/400 otherwise) */
-#define ROUTE_UPLOAD    2u /* the body is a file, streamed to disk (max_upload) */
-#define ROUTE_STAGE_ENROL \
-	4u /* open to a session restricted to enrolling a second factor (AUTH_STAGE_ENROL) */
+#define ROUTE_JSON_BODY      1u  /* needs a JSON object body (415/400 otherwise) */
+#define ROUTE_UPLOAD         2u  /* the body is a file, streamed to disk (max_upload) */
+#define ROUTE_STAGE_ENROL    4u  /* open to a session that may only enrol a second factor */
 #define ROUTE_STAGE_PASSWORD 8u  /* open to a session restricted to changing an expired password */
 #define ROUTE_CROSS_SITE     16u /* may be posted from other sites (Open311 clients) */
 

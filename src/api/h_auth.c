@@ -186,8 +186,8 @@ int h_user_totp_reset(struct app *app, struct http_request *r, struct principal 
 	if (id == who->user_id)
 		return http_error(r, ERR_FORBIDDEN, "nobody administers their own account");
 	struct user u;
-	int err = store_user_get(app->st, r->arena, id, &u);
-	if (err == ERR_NOT_FOUND || (!err && !org_path_within(u.org_path, who->scope.root_path)))
+	int err = store_user_get_scoped(app->st, r->arena, &who->scope, id, &u);
+	if (err == ERR_NOT_FOUND)
 		return http_error(r, ERR_NOT_FOUND, "no user '%lld'", id);
 	if (err)
 		return err;

@@ -857,6 +857,24 @@ int store_user_get(struct store *st, struct arena *a, long long id, struct user 
 	return user_query(st, a, by_id, &id, out);
 }
 
+int store_user_get_scoped(struct store *st, struct arena *a, const struct scope *sc, long long id,
+			  struct user *out)
+{
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q =
+		sq_prep(c, USER_SELECT "WHERE u.id = ?3 AND " SCOPE_SQL("o.path", "?1", "?2"));
+	sq_bind_scope(a, q, 1, sc);
+	sqlite3_bind_int64(q, 3, id);
+	int rc = sqlite3_step(q), err = 0;
+	if (rc == SQLITE_ROW)
+		read_user(a, q, out);
+	else
+		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_map_rc(rc, c->db);
+	sqlite3_reset(q);
+	sq_rrelease(st, c);
+	return err;
+}
+
 int store_user_list(struct store *st, struct arena *a, const struct scope *sc, struct user **out,
 		    size_t *n)
 {

@@ -116,6 +116,10 @@ int store_user_add(struct store *st, struct user *u);
 int store_user_get_by_name(struct store *st, struct arena *a, const char *username,
 			   struct user *out);
 int store_user_get(struct store *st, struct arena *a, long long id, struct user *out);
+/* The user if bound inside the scope: ERR_NOT_FOUND for a missing user and
+ * for one outside alike (administration of other users goes through this). */
+int store_user_get_scoped(struct store *st, struct arena *a, const struct scope *sc, long long id,
+			  struct user *out);
 /* Users bound inside the scope, by name. */
 int store_user_list(struct store *st, struct arena *a, const struct scope *sc, struct user **out,
 		    size_t *n);

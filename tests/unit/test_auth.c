@@ -8,14 +8,20 @@
  * truncation, tests/api/login_totp.test.mjs does the same at run time) —
  * the numbers below were printed by that script. Base32 against RFC 4648
  * section 10. The verification window, single use (a step at or before the
- * last used one never passes) and malformed codes.
+ * last used one never passes) and malformed codes. Then the store's
+ * second-factor rows (single use as one conditional update, enabled rows
+ * never replaced), scoped user look-ups, and auth_login / auth_session with
+ * second factors, restricted stages and password ageing on a real database.
  */
 #include "tap.h"
 
 #include "core/config.h"
 #include "core/err.h"
+#include "core/sec.h"
+#include "core/str.h"
 #include "core/totp.h"
 #include "domain/auth.h"
+#include "store/store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,6 +207,217 @@ static void configure(void)
 	config_release(&cfg);
 }
 
+/* ---- on a real database -------------------------------------------------- */
+
+#define T0 1780000000LL /* 2026-05-28 */
+#define PW "Garden-Path-42x"
+
+struct db {
+	char dir[64], path[96];
+	struct store *st;
+	struct config cfg;
+	struct arena *a;
+	long long admin, worker, other;
+};
+
+static int put_org(struct store *st, const char *code, enum org_kind kind, const char *parent)
+{
+	struct org o;
+	memset(&o, 0, sizeof(o));
+	str_copy(o.code, sizeof(o.code), code);
+	str_copy(o.parent, sizeof(o.parent), parent);
+	o.kind = kind;
+	o.name = code;
+	o.name_en = "";
+	return store_org_put(st, &o);
+}
+
+static long long user(struct db *d, const char *name, const char *org, unsigned roles)
+{
+	char hash[SEC_PASSWORD_MAX];
+	if (sec_password_hash("pbkdf2-sm3", 1000, PW, hash))
+		return -1;
+	struct user u = { .username = name,
+			  .display_name = name,
+			  .org_code = org,
+			  .roles = roles,
+			  .password_hash = hash,
+			  .created_at = T0 };
+	return store_user_add(d->st, &u) ? -1 : u.id;
+}
+
+static int db_open(struct db *d)
+{
+	memset(d, 0, sizeof(*d));
+	snprintf(d->dir, sizeof(d->dir), "/tmp/pingan-auth-XXXXXX");
+	if (!mkdtemp(d->dir))
+		return -1;
+	snprintf(d->path, sizeof(d->path), "%s/t.db", d->dir);
+	char why[256];
+	if (store_open(d->path, 2, &d->st, why, sizeof(why))) {
+		ok(0, "auth db: %s", why);
+		rmdir(d->dir);
+		return -1;
+	}
+	config_init(&d->cfg);
+	d->cfg.pbkdf2_iterations = 1000;
+	d->a = arena_new();
+	int err = put_org(d->st, "330108", ORG_DISTRICT, "");
+	err = err ? err : put_org(d->st, "330108001", ORG_STREET, "330108");
+	err = err ? err : put_org(d->st, "330108002", ORG_STREET, "330108");
+	d->admin = user(d, "admin", "330108", ROLE(ADMIN));
+	d->worker = user(d, "worker", "330108001", ROLE(GRID_WORKER));
+	d->other = user(d, "other", "330108002", ROLE(LEADER));
+	auth_throttle_reset();
+	auth_cache_clear();
+	return err || d->admin < 0 || d->worker < 0 || d->other < 0 ? -1 : 0;
+}
+
+static void db_close(struct db *d)
+{
+	char p[128];
+	store_close(d->st);
+	config_release(&d->cfg);
+	arena_free(d->a);
+	auth_cache_clear();
+	unlink(d->path);
+	snprintf(p, sizeof(p), "%s-wal", d->path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", d->path);
+	unlink(p);
+	rmdir(d->dir);
+}
+
+static void store_rows(void)
+{
+	struct db d;
+	if (db_open(&d)) {
+		ok(0, "store rows: fixture");
+		return;
+	}
+	struct totp_row t;
+	is_int(store_totp_get(d.st, d.a, d.worker, &t), ERR_NOT_FOUND, "totp row: none at first");
+	is_int(store_totp_begin(d.st, 999999, "sha1", "AAAA", T0), ERR_NOT_FOUND,
+	       "totp row: no such user");
+	is_int(store_totp_begin(d.st, d.worker, "sha1", "AAAA", T0), 0, "totp row: begin");
+	is_int(store_totp_begin(d.st, d.worker, "sm3", "BBBB", T0 + 1), 0,
+	       "totp row: begin again replaces a pending secret");
+	is_int(store_totp_get(d.st, d.a, d.worker, &t), 0, "totp row: read");
+	ok(!strcmp(t.secret, "BBBB") && !strcmp(t.algorithm, "sm3") && !t.enabled,
+	   "totp row: the new pending secret");
+	is_int(store_totp_use(d.st, d.worker, 5), ERR_CONFLICT,
+	       "totp row: a pending one is no factor");
+	is_int(store_totp_enable(d.st, d.worker, 100, T0 + 2), 0, "totp row: enable");
+	is_int(store_totp_enable(d.st, d.worker, 100, T0 + 2), ERR_CONFLICT,
+	       "totp row: enable twice refused");
+	is_int(store_totp_begin(d.st, d.worker, "sha1", "CCCC", T0 + 3), ERR_CONFLICT,
+	       "totp row: an enabled secret is never replaced");
+	store_totp_get(d.st, d.a, d.worker, &t);
+	ok(t.enabled && t.last_step == 100 && !strcmp(t.secret, "BBBB"), "totp row: unchanged");
+	is_int(store_totp_use(d.st, d.worker, 100), ERR_CONFLICT, "totp row: the same step twice");
+	is_int(store_totp_use(d.st, d.worker, 99), ERR_CONFLICT, "totp row: an older step");
+	is_int(store_totp_use(d.st, d.worker, 101), 0, "totp row: a later step");
+	is_int(store_totp_delete(d.st, d.worker), 0, "totp row: delete");
+	is_int(store_totp_delete(d.st, d.worker), ERR_NOT_FOUND, "totp row: delete again");
+
+	struct user u;
+	struct scope street1 = { .root_path = NULL }, district = { .root_path = NULL };
+	struct org o1, od;
+	store_org_get(d.st, d.a, NULL, "330108001", &o1);
+	store_org_get(d.st, d.a, NULL, "330108", &od);
+	street1.root_path = o1.path;
+	district.root_path = od.path;
+	is_int(store_user_get_scoped(d.st, d.a, &street1, d.worker, &u), 0,
+	       "scoped user: inside the scope");
+	is_int(store_user_get_scoped(d.st, d.a, &street1, d.other, &u), ERR_NOT_FOUND,
+	       "scoped user: outside is not found");
+	is_int(store_user_get_scoped(d.st, d.a, &street1, 999999, &u), ERR_NOT_FOUND,
+	       "scoped user: missing is not found alike");
+	is_int(store_user_get_scoped(d.st, d.a, &district, d.other, &u), 0,
+	       "scoped user: the district sees street 2");
+	db_close(&d);
+}
+
+static int do_login(struct db *d, const char *name, const char *otp, long long now,
+		    struct principal *who)
+{
+	char tok[AUTH_TOKEN_HEX];
+	long long until = 0;
+	return auth_login(d->st, &d->cfg, d->a, name, PW, otp, "192.0.2.9", now, tok, who, &until);
+}
+
+static void logins(void)
+{
+	struct db d;
+	if (db_open(&d)) {
+		ok(0, "logins: fixture");
+		return;
+	}
+	d.cfg.password_max_age_days = 0;
+	struct principal who, w2;
+	/* admin is in the default totp_roles and has no factor: enrolment only */
+	is_int(do_login(&d, "admin", NULL, T0, &who), 0, "login: admin without a factor");
+	is_int(who.stage, AUTH_STAGE_ENROL, "login: the session may only enrol");
+	is_int(do_login(&d, "worker", NULL, T0, &w2), 0, "login: a grid worker");
+	is_int(w2.stage, AUTH_STAGE_FULL, "login: a full session");
+	const char *secret, *alg, *uri;
+	is_int(auth_totp_begin(d.st, &d.cfg, d.a, &who, T0, &secret, &alg, &uri), 0,
+	       "enrol: begin");
+	ok(strlen(secret) == 32 && !strcmp(alg, "sha1") &&
+		   !strncmp(uri, "otpauth://totp/Pingan:admin?secret=", 35),
+	   "enrol: secret and uri (%s)", uri);
+	unsigned char key[64];
+	long n = totp_b32_decode(secret, key, sizeof(key));
+	char code[8];
+	snprintf(code, sizeof(code), "%06ld", totp_hotp("sha1", key, (size_t)n, T0 / 30, 6));
+	char wrong[8];
+	snprintf(wrong, sizeof(wrong), "%06ld",
+		 (totp_hotp("sha1", key, (size_t)n, T0 / 30, 6) + 500000) % 1000000);
+	is_int(auth_totp_confirm(d.st, &who, wrong, T0), ERR_BAD_VALUE, "enrol: a wrong code");
+	is_int(auth_totp_confirm(d.st, &who, code, T0), 0, "enrol: confirmed");
+	is_int(who.stage, AUTH_STAGE_FULL, "enrol: the session is full now");
+	struct principal again;
+	/* the session row says so too */
+	char hexhash[SEC_HEX_LEN];
+	str_copy(hexhash, sizeof(hexhash), who.token_hash);
+	struct session s;
+	is_int(store_session_get(d.st, d.a, hexhash, &s), 0, "enrol: session row");
+	is_int(s.stage, AUTH_STAGE_FULL, "enrol: the stored stage is full");
+	is_int(do_login(&d, "admin", NULL, T0 + 40, &again), ERR_OTP_REQUIRED,
+	       "login: a factor and no code");
+	is_int(do_login(&d, "admin", code, T0 + 40, &again), ERR_BAD_LOGIN,
+	       "login: the confirming code is used");
+	char next[8];
+	snprintf(next, sizeof(next), "%06ld", totp_hotp("sha1", key, (size_t)n, T0 / 30 + 1, 6));
+	is_int(do_login(&d, "admin", next, T0 + 40, &again), 0, "login: the next step's code");
+	is_int(again.stage, AUTH_STAGE_FULL, "login: full");
+	is_int(do_login(&d, "admin", next, T0 + 41, &again), ERR_BAD_LOGIN,
+	       "login: replay refused");
+	sec_wipe(key, sizeof(key));
+	/* password ageing */
+	d.cfg.password_max_age_days = 10;
+	is_int(do_login(&d, "worker", NULL, T0 + 10 * 86400 - 1, &w2), 0, "ageing: a day before");
+	is_int(w2.stage, AUTH_STAGE_FULL, "ageing: still full");
+	is_int(do_login(&d, "worker", NULL, T0 + 10 * 86400, &w2), 0, "ageing: on the day");
+	is_int(w2.stage, AUTH_STAGE_PASSWORD, "ageing: password change only");
+	struct principal seen;
+	char tok2[AUTH_TOKEN_HEX];
+	long long until = 0;
+	is_int(auth_login(d.st, &d.cfg, d.a, "worker", PW, NULL, "192.0.2.9", T0 + 10 * 86400 + 5,
+			  tok2, &seen, &until),
+	       0, "ageing: another login");
+	is_int(auth_session(d.st, &d.cfg, d.a, tok2, T0 + 10 * 86400 + 6, &seen), 0,
+	       "ageing: the session resolves");
+	is_int(seen.stage, AUTH_STAGE_PASSWORD, "ageing: auth_session reports the stage");
+	/* reset */
+	is_int(auth_totp_reset(d.st, d.admin), 0, "reset: done");
+	is_int(auth_totp_reset(d.st, d.admin), ERR_NOT_FOUND, "reset: nothing left");
+	d.cfg.password_max_age_days = 0;
+	is_int(do_login(&d, "admin", NULL, T0 + 100, &again), 0, "reset: password alone again");
+	is_int(again.stage, AUTH_STAGE_ENROL, "reset: enrolment only");
+	db_close(&d);
+}
+
 void suite_auth(void)
 {
 	rfc6238();
@@ -209,4 +426,6 @@ void suite_auth(void)
 	blocklist();
 	username_rule();
 	configure();
+	store_rows();
+	logins();
 }
