@@ -46,13 +46,15 @@ const SCOPE = Object.fromEntries([...DISTRICT_ROLES.map((r) => [r, 'district']),
 const ADMINS = ['admin', 'security', 'street.security'];
 
 /* Positions: g1 (the grid worker's grid), s1 (another grid of street 1),
- * s2 (street 2), none (no such object). */
+ * s2 (street 2), own (an event in street 2 the grid worker reported: the
+ * reporter sees it), none (no such object). */
 function inScope(role, pos) {
 	if (pos === 'none' || !role)
 		return false;
 	const sc = SCOPE[role];
 	return pos === 'g1' || (pos === 's1' && sc !== 'grid') || (pos === 's2' && sc === 'district') ||
-		(pos === 'district' && sc === 'district');
+		(pos === 'district' && sc === 'district') ||
+		(pos === 'own' && (sc === 'district' || role === 'gridworker'));
 }
 
 let srv;
@@ -216,7 +218,8 @@ before(async () => {
 	fx.events = { g1: await newEvent('gridworker', 'g1', 'matrix g1'),
 		s1: await newEvent('street.centre', 's1', 'matrix s1'),
 		s2: await newEvent('street2.centre', 's2', `${CANARY} title`, { description: `${CANARY} description`,
-			address: `${CANARY} 号` }), none: 99999999 };
+			address: `${CANARY} 号` }),
+		own: await newEvent('gridworker', 's2', 'matrix own, reported outside the grid'), none: 99999999 };
 	fx.attachments = { none: 99999999 };
 	for (const [pos, as] of [['g1', 'gridworker'], ['s1', 'street.centre'], ['s2', 'street2.centre']]) {
 		const a = await ok(await srv.api('POST', `/api/v1/events/${fx.events[pos]}/attachments`, { as, raw: PNG,
@@ -279,7 +282,11 @@ async function call(entry, role, value) {
 
 /* An error's message with the named value taken out, to compare a hidden
  * object's answer with a missing one's. */
-const shape = (res, value) => JSON.stringify({ s: res.status, b: res.text.split(String(value)).join('{}') });
+function shape(res, value) {
+	const v = String(value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+	const b = res.text.replace(new RegExp(`(?<![0-9A-Za-z])${v}(?![0-9A-Za-z])`, 'g'), '{}');
+	return JSON.stringify({ s: res.status, b });
+}
 
 for (const [route, entry] of Object.entries(ROUTES)) {
 	entry.route = route;
@@ -317,6 +324,32 @@ for (const [route, entry] of Object.entries(ROUTES)) {
 		assert.deepEqual(failures, [], `${route}:\n${failures.join('\n')}`);
 	});
 }
+
+test('every path answers 405 with Allow for a method it does not take, to anyone', async () => {
+	const byPattern = new Map();
+	for (const r of TABLE) {
+		const [m, p] = r.split(' ');
+		if (!byPattern.has(p))
+			byPattern.set(p, new Set());
+		byPattern.get(p).add(m);
+	}
+	const fill = (p) => p.replace('{code}', '330108').replace('{id}', '1').replace('{action}', 'register')
+		.replace('{year}', '2026').replace('{token}', 'x.json');
+	const failures = [];
+	for (const [p, methods] of byPattern) {
+		for (const m of ['GET', 'POST', 'PUT', 'DELETE', 'PATCH']) {
+			if (methods.has(m))
+				continue;
+			for (const as of [undefined, 'gridworker']) {
+				const res = await srv.api(m, fill(p), { as });
+				const allow = (res.headers.get('allow') ?? '').split(/,\s*/).sort().join(',');
+				if (res.status !== 405 || allow !== [...methods].sort().join(','))
+					failures.push(`${m} ${p} as ${as ?? 'anonymous'}: ${res.status} Allow: ${allow}`);
+			}
+		}
+	}
+	assert.deepEqual(failures, []);
+});
 
 /* ---- the canary --------------------------------------------------------- */
 
@@ -362,6 +395,20 @@ describe('a personal value in street 2 never reaches street 1 or grid users', ()
 			}
 		});
 	}
+
+	test('nor the duplicates offered when reporting at the same spot', async () => {
+		const [lon, lat] = fx.points.s2;
+		const body = { category: '0102', title: 'same spot', address: 'x', lon, lat };
+		for (const who of viewers) {
+			const res = await srv.api('POST', '/api/v1/events', { as: who, body });
+			assert.equal(res.status, 201, res.text);
+			assert.ok(!res.text.includes(CANARY), `${who}: the duplicates show the canary`);
+			assert.ok(!res.json.duplicates.some((d) => d.id === fx.events.s2), `${who}: offered as duplicate`);
+		}
+		const centre = await srv.api('POST', '/api/v1/events', { as: 'centre', body });
+		assert.ok(centre.json.duplicates.some((d) => d.id === fx.events.s2),
+			'a district user is offered it (the check can fail)');
+	});
 
 	test('nor an anonymous caller', async () => {
 		for (const p of getPaths()) {
