@@ -110,6 +110,10 @@ int h_users_add(struct app *app, struct http_request *r, struct principal *who, 
 			  .password_hash = hash,
 			  .created_at = app->now() };
 	err = store_user_add(app->st, &u);
+	/* a password an administrator chose is changed at the user's first login
+	 * (when passwords age: password_max_age_days > 0) */
+	if (!err)
+		err = store_user_set_password(app->st, u.id, hash, 0);
 	if (err == ERR_CONFLICT)
 		return http_error(r, err, "user '%s' already exists", name);
 	if (err)

@@ -89,6 +89,9 @@ static int user_add(struct config *cfg, struct store *st, int argc, char **argv)
 			  .password_hash = hash,
 			  .created_at = (long long)time(NULL) };
 	int err = store_user_add(st, &u);
+	/* a password someone else chose is changed at the first login */
+	if (!err)
+		err = store_user_set_password(st, u.id, hash, 0);
 	if (err == ERR_CONFLICT)
 		fprintf(stderr, "pingan: user '%s' already exists\n", name);
 	else if (err == ERR_NOT_FOUND)
@@ -126,8 +129,8 @@ static int user_passwd(struct config *cfg, struct store *st, int argc, char **ar
 	if (new_password(from_stdin, pw, sizeof(pw), &generated))
 		goto out;
 	if (sec_password_hash(cfg->password_scheme, cfg->pbkdf2_iterations, pw, hash) ||
-	    store_user_set_password(st, u.id, hash, (long long)time(NULL)) ||
-	    store_session_delete_user(st, u.id)) {
+	    /* set by the operator: to be changed at the next login (password ageing) */
+	    store_user_set_password(st, u.id, hash, 0) || store_session_delete_user(st, u.id)) {
 		fprintf(stderr, "pingan: cannot set the password\n");
 		goto out;
 	}

@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { assertError, assertSubset, GOOD_PASSWORD, startServer } from './harness.mjs';
+import { assertError, assertSubset, cli, GOOD_PASSWORD, startServer } from './harness.mjs';
 
 let srv;
 before(async () => {
@@ -108,6 +108,28 @@ describe('cross-site checks by Sec-Fetch-Site', () => {
 });
 
 describe('password ageing (password_max_age_days = 1)', () => {
+	test('a password an administrator or the operator set is changed at the first login', async () => {
+		const add = await srv.api('POST', '/api/v1/users', { as: 'admin', body: { username: 'fresh.user',
+			display_name: 'f', org: '330108', roles: ['leader'], password: GOOD_PASSWORD } });
+		assert.equal(add.status, 201, add.text);
+		const first = await srv.api('POST', '/api/v1/auth/login', { body: { username: 'fresh.user',
+			password: GOOD_PASSWORD } });
+		assert.equal(first.json.stage, 'password_change');
+		const ch = await srv.api('POST', '/api/v1/me/password', { token: first.json.token,
+			body: { old_password: GOOD_PASSWORD, new_password: 'Own-Choice-pw-31' } });
+		assert.equal(ch.status, 200, ch.text);
+		const second = await srv.api('POST', '/api/v1/auth/login', { body: { username: 'fresh.user',
+			password: 'Own-Choice-pw-31' } });
+		assert.equal(second.json.stage, 'full');
+		/* the operator's `pingan user passwd` likewise */
+		const r = await cli(['--db', srv.db, 'user', 'passwd', 'fresh.user', '--password-stdin'],
+			{ cwd: srv.dir, input: 'Operator-Set-pw-52\n' });
+		assert.equal(r.code, 0, r.stderr);
+		const third = await srv.api('POST', '/api/v1/auth/login', { body: { username: 'fresh.user',
+			password: 'Operator-Set-pw-52' } });
+		assert.equal(third.json.stage, 'password_change');
+	});
+
 	test('an expired password logs in into a session that may only change it', async () => {
 		await advance(2 * 86400);
 		const res = await srv.api('POST', '/api/v1/auth/login', { body: { username: 'gridworker',
