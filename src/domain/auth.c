@@ -130,6 +130,11 @@ int auth_configure(const struct config *cfg, char *why, size_t whylen)
 			 cfg->totp_algorithm);
 		return ERR_BAD_VALUE;
 	}
+	size_t il = strlen(cfg->totp_issuer);
+	if (!il || il > 64 || strchr(cfg->totp_issuer, ':')) {
+		snprintf(why, whylen, "setting 'totp_issuer' must be 1-64 characters without ':'");
+		return ERR_BAD_VALUE;
+	}
 	return auth_blocklist_load(cfg->password_blocklist, why, whylen);
 }
 

@@ -201,6 +201,13 @@ static void configure(void)
 	is_int(auth_configure(&cfg, why, sizeof(why)), ERR_BAD_VALUE,
 	       "configure: an unknown algorithm refused");
 	config_set(&cfg, "totp_algorithm", "sm3", "test", why, sizeof(why));
+	config_set(&cfg, "totp_issuer", "Bad:Issuer", "test", why, sizeof(why));
+	is_int(auth_configure(&cfg, why, sizeof(why)), ERR_BAD_VALUE,
+	       "configure: an issuer with ':' refused");
+	config_set(&cfg, "totp_issuer", "", "test", why, sizeof(why));
+	is_int(auth_configure(&cfg, why, sizeof(why)), ERR_BAD_VALUE,
+	       "configure: an empty issuer refused");
+	config_set(&cfg, "totp_issuer", "滨江平安", "test", why, sizeof(why));
 	config_set(&cfg, "password_blocklist", "/nonexistent/list.txt", "test", why, sizeof(why));
 	is_int(auth_configure(&cfg, why, sizeof(why)), ERR_IO, "configure: a missing blocklist");
 	auth_release();
@@ -366,6 +373,18 @@ static void logins(void)
 	ok(strlen(secret) == 32 && !strcmp(alg, "sha1") &&
 		   !strncmp(uri, "otpauth://totp/Pingan:admin?secret=", 35),
 	   "enrol: secret and uri (%s)", uri);
+	{
+		char why[64];
+		const char *s2, *a2, *u2;
+		config_set(&d.cfg, "totp_issuer", "滨江 平安", "test", why, sizeof(why));
+		is_int(auth_totp_begin(d.st, &d.cfg, d.a, &who, T0, &s2, &a2, &u2), 0,
+		       "enrol: begin again (replaces the pending secret)");
+		ok(!strncmp(u2, "otpauth://totp/%E6%BB%A8%E6%B1%9F%20%E5%B9%B3%E5%AE%89:admin?",
+			    61) &&
+			   strstr(u2, "&issuer=%E6%BB%A8%E6%B1%9F%20%E5%B9%B3%E5%AE%89&"),
+		   "enrol: the issuer is percent-encoded (%s)", u2);
+		secret = s2;
+	}
 	unsigned char key[64];
 	long n = totp_b32_decode(secret, key, sizeof(key));
 	char code[8];
