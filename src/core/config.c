@@ -58,6 +58,15 @@ static const struct setting settings[] = {
 	  "file of refused common passwords, one a line; empty: none"),
 	S(tls_cert_file, "", "PEM certificate (chain) to serve HTTPS; empty: plain HTTP"),
 	S(tls_key_file, "", "PEM private key for tls_cert_file"),
+	S(key_file, "",
+	  "key file for personal data (default: 'pingan.keys' beside the database); "
+	  "keep it 0600 and back it up apart from the database"),
+	S(pii_profile, "gm",
+	  "crypto profile of new personal-data keys: gm (SM4-CTR + HMAC-SM3) or intl "
+	  "(XChaCha20-Poly1305)"),
+	S(pii_reveal_roles, "centre",
+	  "roles that may read reporters' personal data in the clear, with a reason "
+	  "(never audit_admin)"),
 	I(threads, 4, 1, 256, "HTTP worker threads"),
 	I(readers, 4, 1, 64, "SQLite reader connections"),
 	I(max_connections, 1024, 1, 100000, "concurrent HTTP connections"),

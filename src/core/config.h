@@ -31,6 +31,9 @@ struct config {
 	char *password_blocklist;
 	char *tls_cert_file;
 	char *tls_key_file;
+	char *key_file;
+	char *pii_profile;
+	char *pii_reveal_roles;
 	long long threads;
 	long long readers;
 	long long max_connections;
