@@ -2,7 +2,9 @@
 
 -- One TOTP secret per user. A row starts pending (enabled = 0) when the
 -- user asks to enrol and is enabled by the first correct code. The secret
--- is shown once, at enrolment, and never returned by the API again;
+-- is shown once, at enrolment, and never returned by the API again; it is
+-- stored sealed with the personal-data key file ('sealed:' and hex), or in
+-- base32 until a key file exists;
 -- last_step is the last time step (unix seconds / 30) a code was accepted
 -- for, so every code is single-use within its window.
 CREATE TABLE user_totp (

@@ -182,6 +182,7 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 		auth_release();
 		return 1;
 	}
+	auth_set_keyring(keys); /* seals second-factor secrets */
 	struct calendar *cal = cli_load_world(cfg, st);
 	if (!cal) {
 		crypt_keyring_free(keys);

@@ -105,6 +105,117 @@ void auth_release(void)
 {
 	char why[8];
 	auth_blocklist_load(NULL, why, sizeof(why));
+	auth_set_keyring(NULL);
+}
+
+/* --- TOTP secrets at rest --- */
+static const struct crypt_keyring *ring;
+
+void auth_set_keyring(const struct crypt_keyring *kr)
+{
+	ring = kr;
+}
+
+#define SEALED "sealed:"
+
+/* The associated data binds a sealed secret to its user's row. */
+static const char *secret_ad(struct arena *a, long long user_id)
+{
+	return arena_printf(a, "user_totp/%lld/secret", user_id);
+}
+
+/* The stored form of a base32 secret: sealed under kr's current version,
+ * or the base32 itself when there is no key ring. */
+static int seal_secret(const struct crypt_keyring *kr, struct arena *a, long long user_id,
+		       const char *b32, const char **out)
+{
+	if (!kr) {
+		*out = arena_strdup(a, b32);
+		return 0;
+	}
+	unsigned char *sealed;
+	size_t n;
+	int err = crypt_seal(kr, a, secret_ad(a, user_id), b32, strlen(b32), &sealed, &n);
+	if (err)
+		return err;
+	char *hex = arena_alloc(a, sizeof(SEALED) + 2 * n);
+	memcpy(hex, SEALED, sizeof(SEALED) - 1);
+	sec_hex(sealed, n, hex + sizeof(SEALED) - 1);
+	*out = hex;
+	return 0;
+}
+
+static int unhex(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* The base32 secret of a row (from the arena, wiped when it is freed);
+ * *stale is set when it should be sealed again (stored plain while a key ring
+ * exists, or sealed under an older version). ERR_UNAVAILABLE: sealed and no
+ * key ring; ERR_BAD_VALUE / ERR_NOT_FOUND from crypt_open. */
+static int open_secret(const struct crypt_keyring *kr, struct arena *a, const struct totp_row *t,
+		       const char **b32, bool *stale)
+{
+	*stale = false;
+	if (strncmp(t->secret, SEALED, sizeof(SEALED) - 1)) {
+		*b32 = t->secret;
+		*stale = kr != NULL;
+		return 0;
+	}
+	if (!kr) {
+		log_error("user %lld's second factor is sealed and no key file is loaded",
+			  t->user_id);
+		return ERR_UNAVAILABLE;
+	}
+	const char *hex = t->secret + sizeof(SEALED) - 1;
+	size_t hl = strlen(hex);
+	if (hl % 2)
+		return ERR_BAD_VALUE;
+	unsigned char *bin = arena_alloc(a, hl / 2 + 1);
+	for (size_t i = 0; i < hl; i += 2) {
+		int h = unhex(hex[i]), l = unhex(hex[i + 1]);
+		if (h < 0 || l < 0)
+			return ERR_BAD_VALUE;
+		bin[i / 2] = (unsigned char)(h << 4 | l);
+	}
+	char *plain;
+	size_t pn;
+	int version;
+	int err = crypt_open(kr, a, secret_ad(a, t->user_id), bin, hl / 2, &plain, &pn, &version);
+	if (err) {
+		log_error("user %lld's second factor does not open (%s)", t->user_id,
+			  err_name(err));
+		return err;
+	}
+	*b32 = plain;
+	*stale = version != crypt_keyring_current(kr);
+	return 0;
+}
+
+int auth_totp_reseal_all(struct store *st, const struct crypt_keyring *kr, long long *rows,
+			 char *why, size_t whylen)
+{
+	struct arena *a = arena_new();
+	struct totp_row *v;
+	size_t n;
+	*rows = 0;
+	int err = store_totp_all(st, a, &v, &n);
+	if (err)
+		snprintf(why, whylen, "cannot read the second factors");
+	for (size_t i = 0; !err && i < n; i++) {
+		const char *b32, *stored;
+		bool stale;
+		if ((err = open_secret(kr, a, &v[i], &b32, &stale)) ||
+		    (err = seal_secret(kr, a, v[i].user_id, b32, &stored)) ||
+		    (err = store_totp_set_secret(st, v[i].user_id, stored)))
+			snprintf(why, whylen, "the second factor of user %lld cannot be re-sealed",
+				 v[i].user_id);
+		else
+			(*rows)++;
+	}
+	arena_free(a);
+	return err;
 }
 
 bool auth_totp_required(const struct config *cfg, unsigned roles)
@@ -270,8 +381,12 @@ static int second_factor(struct store *st, const struct config *cfg, struct aren
 	}
 	if (!otp || !*otp)
 		return ERR_OTP_REQUIRED;
+	const char *b32;
+	bool stale;
+	if ((err = open_secret(ring, a, &t, &b32, &stale)))
+		return err == ERR_UNAVAILABLE ? err : ERR_INTERNAL;
 	unsigned char key[64];
-	long n = totp_b32_decode(t.secret, key, sizeof(key));
+	long n = totp_b32_decode(b32, key, sizeof(key));
 	long long step = 0;
 	bool ok = n > 0 && totp_verify(t.algorithm, key, (size_t)n, otp, now, TOTP_WINDOW,
 				       t.last_step, &step);
@@ -280,6 +395,11 @@ static int second_factor(struct store *st, const struct config *cfg, struct aren
 	if (ok && (err = store_totp_use(st, u->id, step)) != ERR_CONFLICT) {
 		if (err)
 			return err;
+		/* stored plain before a key file existed, or under an older key
+		 * version: seal it now (best effort; the login stands) */
+		const char *stored;
+		if (stale && !seal_secret(ring, a, u->id, b32, &stored))
+			store_totp_set_secret(st, u->id, stored);
 		return 0;
 	}
 	return login_failed(st, cfg, u, ip, now, locked_until);
@@ -364,7 +484,10 @@ int auth_totp_begin(struct store *st, const struct config *cfg, struct arena *a,
 	sec_random(key, sizeof(key));
 	totp_b32_encode(key, sizeof(key), b32);
 	sec_wipe(key, sizeof(key));
-	int err = store_totp_begin(st, who->user_id, cfg->totp_algorithm, b32, now);
+	const char *stored;
+	int err = seal_secret(ring, a, who->user_id, b32, &stored);
+	if (!err)
+		err = store_totp_begin(st, who->user_id, cfg->totp_algorithm, stored, now);
 	if (!err) {
 		*secret = arena_strdup(a, b32);
 		*algorithm = cfg->totp_algorithm;
@@ -390,8 +513,14 @@ int auth_totp_confirm(struct store *st, struct principal *who, const char *code,
 		err = ERR_CONFLICT;
 	if (err)
 		goto out;
+	const char *b32;
+	bool stale;
+	if ((err = open_secret(ring, a, &t, &b32, &stale))) {
+		err = err == ERR_UNAVAILABLE ? err : ERR_INTERNAL;
+		goto out;
+	}
 	unsigned char key[64];
-	long n = totp_b32_decode(t.secret, key, sizeof(key));
+	long n = totp_b32_decode(b32, key, sizeof(key));
 	long long step = 0;
 	bool ok =
 		n > 0 && totp_verify(t.algorithm, key, (size_t)n, code, now, TOTP_WINDOW, 0, &step);

@@ -15,7 +15,8 @@
  *
  * Second factor: a user holding a role listed in `totp_roles` (or anyone
  * who enrolled) logs in with the password and a TOTP code (core/totp.h);
- * each code is single-use (the last accepted time step is stored). A user
+ * each code is single-use (the last accepted time step is stored), and the
+ * secret is sealed at rest with the personal-data key ring. A user
  * of such a role with no second factor yet gets a session restricted to
  * enrolling one (AUTH_STAGE_ENROL); a password older than
  * `password_max_age_days` gives a session restricted to changing it
@@ -30,6 +31,7 @@
 
 #include "core/arena.h"
 #include "core/config.h"
+#include "core/crypt.h"
 #include "domain/org.h"
 #include "store/store.h"
 
@@ -65,6 +67,14 @@ void auth_release(void);
 /* Loads a blocklist file (one password a line, compared without regard to
  * ASCII case); "" or NULL unloads. 0 or ERR_IO. */
 int auth_blocklist_load(const char *path, char *why, size_t whylen);
+/* The key ring that seals TOTP secrets at rest (the personal-data key file;
+ * NULL: none, secrets are stored in base32 and sealed at the next login once
+ * a key file exists). Set before serving; not owned. */
+void auth_set_keyring(const struct crypt_keyring *kr);
+/* Re-seals every stored TOTP secret under the ring's current version (after
+ * `pingan key rotate`); *rows gets how many. 0, or an error with why. */
+int auth_totp_reseal_all(struct store *st, const struct crypt_keyring *kr, long long *rows,
+			 char *why, size_t whylen);
 /* true if roles include one that `totp_roles` requires a second factor for. */
 bool auth_totp_required(const struct config *cfg, unsigned roles);
 

@@ -111,6 +111,38 @@ int store_totp_use(struct store *st, long long user_id, long long step)
 	return err ? err : n ? 0 : ERR_CONFLICT;
 }
 
+int store_totp_set_secret(struct store *st, long long user_id, const char *secret)
+{
+	int n;
+	int err = write1(
+		st, "UPDATE user_totp SET secret = ?2 WHERE user_id = ?1 AND ?4 = ?4 AND ?5 = ?5",
+		NULL, user_id, secret, NULL, 0, 0, &n);
+	return err ? err : n ? 0 : ERR_NOT_FOUND;
+}
+
+static void read_row(struct arena *a, sqlite3_stmt *q, void *item)
+{
+	struct totp_row *t = item;
+	memset(t, 0, sizeof(*t));
+	t->user_id = sqlite3_column_int64(q, 0);
+	t->algorithm = sq_col_text(a, q, 1);
+	t->secret = sq_col_text(a, q, 2);
+	t->enabled = sqlite3_column_int(q, 3) != 0;
+	t->last_step = sqlite3_column_int64(q, 4);
+}
+
+int store_totp_all(struct store *st, struct arena *a, struct totp_row **out, size_t *n)
+{
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, "SELECT user_id, algorithm, secret, enabled, last_step "
+				     "FROM user_totp ORDER BY user_id");
+	void *items;
+	int err = sq_collect(a, q, sizeof(struct totp_row), read_row, &items, n);
+	sq_rrelease(st, c);
+	*out = items;
+	return err;
+}
+
 int store_totp_delete(struct store *st, long long user_id)
 {
 	int n;

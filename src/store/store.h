@@ -156,7 +156,7 @@ int store_session_set_stage(struct store *st, const char *token_hash, int stage)
 struct totp_row {
 	long long user_id;
 	const char *algorithm; /* "sha1" or "sm3" */
-	const char *secret;    /* base32 */
+	const char *secret;    /* base32, or "sealed:" and the hex of a crypt_seal()ed base32 */
 	bool enabled;          /* false: enrolment started, not yet confirmed */
 	long long last_step;   /* the last time step a code was accepted for */
 	long long created_at, enabled_at;
@@ -174,6 +174,10 @@ int store_totp_enable(struct store *st, long long user_id, long long step, long 
 /* Records step as used, atomically, only if it is later than the last used
  * step: ERR_CONFLICT when it is not (a replayed code). */
 int store_totp_use(struct store *st, long long user_id, long long step);
+/* Replaces the stored form of a user's secret (sealing, re-sealing). */
+int store_totp_set_secret(struct store *st, long long user_id, const char *secret);
+/* Every TOTP row (user_id and secret filled), for re-sealing. */
+int store_totp_all(struct store *st, struct arena *a, struct totp_row **out, size_t *n);
 /* Removes a user's secret (reset by a security administrator).
  * ERR_NOT_FOUND if there was none. */
 int store_totp_delete(struct store *st, long long user_id);

@@ -14,6 +14,7 @@
  * truncation written out below.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash, createHmac, getHashes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
@@ -177,6 +178,16 @@ describe('second factor, default roles', () => {
 		assert.equal((await srv.api('GET', '/api/v1/events', { token })).status, 200);
 		assertSubset((await srv.api('GET', '/api/v1/me', { token })).json, { stage: 'full', totp: true });
 		admin = { token, secret: s2, code };
+	});
+
+	test('the secret is sealed at rest with the key file', async () => {
+		const rows = execFileSync('sqlite3', [srv.db, 'SELECT secret FROM user_totp'], { encoding: 'utf8' })
+			.trim().split('\n');
+		assert.ok(rows.length >= 1);
+		for (const r of rows) {
+			assert.match(r, /^sealed:01[0-9a-f]+$/, 'sealed with the gm profile');
+			assert.ok(!r.includes(admin.secret));
+		}
 	});
 
 	test('the secret is never shown again', async () => {

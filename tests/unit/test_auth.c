@@ -16,6 +16,7 @@
 #include "tap.h"
 
 #include "core/config.h"
+#include "core/crypt.h"
 #include "core/err.h"
 #include "core/sec.h"
 #include "core/str.h"
@@ -353,6 +354,61 @@ static int do_login(struct db *d, const char *name, const char *otp, long long n
 	return auth_login(d->st, &d->cfg, d->a, name, PW, otp, "192.0.2.9", now, tok, who, &until);
 }
 
+static int login_at(struct db *d, const unsigned char *key, size_t n, long long t)
+{
+	char code[8];
+	struct principal who;
+	snprintf(code, sizeof(code), "%06ld", totp_hotp("sha1", key, n, (uint64_t)(t / 30), 6));
+	return do_login(d, "admin", code, t, &who);
+}
+
+/* The admin enrolled without a key ring (stored plain): a key file seals it
+ * at the next login, a missing one makes it unusable, a rotation re-seals. */
+static void sealing(struct db *d, const unsigned char *key, size_t n)
+{
+	char path[128], why[256], b32[TOTP_B32_MAX];
+	struct crypt_keyring *kr;
+	struct totp_row t;
+	totp_b32_encode(key, n, b32);
+	snprintf(path, sizeof(path), "%s/pingan.keys", d->dir);
+	if (crypt_keyring_create(path, CRYPT_GM, why, sizeof(why)) ||
+	    crypt_keyring_load(path, &kr, why, sizeof(why))) {
+		ok(0, "sealing: key file: %s", why);
+		return;
+	}
+	store_totp_get(d->st, d->a, d->admin, &t);
+	is_str(t.secret, b32, "sealing: without a key file the secret is stored in base32");
+	auth_set_keyring(kr);
+	is_int(login_at(d, key, n, T0 + 70), 0, "sealing: a login with a key file");
+	store_totp_get(d->st, d->a, d->admin, &t);
+	ok(!strncmp(t.secret, "sealed:", 7) && !strstr(t.secret, b32),
+	   "sealing: the secret is sealed now");
+	is_int(login_at(d, key, n, T0 + 100), 0, "sealing: the sealed secret works");
+	auth_set_keyring(NULL);
+	is_int(login_at(d, key, n, T0 + 130), ERR_UNAVAILABLE,
+	       "sealing: without the key file a sealed factor cannot be checked");
+	auth_set_keyring(kr);
+	is_int(crypt_keyring_add(kr, path, CRYPT_INTL, why, sizeof(why)), 0, "sealing: rotate");
+	long long rows = 0;
+	is_int(auth_totp_reseal_all(d->st, kr, &rows, why, sizeof(why)), 0, "sealing: re-sealed");
+	is_int(rows, 1, "sealing: one row");
+	store_totp_get(d->st, d->a, d->admin, &t);
+	ok(!strncmp(t.secret, "sealed:0200000002", 17), "sealing: under version 2, intl (%.24s)",
+	   t.secret);
+	is_int(login_at(d, key, n, T0 + 160), 0, "sealing: the re-sealed secret works");
+	/* a sealed value copied to another user's row does not open there */
+	store_totp_begin(d->st, d->worker, "sha1", "AAAA", T0);
+	store_totp_enable(d->st, d->worker, 1, T0);
+	store_totp_set_secret(d->st, d->worker, t.secret);
+	struct principal w;
+	is_int(do_login(d, "worker", "123456", T0 + 170, &w), ERR_INTERNAL,
+	       "sealing: a secret moved to another row does not open");
+	store_totp_delete(d->st, d->worker);
+	auth_set_keyring(NULL);
+	crypt_keyring_free(kr);
+	unlink(path);
+}
+
 static void logins(void)
 {
 	struct db d;
@@ -412,6 +468,7 @@ static void logins(void)
 	is_int(again.stage, AUTH_STAGE_FULL, "login: full");
 	is_int(do_login(&d, "admin", next, T0 + 41, &again), ERR_BAD_LOGIN,
 	       "login: replay refused");
+	sealing(&d, key, (size_t)n);
 	sec_wipe(key, sizeof(key));
 	/* password ageing */
 	d.cfg.password_max_age_days = 10;
@@ -439,6 +496,7 @@ static void logins(void)
 
 void suite_auth(void)
 {
+	is_int(sec_init(), 0, "auth: sec_init");
 	rfc6238();
 	verify();
 	base32();
