@@ -146,6 +146,14 @@ const ROUTES = {
 	'POST /api/v1/events/{id}/actions/{action}': { gate: 'login', objects: () => fx.events,
 		req: (id) => ({ path: `/api/v1/events/${id}/actions/accept`, body: {} }), ok: [403, 409],
 		okFor: { handler: [200, 409] } },
+	/* the reporter's contact in the clear: pii_reveal_roles (default centre) inside the
+	 * scope; anyone else is answered like a missing event */
+	'POST /api/v1/events/{id}/personal': { gate: 'login', objects: () => fx.events,
+		visible: (role, pos) => ['centre', 'street.centre'].includes(role) && inScope(role, pos),
+		req: (id) => ({ path: `/api/v1/events/${id}/personal`, body: { reason: 'authorization matrix check' } }),
+		ok: [200] },
+	'GET /api/v1/events/{id}/personal/reads': { gate: ['security', 'auditor', 'street.security'],
+		objects: () => fx.events, req: (id) => ({ path: `/api/v1/events/${id}/personal/reads` }), ok: [200] },
 	'POST /api/v1/api-keys': { gate: ADMINS,
 		req: () => ({ path: '/api/v1/api-keys', body: { name: 'matrix', jurisdiction: '330108' } }),
 		ok: [201], okFor: { 'street.security': [400] } /* the district is outside its scope */ },
@@ -194,7 +202,8 @@ async function gridsOf(code) {
 async function newEvent(as, pos, title, extra = {}) {
 	const [lon, lat] = fx.points[pos];
 	const e = await ok(await srv.api('POST', '/api/v1/events', { as, body: { category: '0102', title,
-		address: `${pos} address`, lon, lat, ...extra } }), 201);
+		address: `${pos} address`, lon, lat, reporter: { name: '测试某某甲', phone: '19900001111' },
+		...extra } }), 201);
 	return e.id;
 }
 
@@ -218,7 +227,8 @@ before(async () => {
 	fx.events = { g1: await newEvent('gridworker', 'g1', 'matrix g1'),
 		s1: await newEvent('street.centre', 's1', 'matrix s1'),
 		s2: await newEvent('street2.centre', 's2', `${CANARY} title`, { description: `${CANARY} description`,
-			address: `${CANARY} 号` }),
+			address: `${CANARY} 号`, reporter: { name: '测试某某丙', phone: '19900002222',
+				address: `${CANARY} 住址` } }),
 		own: await newEvent('gridworker', 's2', 'matrix own, reported outside the grid'), none: 99999999 };
 	fx.attachments = { none: 99999999 };
 	for (const [pos, as] of [['g1', 'gridworker'], ['s1', 'street.centre'], ['s2', 'street2.centre']]) {
@@ -381,6 +391,10 @@ describe('a personal value in street 2 never reaches street 1 or grid users', ()
 		assert.ok(res.text.includes(CANARY));
 		const list = await srv.api('GET', `/api/v1/events?q=${CANARY}`, { as: 'leader' });
 		assert.ok(list.text.includes(CANARY));
+		const clear = await srv.api('POST', `/api/v1/events/${fx.events.s2}/personal`, { as: 'centre',
+			body: { reason: 'canary check' } });
+		assert.equal(clear.status, 200, clear.text);
+		assert.ok(clear.text.includes(CANARY), 'the reporter address carries it too');
 	});
 
 	for (const who of viewers) {
@@ -421,8 +435,7 @@ describe('a personal value in street 2 never reaches street 1 or grid users', ()
 /* ---- server-owned fields ------------------------------------------------ */
 
 describe('server-owned fields sent by a client are refused and change nothing', () => {
-	const OWNED = { org: '330108002', state: 'closed', assignee: '330108D01', reporter: 'admin',
-		reporter_id: 1, created_by: 1, creator: 'admin', score: 100, scores: {}, id: 424242,
+	const OWNED = { org: '330108002', state: 'closed', assignee: '330108D01', reporter_id: 1, created_by: 1, creator: 'admin', score: 100, scores: {}, id: 424242,
 		version: 9, created_at: '2020-01-01T00:00:00Z', grid: '330108002001001', source: 'centre',
 		deadline: 0, overdue: false, rework_count: 0 };
 
