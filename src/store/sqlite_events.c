@@ -11,7 +11,9 @@
 #include "core/err.h"
 #include "core/str.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* --- categories --- */
@@ -178,6 +180,20 @@ static int insert_action(struct conn *w, long long event_id, const struct event_
 	return rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db);
 }
 
+/* The map cell of a point (migrations/0011_hot_paths.sql): rows and columns
+ * of 0.001 degree from (-90, -180). */
+#define CELL_COLS 360000LL
+
+static long long cell_row(double lat)
+{
+	return (long long)((lat + 90) * 1000);
+}
+
+static long long cell_col(double lon)
+{
+	return (long long)((lon + 180) * 1000);
+}
+
 int store_event_insert(struct store *st, struct event *e, const struct event_action *first)
 {
 	int err = sq_wbegin(st);
@@ -188,9 +204,9 @@ int store_event_insert(struct store *st, struct event *e, const struct event_act
 		w, "INSERT INTO events (receipt, category, urgency, title, description, "
 		   "address, lon, lat, grid_code, org_path, outside, source, reporter_id, state, "
 		   "assignee, stage_started_at, deadline_at, created_at, updated_at, warn_at, "
-		   "escalate_at, stage_total) VALUES "
+		   "escalate_at, stage_total, cell) VALUES "
 		   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, nullif(?9, ''), ?10, ?11, ?12, ?13, ?14, "
-		   "?15, ?16, ?17, ?18, ?18, ?19, ?20, ?21)");
+		   "?15, ?16, ?17, ?18, ?18, ?19, ?20, ?21, ?22)");
 	sqlite3_bind_text(q, 1, e->receipt, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, e->category, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 3, e->urgency);
@@ -200,6 +216,7 @@ int store_event_insert(struct store *st, struct event *e, const struct event_act
 	if (e->has_point) {
 		sqlite3_bind_double(q, 7, e->lon);
 		sqlite3_bind_double(q, 8, e->lat);
+		sqlite3_bind_int64(q, 22, cell_row(e->lat) * CELL_COLS + cell_col(e->lon));
 	}
 	sqlite3_bind_text(q, 9, e->grid_code ? e->grid_code : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 10, e->org_path, -1, SQLITE_STATIC);
@@ -371,13 +388,13 @@ static char *range_end(struct arena *a, const char *path)
 
 static int count_where(struct conn *c, struct where *w, long long *out)
 {
-	sqlite3_stmt *q = NULL;
-	if (sqlite3_prepare_v2(c->db, strbuf_str(&w->sql), -1, &q, NULL) != SQLITE_OK)
+	sqlite3_stmt *q = sq_prep_text(c, strbuf_str(&w->sql));
+	if (!q)
 		return ERR_DB;
 	bind_where(q, w);
 	int rc = sqlite3_step(q);
 	*out = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-	sqlite3_finalize(q);
+	sqlite3_reset(q);
 	return rc == SQLITE_ROW ? 0 : ERR_DB;
 }
 
@@ -524,7 +541,7 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 	}
 	struct conn *c = sq_racquire(st);
 	int err = 0;
-	/* statements built at run time are not cached: prepare, use, finalise */
+	/* statements built at run time are cached by their text (sq_prep_text) */
 	/* the total is exact up to EVENT_TOTAL_CAP; past it the client is told
 	 * "more than" (exact figures come from the roll-ups: /api/v1/stats) */
 	sqlite3_stmt *q = NULL;
@@ -537,19 +554,19 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 	} else {
 		char *count_sql = arena_printf(a, "SELECT count(*) FROM (SELECT 1 %s LIMIT %d)",
 					       strbuf_str(&w.sql), EVENT_TOTAL_CAP + 1);
-		if (sqlite3_prepare_v2(c->db, count_sql, -1, &q, NULL) != SQLITE_OK) {
+		if (!(q = sq_prep_text(c, count_sql))) {
 			err = ERR_DB;
 			goto out;
 		}
 		bind_where(q, &w);
 		*total = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-		sqlite3_finalize(q);
+		sqlite3_reset(q);
 	}
 	if (f->before_id)
 		cond_num(&w, "e.id < #", f->before_id);
 	char *list_sql = arena_printf(a, "SELECT " EV_COLS " %s ORDER BY e.id DESC LIMIT %d",
 				      strbuf_str(&w.sql), f->limit > 0 ? f->limit : 50);
-	if (sqlite3_prepare_v2(c->db, list_sql, -1, &q, NULL) != SQLITE_OK) {
+	if (!(q = sq_prep_text(c, list_sql))) {
 		err = ERR_DB;
 		goto out;
 	}
@@ -563,7 +580,7 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 	}
 	if (rc != SQLITE_DONE)
 		err = sq_map_rc(rc, c->db);
-	sqlite3_finalize(q);
+	sqlite3_reset(q);
 	*out = v;
 	*n = len;
 out:
@@ -605,26 +622,55 @@ int store_event_actions(struct store *st, struct arena *a, long long id, struct 
 	return rc == SQLITE_DONE ? 0 : ERR_DB;
 }
 
+static int by_id_desc(const void *x, const void *y)
+{
+	const struct event *a = x, *b = y;
+	return a->id < b->id ? 1 : a->id > b->id ? -1 : 0;
+}
+
 int store_event_nearby(struct store *st, struct arena *a, const char *category, double minx,
 		       double miny, double maxx, double maxy, long long since, struct event **out,
 		       size_t *n)
 {
+	/* one range of cells per row of the box (two or three for 50 m) */
+	long long r0 = cell_row(fmax(miny, -90)), r1 = cell_row(fmin(maxy, 89.9999));
+	long long c0 = cell_col(fmax(minx, -180)), c1 = cell_col(fmin(maxx, 179.9999));
+	size_t len = 0, cap = 16;
+	struct event *all = arena_alloc(a, cap * sizeof(*all));
+	int err = 0;
+	if (r1 - r0 > 1000 || c1 < c0)
+		r1 = r0 - 1; /* a box too large to be a neighbourhood finds nothing */
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q = sq_prep(c, "SELECT " EV_COLS
-				     " FROM events WHERE category = ?1 AND created_at >= ?2 "
-				     "AND lon BETWEEN ?3 AND ?4 AND lat BETWEEN ?5 AND ?6 "
-				     "AND state NOT IN ('closed', 'rejected', 'merged', 'voided') "
-				     "ORDER BY id DESC LIMIT 20");
-	sqlite3_bind_text(q, 1, category, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, since);
-	sqlite3_bind_double(q, 3, minx);
-	sqlite3_bind_double(q, 4, maxx);
-	sqlite3_bind_double(q, 5, miny);
-	sqlite3_bind_double(q, 6, maxy);
-	void *items;
-	int err = sq_collect(a, q, sizeof(struct event), read_event, &items, n);
+				     " FROM events WHERE category = ?1 AND cell BETWEEN ?2 AND ?3 "
+				     "AND created_at >= ?4 "
+				     "AND lon BETWEEN ?5 AND ?6 AND lat BETWEEN ?7 AND ?8 "
+				     "AND state NOT IN ('closed', 'rejected', 'merged', 'voided')");
+	for (long long row = r0; row <= r1 && !err; row++) {
+		sqlite3_reset(q);
+		sqlite3_bind_text(q, 1, category, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, row * CELL_COLS + c0);
+		sqlite3_bind_int64(q, 3, row * CELL_COLS + c1);
+		sqlite3_bind_int64(q, 4, since);
+		sqlite3_bind_double(q, 5, minx);
+		sqlite3_bind_double(q, 6, maxx);
+		sqlite3_bind_double(q, 7, miny);
+		sqlite3_bind_double(q, 8, maxy);
+		int rc;
+		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+			GROW(a, all, len, cap);
+			read_event(a, q, &all[len++]);
+		}
+		if (rc != SQLITE_DONE)
+			err = sq_map_rc(rc, c->db);
+	}
+	sqlite3_reset(q);
 	sq_rrelease(st, c);
-	*out = items;
+	/* the newest twenty */
+	if (len > 1)
+		qsort(all, len, sizeof(*all), by_id_desc);
+	*out = all;
+	*n = len > 20 ? 20 : len;
 	return err;
 }
 

@@ -18,6 +18,7 @@
 #include "store/store.h"
 
 #define STMT_CACHE 96
+#define DYN_CACHE  24
 
 struct conn {
 	sqlite3 *db;
@@ -26,6 +27,13 @@ struct conn {
 		sqlite3_stmt *st;
 	} cache[STMT_CACHE];
 	int ncache;
+	/* statements whose text is built at run time (filters), by text */
+	struct {
+		char *sql;
+		sqlite3_stmt *st;
+		unsigned long long used;
+	} dyn[DYN_CACHE];
+	unsigned long long dyn_clock;
 };
 
 #define GROUP_RING 1024
@@ -47,12 +55,25 @@ struct store {
 	pthread_mutex_t rlock;
 	pthread_cond_t rcond;
 	int schema_version;
+	/* the search index covers events up to fts_max (meta 'fts_max_id');
+	 * the open batch brings it to fts_batch when it commits */
+	long long fts_max, fts_batch;
+	/* checkpoints run on a thread of their own (sqlite.c), not in COMMIT */
+	sqlite3 *ckpt_db;
+	pthread_t ckpt_thread;
+	bool ckpt_running, ckpt_want, ckpt_stop;
+	pthread_mutex_t ckpt_lock;
+	pthread_cond_t ckpt_cond;
 };
 
 /* SQLite result code to ERR_*. */
 int sq_map_rc(int rc, sqlite3 *db);
 /* The connection's cached statement for sql (a string literal), reset. */
 sqlite3_stmt *sq_prep(struct conn *c, const char *sql);
+/* The same for SQL text built at run time, kept by its text in a small
+ * least-recently-used cache; NULL when it does not prepare. Reset it after use,
+ * never finalise it. */
+sqlite3_stmt *sq_prep_text(struct conn *c, const char *sql);
 /* Starts a write (taking the writer lock) unless inside store_begin(). */
 int sq_wbegin(struct store *st);
 /* Ends it: commit when err is 0, else roll back; returns the outcome. */
