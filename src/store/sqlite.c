@@ -24,6 +24,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sqlite3.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -490,7 +491,15 @@ static int checkpointer_start(struct store *st, char *why, size_t whylen)
 	}
 	sqlite3_busy_timeout(st->ckpt_db, 5000);
 	sqlite3_wal_hook(st->writer.db, wal_hook, st);
-	if (pthread_create(&st->ckpt_thread, NULL, checkpointer, st)) {
+	/* the thread starts with every signal blocked: a server's SIGTERM must
+	 * reach the thread that waits for it, never this one (whose default
+	 * action would end the process) */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int created = pthread_create(&st->ckpt_thread, NULL, checkpointer, st);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (created) {
 		sqlite3_wal_autocheckpoint(st->writer.db, CKPT_PAGES);
 		return 0; /* no thread: SQLite checkpoints in COMMIT as it would */
 	}
