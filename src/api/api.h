@@ -45,9 +45,12 @@ struct app {
 /* otherwise: a mask of ROLE(...) bits, any of which suffices */
 
 /* Route flags. */
-#define ROUTE_JSON_BODY 1u /* needs a JSON object body (415/400 otherwise) */
-#define ROUTE_UPLOAD    2u /* the body is a file, streamed to disk (max_upload) */
-#define ROUTE_SELF      4u /* one's own session or password: open to every role */
+#define ROUTE_JSON_BODY      1u  /* needs a JSON object body (415/400 otherwise) */
+#define ROUTE_UPLOAD         2u  /* the body is a file, streamed to disk (max_upload) */
+#define ROUTE_STAGE_ENROL    4u  /* open to a session that may only enrol a second factor */
+#define ROUTE_STAGE_PASSWORD 8u  /* open to a session restricted to changing an expired password */
+#define ROUTE_CROSS_SITE     16u /* may be posted from other sites (Open311 clients) */
+#define ROUTE_SELF           32u /* one's own session or password: open to every role */
 
 typedef int (*api_handler_fn)(struct app *app, struct http_request *r, struct principal *who,
 			      json_t *body);
@@ -109,6 +112,8 @@ int api_end(struct app *app, int err);
 json_t *api_time_json(long long t);
 json_t *api_org_json(const struct org *o);
 json_t *api_principal_json(const struct principal *who);
+/* "full", "totp_enrolment" or "password_change". */
+const char *api_stage_name(int stage);
 
 /* Reporters' personal data (h_pii.c). Parses body's optional "reporter"
  * object into out (pointing into body). 0 or an error with r->err_detail. */
@@ -149,6 +154,9 @@ int h_login(struct app *, struct http_request *, struct principal *, json_t *);
 int h_logout(struct app *, struct http_request *, struct principal *, json_t *);
 int h_me(struct app *, struct http_request *, struct principal *, json_t *);
 int h_me_password(struct app *, struct http_request *, struct principal *, json_t *);
+int h_totp_begin(struct app *, struct http_request *, struct principal *, json_t *);
+int h_totp_confirm(struct app *, struct http_request *, struct principal *, json_t *);
+int h_user_totp_reset(struct app *, struct http_request *, struct principal *, json_t *);
 int h_org_tree(struct app *, struct http_request *, struct principal *, json_t *);
 int h_org_get(struct app *, struct http_request *, struct principal *, json_t *);
 int h_org_children(struct app *, struct http_request *, struct principal *, json_t *);

@@ -121,7 +121,7 @@ int h_users_add(struct app *app, struct http_request *r, struct principal *who, 
 	if ((err = parse_roles(r, body, &mask)))
 		return err;
 	char why[256];
-	if (auth_password_policy(pw, why, sizeof(why)))
+	if (auth_password_check(name, pw, why, sizeof(why)))
 		return http_error(r, ERR_BAD_VALUE, "%s", why);
 	struct org o;
 	if ((err = store_org_get(app->st, r->arena, &who->scope, org, &o)))
@@ -141,6 +141,10 @@ int h_users_add(struct app *app, struct http_request *r, struct principal *who, 
 	if ((err = store_begin(app->st)))
 		return err;
 	err = store_user_add(app->st, &u);
+	/* a password an administrator chose is changed at the user's first login
+	 * (when passwords age: password_max_age_days > 0) */
+	if (!err)
+		err = store_user_set_password(app->st, u.id, hash, 0);
 	if (!err)
 		err = api_audit(app, r, who, "user.add", arena_printf(r->arena, "user:%lld", u.id),
 				"ok", "username=%s org=%s roles=%s", name, org,
@@ -169,8 +173,9 @@ static int target_user(struct http_request *r, struct principal *who, struct app
 		return http_error(r, ERR_NOT_FOUND, "no user '%.20s'", r->params[0]);
 	if (id == who->user_id)
 		return http_error(r, ERR_FORBIDDEN, "nobody administers their own account");
-	int err = store_user_get(app->st, r->arena, id, u);
-	if (err == ERR_NOT_FOUND || (!err && !org_path_within(u->org_path, who->scope.root_path)))
+	/* scope in the store's SQL: a user outside it is not found */
+	int err = store_user_get_scoped(app->st, r->arena, &who->scope, id, u);
+	if (err == ERR_NOT_FOUND)
 		return http_error(r, ERR_NOT_FOUND, "no user '%lld'", id);
 	if (!err && (u->roles & OPERATOR_ROLES))
 		return http_error(r, ERR_FORBIDDEN, OPERATOR_ONLY);

@@ -24,15 +24,27 @@ static const char *bearer(struct http_request *r)
 	return NULL;
 }
 
-/* A cross-site form or fetch carries a foreign Origin: refuse state changes
- * made with the session cookie from one (tokens in headers are immune). */
+/* A cross-site form or fetch carries a foreign Origin (and, in current
+ * browsers, Sec-Fetch-Site): refuse state changes made with the session
+ * cookie from one, and logins (login CSRF). Tokens in headers are immune: a
+ * browser never adds them by itself. A request with neither header is not
+ * a browser's cross-site request (every browser that sends SameSite cookies
+ * sends Origin on a cross-site POST). */
 static bool cross_site(struct http_request *r)
 {
+	const char *sfs = http_header(r, "Sec-Fetch-Site");
+	if (sfs && (!strcasecmp(sfs, "cross-site") || !strcasecmp(sfs, "same-site")))
+		return true;
 	const char *origin = http_header(r, "Origin"), *host = http_header(r, "Host");
 	if (!origin || !host || !strcmp(origin, "null"))
 		return origin && !strcmp(origin, "null");
 	const char *o = strstr(origin, "://");
 	return !o || strcmp(o + 3, host) != 0;
+}
+
+static bool state_changing(const char *method)
+{
+	return strcmp(method, "GET") && strcmp(method, "HEAD") && strcmp(method, "OPTIONS");
 }
 
 static int dispatch(struct app *app, struct http_request *r);
@@ -67,6 +79,9 @@ static int dispatch(struct app *app, struct http_request *r)
 	}
 	r->route = rt->pattern;
 	struct principal who, *whop = NULL;
+	if (rt->perm == PERM_PUBLIC && !(rt->flags & ROUTE_CROSS_SITE) &&
+	    state_changing(r->method) && cross_site(r))
+		return http_error(r, ERR_FORBIDDEN, "cross-site request refused");
 	if (rt->perm != PERM_PUBLIC) {
 		const char *token = bearer(r);
 		bool by_cookie = false;
@@ -83,9 +98,15 @@ static int dispatch(struct app *app, struct http_request *r)
 			return err;
 		r->user = who.username;
 		whop = &who;
-		if (by_cookie && strcmp(r->method, "GET") && strcmp(r->method, "HEAD") &&
-		    cross_site(r))
+		if (by_cookie && state_changing(r->method) && cross_site(r))
 			return http_error(r, ERR_FORBIDDEN, "cross-site request refused");
+		if (who.stage == AUTH_STAGE_ENROL && !(rt->flags & ROUTE_STAGE_ENROL))
+			return http_error(r, ERR_ENROL_REQUIRED,
+					  "enrol a second factor first: POST /api/v1/me/totp");
+		if (who.stage == AUTH_STAGE_PASSWORD && !(rt->flags & ROUTE_STAGE_PASSWORD))
+			return http_error(r, ERR_PW_EXPIRED,
+					  "the password has expired: change it first with POST "
+					  "/api/v1/me/password");
 		/* the audit administrator reads the audit log and nothing else
 		 * (three-way separation): only routes naming the role, and their own
 		 * session and password, are open to them */

@@ -3,6 +3,14 @@
  *
  * {method, pattern, handler, permission, flags}. A {name} segment matches
  * one non-empty path segment and is passed to the handler in r->params.
+ *
+ * The permission is the role half of the one authorization decision
+ * (api_dispatch checks it before any handler runs); the scope half is
+ * applied by the store in the SQL of every query, from the principal's
+ * scope, so a handler cannot forget it. A restricted session (second factor
+ * to enrol, expired password) reaches only the routes flagged
+ * ROUTE_STAGE_*. tests/api/authz_matrix.test.mjs holds an expectation for
+ * every row here and fails on a row without one.
  */
 #include "api/api.h"
 #include "core/err.h"
@@ -17,14 +25,19 @@
  * audit administrator reads the audit log and nothing else */
 #define SECURITY ROLE(SECURITY_ADMIN)
 #define AUDITOR  ROLE(AUDIT_ADMIN)
+#define STAGES   (ROUTE_STAGE_ENROL | ROUTE_STAGE_PASSWORD)
 
 const struct route api_routes[] = {
 	{ "GET", "/healthz", h_healthz, PERM_PUBLIC, 0 },
 	{ "GET", "/metrics", h_metrics, PERM_PUBLIC, 0 },
 	{ "POST", "/api/v1/auth/login", h_login, PERM_PUBLIC, ROUTE_JSON_BODY },
-	{ "POST", "/api/v1/auth/logout", h_logout, PERM_LOGIN, ROUTE_SELF },
-	{ "GET", "/api/v1/me", h_me, PERM_LOGIN, ROUTE_SELF },
-	{ "POST", "/api/v1/me/password", h_me_password, PERM_LOGIN, ROUTE_JSON_BODY | ROUTE_SELF },
+	{ "POST", "/api/v1/auth/logout", h_logout, PERM_LOGIN, ROUTE_SELF | STAGES },
+	{ "GET", "/api/v1/me", h_me, PERM_LOGIN, ROUTE_SELF | STAGES },
+	{ "POST", "/api/v1/me/password", h_me_password, PERM_LOGIN,
+	  ROUTE_JSON_BODY | ROUTE_SELF | STAGES },
+	{ "POST", "/api/v1/me/totp", h_totp_begin, PERM_LOGIN, ROUTE_SELF | ROUTE_STAGE_ENROL },
+	{ "POST", "/api/v1/me/totp/confirm", h_totp_confirm, PERM_LOGIN,
+	  ROUTE_JSON_BODY | ROUTE_SELF | ROUTE_STAGE_ENROL },
 	{ "GET", "/api/v1/me/filters", h_filters_list, PERM_LOGIN, 0 },
 	{ "POST", "/api/v1/me/filters", h_filters_add, PERM_LOGIN, ROUTE_JSON_BODY },
 	{ "DELETE", "/api/v1/me/filters/{id}", h_filters_delete, PERM_LOGIN, 0 },
@@ -38,6 +51,7 @@ const struct route api_routes[] = {
 	{ "POST", "/api/v1/users/{id}/disable", h_user_disable, SECURITY, 0 },
 	{ "POST", "/api/v1/users/{id}/enable", h_user_enable, SECURITY, 0 },
 	{ "PUT", "/api/v1/users/{id}/roles", h_user_roles, SECURITY, ROUTE_JSON_BODY },
+	{ "POST", "/api/v1/users/{id}/totp/reset", h_user_totp_reset, SECURITY, 0 },
 	{ "GET", "/api/v1/audit", h_audit_list, AUDITOR, 0 },
 	{ "GET", "/api/v1/audit/verify", h_audit_verify, AUDITOR, 0 },
 	{ "GET", "/api/v1/audit/anchors", h_audit_anchors, AUDITOR, 0 },
@@ -134,8 +148,10 @@ const struct route api_routes[] = {
 	{ "GET", "/open311/v2/services/{code}", h_o311_service, PERM_PUBLIC, 0 },
 	{ "GET", "/open311/v2/requests.json", h_o311_requests, PERM_PUBLIC, 0 },
 	{ "GET", "/open311/v2/requests.xml", h_o311_requests, PERM_PUBLIC, 0 },
-	{ "POST", "/open311/v2/requests.json", h_o311_request_create, PERM_PUBLIC, 0 },
-	{ "POST", "/open311/v2/requests.xml", h_o311_request_create, PERM_PUBLIC, 0 },
+	{ "POST", "/open311/v2/requests.json", h_o311_request_create, PERM_PUBLIC,
+	  ROUTE_CROSS_SITE },
+	{ "POST", "/open311/v2/requests.xml", h_o311_request_create, PERM_PUBLIC,
+	  ROUTE_CROSS_SITE },
 	{ "GET", "/open311/v2/requests/{id}", h_o311_request, PERM_PUBLIC, 0 },
 	{ "GET", "/open311/v2/tokens/{token}", h_o311_token, PERM_PUBLIC, 0 },
 };

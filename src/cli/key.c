@@ -14,6 +14,7 @@
 #include "core/crypt.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "domain/auth.h"
 #include "domain/personal.h"
 
 #include <libgen.h>
@@ -177,17 +178,20 @@ static int key_rotate(const struct config *cfg, const char *path)
 		fprintf(stderr, "pingan: %s\n", why);
 		goto out;
 	}
-	if (personal_rotate(st, kr, &rows, why, sizeof(why))) {
+	long long totp_rows = 0;
+	if (personal_rotate(st, kr, &rows, why, sizeof(why)) ||
+	    auth_totp_reseal_all(st, kr, &totp_rows, why, sizeof(why))) {
 		fprintf(stderr,
 			"pingan: %s (key version %d was added to the key file but is not used "
 			"yet)\n",
 			why, crypt_keyring_current(kr));
 		goto out;
 	}
-	printf("key version %d (%s) added to '%s'; %lld personal values re-encrypted.\n"
+	printf("key version %d (%s) added to '%s'; %lld personal values re-encrypted, %lld "
+	       "second factors re-sealed.\n"
 	       "Restart `pingan serve` so it uses the new version; keep the older versions\n"
 	       "until every backup made before this rotation has expired.\n",
-	       crypt_keyring_current(kr), crypt_profile_name(p), path, rows);
+	       crypt_keyring_current(kr), crypt_profile_name(p), path, rows, totp_rows);
 	rc = 0;
 out:
 	arena_free(a);

@@ -162,6 +162,24 @@ int cli_init(struct config *cfg, int argc, char **argv)
 	return 0;
 }
 
+/* A whole file of at most 1 MiB, NUL-terminated (free() it), or NULL. */
+static char *read_small_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *buf = xmalloc((1 << 20) + 1);
+	*len = fread(buf, 1, 1 << 20, f);
+	bool whole = feof(f) && !ferror(f);
+	fclose(f);
+	if (!whole || !*len) {
+		free(buf);
+		return NULL;
+	}
+	buf[*len] = '\0';
+	return buf;
+}
+
 int cli_serve(struct config *cfg, int argc, char **argv)
 {
 	bool print = false;
@@ -186,10 +204,16 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 						     : rwhy);
 		return 2;
 	}
+	char awhy[512];
+	if (auth_configure(cfg, awhy, sizeof(awhy))) {
+		fprintf(stderr, "pingan: %s\n", awhy);
+		return 1;
+	}
 	/* one server per database: restore checks this lock too */
 	int lock = cli_db_lock(cfg->db);
 	if (lock == -1) {
 		fprintf(stderr, "pingan: another server is running on '%s'\n", cfg->db);
+		auth_release();
 		return 1;
 	}
 	unsigned char key[AUDIT_KEY_LEN];
@@ -202,16 +226,19 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	    cli_load_keys(cfg, st, false, &keys)) {
 		sm2_free(sign);
 		store_close(st);
+		auth_release();
 		if (lock >= 0)
 			close(lock);
 		return 1;
 	}
+	auth_set_keyring(keys); /* seals second-factor secrets */
 	struct calendar *cal = cli_load_world(cfg, st);
 	if (!cal) {
 		crypt_keyring_free(keys);
 		sm2_free(sign);
 		store_close(st);
 		close(lock);
+		auth_release();
 		return 1;
 	}
 	http_client_init();
@@ -284,6 +311,7 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 		sm2_free(sign);
 		store_close(st);
 		close(lock);
+		auth_release();
 		return 1;
 	}
 	opt.upload_dir = updir;
@@ -294,6 +322,32 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	else {
 		size_t bytes, files = web_count(app.web, &bytes);
 		log_info("web app: %zu files, %zu bytes from '%s'", files, bytes, cfg->web_dir);
+	}
+	/* HTTPS: the PEM files are read now, before any thread starts, and the
+	 * key's copy is wiped when the server has stopped */
+	char *tls_cert = NULL, *tls_key = NULL;
+	size_t tls_key_len = 0;
+	if (*cfg->tls_cert_file || *cfg->tls_key_file) {
+		size_t n;
+		if (!*cfg->tls_cert_file || !*cfg->tls_key_file ||
+		    !(tls_cert = read_small_file(cfg->tls_cert_file, &n)) ||
+		    !(tls_key = read_small_file(cfg->tls_key_file, &tls_key_len))) {
+			fprintf(stderr, "pingan: TLS needs readable 'tls_cert_file' and "
+					"'tls_key_file' (PEM)\n");
+			free(tls_cert);
+			web_free(app.web);
+			geo_index_free(ic.ix);
+			cal_free(cal);
+			arena_free(ic.a);
+			crypt_keyring_free(keys);
+			sm2_free(sign);
+			store_close(st);
+			close(lock);
+			auth_release();
+			return 1;
+		}
+		opt.tls_cert_pem = tls_cert;
+		opt.tls_key_pem = tls_key;
 	}
 	/* block the signals before any thread starts, so only sigwait sees them */
 	sigset_t set;
@@ -308,6 +362,11 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	if (http_server_start(&opt, api_dispatch, &app, &srv, why, sizeof(why))) {
 		fprintf(stderr, "pingan: %s\n", why);
 		web_free(app.web);
+		free(tls_cert);
+		if (tls_key)
+			sec_wipe(tls_key, tls_key_len);
+		free(tls_key);
+		auth_release();
 		geo_index_free(ic.ix);
 		cal_free(cal);
 		arena_free(ic.a);
@@ -323,7 +382,8 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	char *colon = strrchr(host, ':');
 	if (colon)
 		*colon = '\0';
-	printf("listening on http://%s:%d\n", host, http_server_port(srv));
+	printf("listening on %s://%s:%d\n", tls_cert ? "https" : "http", host,
+	       http_server_port(srv));
 	fflush(stdout);
 	log_info("serving %zu grids from '%s' on %s:%d", geo_index_count(ic.ix), cfg->db, host,
 		 http_server_port(srv));
@@ -353,6 +413,11 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	store_close(st);
 	close(lock);
 	http_client_cleanup();
+	auth_release();
+	free(tls_cert);
+	if (tls_key)
+		sec_wipe(tls_key, tls_key_len);
+	free(tls_key);
 	log_info("stopped cleanly");
 	return 0;
 }

@@ -25,6 +25,12 @@ struct config {
 	char *categories_file;
 	char *working_hours;
 	char *attachments_dir;
+	char *totp_roles;
+	char *totp_algorithm;
+	char *totp_issuer;
+	char *password_blocklist;
+	char *tls_cert_file;
+	char *tls_key_file;
 	char *key_file;
 	char *pii_profile;
 	char *pii_reveal_roles;
@@ -43,6 +49,7 @@ struct config {
 	long long pbkdf2_iterations;
 	long long session_idle_minutes;
 	long long session_absolute_hours;
+	long long password_max_age_days;
 	long long lockout_threshold;
 	long long lockout_minutes;
 	long long ip_fail_limit;

@@ -25,6 +25,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <sqlite3.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1068,6 +1069,24 @@ int store_user_get(struct store *st, struct arena *a, long long id, struct user 
 	return user_query(st, a, by_id, &id, out);
 }
 
+int store_user_get_scoped(struct store *st, struct arena *a, const struct scope *sc, long long id,
+			  struct user *out)
+{
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q =
+		sq_prep(c, USER_SELECT "WHERE u.id = ?3 AND " SCOPE_SQL("o.path", "?1", "?2"));
+	sq_bind_scope(a, q, 1, sc);
+	sqlite3_bind_int64(q, 3, id);
+	int rc = sqlite3_step(q), err = 0;
+	if (rc == SQLITE_ROW)
+		read_user(a, q, out);
+	else
+		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_map_rc(rc, c->db);
+	sqlite3_reset(q);
+	sq_rrelease(st, c);
+	return err;
+}
+
 int store_user_list(struct store *st, struct arena *a, const struct scope *sc, struct user **out,
 		    size_t *n)
 {
@@ -1213,7 +1232,7 @@ int store_session_get(struct store *st, struct arena *a, const char *token_hash,
 {
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q =
-		sq_prep(c, "SELECT user_id, created_at, last_seen, expires_at FROM sessions "
+		sq_prep(c, "SELECT user_id, created_at, last_seen, expires_at, stage FROM sessions "
 			   "WHERE token_hash = ?1");
 	sqlite3_bind_text(q, 1, token_hash, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(q), err = 0;
@@ -1223,6 +1242,7 @@ int store_session_get(struct store *st, struct arena *a, const char *token_hash,
 		out->created_at = sqlite3_column_int64(q, 1);
 		out->last_seen = sqlite3_column_int64(q, 2);
 		out->expires_at = sqlite3_column_int64(q, 3);
+		out->stage = sqlite3_column_int(q, 4);
 	} else {
 		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_map_rc(rc, c->db);
 	}

@@ -118,6 +118,10 @@ int store_user_add(struct store *st, struct user *u);
 int store_user_get_by_name(struct store *st, struct arena *a, const char *username,
 			   struct user *out);
 int store_user_get(struct store *st, struct arena *a, long long id, struct user *out);
+/* The user if bound inside the scope: ERR_NOT_FOUND for a missing user and
+ * for one outside alike (administration of other users goes through this). */
+int store_user_get_scoped(struct store *st, struct arena *a, const struct scope *sc, long long id,
+			  struct user *out);
 /* Users bound inside the scope, by name. */
 int store_user_list(struct store *st, struct arena *a, const struct scope *sc, struct user **out,
 		    size_t *n);
@@ -138,6 +142,7 @@ struct session {
 	const char *token_hash;
 	long long user_id;
 	long long created_at, last_seen, expires_at;
+	int stage; /* AUTH_STAGE_*: what the session may do */
 };
 int store_session_add(struct store *st, const char *token_hash, long long user_id, long long now,
 		      long long expires_at, const char *ip);
@@ -147,6 +152,38 @@ int store_session_touch(struct store *st, const char *token_hash, long long now)
 int store_session_delete(struct store *st, const char *token_hash);
 /* Ends every session of a user (password change, disable). */
 int store_session_delete_user(struct store *st, long long user_id);
+/* Sets what a session may do (sqlite_auth.c). ERR_NOT_FOUND if it is gone. */
+int store_session_set_stage(struct store *st, const char *token_hash, int stage);
+
+/* --- second factors (sqlite_auth.c) --- */
+struct totp_row {
+	long long user_id;
+	const char *algorithm; /* "sha1" or "sm3" */
+	const char *secret;    /* base32, or "sealed:" and the hex of a crypt_seal()ed base32 */
+	bool enabled;          /* false: enrolment started, not yet confirmed */
+	long long last_step;   /* the last time step a code was accepted for */
+	long long created_at, enabled_at;
+};
+/* A user's TOTP row; ERR_NOT_FOUND if none. */
+int store_totp_get(struct store *st, struct arena *a, long long user_id, struct totp_row *out);
+/* Starts (or restarts) an enrolment with a new pending secret. ERR_CONFLICT
+ * if the user has an enabled one (reset it first), ERR_NOT_FOUND for no such
+ * user. */
+int store_totp_begin(struct store *st, long long user_id, const char *algorithm, const char *secret,
+		     long long now);
+/* Enables the pending secret and records step as used. ERR_CONFLICT if
+ * there is no pending secret. */
+int store_totp_enable(struct store *st, long long user_id, long long step, long long now);
+/* Records step as used, atomically, only if it is later than the last used
+ * step: ERR_CONFLICT when it is not (a replayed code). */
+int store_totp_use(struct store *st, long long user_id, long long step);
+/* Replaces the stored form of a user's secret (sealing, re-sealing). */
+int store_totp_set_secret(struct store *st, long long user_id, const char *secret);
+/* Every TOTP row (user_id and secret filled), for re-sealing. */
+int store_totp_all(struct store *st, struct arena *a, struct totp_row **out, size_t *n);
+/* Removes a user's secret (reset by a security administrator).
+ * ERR_NOT_FOUND if there was none. */
+int store_totp_delete(struct store *st, long long user_id);
 
 /* --- event categories --- */
 /* Inserts or replaces a category (its parent must exist). */

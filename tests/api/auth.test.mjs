@@ -47,8 +47,9 @@ describe('login and sessions', () => {
 		const t0 = Math.floor(Date.now() / 1000);
 		const res = await login('admin', srv.accounts.admin);
 		assert.equal(res.status, 200, res.text);
-		assert.deepStrictEqual(Object.keys(res.json).sort(), ['expires_at', 'token', 'user']);
+		assert.deepStrictEqual(Object.keys(res.json).sort(), ['expires_at', 'stage', 'token', 'user']);
 		assertSubset(res.json, {
+			stage: 'full',
 			token: /^[0-9a-f]{32}$/,
 			expires_at: (v) => Number.isInteger(v) && Math.abs(v - (t0 + 12 * 3600)) <= 5,
 			user: { id: (v) => Number.isInteger(v) && v > 0, username: 'admin', display_name: '系统管理员',
@@ -85,7 +86,10 @@ describe('login and sessions', () => {
 		assert.equal(res.status, 200);
 		assert.equal(res.json.username, 'leader');
 		assert.deepStrictEqual(Object.keys(res.json).sort(), ['display_name', 'id', 'org', 'org_kind',
-			'org_name', 'roles', 'scope', 'session_expires_at', 'username']);
+			'org_name', 'roles', 'scope', 'session_expires_at', 'stage', 'totp', 'username']);
+		assert.equal(res.json.stage, 'full');
+		assert.equal(res.json.totp, false);
+		assert.equal(res.json.server, undefined, 'no version for a leader');
 		const both = await srv.api('GET', '/api/v1/me', { token: leader.token, cookie: admin.cookie });
 		assert.equal(both.json.username, 'leader');
 	});
