@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what Pingan needs on Debian 12, only what is missing, then the npm
 # packages from the lockfile. Idempotent: a second run installs nothing.
+# (openssl: the HTTPS test makes its self-signed certificate with `openssl req`.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(gcc make meson ninja-build pkg-config python3 libmicrohttpd-dev libsqlite3-dev
       libjansson-dev libsodium-dev libssl-dev libcurl4-openssl-dev sqlite3 ca-certificates
-      clang-format chromium fonts-noto-cjk)
+      clang-format openssl chromium fonts-noto-cjk)
 # node 18 or newer runs the API tests and installs the demo data packages
 node_ok() { command -v node >/dev/null && command -v npm >/dev/null &&
             [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 18 ]; }

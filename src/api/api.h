@@ -34,6 +34,9 @@ struct app {
 	long long (*now)(void);  /* unix seconds; injectable for tests */
 	struct web *web;         /* NULL or without index.html: the API only */
 	struct http_server *srv; /* set once serving (event streams) */
+	/* the audit anchors' HMAC key (setting audit_key_file), read at start */
+	unsigned char audit_key[AUDIT_KEY_LEN];
+	struct sm2_key *audit_sign; /* setting audit_sign_key_file */
 };
 
 /* Route permissions: who may call it. */
@@ -42,8 +45,12 @@ struct app {
 /* otherwise: a mask of ROLE(...) bits, any of which suffices */
 
 /* Route flags. */
-#define ROUTE_JSON_BODY 1u /* needs a JSON object body (415/400 otherwise) */
-#define ROUTE_UPLOAD    2u /* the body is a file, streamed to disk (max_upload) */
+#define ROUTE_JSON_BODY      1u  /* needs a JSON object body (415/400 otherwise) */
+#define ROUTE_UPLOAD         2u  /* the body is a file, streamed to disk (max_upload) */
+#define ROUTE_STAGE_ENROL    4u  /* open to a session that may only enrol a second factor */
+#define ROUTE_STAGE_PASSWORD 8u  /* open to a session restricted to changing an expired password */
+#define ROUTE_CROSS_SITE     16u /* may be posted from other sites (Open311 clients) */
+#define ROUTE_SELF           32u /* one's own session or password: open to every role */
 
 typedef int (*api_handler_fn)(struct app *app, struct http_request *r, struct principal *who,
 			      json_t *body);
@@ -88,13 +95,35 @@ int api_query_int(struct http_request *r, const char *key, long long min, long l
  * (ERR_BAD_QUERY with detail); strings point into the request. */
 int api_event_filter(struct app *app, struct http_request *r, struct principal *who,
 		     struct event_filter *f);
+/* Appends an audit record of the request: who (NULL: nobody logged in),
+ * the request's address, now; detail is a printf format (NULL: none).
+ * Call it inside the transaction of the change it records and fail the
+ * change when it fails. 0 or a store error. */
+int api_audit(struct app *app, struct http_request *r, const struct principal *who,
+	      const char *action, const char *object, const char *outcome, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+/* Ends a transaction begun with store_begin(): commits when err is 0,
+ * else rolls back; returns err or the commit's outcome. */
+int api_end(struct app *app, int err);
 
 /* JSON renderings shared by handlers. */
 /* RFC 3339 UTC ("2026-11-25T05:00:00Z") for unix seconds; null for 0. */
 json_t *api_time_json(long long t);
 json_t *api_org_json(const struct org *o);
 json_t *api_principal_json(const struct principal *who);
+/* "full", "totp_enrolment" or "password_change". */
+const char *api_stage_name(int stage);
 
+/* Reporters' personal data (h_pii.c). Parses body's optional "reporter"
+ * object into out (pointing into body). 0 or an error with r->err_detail. */
+int api_reporter_parse(struct http_request *r, json_t *body, struct pii_contact *out);
+/* The event's reporter contact, masked; JSON null when there is none. */
+json_t *api_reporter_masked(struct app *app, struct http_request *r, long long event_id);
+/* Reads reporter_phone / reporter_id_no from the query into f (blind
+ * indexes). 0, or ERR_BAD_QUERY / ERR_FORBIDDEN with r->err_detail. */
+int api_reporter_filter(struct app *app, struct http_request *r, const struct principal *who,
+			struct event_filter *f);
 /* --- the web app (h_web.c) --- */
 /* Reads every file under dir into memory (types, strong ETags). *out is
  * always set (free it with web_free); ERR_NOT_FOUND when dir or its
@@ -109,11 +138,6 @@ bool web_path(const char *path);
  * index.html for client-side routes, 304 on a matching If-None-Match, 404
  * for a missing file, 404 no_route with a note when there is no built app. */
 int web_serve(struct web *w, struct http_request *r);
-
-/* Adds "contact" (the citizen's, of a public report) to an event's JSON for
- * centre users; nothing for others or other events. */
-void api_public_contact(struct app *app, struct http_request *r, const struct principal *who,
-			const struct event *e, json_t *j);
 
 /* --- event streams (h_stream.c) --- */
 /* event_env.changed: queues a report or change on the streams whose scope holds it. */
@@ -130,6 +154,9 @@ int h_login(struct app *, struct http_request *, struct principal *, json_t *);
 int h_logout(struct app *, struct http_request *, struct principal *, json_t *);
 int h_me(struct app *, struct http_request *, struct principal *, json_t *);
 int h_me_password(struct app *, struct http_request *, struct principal *, json_t *);
+int h_totp_begin(struct app *, struct http_request *, struct principal *, json_t *);
+int h_totp_confirm(struct app *, struct http_request *, struct principal *, json_t *);
+int h_user_totp_reset(struct app *, struct http_request *, struct principal *, json_t *);
 int h_org_tree(struct app *, struct http_request *, struct principal *, json_t *);
 int h_org_get(struct app *, struct http_request *, struct principal *, json_t *);
 int h_org_children(struct app *, struct http_request *, struct principal *, json_t *);
@@ -168,9 +195,48 @@ int h_event_export(struct app *, struct http_request *, struct principal *, json
 int h_event_get(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_timeline(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_act(struct app *, struct http_request *, struct principal *, json_t *);
+int h_event_personal(struct app *, struct http_request *, struct principal *, json_t *);
+int h_event_personal_reads(struct app *, struct http_request *, struct principal *, json_t *);
 int h_api_key_create(struct app *, struct http_request *, struct principal *, json_t *);
 int h_api_key_list(struct app *, struct http_request *, struct principal *, json_t *);
 int h_api_key_revoke(struct app *, struct http_request *, struct principal *, json_t *);
+int h_user_enable(struct app *, struct http_request *, struct principal *, json_t *);
+int h_user_roles(struct app *, struct http_request *, struct principal *, json_t *);
+int h_audit_list(struct app *, struct http_request *, struct principal *, json_t *);
+int h_audit_verify(struct app *, struct http_request *, struct principal *, json_t *);
+int h_audit_anchors(struct app *, struct http_request *, struct principal *, json_t *);
+int h_audit_anchor_now(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_indicators(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_indicator_put(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_indicator_history(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_population(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_population_put(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_scores(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_rankings(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_drill(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_export_csv(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_report(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_period(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_close(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_recompute(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_adjustments(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_adjustment_add(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_adjustment_approve(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_adjustment_reject(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_commendations(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_candidates(struct app *, struct http_request *, struct principal *, json_t *);
+int h_assess_commendation_approve(struct app *, struct http_request *, struct principal *,
+				  json_t *);
+int h_assess_commendation_reject(struct app *, struct http_request *, struct principal *, json_t *);
+int h_units(struct app *, struct http_request *, struct principal *, json_t *);
+int h_unit_add(struct app *, struct http_request *, struct principal *, json_t *);
+int h_unit_get(struct app *, struct http_request *, struct principal *, json_t *);
+int h_unit_designate(struct app *, struct http_request *, struct principal *, json_t *);
+int h_designations(struct app *, struct http_request *, struct principal *, json_t *);
+int h_designation_get(struct app *, struct http_request *, struct principal *, json_t *);
+int h_designation_approve(struct app *, struct http_request *, struct principal *, json_t *);
+int h_designation_reject(struct app *, struct http_request *, struct principal *, json_t *);
+int h_designation_revoke(struct app *, struct http_request *, struct principal *, json_t *);
 /* Renders err (status, r->err_detail) in the GeoReport error format of the
  * request's suffix (.json or .xml; without one, err is returned for the
  * usual JSON error): for errors met before an Open311 handler runs (no such

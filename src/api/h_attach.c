@@ -147,6 +147,8 @@ int h_attach_get(struct app *app, struct http_request *r, struct principal *who,
 bool api_upload_route(void *ctx, const char *method, const char *path)
 {
 	(void)ctx;
+	if (strcmp(method, "POST"))
+		return false; /* uploads are POSTs; spare every other request a match */
 	struct arena *a = arena_new();
 	const char *params[HTTP_MAX_PARAMS];
 	int nparams, err;

@@ -114,7 +114,14 @@ int h_calendar_put(struct app *app, struct http_request *r, struct principal *wh
 	cal_free(check);
 	if (err)
 		return http_error(r, ERR_BAD_VALUE, "%s", why);
-	if ((err = store_calendar_year_set(app->st, (int)year, days, n, who->user_id, app->now())))
+	if ((err = store_begin(app->st)))
+		return err;
+	err = store_calendar_year_set(app->st, (int)year, days, n, who->user_id, app->now());
+	if (!err)
+		err = api_audit(app, r, who, "config.calendar",
+				arena_printf(r->arena, "calendar:%lld", year), "ok",
+				"%zu days entered", n);
+	if ((err = api_end(app, err)))
 		return err;
 	if ((err = cal_replace_year(app->cal, (int)year, days, n, why, sizeof(why))))
 		return http_error(r, ERR_BAD_VALUE, "%s", why);

@@ -6,6 +6,7 @@
  * 404 like a missing one.
  */
 #include "api/api.h"
+#include "api/jw.h"
 #include "core/err.h"
 #include "core/str.h"
 
@@ -14,58 +15,148 @@
 #include <string.h>
 #include <time.h>
 
-/* path segment k (0: district) of an org path, or NULL */
-static json_t *segment(const char *path, int k)
+/* path segment k (0: district) of an org path as a string, or null */
+static void segment(struct strbuf *sb, const char *path, int k)
 {
 	const char *p = path;
 	for (int i = 0; i <= k; i++) {
 		p = strchr(p, '/');
-		if (!p || !p[1])
-			return json_null();
+		if (!p || !p[1]) {
+			jw_null(sb);
+			return;
+		}
 		p++;
 	}
 	const char *e = strchr(p, '/');
-	return e ? json_stringn(p, (size_t)(e - p)) : json_null();
+	if (e)
+		jw_strn(sb, p, (size_t)(e - p));
+	else
+		jw_null(sb);
 }
 
 static const char *const warn_names[] = { "none", "yellow", "red" };
 
-json_t *api_event_json(const struct event *e);
-json_t *api_event_json(const struct event *e)
+/* The event's members, for the caller to wrap in braces with more of its own. */
+static void event_fields(struct strbuf *sb, const struct event *e)
 {
-	json_t *j = json_pack("{s:I,s:s,s:s,s:i,s:s,s:s,s:s,s:b,s:s,s:s,s:s,s:I,s:s,s:i,s:i,s:i}",
-			      "id", (json_int_t)e->id, "receipt", e->receipt, "category",
-			      e->category, "urgency", e->urgency, "title", e->title, "description",
-			      e->description, "address", e->address, "outside", e->outside,
-			      "source", e->source, "state", wf_state_name(&wf_event, e->state),
-			      "state_zh", wf_event.states[e->state].zh, "version",
-			      (json_int_t)e->version, "assignee", e->assignee, "level", e->level,
-			      "reworks", e->reworks, "supervisions", e->supervisions);
-	json_object_set_new(j, "point",
-			    e->has_point ? json_pack("{s:f,s:f}", "lon", e->lon, "lat", e->lat)
-					 : json_null());
-	json_object_set_new(j, "grid", *e->grid_code ? json_string(e->grid_code) : json_null());
-	json_object_set_new(j, "community", *e->grid_code ? segment(e->org_path, 2) : json_null());
-	json_object_set_new(j, "street", *e->grid_code ? segment(e->org_path, 1) : json_null());
-	json_object_set_new(j, "district", segment(e->org_path, 0));
-	json_object_set_new(j, "pending",
-			    json_pack("{s:b,s:b}", "extension", (e->pending & WF_PENDING_EXT) != 0,
-				      "suspension", (e->pending & WF_PENDING_SUSP) != 0));
-	if (e->pending & WF_PENDING_EXT)
-		json_object_set_new(j, "extension_days", json_integer(e->ext_days));
-	json_object_set_new(j, "deadline_at", api_time_json(e->deadline_at));
-	json_object_set_new(j, "warn_at", api_time_json(e->warn_at));
-	json_object_set_new(j, "escalate_at", api_time_json(e->escalate_at));
-	json_object_set_new(j, "paused_left_s", json_integer(e->paused_left));
-	json_object_set_new(j, "warning",
-			    json_string(warn_names[e->warn < 0 || e->warn > 2 ? 0 : e->warn]));
-	json_object_set_new(j, "merged_into",
-			    e->merged_into ? json_integer(e->merged_into) : json_null());
-	json_object_set_new(j, "rating", e->rating ? json_integer(e->rating) : json_null());
-	json_object_set_new(j, "created_at", api_time_json(e->created_at));
-	json_object_set_new(j, "updated_at", api_time_json(e->updated_at));
-	json_object_set_new(j, "closed_at", api_time_json(e->closed_at));
-	return j;
+	JW_KEY(sb, "id");
+	jw_int(sb, e->id);
+	JW_KEY(sb, "receipt");
+	jw_str(sb, e->receipt);
+	JW_KEY(sb, "category");
+	jw_str(sb, e->category);
+	JW_KEY(sb, "urgency");
+	jw_int(sb, e->urgency);
+	JW_KEY(sb, "title");
+	jw_str(sb, e->title);
+	JW_KEY(sb, "description");
+	jw_str(sb, e->description);
+	JW_KEY(sb, "address");
+	jw_str(sb, e->address);
+	JW_KEY(sb, "outside");
+	jw_bool(sb, e->outside);
+	JW_KEY(sb, "source");
+	jw_str(sb, e->source);
+	JW_KEY(sb, "state");
+	jw_str(sb, wf_state_name(&wf_event, e->state));
+	JW_KEY(sb, "state_zh");
+	jw_str(sb, wf_event.states[e->state].zh);
+	JW_KEY(sb, "version");
+	jw_int(sb, e->version);
+	JW_KEY(sb, "assignee");
+	jw_str(sb, e->assignee);
+	JW_KEY(sb, "level");
+	jw_int(sb, e->level);
+	JW_KEY(sb, "reworks");
+	jw_int(sb, e->reworks);
+	JW_KEY(sb, "supervisions");
+	jw_int(sb, e->supervisions);
+	JW_KEY(sb, "point");
+	if (e->has_point) {
+		jw_lit(sb, "{\"lon\":");
+		jw_real(sb, e->lon);
+		jw_lit(sb, ",\"lat\":");
+		jw_real(sb, e->lat);
+		jw_lit(sb, "}");
+	} else {
+		jw_null(sb);
+	}
+	bool in_grid = e->grid_code && *e->grid_code;
+	JW_KEY(sb, "grid");
+	if (in_grid)
+		jw_str(sb, e->grid_code);
+	else
+		jw_null(sb);
+	JW_KEY(sb, "community");
+	if (in_grid)
+		segment(sb, e->org_path, 2);
+	else
+		jw_null(sb);
+	JW_KEY(sb, "street");
+	if (in_grid)
+		segment(sb, e->org_path, 1);
+	else
+		jw_null(sb);
+	JW_KEY(sb, "district");
+	segment(sb, e->org_path, 0);
+	JW_KEY(sb, "pending");
+	jw_lit(sb, "{\"extension\":");
+	jw_bool(sb, (e->pending & WF_PENDING_EXT) != 0);
+	jw_lit(sb, ",\"suspension\":");
+	jw_bool(sb, (e->pending & WF_PENDING_SUSP) != 0);
+	jw_lit(sb, "}");
+	if (e->pending & WF_PENDING_EXT) {
+		JW_KEY(sb, "extension_days");
+		jw_int(sb, e->ext_days);
+	}
+	JW_KEY(sb, "deadline_at");
+	jw_time(sb, e->deadline_at);
+	JW_KEY(sb, "warn_at");
+	jw_time(sb, e->warn_at);
+	JW_KEY(sb, "escalate_at");
+	jw_time(sb, e->escalate_at);
+	JW_KEY(sb, "paused_left_s");
+	jw_int(sb, e->paused_left);
+	JW_KEY(sb, "warning");
+	jw_str(sb, warn_names[e->warn < 0 || e->warn > 2 ? 0 : e->warn]);
+	JW_KEY(sb, "merged_into");
+	if (e->merged_into)
+		jw_int(sb, e->merged_into);
+	else
+		jw_null(sb);
+	JW_KEY(sb, "rating");
+	if (e->rating)
+		jw_int(sb, e->rating);
+	else
+		jw_null(sb);
+	JW_KEY(sb, "created_at");
+	jw_time(sb, e->created_at);
+	JW_KEY(sb, "updated_at");
+	jw_time(sb, e->updated_at);
+	JW_KEY(sb, "closed_at");
+	jw_time(sb, e->closed_at);
+}
+
+void api_event_write(struct strbuf *sb, const struct event *e)
+{
+	jw_lit(sb, "{");
+	event_fields(sb, e);
+	jw_lit(sb, "}");
+}
+
+static void free_text(void *p)
+{
+	free(p);
+}
+
+/* Answers with the JSON text in sb (which it takes over). */
+static void reply_buf(struct http_request *r, int status, struct strbuf *sb)
+{
+	jw_lit(sb, "\n");
+	size_t len;
+	char *text = strbuf_detach(sb, &len);
+	arena_defer(r->arena, free_text, text);
+	http_reply_text(r, status, "application/json; charset=utf-8", text, len);
 }
 
 static const char *const stage_names[WF_STAGE__COUNT] = { "",       "register", "dispatch",
@@ -193,8 +284,15 @@ int h_category_put(struct app *app, struct http_request *r, struct principal *wh
 		http_reply_json(r, 200, json_incref(after));
 		return 0;
 	}
-	if ((err = store_category_change(app->st, &c, who->user_id, app->now(),
-					 dump(r->arena, before), dump(r->arena, after))))
+	if ((err = store_begin(app->st)))
+		return err;
+	err = store_category_change(app->st, &c, who->user_id, app->now(), dump(r->arena, before),
+				    dump(r->arena, after));
+	if (!err)
+		err = api_audit(app, r, who, "config.category",
+				arena_printf(r->arena, "category:%s", c.code), "ok", "%s",
+				dump(r->arena, after));
+	if ((err = api_end(app, err)))
 		return err;
 	http_reply_json(r, 200, json_incref(after));
 	return 0;
@@ -267,19 +365,22 @@ static int replay(struct app *app, struct http_request *r, struct principal *who
 	int err = store_event_get(app->st, r->arena, &who->scope, id, &e);
 	if (err)
 		return err;
-	json_t *j = api_event_json(&e);
-	json_object_set_new(j, "duplicates", json_array());
+	struct strbuf sb = STRBUF_INIT;
+	jw_lit(&sb, "{");
+	event_fields(&sb, &e);
+	jw_lit(&sb, ",\"duplicates\":[]}");
 	http_add_header(r, "Location", arena_printf(r->arena, "/api/v1/events/%lld", e.id));
-	http_reply_json(r, 200, j);
+	reply_buf(r, 200, &sb);
 	return 0;
 }
 
 int h_event_create(struct app *app, struct http_request *r, struct principal *who, json_t *body)
 {
-	static const char *const keys[] = { "category",    "urgency",   "title",
-					    "description", "address",   "lon",
-					    "lat",         "client_id", NULL };
+	static const char *const keys[] = { "category",  "urgency", "title", "description",
+					    "address",   "lon",     "lat",   "reporter",
+					    "client_id", NULL };
 	struct event_input in = { 0 };
+	struct pii_contact contact;
 	long long urgency = 1;
 	bool has_lon, has_lat;
 	const char *client = NULL;
@@ -293,8 +394,10 @@ int h_event_create(struct app *app, struct http_request *r, struct principal *wh
 	    (err = api_int(r, body, "urgency", false, 1, 3, &urgency)) ||
 	    (err = get_number(r, body, "lon", &has_lon, &in.lon)) ||
 	    (err = get_number(r, body, "lat", &has_lat, &in.lat)) ||
+	    (err = api_reporter_parse(r, body, &contact)) ||
 	    (err = api_str(r, body, "client_id", false, 36, &client)))
 		return err;
+	in.contact = &contact;
 	if (client && !uuid_ok(client, cid))
 		return http_error(r, ERR_BAD_VALUE,
 				  "field 'client_id' must be a UUID (8-4-4-4-12 hex digits)");
@@ -341,13 +444,26 @@ int h_event_create(struct app *app, struct http_request *r, struct principal *wh
 		if (err)
 			return http_error(r, err, "%s", why);
 	}
-	json_t *dj = json_array();
-	for (size_t i = 0; i < ndups; i++)
-		json_array_append_new(dj, api_event_json(&dups[i]));
-	json_t *j = api_event_json(&e);
-	json_object_set_new(j, "duplicates", dj);
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_reserve(&sb, 1024 + ndups * 900);
+	jw_lit(&sb, "{");
+	event_fields(&sb, &e);
+	JW_KEY(&sb, "duplicates");
+	jw_lit(&sb, "[");
+	for (size_t i = 0; i < ndups; i++) {
+		jw_sep(&sb);
+		api_event_write(&sb, &dups[i]);
+	}
+	jw_lit(&sb, "]");
+	if (!pii_contact_empty(&contact)) {
+		json_t *rep = api_reporter_masked(app, r, e.id);
+		JW_KEY(&sb, "reporter");
+		jw_json(&sb, rep);
+		json_decref(rep);
+	}
+	jw_lit(&sb, "}");
 	http_add_header(r, "Location", arena_printf(r->arena, "/api/v1/events/%lld", e.id));
-	http_reply_json(r, 201, j);
+	reply_buf(r, 201, &sb);
 	return 0;
 }
 
@@ -358,20 +474,36 @@ static int parse_id(struct http_request *r, const char *s, long long *id)
 	return 0;
 }
 
-static json_t *timeline_json(struct arena *a, const struct event_action *v, size_t n)
+static void timeline_write(struct strbuf *sb, const struct event_action *v, size_t n)
 {
-	(void)a;
-	json_t *items = json_array();
+	jw_lit(sb, "[");
 	for (size_t i = 0; i < n; i++) {
-		json_t *data = json_loads(v[i].data, 0, NULL);
-		json_array_append_new(items,
-				      json_pack("{s:I,s:o,s:s,s:s,s:s,s:s,s:s,s:o}", "id",
-						(json_int_t)v[i].id, "at", api_time_json(v[i].at),
-						"actor", v[i].actor, "action", v[i].action, "from",
-						v[i].from, "to", v[i].to, "note", v[i].note, "data",
-						data ? data : json_object()));
+		jw_sep(sb);
+		jw_lit(sb, "{");
+		JW_KEY(sb, "id");
+		jw_int(sb, v[i].id);
+		JW_KEY(sb, "at");
+		jw_time(sb, v[i].at);
+		JW_KEY(sb, "actor");
+		jw_str(sb, v[i].actor);
+		JW_KEY(sb, "action");
+		jw_str(sb, v[i].action);
+		JW_KEY(sb, "from");
+		jw_str(sb, v[i].from);
+		JW_KEY(sb, "to");
+		jw_str(sb, v[i].to);
+		JW_KEY(sb, "note");
+		jw_str(sb, v[i].note);
+		JW_KEY(sb, "data");
+		/* the stored object text (written by the engine), else {} */
+		const char *d = v[i].data;
+		if (d && d[0] == '{')
+			strbuf_addstr(sb, d);
+		else
+			jw_lit(sb, "{}");
+		jw_lit(sb, "}");
 	}
-	return items;
+	jw_lit(sb, "]");
 }
 
 static json_t *actions_json(const struct principal *who, const struct event *e)
@@ -418,17 +550,29 @@ int h_event_get(struct app *app, struct http_request *r, struct principal *who, 
 	size_t n;
 	if ((err = store_event_actions(app->st, r->arena, id, &v, &n)))
 		return err;
-	json_t *j = api_event_json(&e);
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_reserve(&sb, 2048 + n * 200);
+	jw_lit(&sb, "{");
+	event_fields(&sb, &e);
 	struct category cat;
 	if (!store_category_get(app->st, r->arena, e.category, &cat)) {
 		char route[ORG_CODE_MAX];
 		event_route(&e, &cat, route);
-		json_object_set_new(j, "suggested_assignee", json_string(route));
+		JW_KEY(&sb, "suggested_assignee");
+		jw_str(&sb, route);
 	}
-	json_object_set_new(j, "timeline", timeline_json(r->arena, v, n));
-	json_object_set_new(j, "actions", actions_json(who, &e));
-	api_public_contact(app, r, who, &e, j);
-	http_reply_json(r, 200, j);
+	JW_KEY(&sb, "timeline");
+	timeline_write(&sb, v, n);
+	json_t *acts = actions_json(who, &e);
+	JW_KEY(&sb, "actions");
+	jw_json(&sb, acts);
+	json_decref(acts);
+	json_t *rep = api_reporter_masked(app, r, e.id);
+	JW_KEY(&sb, "reporter");
+	jw_json(&sb, rep);
+	json_decref(rep);
+	jw_lit(&sb, "}");
+	reply_buf(r, 200, &sb);
 	return 0;
 }
 
@@ -446,7 +590,11 @@ int h_event_timeline(struct app *app, struct http_request *r, struct principal *
 	size_t n;
 	if ((err = store_event_actions(app->st, r->arena, id, &v, &n)))
 		return err;
-	http_reply_json(r, 200, json_pack("{s:o}", "items", timeline_json(r->arena, v, n)));
+	struct strbuf sb = STRBUF_INIT;
+	jw_lit(&sb, "{\"items\":");
+	timeline_write(&sb, v, n);
+	jw_lit(&sb, "}");
+	reply_buf(r, 200, &sb);
 	return 0;
 }
 
@@ -491,7 +639,9 @@ int h_event_act(struct app *app, struct http_request *r, struct principal *who, 
 			sizeof(why));
 	if (err)
 		return *why ? http_error(r, err, "%s", why) : err;
-	http_reply_json(r, 200, api_event_json(&e));
+	struct strbuf sb = STRBUF_INIT;
+	api_event_write(&sb, &e);
+	reply_buf(r, 200, &sb);
 	return 0;
 }
 
@@ -554,6 +704,8 @@ int api_event_filter(struct app *app, struct http_request *r, struct principal *
 	if (f->q && (!str_utf8_valid(f->q, strlen(f->q)) || str_utf8_len(f->q) > 100))
 		return http_error(r, ERR_BAD_QUERY,
 				  "query parameter 'q' must be at most 100 characters");
+	if ((err = api_reporter_filter(app, r, who, f)))
+		return err;
 	if (f->org) {
 		struct org o;
 		if (store_org_get(app->st, r->arena, &who->scope, f->org, &o))
@@ -579,19 +731,31 @@ int h_event_list(struct app *app, struct http_request *r, struct principal *who,
 	long long total;
 	if ((err = store_event_list(app->st, r->arena, &who->scope, &f, &v, &n, &total)))
 		return err;
-	json_t *items = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, api_event_json(&v[i]));
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_reserve(&sb, 1024 + (size_t)n * 900);
+	jw_lit(&sb, "{\"items\":[");
+	for (size_t i = 0; i < n; i++) {
+		jw_sep(&sb);
+		api_event_write(&sb, &v[i]);
+	}
+	jw_lit(&sb, "]");
 	/* counted totals stop at the cap; roll-up totals are exact at any size */
-	bool capped = total > EVENT_TOTAL_CAP && (f.category || f.grid || f.assignee || f.urgency ||
-						  f.from || f.to || f.overdue || (f.q && *f.q));
-	json_t *j =
-		json_pack("{s:o,s:I,s:b}", "items", items, "total",
-			  (json_int_t)(capped ? EVENT_TOTAL_CAP : total), "total_capped", capped);
-	json_object_set_new(j, "next_cursor",
-			    n == (size_t)f.limit && n
-				    ? json_string(arena_printf(r->arena, "%lld", v[n - 1].id))
-				    : json_null());
-	http_reply_json(r, 200, j);
+	bool capped = total > EVENT_TOTAL_CAP &&
+		      (f.category || f.grid || f.assignee || f.urgency || f.from || f.to ||
+		       f.overdue || (f.q && *f.q) || f.bidx_col);
+	JW_KEY(&sb, "total");
+	jw_int(&sb, capped ? EVENT_TOTAL_CAP : total);
+	JW_KEY(&sb, "total_capped");
+	jw_bool(&sb, capped);
+	JW_KEY(&sb, "next_cursor");
+	if (n == (size_t)f.limit && n) {
+		char id[24];
+		snprintf(id, sizeof(id), "%lld", v[n - 1].id);
+		jw_str(&sb, id);
+	} else {
+		jw_null(&sb);
+	}
+	jw_lit(&sb, "}");
+	reply_buf(r, 200, &sb);
 	return 0;
 }

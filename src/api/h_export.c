@@ -244,6 +244,13 @@ int h_event_export(struct app *app, struct http_request *r, struct principal *wh
 	int err = api_event_filter(app, r, who, &f);
 	if (err)
 		return err;
+	/* an export is audited before a byte of it leaves (its own write) */
+	if ((err = api_audit(app, r, who, "events.export", "events", "ok",
+			     "state=%s category=%s org=%s grid=%s assignee=%s q=%s by=%s",
+			     f.states ? f.states : "", f.category ? f.category : "",
+			     f.org ? f.org : "", f.grid ? f.grid : "", f.assignee ? f.assignee : "",
+			     f.q ? f.q : "", f.bidx_col ? f.bidx_col : "")))
+		return err;
 	struct export *x = xcalloc(1, sizeof(*x));
 	x->app = app;
 	x->a = arena_new();
@@ -257,6 +264,8 @@ int h_event_export(struct app *app, struct http_request *r, struct principal *wh
 	x->f.grid = dup_or_null(x->a, f.grid);
 	x->f.assignee = dup_or_null(x->a, f.assignee);
 	x->f.q = dup_or_null(x->a, f.q);
+	for (int i = 0; i < f.nbidx; i++)
+		x->f.bidx[i] = dup_or_null(x->a, f.bidx[i]);
 	x->scope = who->scope;
 	x->scope.root_path = dup_or_null(x->a, who->scope.root_path);
 	if ((err = store_category_list(app->st, x->a, &x->cats, &x->ncats))) {

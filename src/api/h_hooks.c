@@ -87,8 +87,17 @@ int h_hook_add(struct app *app, struct http_request *r, struct principal *who, j
 			     .created_by = who->user_id,
 			     .created_at = app->now() };
 	strbuf_release(&kinds);
-	if ((err = store_webhook_add(app->st, &w)))
+	if ((err = store_begin(app->st)))
 		return err;
+	err = store_webhook_add(app->st, &w);
+	if (!err)
+		err = api_audit(app, r, who, "config.webhook.add",
+				arena_printf(r->arena, "webhook:%lld", w.id), "ok",
+				"org=%s url=%s kinds=%s", w.org_code, w.url, w.kinds);
+	if ((err = api_end(app, err))) {
+		sec_wipe(secret, sizeof(secret));
+		return err;
+	}
 	json_t *j = hook_json(&w);
 	/* the secret is shown once, to configure the receiving end */
 	json_object_set_new(j, "secret", json_string(secret));
@@ -126,7 +135,14 @@ int h_hook_disable(struct app *app, struct http_request *r, struct principal *wh
 	(void)body;
 	struct webhook w;
 	int err = find(app, r, who, &w);
-	if (err || (err = store_webhook_disable(app->st, w.id)))
+	if (err || (err = store_begin(app->st)))
+		return err;
+	err = store_webhook_disable(app->st, w.id);
+	if (!err)
+		err = api_audit(app, r, who, "config.webhook.disable",
+				arena_printf(r->arena, "webhook:%lld", w.id), "ok", "url=%s",
+				w.url);
+	if ((err = api_end(app, err)))
 		return err;
 	http_reply_json(r, 200, json_pack("{s:b}", "ok", 1));
 	return 0;

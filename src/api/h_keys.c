@@ -67,8 +67,16 @@ int h_api_key_create(struct app *app, struct http_request *r, struct principal *
 			     .created_by = who->user_id,
 			     .created_by_name = who->username,
 			     .created_at = app->now() };
+	if ((err = store_begin(app->st))) {
+		sec_wipe(secret, sizeof(secret));
+		return err;
+	}
 	err = store_api_key_add(app->st, &k, hash);
-	if (err) {
+	if (!err)
+		err = api_audit(app, r, who, "api_key.create",
+				arena_printf(r->arena, "api_key:%lld", k.id), "ok", "name=%s",
+				k.name);
+	if ((err = api_end(app, err))) {
 		sec_wipe(secret, sizeof(secret));
 		return err;
 	}
@@ -105,7 +113,14 @@ int h_api_key_revoke(struct app *app, struct http_request *r, struct principal *
 	int err = store_api_key_get(app->st, r->arena, &who->scope, id, &k);
 	if (err == ERR_NOT_FOUND)
 		return http_error(r, err, "no API key '%lld'", id);
-	if (err || (err = store_api_key_revoke(app->st, id, app->now())) ||
+	if (err || (err = store_begin(app->st)))
+		return err;
+	err = store_api_key_revoke(app->st, id, app->now());
+	if (!err)
+		err = api_audit(app, r, who, "api_key.revoke",
+				arena_printf(r->arena, "api_key:%lld", id), "ok", "name=%s",
+				k.name);
+	if ((err = api_end(app, err)) ||
 	    (err = store_api_key_get(app->st, r->arena, &who->scope, id, &k)))
 		return err;
 	http_reply_json(r, 200, key_json(&k));

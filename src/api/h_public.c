@@ -5,10 +5,11 @@
  * A public report is an event like any other (event_create with no user,
  * source "citizen"), so it lands on the grid's desk, gets the category's
  * deadlines and the receipt citizens quote; Open311 (h_open311.c) files the
- * same way for civic apps with a key. The contact a citizen leaves is kept
- * beside the event (public_reports), never shown by the public endpoints;
- * the centre (who takes reports in and may need to call back) reads it as
- * `contact` on GET /api/v1/events/{id}.
+ * same way for civic apps with a key. The contact a citizen leaves (`contact`,
+ * a mobile number, or a `reporter` object as on POST /api/v1/events) is the
+ * event's reporter contact: sealed at rest, masked on GET /api/v1/events/{id},
+ * in the clear only through the audited read (h_pii.c); never shown by the
+ * public endpoints.
  *
  * Abuse: `public_report_limit` reports per address per
  * `public_report_window` seconds (a table of recent addresses in memory,
@@ -133,12 +134,13 @@ static const char *plain_en(int state)
 int h_public_report(struct app *app, struct http_request *r, struct principal *who, json_t *body)
 {
 	(void)who;
-	static const char *const keys[] = { "category", "description", "address", "lon",
-					    "lat",      "contact",     NULL };
+	static const char *const keys[] = { "category", "description", "address",  "lon",
+					    "lat",      "contact",     "reporter", NULL };
 	if (!app->cfg->public_reports)
 		return http_error(r, ERR_NO_ROUTE, "the public report form is turned off here");
 	struct event_input in = { .urgency = 1, .source = "citizen" };
 	const char *contact = NULL;
+	struct pii_contact reporter;
 	bool has_lon, has_lat;
 	int err;
 	if ((err = api_only_keys(r, body, keys)) ||
@@ -147,8 +149,20 @@ int h_public_report(struct app *app, struct http_request *r, struct principal *w
 	    (err = api_str(r, body, "address", false, 200, &in.address)) ||
 	    (err = api_str(r, body, "contact", false, 100, &contact)) ||
 	    (err = get_number(r, body, "lon", &has_lon, &in.lon)) ||
-	    (err = get_number(r, body, "lat", &has_lat, &in.lat)))
+	    (err = get_number(r, body, "lat", &has_lat, &in.lat)) ||
+	    (err = api_reporter_parse(r, body, &reporter)))
 		return err;
+	if (contact && *contact) {
+		/* the form's "phone (optional)": the reporter's phone, sealed like any */
+		char phone[12];
+		if (!pii_phone_normalize(contact, phone))
+			return http_error(r, ERR_BAD_VALUE,
+					  "field 'contact' must be a mobile number (11 digits, "
+					  "starting 13-19)");
+		if (!reporter.v[PII_PHONE] || !*reporter.v[PII_PHONE])
+			reporter.v[PII_PHONE] = arena_strdup(r->arena, phone);
+	}
+	in.contact = &reporter;
 	if (has_lon != has_lat)
 		return http_error(r, ERR_MISSING, "give both 'lon' and 'lat', or neither");
 	in.has_point = has_lon;
@@ -170,7 +184,7 @@ int h_public_report(struct app *app, struct http_request *r, struct principal *w
 		return err;
 	err = event_create(&app->ev, r->arena, NULL, &in, &e, &dups, &ndups, why, sizeof(why));
 	if (!err)
-		err = store_public_report_add(app->st, e.id, contact, now);
+		err = store_public_report_add(app->st, e.id, "", now);
 	if (err) {
 		store_rollback(app->st);
 		return *why ? http_error(r, err, "%s", why) : err;
@@ -213,16 +227,6 @@ int h_public_categories(struct app *app, struct http_request *r, struct principa
 	http_reply_json(r, 200,
 			json_pack("{s:o,s:b}", "items", items, "open", app->cfg->public_reports));
 	return 0;
-}
-
-void api_public_contact(struct app *app, struct http_request *r, const struct principal *who,
-			const struct event *e, json_t *j)
-{
-	const char *contact;
-	if (strcmp(e->source, "citizen") || !(who->roles & ROLE(CENTRE)) ||
-	    store_public_contact(app->st, r->arena, e->id, &contact))
-		return;
-	json_object_set_new(j, "contact", json_string(contact));
 }
 
 int h_public_track(struct app *app, struct http_request *r, struct principal *who, json_t *body)

@@ -11,10 +11,11 @@ int h_healthz(struct app *app, struct http_request *r, struct principal *who, js
 {
 	(void)who;
 	(void)body;
-	json_t *j = json_pack("{s:s,s:s,s:i,s:s,s:I,s:I,s:I}", "status", "ok", "version",
-			      PINGAN_VERSION, "schema", store_schema_version(app->st), "sqlite",
-			      store_engine_version(), "db_bytes", (json_int_t)store_size(app->st),
-			      "grids", (json_int_t)(app->grids ? geo_index_count(app->grids) : 0),
+	/* no version, schema or library version here: a banner helps only an
+	 * attacker; administrators read them in GET /api/v1/me */
+	json_t *j = json_pack("{s:s,s:I,s:I,s:I}", "status", "ok", "db_bytes",
+			      (json_int_t)store_size(app->st), "grids",
+			      (json_int_t)(app->grids ? geo_index_count(app->grids) : 0),
 			      "uptime_s", (json_int_t)(app->now() - (long long)app->started));
 	if (app->cal) {
 		int years[64];

@@ -1,6 +1,13 @@
 /*
- * h_users.c - user administration for the system and security
- * administrators, inside their scope.
+ * h_users.c - user administration, inside the administrator's scope.
+ *
+ * Three-way separation (三权分立): accounts and roles are the security
+ * administrator's (routes.c); nobody holds two of the administrator roles,
+ * the audit administrator holds no other role (role_check_separation),
+ * nobody administers their own account (roles, disabling), and the system
+ * and audit administrators' accounts are the operator's (`pingan user` at
+ * the server), out of the security administrator's reach. Every change is
+ * audited in the same transaction.
  */
 #include "api/api.h"
 #include "core/err.h"
@@ -40,6 +47,47 @@ int h_users_list(struct app *app, struct http_request *r, struct principal *who,
 	return 0;
 }
 
+/* The system and audit administrators watch the security administrator
+ * (and each other): their accounts are made and changed only by the
+ * operator at the server (`pingan user`), never through the API. */
+#define OPERATOR_ROLES (ROLE(ADMIN) | ROLE(AUDIT_ADMIN))
+#define OPERATOR_ONLY                                                                   \
+	"the system and audit administrators' accounts are managed with `pingan user` " \
+	"at the server"
+
+/* body.roles: a non-empty array of role names that respects the separation */
+static int parse_roles(struct http_request *r, json_t *body, unsigned *out)
+{
+	json_t *roles = json_object_get(body, "roles");
+	if (!roles)
+		return http_error(r, ERR_MISSING, "field 'roles' is required");
+	if (!json_is_array(roles) || !json_array_size(roles))
+		return http_error(r, ERR_BAD_TYPE,
+				  "field 'roles' must be a non-empty array of role names");
+	unsigned mask = 0;
+	size_t i;
+	json_t *rv;
+	char why[160];
+	json_array_foreach (roles, i, rv) {
+		if (!json_is_string(rv))
+			return http_error(r, ERR_BAD_TYPE, "field 'roles' must hold strings");
+		unsigned one;
+		if (strchr(json_string_value(rv), ','))
+			return http_error(r, ERR_BAD_VALUE,
+					  "'%.60s' is not one role: give one role per item",
+					  json_string_value(rv));
+		if (role_parse_list(json_string_value(rv), &one, why, sizeof(why)))
+			return http_error(r, ERR_BAD_VALUE, "%s", why);
+		mask |= one;
+	}
+	if (role_check_separation(mask, why, sizeof(why)))
+		return http_error(r, ERR_BAD_VALUE, "%s", why);
+	if (mask & OPERATOR_ROLES)
+		return http_error(r, ERR_FORBIDDEN, OPERATOR_ONLY);
+	*out = mask;
+	return 0;
+}
+
 static bool valid_username(const char *s)
 {
 	size_t n = strlen(s);
@@ -69,30 +117,11 @@ int h_users_add(struct app *app, struct http_request *r, struct principal *who, 
 	if (!valid_username(name))
 		return http_error(r, ERR_BAD_VALUE,
 				  "field 'username' must be 3-64 letters, digits, '.', '_' or '-'");
-	json_t *roles = json_object_get(body, "roles");
-	if (!roles)
-		return http_error(r, ERR_MISSING, "field 'roles' is required");
-	if (!json_is_array(roles) || !json_array_size(roles))
-		return http_error(r, ERR_BAD_TYPE,
-				  "field 'roles' must be a non-empty array of role names");
 	unsigned mask = 0;
-	size_t i;
-	json_t *rv;
-	json_array_foreach (roles, i, rv) {
-		if (!json_is_string(rv))
-			return http_error(r, ERR_BAD_TYPE, "field 'roles' must hold strings");
-		unsigned one;
-		char why[96];
-		if (strchr(json_string_value(rv), ','))
-			return http_error(r, ERR_BAD_VALUE,
-					  "'%.60s' is not one role: give one role per item",
-					  json_string_value(rv));
-		if (role_parse_list(json_string_value(rv), &one, why, sizeof(why)))
-			return http_error(r, ERR_BAD_VALUE, "%s", why);
-		mask |= one;
-	}
+	if ((err = parse_roles(r, body, &mask)))
+		return err;
 	char why[256];
-	if (auth_password_policy(pw, why, sizeof(why)))
+	if (auth_password_check(name, pw, why, sizeof(why)))
 		return http_error(r, ERR_BAD_VALUE, "%s", why);
 	struct org o;
 	if ((err = store_org_get(app->st, r->arena, &who->scope, org, &o)))
@@ -109,10 +138,24 @@ int h_users_add(struct app *app, struct http_request *r, struct principal *who, 
 			  .roles = mask,
 			  .password_hash = hash,
 			  .created_at = app->now() };
+	if ((err = store_begin(app->st)))
+		return err;
 	err = store_user_add(app->st, &u);
-	if (err == ERR_CONFLICT)
-		return http_error(r, err, "user '%s' already exists", name);
-	if (err)
+	/* a password an administrator chose is changed at the user's first login
+	 * (when passwords age: password_max_age_days > 0) */
+	if (!err)
+		err = store_user_set_password(app->st, u.id, hash, 0);
+	if (!err)
+		err = api_audit(app, r, who, "user.add", arena_printf(r->arena, "user:%lld", u.id),
+				"ok", "username=%s org=%s roles=%s", name, org,
+				role_format(r->arena, mask));
+	if (err) {
+		store_rollback(app->st);
+		if (err == ERR_CONFLICT)
+			return http_error(r, err, "user '%s' already exists", name);
+		return err;
+	}
+	if ((err = store_commit(app->st)))
 		return err;
 	struct user got;
 	if ((err = store_user_get(app->st, r->arena, u.id, &got)))
@@ -121,24 +164,86 @@ int h_users_add(struct app *app, struct http_request *r, struct principal *who, 
 	return 0;
 }
 
-int h_user_disable(struct app *app, struct http_request *r, struct principal *who, json_t *body)
+/* The user named by the path, inside the scope and not the caller. */
+static int target_user(struct http_request *r, struct principal *who, struct app *app,
+		       struct user *u)
 {
-	(void)body;
 	long long id;
 	if (str_to_ll(r->params[0], 1, (long long)1 << 53, &id))
 		return http_error(r, ERR_NOT_FOUND, "no user '%.20s'", r->params[0]);
 	if (id == who->user_id)
 		return http_error(r, ERR_FORBIDDEN, "nobody administers their own account");
-	struct user u;
-	int err = store_user_get(app->st, r->arena, id, &u);
-	if (err == ERR_NOT_FOUND || (!err && !org_path_within(u.org_path, who->scope.root_path)))
+	/* scope in the store's SQL: a user outside it is not found */
+	int err = store_user_get_scoped(app->st, r->arena, &who->scope, id, u);
+	if (err == ERR_NOT_FOUND)
 		return http_error(r, ERR_NOT_FOUND, "no user '%lld'", id);
+	if (!err && (u->roles & OPERATOR_ROLES))
+		return http_error(r, ERR_FORBIDDEN, OPERATOR_ONLY);
+	return err;
+}
+
+static int set_disabled(struct app *app, struct http_request *r, struct principal *who,
+			bool disable)
+{
+	struct user u;
+	int err = target_user(r, who, app, &u);
 	if (err)
 		return err;
-	if ((err = store_user_set_disabled(app->st, id, true)) ||
-	    (err = store_session_delete_user(app->st, id)))
+	if ((err = store_begin(app->st)))
 		return err;
-	auth_forget_user(id);
+	if ((err = store_user_set_disabled(app->st, u.id, disable)) ||
+	    (disable && (err = store_session_delete_user(app->st, u.id))) ||
+	    (err = api_audit(app, r, who, disable ? "user.disable" : "user.enable",
+			     arena_printf(r->arena, "user:%lld", u.id), "ok", "username=%s",
+			     u.username))) {
+		store_rollback(app->st);
+		return err;
+	}
+	if ((err = store_commit(app->st)))
+		return err;
+	auth_forget_user(u.id);
 	http_reply_json(r, 200, json_pack("{s:b}", "ok", 1));
+	return 0;
+}
+
+int h_user_disable(struct app *app, struct http_request *r, struct principal *who, json_t *body)
+{
+	(void)body;
+	return set_disabled(app, r, who, true);
+}
+
+int h_user_enable(struct app *app, struct http_request *r, struct principal *who, json_t *body)
+{
+	(void)body;
+	return set_disabled(app, r, who, false);
+}
+
+int h_user_roles(struct app *app, struct http_request *r, struct principal *who, json_t *body)
+{
+	static const char *const keys[] = { "roles", NULL };
+	struct user u;
+	unsigned mask;
+	int err;
+	if ((err = api_only_keys(r, body, keys)) || (err = parse_roles(r, body, &mask)) ||
+	    (err = target_user(r, who, app, &u)))
+		return err;
+	if ((err = store_begin(app->st)))
+		return err;
+	/* a change of roles ends the user's sessions: the next login gets them */
+	if ((err = store_user_set_roles(app->st, u.id, mask)) ||
+	    (err = store_session_delete_user(app->st, u.id)) ||
+	    (err = api_audit(app, r, who, "user.roles", arena_printf(r->arena, "user:%lld", u.id),
+			     "ok", "username=%s roles=%s -> %s", u.username,
+			     role_format(r->arena, u.roles), role_format(r->arena, mask)))) {
+		store_rollback(app->st);
+		return err;
+	}
+	if ((err = store_commit(app->st)))
+		return err;
+	auth_forget_user(u.id);
+	struct user got;
+	if ((err = store_user_get(app->st, r->arena, u.id, &got)))
+		return err;
+	http_reply_json(r, 200, user_json(&got));
 	return 0;
 }

@@ -24,10 +24,17 @@ static const char *bearer(struct http_request *r)
 	return NULL;
 }
 
-/* A cross-site form or fetch carries a foreign Origin: refuse state changes
- * made with the session cookie from one (tokens in headers are immune). */
+/* A cross-site form or fetch carries a foreign Origin (and, in current
+ * browsers, Sec-Fetch-Site): refuse state changes made with the session
+ * cookie from one, and logins (login CSRF). Tokens in headers are immune: a
+ * browser never adds them by itself. A request with neither header is not
+ * a browser's cross-site request (every browser that sends SameSite cookies
+ * sends Origin on a cross-site POST). */
 static bool cross_site(struct http_request *r)
 {
+	const char *sfs = http_header(r, "Sec-Fetch-Site");
+	if (sfs && (!strcasecmp(sfs, "cross-site") || !strcasecmp(sfs, "same-site")))
+		return true;
 	const char *origin = http_header(r, "Origin"), *host = http_header(r, "Host");
 	if (!origin || !host || !strcmp(origin, "null"))
 		return origin && !strcmp(origin, "null");
@@ -35,11 +42,19 @@ static bool cross_site(struct http_request *r)
 	return !o || strcmp(o + 3, host) != 0;
 }
 
+static bool state_changing(const char *method)
+{
+	return strcmp(method, "GET") && strcmp(method, "HEAD") && strcmp(method, "OPTIONS");
+}
+
 static int dispatch(struct app *app, struct http_request *r);
 
 int api_dispatch(void *ctx, struct http_request *r)
 {
+	/* audit records appended while serving this request carry its address */
+	store_audit_source(r->ip);
 	int err = dispatch(ctx, r);
+	store_audit_source(NULL);
 	/* Open311 clients expect the spec's error list even for a wrong path or method */
 	if (err && str_starts_with(r->path, "/open311/"))
 		return o311_error(r, err);
@@ -64,6 +79,9 @@ static int dispatch(struct app *app, struct http_request *r)
 	}
 	r->route = rt->pattern;
 	struct principal who, *whop = NULL;
+	if (rt->perm == PERM_PUBLIC && !(rt->flags & ROUTE_CROSS_SITE) &&
+	    state_changing(r->method) && cross_site(r))
+		return http_error(r, ERR_FORBIDDEN, "cross-site request refused");
 	if (rt->perm != PERM_PUBLIC) {
 		const char *token = bearer(r);
 		bool by_cookie = false;
@@ -80,11 +98,35 @@ static int dispatch(struct app *app, struct http_request *r)
 			return err;
 		r->user = who.username;
 		whop = &who;
-		if (by_cookie && strcmp(r->method, "GET") && strcmp(r->method, "HEAD") &&
-		    cross_site(r))
+		if (by_cookie && state_changing(r->method) && cross_site(r))
 			return http_error(r, ERR_FORBIDDEN, "cross-site request refused");
-		if (rt->perm != PERM_LOGIN && !(who.roles & rt->perm))
+		if (who.stage == AUTH_STAGE_ENROL && !(rt->flags & ROUTE_STAGE_ENROL))
+			return http_error(r, ERR_ENROL_REQUIRED,
+					  "enrol a second factor first: POST /api/v1/me/totp");
+		if (who.stage == AUTH_STAGE_PASSWORD && !(rt->flags & ROUTE_STAGE_PASSWORD))
+			return http_error(r, ERR_PW_EXPIRED,
+					  "the password has expired: change it first with POST "
+					  "/api/v1/me/password");
+		/* the audit administrator reads the audit log and nothing else
+		 * (three-way separation): only routes naming the role, and their own
+		 * session and password, are open to them */
+		bool denied = rt->perm != PERM_LOGIN ? !(who.roles & rt->perm)
+						     : (who.roles & ROLE(AUDIT_ADMIN)) &&
+							       !(rt->flags & ROUTE_SELF);
+		if (denied) {
+			struct audit_rec ar = {
+				.at = app->now(),
+				.user_id = who.user_id,
+				.username = who.username,
+				.action = "access",
+				.object = arena_printf(r->arena, "%s %s", r->method, rt->pattern),
+				.outcome = "denied",
+				.detail = "the user's roles do not allow this route"
+			};
+			if ((err = store_audit_append(app->st, &ar)))
+				return err;
 			return http_error(r, ERR_FORBIDDEN, "your roles do not allow this");
+		}
 	}
 	json_t *body = NULL;
 	if (rt->flags & ROUTE_JSON_BODY) {

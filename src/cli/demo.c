@@ -17,6 +17,7 @@
  * changes nothing.
  */
 #include "cli/cli.h"
+#include "core/crypt.h"
 #include "api/geojson.h"
 #include "core/calendar.h"
 #include "core/csv.h"
@@ -452,6 +453,7 @@ int cli_demo(struct config *cfg, int argc, char **argv)
 		{ "mediator", "人民调解员", "mediator", "", "" },
 		{ "gridworker", "网格员", "grid_worker", "", "" },
 		{ "street.centre", "街道社会治理中心", "centre", "", "" },
+		{ "assessor", "区考评办考评员", "assessor", "", "" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(users); i++)
 		str_copy(users[i].org, sizeof(users[i].org), district);
@@ -533,7 +535,16 @@ int cli_demo(struct config *cfg, int argc, char **argv)
 		fputs(strbuf_str(&sb), f);
 		fclose(f);
 	}
-	int made = cli_demo_events(st, cal, district, (int)cfg->demo_events, 20261125ULL, now);
+	/* the key file for reporters' personal data: made on first use */
+	struct crypt_keyring *keys;
+	if (cli_load_keys(cfg, st, true, &keys)) {
+		fprintf(stderr, "pingan: the demo's events need the key file\n");
+		strbuf_release(&sb);
+		goto out;
+	}
+	int made =
+		cli_demo_events(st, cal, district, (int)cfg->demo_events, 20261125ULL, now, keys);
+	crypt_keyring_free(keys);
 	if (made < 0) {
 		fprintf(stderr, "pingan: the demo's events could not be made\n");
 		goto out;

@@ -133,6 +133,13 @@ static int import_divisions(struct store *st, const char *path)
 	}
 	if (got < 0)
 		snprintf(why, sizeof(why), "%s", r.why);
+	if (!*why) {
+		char detail[256];
+		snprintf(detail, sizeof(detail), "%d divisions and departments from %s", count,
+			 path);
+		if (cli_audit(st, "config.import", "divisions", 0, detail))
+			snprintf(why, sizeof(why), "cannot write the audit record");
+	}
 	if (*why) {
 		store_rollback(st);
 		if (got < 0)
@@ -201,6 +208,13 @@ static int import_grids(struct store *st, const char *path)
 				path, v[i].line, i, v[i].code, inner);
 			goto out;
 		}
+	}
+	char detail[256];
+	snprintf(detail, sizeof(detail), "%zu grids from %s", n, path);
+	if (cli_audit(st, "config.import", "grids", 0, detail)) {
+		store_rollback(st);
+		fprintf(stderr, "pingan: cannot write the audit record; nothing imported\n");
+		goto out;
 	}
 	if (store_commit(st)) {
 		fprintf(stderr, "pingan: commit failed; nothing imported\n");

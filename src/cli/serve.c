@@ -11,9 +11,12 @@
 #include "core/err.h"
 #include "core/calendar.h"
 #include "core/clock.h"
+#include "core/crypt.h"
 #include "core/geo.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/sec.h"
+#include "core/sm2.h"
 #include "domain/scheduler.h"
 #include "domain/webhook.h"
 #include "http/client.h"
@@ -23,9 +26,11 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 struct ticker {
 	struct app *app;
@@ -34,12 +39,41 @@ struct ticker {
 	bool stop;
 };
 
+/* Records a start or stop of the server with the digest of its settings,
+ * so a change of settings between two runs shows in the audit log. */
+static void audit_run(struct app *app, const char *action)
+{
+	char *text = NULL, detail[160], hex[SEC_HEX_LEN];
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	if (m) {
+		config_print(app->cfg, m);
+		fclose(m);
+	}
+	sec_digest_hex(SEC_SM3, text ? text : "", text ? len : 0, hex);
+	free(text);
+	snprintf(detail, sizeof(detail), "pingan %s, settings sm3 %.32s", PINGAN_VERSION, hex);
+	if (cli_audit(app->st, action, "server", 0, detail))
+		log_warn("cannot record the server's %s in the audit log", action);
+}
+
+/* Signs the audit log's head unless the latest anchor names it already. */
+static void anchor_audit(struct app *app)
+{
+	struct audit_anchor x;
+	if (store_audit_anchor(app->st, app->audit_key, AUDIT_KEY_LEN, app->audit_sign,
+			       (long long)time(NULL), false, &x))
+		log_warn("cannot write an audit anchor; retrying next interval");
+}
+
 /* The background thread: webhook deliveries every 2 s, a deadline pass
- * every scheduler_interval seconds. */
+ * every scheduler_interval seconds, an audit anchor every
+ * audit_anchor_minutes. */
 static void *tick_loop(void *p)
 {
 	struct ticker *t = p;
 	long long next_pass = t->app->now() + t->app->cfg->scheduler_interval;
+	long long next_anchor = (long long)time(NULL) + t->app->cfg->audit_anchor_minutes * 60;
 	pthread_mutex_lock(&t->lock);
 	while (!t->stop) {
 		struct timespec until;
@@ -50,6 +84,12 @@ static void *tick_loop(void *p)
 			break;
 		pthread_mutex_unlock(&t->lock);
 		long long now = t->app->now();
+		/* anchors follow the real clock, even under the test clock */
+		if ((long long)time(NULL) >= next_anchor) {
+			anchor_audit(t->app);
+			next_anchor =
+				(long long)time(NULL) + t->app->cfg->audit_anchor_minutes * 60;
+		}
 		if (t->app->cfg->test_clock) {
 			/* tests drive passes and deliveries themselves (POST /api/v1/test/scheduler) */
 			pthread_mutex_lock(&t->lock);
@@ -122,6 +162,24 @@ int cli_init(struct config *cfg, int argc, char **argv)
 	return 0;
 }
 
+/* A whole file of at most 1 MiB, NUL-terminated (free() it), or NULL. */
+static char *read_small_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *buf = xmalloc((1 << 20) + 1);
+	*len = fread(buf, 1, 1 << 20, f);
+	bool whole = feof(f) && !ferror(f);
+	fclose(f);
+	if (!whole || !*len) {
+		free(buf);
+		return NULL;
+	}
+	buf[*len] = '\0';
+	return buf;
+}
+
 int cli_serve(struct config *cfg, int argc, char **argv)
 {
 	bool print = false;
@@ -137,12 +195,50 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 		config_print(cfg, stdout);
 		return 0;
 	}
-	struct store *st = cli_open_store(cfg);
-	if (!st)
+	unsigned reveal;
+	char rwhy[256];
+	if (role_parse_list(cfg->pii_reveal_roles, &reveal, rwhy, sizeof(rwhy)) ||
+	    (reveal & ROLE(AUDIT_ADMIN))) {
+		fprintf(stderr, "pingan: pii_reveal_roles: %s\n",
+			(reveal & ROLE(AUDIT_ADMIN)) ? "the auditor never reads personal data"
+						     : rwhy);
+		return 2;
+	}
+	char awhy[512];
+	if (auth_configure(cfg, awhy, sizeof(awhy))) {
+		fprintf(stderr, "pingan: %s\n", awhy);
 		return 1;
+	}
+	/* one server per database: restore checks this lock too */
+	int lock = cli_db_lock(cfg->db);
+	if (lock == -1) {
+		fprintf(stderr, "pingan: another server is running on '%s'\n", cfg->db);
+		auth_release();
+		return 1;
+	}
+	unsigned char key[AUDIT_KEY_LEN];
+	struct store *st = lock >= 0 ? cli_open_store(cfg) : NULL;
+	if (lock < 0)
+		fprintf(stderr, "pingan: cannot lock '%s.lock': %s\n", cfg->db, strerror(errno));
+	struct sm2_key *sign = NULL;
+	struct crypt_keyring *keys = NULL;
+	if (!st || cli_audit_key(cfg, true, key) || cli_audit_sign_key(cfg, true, &sign) ||
+	    cli_load_keys(cfg, st, false, &keys)) {
+		sm2_free(sign);
+		store_close(st);
+		auth_release();
+		if (lock >= 0)
+			close(lock);
+		return 1;
+	}
+	auth_set_keyring(keys); /* seals second-factor secrets */
 	struct calendar *cal = cli_load_world(cfg, st);
 	if (!cal) {
+		crypt_keyring_free(keys);
+		sm2_free(sign);
 		store_close(st);
+		close(lock);
+		auth_release();
 		return 1;
 	}
 	http_client_init();
@@ -161,6 +257,11 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 			   .cal = cal,
 			   .started = time(NULL),
 			   .now = clock_now };
+	memcpy(app.audit_key, key, sizeof(key));
+	app.audit_sign = sign;
+	sec_wipe(key, sizeof(key));
+	anchor_audit(&app); /* what came before this start is signed */
+	audit_run(&app, "server.start");
 	app.ev = (struct event_env){ .st = st,
 				     .cal = cal,
 				     .grids = ic.ix,
@@ -169,6 +270,7 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 				     .district_path = district_path,
 				     .dup_distance_m = (double)cfg->dup_distance_m,
 				     .dup_window_s = cfg->dup_window_hours * 3600,
+				     .keys = keys,
 				     .changed = api_stream_publish,
 				     .changed_ctx = &app };
 	struct http_options opt = {
@@ -205,7 +307,11 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 		geo_index_free(ic.ix);
 		cal_free(cal);
 		arena_free(ic.a);
+		crypt_keyring_free(keys);
+		sm2_free(sign);
 		store_close(st);
+		close(lock);
+		auth_release();
 		return 1;
 	}
 	opt.upload_dir = updir;
@@ -216,6 +322,32 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	else {
 		size_t bytes, files = web_count(app.web, &bytes);
 		log_info("web app: %zu files, %zu bytes from '%s'", files, bytes, cfg->web_dir);
+	}
+	/* HTTPS: the PEM files are read now, before any thread starts, and the
+	 * key's copy is wiped when the server has stopped */
+	char *tls_cert = NULL, *tls_key = NULL;
+	size_t tls_key_len = 0;
+	if (*cfg->tls_cert_file || *cfg->tls_key_file) {
+		size_t n;
+		if (!*cfg->tls_cert_file || !*cfg->tls_key_file ||
+		    !(tls_cert = read_small_file(cfg->tls_cert_file, &n)) ||
+		    !(tls_key = read_small_file(cfg->tls_key_file, &tls_key_len))) {
+			fprintf(stderr, "pingan: TLS needs readable 'tls_cert_file' and "
+					"'tls_key_file' (PEM)\n");
+			free(tls_cert);
+			web_free(app.web);
+			geo_index_free(ic.ix);
+			cal_free(cal);
+			arena_free(ic.a);
+			crypt_keyring_free(keys);
+			sm2_free(sign);
+			store_close(st);
+			close(lock);
+			auth_release();
+			return 1;
+		}
+		opt.tls_cert_pem = tls_cert;
+		opt.tls_key_pem = tls_key;
 	}
 	/* block the signals before any thread starts, so only sigwait sees them */
 	sigset_t set;
@@ -230,10 +362,18 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	if (http_server_start(&opt, api_dispatch, &app, &srv, why, sizeof(why))) {
 		fprintf(stderr, "pingan: %s\n", why);
 		web_free(app.web);
+		free(tls_cert);
+		if (tls_key)
+			sec_wipe(tls_key, tls_key_len);
+		free(tls_key);
+		auth_release();
 		geo_index_free(ic.ix);
 		cal_free(cal);
 		arena_free(ic.a);
+		crypt_keyring_free(keys);
+		sm2_free(sign);
 		store_close(st);
+		close(lock);
 		return 1;
 	}
 	app.srv = srv;
@@ -242,7 +382,8 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	char *colon = strrchr(host, ':');
 	if (colon)
 		*colon = '\0';
-	printf("listening on http://%s:%d\n", host, http_server_port(srv));
+	printf("listening on %s://%s:%d\n", tls_cert ? "https" : "http", host,
+	       http_server_port(srv));
 	fflush(stdout);
 	log_info("serving %zu grids from '%s' on %s:%d", geo_index_count(ic.ix), cfg->db, host,
 		 http_server_port(srv));
@@ -261,11 +402,22 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	pthread_mutex_unlock(&tk.lock);
 	pthread_join(tick_thread, NULL);
 	web_free(app.web);
+	audit_run(&app, "server.stop");
+	anchor_audit(&app); /* the last head, signed */
+	sec_wipe(app.audit_key, sizeof(app.audit_key));
+	sm2_free(app.audit_sign);
 	geo_index_free(ic.ix);
 	cal_free(cal);
 	arena_free(ic.a);
+	crypt_keyring_free(keys);
 	store_close(st);
+	close(lock);
 	http_client_cleanup();
+	auth_release();
+	free(tls_cert);
+	if (tls_key)
+		sec_wipe(tls_key, tls_key_len);
+	free(tls_key);
 	log_info("stopped cleanly");
 	return 0;
 }

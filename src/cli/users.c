@@ -70,7 +70,8 @@ static int user_add(struct config *cfg, struct store *st, int argc, char **argv)
 	}
 	unsigned mask;
 	char why[256];
-	if (role_parse_list(roles, &mask, why, sizeof(why))) {
+	if (role_parse_list(roles, &mask, why, sizeof(why)) ||
+	    role_check_separation(mask, why, sizeof(why))) {
 		fprintf(stderr, "pingan: %s\n", why);
 		return 2;
 	}
@@ -88,7 +89,21 @@ static int user_add(struct config *cfg, struct store *st, int argc, char **argv)
 			  .roles = mask,
 			  .password_hash = hash,
 			  .created_at = (long long)time(NULL) };
-	int err = store_user_add(st, &u);
+	int err = store_begin(st);
+	if (!err) {
+		char detail[256];
+		struct arena *a = arena_new();
+		snprintf(detail, sizeof(detail), "username=%s org=%s roles=%s", name, org,
+			 role_format(a, mask));
+		arena_free(a);
+		/* a password someone else chose is changed at the first login */
+		if ((err = store_user_add(st, &u)) ||
+		    (err = store_user_set_password(st, u.id, hash, 0)) ||
+		    (err = cli_audit(st, "user.add", "user", u.id, detail)))
+			store_rollback(st);
+		else
+			err = store_commit(st);
+	}
 	if (err == ERR_CONFLICT)
 		fprintf(stderr, "pingan: user '%s' already exists\n", name);
 	else if (err == ERR_NOT_FOUND)
@@ -126,8 +141,18 @@ static int user_passwd(struct config *cfg, struct store *st, int argc, char **ar
 	if (new_password(from_stdin, pw, sizeof(pw), &generated))
 		goto out;
 	if (sec_password_hash(cfg->password_scheme, cfg->pbkdf2_iterations, pw, hash) ||
-	    store_user_set_password(st, u.id, hash, (long long)time(NULL)) ||
-	    store_session_delete_user(st, u.id)) {
+	    store_begin(st)) {
+		fprintf(stderr, "pingan: cannot set the password\n");
+		goto out;
+	}
+	/* set by the operator: to be changed at the next login (password ageing) */
+	if (store_user_set_password(st, u.id, hash, 0) || store_session_delete_user(st, u.id) ||
+	    cli_audit(st, "password.reset", "user", u.id, u.username)) {
+		store_rollback(st);
+		fprintf(stderr, "pingan: cannot set the password\n");
+		goto out;
+	}
+	if (store_commit(st)) {
 		fprintf(stderr, "pingan: cannot set the password\n");
 		goto out;
 	}
@@ -147,11 +172,38 @@ static int user_disable(struct store *st, const char *name, bool disable)
 	int rc = 1;
 	if (store_user_get_by_name(st, a, name, &u)) {
 		fprintf(stderr, "pingan: no user '%s'\n", name);
+	} else if (store_begin(st)) {
+		fprintf(stderr, "pingan: cannot update '%s'\n", name);
 	} else if (store_user_set_disabled(st, u.id, disable) ||
-		   (disable && store_session_delete_user(st, u.id))) {
+		   (disable && store_session_delete_user(st, u.id)) ||
+		   cli_audit(st, disable ? "user.disable" : "user.enable", "user", u.id,
+			     u.username)) {
+		store_rollback(st);
+		fprintf(stderr, "pingan: cannot update '%s'\n", name);
+	} else if (store_commit(st)) {
 		fprintf(stderr, "pingan: cannot update '%s'\n", name);
 	} else {
 		printf("user '%s' %s\n", u.username, disable ? "disabled" : "enabled");
+		rc = 0;
+	}
+	arena_free(a);
+	return rc;
+}
+
+/* A lost authenticator: the operator removes the user's second factor; the
+ * next login enrols a new one. */
+static int user_totp_reset(struct store *st, const char *name)
+{
+	struct arena *a = arena_new();
+	struct user u;
+	int rc = 1, err;
+	if (store_user_get_by_name(st, a, name, &u)) {
+		fprintf(stderr, "pingan: no user '%s'\n", name);
+	} else if ((err = auth_totp_reset(st, u.id))) {
+		fprintf(stderr, "pingan: %s\n",
+			err == ERR_NOT_FOUND ? "the user has no second factor" : err_message(err));
+	} else {
+		printf("user '%s': second factor removed, sessions ended\n", u.username);
 		rc = 0;
 	}
 	arena_free(a);
@@ -185,24 +237,35 @@ static int user_list(struct store *st)
 int cli_user(struct config *cfg, int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: pingan user add|passwd|disable|enable|list ...\n");
+		fprintf(stderr,
+			"usage: pingan user add|passwd|disable|enable|totp-reset|list ...\n");
 		return 2;
 	}
 	const char *sub = argv[1];
 	if (strcmp(sub, "add") && strcmp(sub, "passwd") && strcmp(sub, "disable") &&
-	    strcmp(sub, "enable") && strcmp(sub, "list")) {
+	    strcmp(sub, "enable") && strcmp(sub, "list") && strcmp(sub, "totp-reset")) {
 		fprintf(stderr, "pingan user: unknown subcommand '%s'\n", sub);
 		return 2;
 	}
-	if ((!strcmp(sub, "disable") || !strcmp(sub, "enable")) && argc != 3) {
+	if ((!strcmp(sub, "disable") || !strcmp(sub, "enable") || !strcmp(sub, "totp-reset")) &&
+	    argc != 3) {
 		fprintf(stderr, "usage: pingan user %s NAME\n", sub);
 		return 2;
 	}
-	struct store *st = cli_open_store(cfg);
-	if (!st)
+	char why[512];
+	if (auth_configure(cfg, why, sizeof(why))) {
+		fprintf(stderr, "pingan: %s\n", why);
 		return 1;
+	}
+	struct store *st = cli_open_store(cfg);
+	if (!st) {
+		auth_release();
+		return 1;
+	}
 	int rc;
-	if (!strcmp(sub, "add"))
+	if (!strcmp(sub, "totp-reset"))
+		rc = user_totp_reset(st, argv[2]);
+	else if (!strcmp(sub, "add"))
 		rc = user_add(cfg, st, argc, argv);
 	else if (!strcmp(sub, "passwd"))
 		rc = user_passwd(cfg, st, argc, argv);
@@ -211,5 +274,6 @@ int cli_user(struct config *cfg, int argc, char **argv)
 	else
 		rc = user_disable(st, argv[2], !strcmp(sub, "disable"));
 	store_close(st);
+	auth_release();
 	return rc;
 }

@@ -50,8 +50,27 @@ static const struct setting settings[] = {
 	S(working_hours, "08:30-12:00,13:30-17:30", "daily working periods for deadlines"),
 	S(attachments_dir, "",
 	  "where attachments are stored (default: 'attachments' beside the database)"),
+	S(totp_roles, "admin,security_admin,centre",
+	  "roles that must log in with a second factor (TOTP); empty: none"),
+	S(totp_algorithm, "sha1", "HMAC of new TOTP enrolments: sha1 (common apps) or sm3"),
+	S(totp_issuer, "Pingan", "issuer shown by authenticator apps for enrolled accounts"),
+	S(password_blocklist, PINGAN_SHARE_DIR "/passwords/common.txt",
+	  "file of refused common passwords, one a line; empty: none"),
+	S(tls_cert_file, "", "PEM certificate (chain) to serve HTTPS; empty: plain HTTP"),
+	S(tls_key_file, "", "PEM private key for tls_cert_file"),
+	S(key_file, "",
+	  "key file for personal data (default: 'pingan.keys' beside the database); "
+	  "keep it 0600 and back it up apart from the database"),
+	S(pii_profile, "gm",
+	  "crypto profile of new personal-data keys: gm (SM4-CTR + HMAC-SM3) or intl "
+	  "(XChaCha20-Poly1305)"),
+	S(pii_reveal_roles, "centre",
+	  "roles that may read reporters' personal data in the clear, with a reason "
+	  "(never audit_admin)"),
 	S(web_dir, PINGAN_WEB_DIR,
 	  "folder of the built web app (web/dist), served at / and loaded at start"),
+	S(indicators_file, PINGAN_SHARE_DIR "/indicators/indicators.csv",
+	  "assessment indicators loaded into an empty database"),
 	I(threads, 4, 1, 256, "HTTP worker threads"),
 	I(readers, 4, 1, 64, "SQLite reader connections"),
 	I(max_connections, 1024, 1, 100000, "concurrent HTTP connections"),
@@ -64,6 +83,8 @@ static const struct setting settings[] = {
 	  "PBKDF2-HMAC-SM3 iterations for new passwords"),
 	I(session_idle_minutes, 30, 1, 10080, "a session ends after this long without use"),
 	I(session_absolute_hours, 12, 1, 720, "a session ends this long after login"),
+	I(password_max_age_days, 90, 0, 3650,
+	  "days a password lasts before it must be changed; 0: no maximum"),
 	I(lockout_threshold, 5, 1, 100, "consecutive failed logins that lock an account"),
 	I(lockout_minutes, 15, 1, 10080, "how long a locked account stays locked"),
 	I(ip_fail_limit, 30, 1, 1000000, "failed logins from one address per window before 429"),
@@ -79,14 +100,25 @@ static const struct setting settings[] = {
 	I(public_report_limit, 10, 1, 100000,
 	  "public reports one address may file per public_report_window"),
 	I(public_report_window, 3600, 1, 604800, "seconds of the public report limit's window"),
+	I(assess_min_cases, 5, 0, 1000000,
+	  "an indicator over fewer cases is shown, marked small and left out of rankings"),
 	B(access_log, "true", "one JSON line per request on stderr"),
 	B(public_reports, "true", "citizens may file reports without logging in"),
+	S(audit_key_file, "",
+	  "the audit anchors' HMAC-SM3 key, outside the database (default: 'audit.key' beside "
+	  "the database; made at first use)"),
+	S(audit_sign_key_file, "",
+	  "the SM2 private key that signs the audit anchors, PEM (default: 'audit-sm2.pem' "
+	  "beside the database; made at first use)"),
+	I(audit_anchor_minutes, 60, 1, 10080, "minutes between signed anchors of the audit log"),
+	I(audit_retention_days, 184, 184, 36500,
+	  "audit records younger than this are never archived (184 days at least)"),
 	B(test_clock, "false",
 	  "tests only: lets an admin move the server's clock (POST /api/v1/test/clock)"),
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
-_Static_assert(NSETTINGS <= 48, "grow config.source");
+_Static_assert(NSETTINGS <= 80, "grow config.source");
 
 static int parse_bool(const char *v, bool *out)
 {

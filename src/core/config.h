@@ -25,7 +25,19 @@ struct config {
 	char *categories_file;
 	char *working_hours;
 	char *attachments_dir;
+	char *totp_roles;
+	char *totp_algorithm;
+	char *totp_issuer;
+	char *password_blocklist;
+	char *tls_cert_file;
+	char *tls_key_file;
+	char *key_file;
+	char *pii_profile;
+	char *pii_reveal_roles;
 	char *web_dir;
+	char *audit_key_file;
+	char *audit_sign_key_file;
+	char *indicators_file;
 	long long threads;
 	long long readers;
 	long long max_connections;
@@ -37,6 +49,7 @@ struct config {
 	long long pbkdf2_iterations;
 	long long session_idle_minutes;
 	long long session_absolute_hours;
+	long long password_max_age_days;
 	long long lockout_threshold;
 	long long lockout_minutes;
 	long long ip_fail_limit;
@@ -51,11 +64,14 @@ struct config {
 	long long public_report_limit;
 	long long public_report_window;
 	bool public_reports;
+	long long assess_min_cases;
 	bool test_clock;
 	long long dup_window_hours;
 	bool access_log;
+	long long audit_anchor_minutes;
+	long long audit_retention_days;
 	/* where each value came from, by table row: "default", "file", "env", "flag" */
-	const char *source[48];
+	const char *source[80];
 };
 
 /* Fills cfg with the defaults (allocates its strings). */

@@ -21,7 +21,10 @@
 	X(BAD_FILE, 400, "invalid_file", "the file is invalid")                           \
 	X(UNAUTHENTICATED, 401, "unauthenticated", "log in first")                        \
 	X(BAD_LOGIN, 401, "invalid_credentials", "wrong user name or password")           \
+	X(OTP_REQUIRED, 401, "otp_required", "send the one-time code as well")            \
 	X(FORBIDDEN, 403, "forbidden", "you may not do that")                             \
+	X(ENROL_REQUIRED, 403, "enrolment_required", "enrol a second factor first")       \
+	X(PW_EXPIRED, 403, "password_expired", "change the expired password first")       \
 	X(NOT_FOUND, 404, "not_found", "no such resource")                                \
 	X(NO_ROUTE, 404, "no_route", "no such endpoint")                                  \
 	X(METHOD, 405, "method_not_allowed", "method not allowed on this endpoint")       \

@@ -60,6 +60,19 @@ void sec_hmac(enum sec_digest alg, const void *key, size_t keylen, const void *d
 		memset(out, 0, SEC_DIGEST_LEN);
 }
 
+size_t sec_hmac_named(const char *alg, const void *key, size_t keylen, const void *data, size_t n,
+		      unsigned char *out)
+{
+	const EVP_MD *m = !strcmp(alg, "sha1")     ? EVP_sha1()
+			  : !strcmp(alg, "sm3")    ? EVP_sm3()
+			  : !strcmp(alg, "sha256") ? EVP_sha256()
+						   : NULL;
+	unsigned int len = 0;
+	if (!m || !HMAC(m, key, (int)keylen, data, n, out, &len))
+		return 0;
+	return len;
+}
+
 struct sec_hash *sec_hash_new(enum sec_digest alg)
 {
 	EVP_MD_CTX *c = EVP_MD_CTX_new();

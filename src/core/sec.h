@@ -38,6 +38,12 @@ void sec_digest_hex(enum sec_digest alg, const void *data, size_t n, char *out);
 /* HMAC of data with key into out (SEC_DIGEST_LEN bytes). */
 void sec_hmac(enum sec_digest alg, const void *key, size_t keylen, const void *data, size_t n,
 	      unsigned char *out);
+/* HMAC with an algorithm named "sha1", "sha256" or "sm3" (one-time
+ * passwords: RFC 4226/6238 use SHA-1 in common authenticator apps, the
+ * national profile SM3). Writes the MAC into out (at least SEC_DIGEST_LEN
+ * bytes) and returns its length, or 0 for an unknown name. */
+size_t sec_hmac_named(const char *alg, const void *key, size_t keylen, const void *data, size_t n,
+		      unsigned char *out);
 /* Incremental digests, for data that arrives in pieces (uploads). */
 struct sec_hash;
 struct sec_hash *sec_hash_new(enum sec_digest alg);

@@ -36,6 +36,12 @@ static void grow(struct strbuf *sb, size_t extra)
 	sb->alloc = n;
 }
 
+void strbuf_reserve(struct strbuf *sb, size_t n)
+{
+	grow(sb, n);
+	sb->buf[sb->len] = '\0';
+}
+
 int strbuf_add(struct strbuf *sb, const void *data, size_t n)
 {
 	if (sb->max && (n > sb->max || sb->len > sb->max - n))

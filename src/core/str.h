@@ -28,6 +28,8 @@ struct strbuf {
 
 void strbuf_init(struct strbuf *sb, size_t max);
 void strbuf_release(struct strbuf *sb);
+/* Makes room for n more bytes without moving the buffer again. */
+void strbuf_reserve(struct strbuf *sb, size_t n);
 /* Appends n bytes; 0 or ERR_TOO_LARGE if the result would exceed max. */
 int strbuf_add(struct strbuf *sb, const void *data, size_t n);
 int strbuf_addstr(struct strbuf *sb, const char *s);

@@ -162,3 +162,19 @@ char *role_format(struct arena *a, unsigned mask)
 	}
 	return arena_strdup(a, buf);
 }
+
+int role_check_separation(unsigned mask, char *why, size_t whylen)
+{
+	unsigned admins = mask & (ROLE(ADMIN) | ROLE(SECURITY_ADMIN) | ROLE(AUDIT_ADMIN));
+	if (admins & (admins - 1)) {
+		snprintf(why, whylen,
+			 "the system, security and audit administrator roles are held by "
+			 "different people: give one of them");
+		return ERR_BAD_VALUE;
+	}
+	if ((mask & ROLE(AUDIT_ADMIN)) && mask != ROLE(AUDIT_ADMIN)) {
+		snprintf(why, whylen, "the audit administrator holds no other role");
+		return ERR_BAD_VALUE;
+	}
+	return 0;
+}

@@ -63,7 +63,8 @@ bool org_path_within(const char *path, const char *root_path);
 	X(GRID_WORKER, "grid_worker", "网格员")           \
 	X(MEDIATOR, "mediator", "人民调解员")             \
 	X(INSPECTOR, "inspector", "安监员")               \
-	X(LEADER, "leader", "领导")
+	X(LEADER, "leader", "领导")                       \
+	X(ASSESSOR, "assessor", "考评员")
 
 enum role_bit {
 #define ROLE_ENUM(n, s, zh) ROLE_BIT_##n,
@@ -79,6 +80,9 @@ const char *role_name_zh(int bit);
 int role_parse_list(const char *s, unsigned *mask, char *why, size_t whylen);
 /* "admin,centre" from a mask, allocated from a. */
 char *role_format(struct arena *a, unsigned mask);
+/* Three-way separation (三权分立): at most one of admin, security_admin and
+ * audit_admin, and audit_admin alone. 0 or ERR_BAD_VALUE with why. */
+int role_check_separation(unsigned mask, char *why, size_t whylen);
 
 /* Scope a store query runs under: all (system-wide) or a path prefix. */
 struct scope {

@@ -31,6 +31,7 @@ struct http_request {
 	const char *method;
 	const char *path; /* decoded path, without the query */
 	const char *ip;   /* peer address as text */
+	bool tls;         /* arrived over HTTPS */
 	char id[20];      /* request id, also sent as X-Request-Id */
 	const char *body; /* NUL-terminated; NULL when there was none */
 	size_t body_len;
@@ -88,12 +89,17 @@ struct http_options {
 	int stream_heartbeat;
 	http_stream_tick_fn stream_tick;
 	void (*stream_free)(void *data);
+	/* HTTPS: PEM texts of the certificate (chain) and its private key; both
+	 * NULL for plain HTTP. Answers over TLS carry Strict-Transport-Security. */
+	const char *tls_cert_pem;
+	const char *tls_key_pem;
 };
 
 struct http_server;
 
-/* Starts serving. 0, ERR_INVALID (bad listen address) or ERR_IO (cannot
- * bind); why gets a message. */
+/* Starts serving. 0, ERR_INVALID (bad listen address), ERR_UNAVAILABLE
+ * (TLS asked for, libmicrohttpd built without it) or ERR_IO (cannot bind,
+ * or a certificate/key GnuTLS does not accept); why gets a message. */
 int http_server_start(const struct http_options *opt, http_handler_fn fn, void *ctx,
 		      struct http_server **out, char *why, size_t whylen);
 /* The bound port. */

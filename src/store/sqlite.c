@@ -22,8 +22,10 @@
 #include "core/str.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <sqlite3.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,8 +84,40 @@ sqlite3_stmt *sq_prep(struct conn *c, const char *sql)
 	return st;
 }
 
+sqlite3_stmt *sq_prep_text(struct conn *c, const char *sql)
+{
+	int slot = 0;
+	for (int i = 0; i < DYN_CACHE; i++) {
+		if (c->dyn[i].sql && !strcmp(c->dyn[i].sql, sql)) {
+			c->dyn[i].used = ++c->dyn_clock;
+			sqlite3_reset(c->dyn[i].st);
+			sqlite3_clear_bindings(c->dyn[i].st);
+			return c->dyn[i].st;
+		}
+		if (c->dyn[i].used < c->dyn[slot].used)
+			slot = i;
+	}
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+		return NULL;
+	/* the least recently used one makes room */
+	sqlite3_finalize(c->dyn[slot].st);
+	free(c->dyn[slot].sql);
+	c->dyn[slot].sql = xstrdup(sql);
+	c->dyn[slot].st = st;
+	c->dyn[slot].used = ++c->dyn_clock;
+	return st;
+}
+
 static void conn_close(struct conn *c)
 {
+	for (int i = 0; i < DYN_CACHE; i++) {
+		sqlite3_finalize(c->dyn[i].st);
+		free(c->dyn[i].sql);
+		c->dyn[i].sql = NULL;
+		c->dyn[i].st = NULL;
+		c->dyn[i].used = 0;
+	}
 	for (int i = 0; i < c->ncache; i++)
 		sqlite3_finalize(c->cache[i].st);
 	c->ncache = 0;
@@ -119,8 +153,10 @@ static int conn_open(struct conn *c, const char *path, bool writer, char *why, s
 	sqlite3_busy_timeout(c->db, 5000);
 	const char *pragmas = writer ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 				       "PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
-				       "PRAGMA wal_autocheckpoint=1000;"
-				     : "PRAGMA foreign_keys=ON; PRAGMA query_only=1;";
+				       "PRAGMA temp_store=MEMORY;"
+				       "PRAGMA wal_autocheckpoint=0;"
+				     : "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
+				       "PRAGMA temp_store=MEMORY;";
 	if (exec(c, pragmas)) {
 		snprintf(why, whylen, "cannot configure database '%s': %s", path,
 			 sqlite3_errmsg(c->db));
@@ -131,6 +167,18 @@ static int conn_open(struct conn *c, const char *path, bool writer, char *why, s
 }
 
 /* --- transactions on the writer --- */
+
+/* One statement on the writer, prepared once. */
+static int run1(struct store *st, const char *sql)
+{
+	sqlite3_stmt *q = sq_prep(&st->writer, sql);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return 0;
+	log_error("sqlite: %s: %s", sqlite3_errmsg(st->writer.db), sql);
+	return sq_map_rc(rc, st->writer.db);
+}
 
 /*
  * Group commit. A write takes the writer lock, joins the open transaction
@@ -151,7 +199,7 @@ int sq_wbegin(struct store *st)
 	atomic_fetch_sub(&st->lock_waiters, 1);
 	int err = 0;
 	if (!st->tx_open) {
-		if ((err = exec(&st->writer, "BEGIN IMMEDIATE"))) {
+		if ((err = run1(st, "BEGIN IMMEDIATE"))) {
 			pthread_mutex_unlock(&st->wlock);
 			return err;
 		}
@@ -159,21 +207,64 @@ int sq_wbegin(struct store *st)
 		st->batch++;
 		st->batch_writes = 0;
 	}
-	if ((err = exec(&st->writer, "SAVEPOINT w"))) {
+	if ((err = run1(st, "SAVEPOINT w"))) {
 		/* cannot even start: end the batch as it is, for the others */
 		return sq_wend(st, err);
 	}
 	return 0;
 }
 
+/*
+ * The batch's new events go into the search index in one statement just
+ * before COMMIT. FTS5 writes its pending terms out at every savepoint, and
+ * every write here runs in one, so indexing from a trigger wrote an index
+ * segment per report; this way a batch writes one.
+ */
+static int fts_catch_up(struct store *st)
+{
+	sqlite3_stmt *q = sq_prep(&st->writer, "SELECT max(id) FROM events");
+	int rc = sqlite3_step(q);
+	long long top = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	sqlite3_reset(q);
+	if (rc != SQLITE_ROW)
+		return sq_map_rc(rc, st->writer.db);
+	st->fts_batch = top > st->fts_max ? top : st->fts_max;
+	if (top <= st->fts_max)
+		return 0;
+	q = sq_prep(
+		&st->writer,
+		"INSERT INTO events_fts (rowid, title, description, address) "
+		"SELECT id, title, description, address FROM events WHERE id > ?1 AND id <= ?2");
+	sqlite3_bind_int64(q, 1, st->fts_max);
+	sqlite3_bind_int64(q, 2, top);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE)
+		return sq_map_rc(rc, st->writer.db);
+	q = sq_prep(&st->writer, "UPDATE meta SET value = ?1 WHERE key = 'fts_max_id'");
+	sqlite3_bind_int64(q, 1, top);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : sq_map_rc(rc, st->writer.db);
+}
+
 /* Commits the open batch (the caller holds the lock) and wakes its waiters. */
 static int commit_batch(struct store *st)
 {
 	int err = 0;
-	if (st->batch_writes > 0)
-		err = exec(&st->writer, "COMMIT");
-	if (err || st->batch_writes == 0)
+	if (st->batch_writes > 0) {
+		err = fts_catch_up(st);
+		if (!err)
+			err = run1(st, "COMMIT");
+		if (!err) {
+			st->fts_max = st->fts_batch;
+			atomic_fetch_add(&st->commits, 1);
+		}
+	}
+	if (err || st->batch_writes == 0) {
 		exec(&st->writer, "ROLLBACK");
+		st->audit_ok = false; /* the audit head in memory may be gone */
+	}
 	st->tx_open = false;
 	st->batch_writes = 0;
 	st->results[st->batch % GROUP_RING] = err;
@@ -186,11 +277,10 @@ int sq_wend(struct store *st, int err)
 {
 	if (tx_owner == st)
 		return err;
-	if (err)
+	if (err || (err = run1(st, "RELEASE w"))) {
 		exec(&st->writer, "ROLLBACK TO w; RELEASE w");
-	else if ((err = exec(&st->writer, "RELEASE w")))
-		exec(&st->writer, "ROLLBACK TO w; RELEASE w");
-	else
+		st->audit_ok = false;
+	} else
 		st->batch_writes++;
 	unsigned long long mine = st->batch;
 	if (atomic_load(&st->lock_waiters) == 0) {
@@ -250,6 +340,7 @@ void store_rollback(struct store *st)
 		tx_depth--;
 		snprintf(sql, sizeof(sql), "ROLLBACK TO s%d; RELEASE s%d", tx_depth, tx_depth);
 		exec(&st->writer, sql);
+		st->audit_ok = false;
 		return;
 	}
 	tx_owner = NULL;
@@ -332,17 +423,132 @@ static int migrate(struct store *st, char *why, size_t whylen)
 	return 0;
 }
 
+/*
+ * Once per process, before SQLite starts: each connection is used by one
+ * thread at a time (the writer under its lock, readers from the pool), so
+ * SQLite's per-connection mutexes only cost; and nothing reads SQLite's
+ * memory statistics, whose upkeep takes a global mutex on every malloc.
+ */
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_initialize();
+}
+
+/* --- checkpoints --- */
+
+/*
+ * SQLite's automatic checkpoint runs inside the COMMIT that crosses its
+ * threshold, so one write in a thousand pages waited for the copy into the
+ * database and its fsync. Here the writer's WAL hook only signals, and a
+ * thread with its own connection runs PASSIVE checkpoints (which never
+ * block the writer or the readers). Should it fall far behind, the hook
+ * checkpoints in line, so the WAL stays bounded.
+ */
+#define CKPT_PAGES  1000
+#define CKPT_INLINE (16 * CKPT_PAGES)
+
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct store *st = arg;
+	if (pages >= CKPT_INLINE) {
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	} else if (pages >= CKPT_PAGES) {
+		pthread_mutex_lock(&st->ckpt_lock);
+		st->ckpt_want = true;
+		pthread_cond_signal(&st->ckpt_cond);
+		pthread_mutex_unlock(&st->ckpt_lock);
+	}
+	return SQLITE_OK;
+}
+
+static void *checkpointer(void *arg)
+{
+	struct store *st = arg;
+	pthread_mutex_lock(&st->ckpt_lock);
+	for (;;) {
+		while (!st->ckpt_want && !st->ckpt_stop)
+			pthread_cond_wait(&st->ckpt_cond, &st->ckpt_lock);
+		if (st->ckpt_stop)
+			break;
+		st->ckpt_want = false;
+		pthread_mutex_unlock(&st->ckpt_lock);
+		int logged = 0, done = 0;
+		int rc = sqlite3_wal_checkpoint_v2(st->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+						   &logged, &done);
+		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+			log_warn("checkpoint: %s", sqlite3_errmsg(st->ckpt_db));
+		pthread_mutex_lock(&st->ckpt_lock);
+	}
+	pthread_mutex_unlock(&st->ckpt_lock);
+	return NULL;
+}
+
+static int checkpointer_start(struct store *st, char *why, size_t whylen)
+{
+	int rc = sqlite3_open_v2(st->path, &st->ckpt_db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(why, whylen, "cannot open '%s' for checkpoints: %s", st->path,
+			 st->ckpt_db ? sqlite3_errmsg(st->ckpt_db) : sqlite3_errstr(rc));
+		return ERR_DB;
+	}
+	sqlite3_busy_timeout(st->ckpt_db, 5000);
+	sqlite3_wal_hook(st->writer.db, wal_hook, st);
+	/* the thread takes no signals: the server waits for them in sigwait() */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int terr = pthread_create(&st->ckpt_thread, NULL, checkpointer, st);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (terr) {
+		sqlite3_wal_autocheckpoint(st->writer.db, CKPT_PAGES);
+		return 0; /* no thread: SQLite checkpoints in COMMIT as it would */
+	}
+	st->ckpt_running = true;
+	return 0;
+}
+
+static void checkpointer_stop(struct store *st)
+{
+	if (st->ckpt_running) {
+		pthread_mutex_lock(&st->ckpt_lock);
+		st->ckpt_stop = true;
+		pthread_cond_signal(&st->ckpt_cond);
+		pthread_mutex_unlock(&st->ckpt_lock);
+		pthread_join(st->ckpt_thread, NULL);
+		st->ckpt_running = false;
+	}
+	if (st->ckpt_db)
+		sqlite3_close(st->ckpt_db);
+	st->ckpt_db = NULL;
+}
+
 int store_open(const char *path, int readers, struct store **out, char *why, size_t whylen)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, sqlite_setup);
 	struct store *st = xcalloc(1, sizeof(*st));
 	st->path = xstrdup(path);
 	pthread_mutex_init(&st->wlock, NULL);
 	pthread_cond_init(&st->commit_cond, NULL);
 	pthread_mutex_init(&st->rlock, NULL);
 	pthread_cond_init(&st->rcond, NULL);
+	pthread_mutex_init(&st->ckpt_lock, NULL);
+	pthread_mutex_init(&st->totals_lock, NULL);
+	pthread_cond_init(&st->ckpt_cond, NULL);
 	int err = conn_open(&st->writer, path, true, why, whylen);
 	if (!err)
 		err = migrate(st, why, whylen);
+	if (!err) {
+		sqlite3_stmt *q = sq_prep(&st->writer, "SELECT CAST(value AS INTEGER) FROM meta "
+						       "WHERE key = 'fts_max_id'");
+		if (sqlite3_step(q) == SQLITE_ROW)
+			st->fts_max = sqlite3_column_int64(q, 0);
+		sqlite3_reset(q);
+		err = checkpointer_start(st, why, whylen);
+	}
 	if (err) {
 		store_close(st);
 		return err;
@@ -365,6 +571,7 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
+	checkpointer_stop(st);
 	for (int i = 0; i < st->nreaders; i++)
 		conn_close(&st->readers[i]);
 	if (st->writer.db)
@@ -376,6 +583,11 @@ void store_close(struct store *st)
 	pthread_cond_destroy(&st->commit_cond);
 	pthread_mutex_destroy(&st->rlock);
 	pthread_cond_destroy(&st->rcond);
+	pthread_mutex_destroy(&st->ckpt_lock);
+	pthread_mutex_destroy(&st->totals_lock);
+	for (size_t i = 0; i < sizeof(st->totals) / sizeof(st->totals[0]); i++)
+		free(st->totals[i].key);
+	pthread_cond_destroy(&st->ckpt_cond);
 	free(st->path);
 	free(st);
 }
@@ -857,6 +1069,24 @@ int store_user_get(struct store *st, struct arena *a, long long id, struct user 
 	return user_query(st, a, by_id, &id, out);
 }
 
+int store_user_get_scoped(struct store *st, struct arena *a, const struct scope *sc, long long id,
+			  struct user *out)
+{
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q =
+		sq_prep(c, USER_SELECT "WHERE u.id = ?3 AND " SCOPE_SQL("o.path", "?1", "?2"));
+	sq_bind_scope(a, q, 1, sc);
+	sqlite3_bind_int64(q, 3, id);
+	int rc = sqlite3_step(q), err = 0;
+	if (rc == SQLITE_ROW)
+		read_user(a, q, out);
+	else
+		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_map_rc(rc, c->db);
+	sqlite3_reset(q);
+	sq_rrelease(st, c);
+	return err;
+}
+
 int store_user_list(struct store *st, struct arena *a, const struct scope *sc, struct user **out,
 		    size_t *n)
 {
@@ -898,6 +1128,32 @@ int store_user_set_password(struct store *st, long long id, const char *hash, lo
 			   "UPDATE users SET password_hash = ?2, password_changed_at = ?3, "
 			   "failed_logins = 0, locked_until = 0 WHERE id = ?1",
 			   id, hash, 0, now);
+}
+
+int store_user_set_roles(struct store *st, long long id, unsigned roles)
+{
+	int err = sq_wbegin(st);
+	if (err)
+		return err;
+	struct conn *w = &st->writer;
+	sqlite3_stmt *q = sq_prep(w, "DELETE FROM user_roles WHERE user_id = ?1");
+	sqlite3_bind_int64(q, 1, id);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE)
+		return sq_wend(st, sq_map_rc(rc, w->db));
+	for (int i = 0; i < ROLE__COUNT && !err; i++) {
+		if (!(roles & (1u << i)))
+			continue;
+		q = sq_prep(w, "INSERT INTO user_roles (user_id, role) VALUES (?1, ?2)");
+		sqlite3_bind_int64(q, 1, id);
+		sqlite3_bind_text(q, 2, role_name(i), -1, SQLITE_STATIC);
+		rc = sqlite3_step(q);
+		sqlite3_reset(q);
+		if (rc != SQLITE_DONE)
+			err = sq_map_rc(rc, w->db);
+	}
+	return sq_wend(st, err);
 }
 
 int store_user_set_disabled(struct store *st, long long id, bool disabled)
@@ -976,7 +1232,7 @@ int store_session_get(struct store *st, struct arena *a, const char *token_hash,
 {
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q =
-		sq_prep(c, "SELECT user_id, created_at, last_seen, expires_at FROM sessions "
+		sq_prep(c, "SELECT user_id, created_at, last_seen, expires_at, stage FROM sessions "
 			   "WHERE token_hash = ?1");
 	sqlite3_bind_text(q, 1, token_hash, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(q), err = 0;
@@ -986,6 +1242,7 @@ int store_session_get(struct store *st, struct arena *a, const char *token_hash,
 		out->created_at = sqlite3_column_int64(q, 1);
 		out->last_seen = sqlite3_column_int64(q, 2);
 		out->expires_at = sqlite3_column_int64(q, 3);
+		out->stage = sqlite3_column_int(q, 4);
 	} else {
 		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_map_rc(rc, c->db);
 	}

@@ -9,9 +9,14 @@
  */
 #include "store/sqlite_internal.h"
 #include "core/err.h"
+#include "core/mem.h"
 #include "core/str.h"
 
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* --- categories --- */
@@ -178,6 +183,20 @@ static int insert_action(struct conn *w, long long event_id, const struct event_
 	return rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db);
 }
 
+/* The map cell of a point (migrations/0011_hot_paths.sql): rows and columns
+ * of 0.001 degree from (-90, -180). */
+#define CELL_COLS 360000LL
+
+static long long cell_row(double lat)
+{
+	return (long long)((lat + 90) * 1000);
+}
+
+static long long cell_col(double lon)
+{
+	return (long long)((lon + 180) * 1000);
+}
+
 int store_event_insert(struct store *st, struct event *e, const struct event_action *first)
 {
 	int err = sq_wbegin(st);
@@ -188,9 +207,9 @@ int store_event_insert(struct store *st, struct event *e, const struct event_act
 		w, "INSERT INTO events (receipt, category, urgency, title, description, "
 		   "address, lon, lat, grid_code, org_path, outside, source, reporter_id, state, "
 		   "assignee, stage_started_at, deadline_at, created_at, updated_at, warn_at, "
-		   "escalate_at, stage_total) VALUES "
+		   "escalate_at, stage_total, cell) VALUES "
 		   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, nullif(?9, ''), ?10, ?11, ?12, ?13, ?14, "
-		   "?15, ?16, ?17, ?18, ?18, ?19, ?20, ?21)");
+		   "?15, ?16, ?17, ?18, ?18, ?19, ?20, ?21, ?22)");
 	sqlite3_bind_text(q, 1, e->receipt, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, e->category, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 3, e->urgency);
@@ -200,6 +219,7 @@ int store_event_insert(struct store *st, struct event *e, const struct event_act
 	if (e->has_point) {
 		sqlite3_bind_double(q, 7, e->lon);
 		sqlite3_bind_double(q, 8, e->lat);
+		sqlite3_bind_int64(q, 22, cell_row(e->lat) * CELL_COLS + cell_col(e->lon));
 	}
 	sqlite3_bind_text(q, 9, e->grid_code ? e->grid_code : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 10, e->org_path, -1, SQLITE_STATIC);
@@ -220,7 +240,9 @@ int store_event_insert(struct store *st, struct event *e, const struct event_act
 		return sq_wend(st, sq_map_rc(rc, w->db));
 	e->id = sqlite3_last_insert_rowid(w->db);
 	e->version = 1;
-	return sq_wend(st, insert_action(w, e->id, first));
+	if (!(err = insert_action(w, e->id, first)))
+		err = sq_audit_event(st, e->id, first); /* every transition is audited */
+	return sq_wend(st, err);
 }
 
 int store_event_get(struct store *st, struct arena *a, const struct scope *sc, long long id,
@@ -284,15 +306,17 @@ int store_event_update(struct store *st, const struct event *e, int expected,
 		return sq_wend(st, sq_map_rc(rc, w->db));
 	if (sqlite3_changes(w->db) == 0)
 		return sq_wend(st, ERR_CONFLICT);
-	return sq_wend(st, act ? insert_action(w, e->id, act) : 0);
+	if (act && !(err = insert_action(w, e->id, act)))
+		err = sq_audit_event(st, e->id, act); /* every transition is audited */
+	return sq_wend(st, err);
 }
 
 /* Appends "AND <cond>" and remembers a text parameter for it. */
 struct where {
 	struct strbuf sql;
-	const char *text[16];
-	long long num[16];
-	int kind[16]; /* 0 text, 1 number */
+	const char *text[32];
+	long long num[32];
+	int kind[32]; /* 0 text, 1 number */
 	int n;
 };
 
@@ -346,6 +370,20 @@ static void add_states(struct where *w, struct arena *a, const char *states)
 	strbuf_addstr(&w->sql, k ? ")" : "NULL)");
 }
 
+/* AND e.id IN (events whose reporter's blind index is one of f->bidx) */
+static void add_bidx(struct where *w, const struct event_filter *f)
+{
+	const char *col = !strcmp(f->bidx_col, "id_no_bidx") ? "id_no_bidx" : "phone_bidx";
+	strbuf_addf(&w->sql, " AND e.id IN (SELECT event_id FROM event_personal WHERE %s IN (",
+		    col);
+	for (int i = 0; i < f->nbidx && i < 4; i++) {
+		strbuf_addf(&w->sql, "%s?%d", i ? ", " : "", w->n + 1);
+		w->text[w->n] = f->bidx[i];
+		w->kind[w->n++] = 0;
+	}
+	strbuf_addstr(&w->sql, "))");
+}
+
 static char *range_end(struct arena *a, const char *path)
 {
 	size_t n = strlen(path);
@@ -357,13 +395,13 @@ static char *range_end(struct arena *a, const char *path)
 
 static int count_where(struct conn *c, struct where *w, long long *out)
 {
-	sqlite3_stmt *q = NULL;
-	if (sqlite3_prepare_v2(c->db, strbuf_str(&w->sql), -1, &q, NULL) != SQLITE_OK)
+	sqlite3_stmt *q = sq_prep_text(c, strbuf_str(&w->sql));
+	if (!q)
 		return ERR_DB;
 	bind_where(q, w);
 	int rc = sqlite3_step(q);
 	*out = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-	sqlite3_finalize(q);
+	sqlite3_reset(q);
 	return rc == SQLITE_ROW ? 0 : ERR_DB;
 }
 
@@ -418,6 +456,43 @@ static int rollup_total(struct conn *c, struct arena *a, const struct scope *sc,
 	return err;
 }
 
+/*
+ * A list page's total from the roll-ups reads a row per grid and state of
+ * the scope (some 600 for a street); the same total is asked for on every
+ * page until the next commit, so it is kept until then. Writes by another
+ * process (an import at the machine) show at the server's next commit.
+ */
+static int cached_total(struct store *st, struct conn *c, struct arena *a, const struct scope *sc,
+			const struct event_filter *f, long long *total)
+{
+	char *key = arena_printf(a, "%s|%s|%s|%lld", sc && !sc->all ? sc->root_path : "*",
+				 f->org ? f->org : "", f->states ? f->states : "",
+				 sc && !sc->all ? sc->self_id : 0LL);
+	unsigned long long now = atomic_load(&st->commits);
+	size_t n = sizeof(st->totals) / sizeof(st->totals[0]);
+	pthread_mutex_lock(&st->totals_lock);
+	for (size_t i = 0; i < n; i++) {
+		if (st->totals[i].key && st->totals[i].commits == now &&
+		    !strcmp(st->totals[i].key, key)) {
+			*total = st->totals[i].total;
+			pthread_mutex_unlock(&st->totals_lock);
+			return 0;
+		}
+	}
+	pthread_mutex_unlock(&st->totals_lock);
+	int err = rollup_total(c, a, sc, f, total);
+	if (err)
+		return err;
+	pthread_mutex_lock(&st->totals_lock);
+	size_t k = st->totals_next++ % n;
+	free(st->totals[k].key);
+	st->totals[k].key = xstrdup(key);
+	st->totals[k].commits = now;
+	st->totals[k].total = *total;
+	pthread_mutex_unlock(&st->totals_lock);
+	return 0;
+}
+
 int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 		     const struct event_filter *f, struct event **out, size_t *n, long long *total)
 {
@@ -465,6 +540,8 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 		char *prefix = arena_printf(a, "%s%%", f->category);
 		cond_text(&w, "e.category LIKE #", prefix);
 	}
+	if (f->bidx_col && f->nbidx > 0)
+		add_bidx(&w, f);
 	if (f->grid && *f->grid)
 		cond_text(&w, "e.grid_code = #", f->grid);
 	if (f->assignee && *f->assignee)
@@ -508,33 +585,34 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 	}
 	struct conn *c = sq_racquire(st);
 	int err = 0;
-	/* statements built at run time are not cached: prepare, use, finalise */
+	/* statements built at run time are cached by their text (sq_prep_text) */
 	/* the total is exact up to EVENT_TOTAL_CAP; past it the client is told
 	 * "more than" (exact figures come from the roll-ups: /api/v1/stats) */
 	sqlite3_stmt *q = NULL;
 	bool rollup = !f->category && !f->grid && !f->assignee && !f->urgency && !f->from &&
-		      !f->to && !f->overdue && !(f->q && *f->q) && !(f->sources && *f->sources);
+		      !f->to && !f->overdue && !(f->q && *f->q) && !(f->sources && *f->sources) &&
+		      !f->bidx_col;
 	if (f->no_total) {
 		*total = -1;
 	} else if (rollup) {
-		if ((err = rollup_total(c, a, sc, f, total)))
+		if ((err = cached_total(st, c, a, sc, f, total)))
 			goto out;
 	} else {
 		char *count_sql = arena_printf(a, "SELECT count(*) FROM (SELECT 1 %s LIMIT %d)",
 					       strbuf_str(&w.sql), EVENT_TOTAL_CAP + 1);
-		if (sqlite3_prepare_v2(c->db, count_sql, -1, &q, NULL) != SQLITE_OK) {
+		if (!(q = sq_prep_text(c, count_sql))) {
 			err = ERR_DB;
 			goto out;
 		}
 		bind_where(q, &w);
 		*total = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-		sqlite3_finalize(q);
+		sqlite3_reset(q);
 	}
 	if (f->before_id)
 		cond_num(&w, "e.id < #", f->before_id);
 	char *list_sql = arena_printf(a, "SELECT " EV_COLS " %s ORDER BY e.id DESC LIMIT %d",
 				      strbuf_str(&w.sql), f->limit > 0 ? f->limit : 50);
-	if (sqlite3_prepare_v2(c->db, list_sql, -1, &q, NULL) != SQLITE_OK) {
+	if (!(q = sq_prep_text(c, list_sql))) {
 		err = ERR_DB;
 		goto out;
 	}
@@ -548,7 +626,7 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 	}
 	if (rc != SQLITE_DONE)
 		err = sq_map_rc(rc, c->db);
-	sqlite3_finalize(q);
+	sqlite3_reset(q);
 	*out = v;
 	*n = len;
 out:
@@ -590,26 +668,55 @@ int store_event_actions(struct store *st, struct arena *a, long long id, struct 
 	return rc == SQLITE_DONE ? 0 : ERR_DB;
 }
 
+static int by_id_desc(const void *x, const void *y)
+{
+	const struct event *a = x, *b = y;
+	return a->id < b->id ? 1 : a->id > b->id ? -1 : 0;
+}
+
 int store_event_nearby(struct store *st, struct arena *a, const char *category, double minx,
 		       double miny, double maxx, double maxy, long long since, struct event **out,
 		       size_t *n)
 {
+	/* one range of cells per row of the box (two or three for 50 m) */
+	long long r0 = cell_row(fmax(miny, -90)), r1 = cell_row(fmin(maxy, 89.9999));
+	long long c0 = cell_col(fmax(minx, -180)), c1 = cell_col(fmin(maxx, 179.9999));
+	size_t len = 0, cap = 16;
+	struct event *all = arena_alloc(a, cap * sizeof(*all));
+	int err = 0;
+	if (r1 - r0 > 1000 || c1 < c0)
+		r1 = r0 - 1; /* a box too large to be a neighbourhood finds nothing */
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q = sq_prep(c, "SELECT " EV_COLS
-				     " FROM events WHERE category = ?1 AND created_at >= ?2 "
-				     "AND lon BETWEEN ?3 AND ?4 AND lat BETWEEN ?5 AND ?6 "
-				     "AND state NOT IN ('closed', 'rejected', 'merged', 'voided') "
-				     "ORDER BY id DESC LIMIT 20");
-	sqlite3_bind_text(q, 1, category, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, since);
-	sqlite3_bind_double(q, 3, minx);
-	sqlite3_bind_double(q, 4, maxx);
-	sqlite3_bind_double(q, 5, miny);
-	sqlite3_bind_double(q, 6, maxy);
-	void *items;
-	int err = sq_collect(a, q, sizeof(struct event), read_event, &items, n);
+				     " FROM events WHERE category = ?1 AND cell BETWEEN ?2 AND ?3 "
+				     "AND created_at >= ?4 "
+				     "AND lon BETWEEN ?5 AND ?6 AND lat BETWEEN ?7 AND ?8 "
+				     "AND state NOT IN ('closed', 'rejected', 'merged', 'voided')");
+	for (long long row = r0; row <= r1 && !err; row++) {
+		sqlite3_reset(q);
+		sqlite3_bind_text(q, 1, category, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, row * CELL_COLS + c0);
+		sqlite3_bind_int64(q, 3, row * CELL_COLS + c1);
+		sqlite3_bind_int64(q, 4, since);
+		sqlite3_bind_double(q, 5, minx);
+		sqlite3_bind_double(q, 6, maxx);
+		sqlite3_bind_double(q, 7, miny);
+		sqlite3_bind_double(q, 8, maxy);
+		int rc;
+		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+			GROW(a, all, len, cap);
+			read_event(a, q, &all[len++]);
+		}
+		if (rc != SQLITE_DONE)
+			err = sq_map_rc(rc, c->db);
+	}
+	sqlite3_reset(q);
 	sq_rrelease(st, c);
-	*out = items;
+	/* the newest twenty */
+	if (len > 1)
+		qsort(all, len, sizeof(*all), by_id_desc);
+	*out = all;
+	*n = len > 20 ? 20 : len;
 	return err;
 }
 

@@ -18,6 +18,7 @@
 #include "store/store.h"
 
 #define STMT_CACHE 96
+#define DYN_CACHE  24
 
 struct conn {
 	sqlite3 *db;
@@ -26,6 +27,13 @@ struct conn {
 		sqlite3_stmt *st;
 	} cache[STMT_CACHE];
 	int ncache;
+	/* statements whose text is built at run time (filters), by text */
+	struct {
+		char *sql;
+		sqlite3_stmt *st;
+		unsigned long long used;
+	} dyn[DYN_CACHE];
+	unsigned long long dyn_clock;
 };
 
 #define GROUP_RING 1024
@@ -47,12 +55,49 @@ struct store {
 	pthread_mutex_t rlock;
 	pthread_cond_t rcond;
 	int schema_version;
+	/* the search index covers events up to fts_max (meta 'fts_max_id');
+	 * the open batch brings it to fts_batch when it commits */
+	long long fts_max, fts_batch;
+	/* commits so far (sqlite.c), and list totals valid for one count of them
+	 * (sqlite_events.c) */
+	_Atomic unsigned long long commits;
+	pthread_mutex_t totals_lock;
+	struct {
+		char *key; /* scope path, org, states, self id */
+		unsigned long long commits;
+		long long total;
+	} totals[16];
+	unsigned totals_next;
+	/* checkpoints run on a thread of their own (sqlite.c), not in COMMIT */
+	sqlite3 *ckpt_db;
+	pthread_t ckpt_thread;
+	bool ckpt_running, ckpt_want, ckpt_stop;
+	pthread_mutex_t ckpt_lock;
+	pthread_cond_t ckpt_cond;
+	/* the audit chain's head as the writer sees it (sqlite_audit.c); valid
+	 * only while audit_ok, re-read after a rollback or another process's write */
+	bool audit_ok;
+	long long audit_seq;
+	char audit_hash[65];
+	long long audit_dv;             /* PRAGMA data_version when the head was read */
+	unsigned long long audit_batch; /* the batch the head was last checked in */
 };
+
+/* Appends an audit record inside the caller's write (writer lock held):
+ * sets r->seq, prev and hash. 0 or an error (the caller's write must fail). */
+struct audit_rec;
+int sq_audit_append(struct store *st, struct audit_rec *r);
+/* The audit record of an event's action (a case transition). */
+int sq_audit_event(struct store *st, long long event_id, const struct event_action *act);
 
 /* SQLite result code to ERR_*. */
 int sq_map_rc(int rc, sqlite3 *db);
 /* The connection's cached statement for sql (a string literal), reset. */
 sqlite3_stmt *sq_prep(struct conn *c, const char *sql);
+/* The same for SQL text built at run time, kept by its text in a small
+ * least-recently-used cache; NULL when it does not prepare. Reset it after use,
+ * never finalise it. */
+sqlite3_stmt *sq_prep_text(struct conn *c, const char *sql);
 /* Starts a write (taking the writer lock) unless inside store_begin(). */
 int sq_wbegin(struct store *st);
 /* Ends it: commit when err is 0, else roll back; returns the outcome. */

@@ -24,6 +24,8 @@
 
 #include "core/arena.h"
 #include "core/calendar.h"
+#include "core/pii.h"
+#include "domain/audit.h"
 #include "domain/event_types.h"
 #include "domain/org.h"
 
@@ -116,11 +118,17 @@ int store_user_add(struct store *st, struct user *u);
 int store_user_get_by_name(struct store *st, struct arena *a, const char *username,
 			   struct user *out);
 int store_user_get(struct store *st, struct arena *a, long long id, struct user *out);
+/* The user if bound inside the scope: ERR_NOT_FOUND for a missing user and
+ * for one outside alike (administration of other users goes through this). */
+int store_user_get_scoped(struct store *st, struct arena *a, const struct scope *sc, long long id,
+			  struct user *out);
 /* Users bound inside the scope, by name. */
 int store_user_list(struct store *st, struct arena *a, const struct scope *sc, struct user **out,
 		    size_t *n);
 int store_user_set_password(struct store *st, long long id, const char *hash, long long now);
 int store_user_set_disabled(struct store *st, long long id, bool disabled);
+/* Replaces a user's roles with the mask. */
+int store_user_set_roles(struct store *st, long long id, unsigned roles);
 /* Records a failed login: increments the counter and, when it reaches
  * threshold, sets locked_until = now + lock_seconds and resets the counter.
  * *locked tells whether the account is now locked. */
@@ -134,6 +142,7 @@ struct session {
 	const char *token_hash;
 	long long user_id;
 	long long created_at, last_seen, expires_at;
+	int stage; /* AUTH_STAGE_*: what the session may do */
 };
 int store_session_add(struct store *st, const char *token_hash, long long user_id, long long now,
 		      long long expires_at, const char *ip);
@@ -143,6 +152,38 @@ int store_session_touch(struct store *st, const char *token_hash, long long now)
 int store_session_delete(struct store *st, const char *token_hash);
 /* Ends every session of a user (password change, disable). */
 int store_session_delete_user(struct store *st, long long user_id);
+/* Sets what a session may do (sqlite_auth.c). ERR_NOT_FOUND if it is gone. */
+int store_session_set_stage(struct store *st, const char *token_hash, int stage);
+
+/* --- second factors (sqlite_auth.c) --- */
+struct totp_row {
+	long long user_id;
+	const char *algorithm; /* "sha1" or "sm3" */
+	const char *secret;    /* base32, or "sealed:" and the hex of a crypt_seal()ed base32 */
+	bool enabled;          /* false: enrolment started, not yet confirmed */
+	long long last_step;   /* the last time step a code was accepted for */
+	long long created_at, enabled_at;
+};
+/* A user's TOTP row; ERR_NOT_FOUND if none. */
+int store_totp_get(struct store *st, struct arena *a, long long user_id, struct totp_row *out);
+/* Starts (or restarts) an enrolment with a new pending secret. ERR_CONFLICT
+ * if the user has an enabled one (reset it first), ERR_NOT_FOUND for no such
+ * user. */
+int store_totp_begin(struct store *st, long long user_id, const char *algorithm, const char *secret,
+		     long long now);
+/* Enables the pending secret and records step as used. ERR_CONFLICT if
+ * there is no pending secret. */
+int store_totp_enable(struct store *st, long long user_id, long long step, long long now);
+/* Records step as used, atomically, only if it is later than the last used
+ * step: ERR_CONFLICT when it is not (a replayed code). */
+int store_totp_use(struct store *st, long long user_id, long long step);
+/* Replaces the stored form of a user's secret (sealing, re-sealing). */
+int store_totp_set_secret(struct store *st, long long user_id, const char *secret);
+/* Every TOTP row (user_id and secret filled), for re-sealing. */
+int store_totp_all(struct store *st, struct arena *a, struct totp_row **out, size_t *n);
+/* Removes a user's secret (reset by a security administrator).
+ * ERR_NOT_FOUND if there was none. */
+int store_totp_delete(struct store *st, long long user_id);
 
 /* --- event categories --- */
 /* Inserts or replaces a category (its parent must exist). */
@@ -302,6 +343,35 @@ int store_event_by_receipt(struct store *st, struct arena *a, const struct scope
 int store_event_last_notes(struct store *st, struct arena *a, const long long *ids, size_t n,
 			   const char *actions, const char **notes);
 
+/* --- personal data of reporters, sealed (sqlite_pii.c) --- */
+struct personal_row {
+	long long event_id;
+	int key_version;
+	const unsigned char *v[PII__COUNT]; /* sealed fields (crypt.h), NULL when absent */
+	size_t len[PII__COUNT];
+	const char *phone_bidx, *id_no_bidx; /* blind indexes (hex), NULL when absent */
+};
+/* Inserts or replaces the row of r->event_id. */
+int store_personal_put(struct store *st, const struct personal_row *r);
+/* The row of an event; ERR_NOT_FOUND when the report carried none. */
+int store_personal_get(struct store *st, struct arena *a, long long event_id,
+		       struct personal_row *out);
+/* Up to limit rows with event_id > after, in event order (rotation). */
+int store_personal_batch(struct store *st, struct arena *a, long long after, int limit,
+			 struct personal_row **out, size_t *n);
+/* How many rows each key version sealed: versions[i] sealed counts[i]. */
+int store_personal_versions(struct store *st, struct arena *a, int **versions, long long **counts,
+			    size_t *n);
+/* Records a read of personal data in the clear. */
+int store_personal_read_log(struct store *st, long long event_id, long long user_id, long long at,
+			    const char *reason, const char *fields, const char *ip);
+struct personal_read {
+	long long id, event_id, user_id, at;
+	const char *user, *reason, *fields;
+};
+/* The clear reads of an event, oldest first. */
+int store_personal_reads(struct store *st, struct arena *a, long long event_id,
+			 struct personal_read **out, size_t *n);
 /* --- the web application (sqlite_ui.c) --- */
 struct saved_filter {
 	long long id;
@@ -346,5 +416,79 @@ int store_event_category_counts(struct store *st, struct arena *a, const struct 
 /* Ids of the open overdue events under path (in scope), longest overdue first. */
 int store_event_overdue_ids(struct store *st, struct arena *a, const struct scope *sc,
 			    const char *path, int limit, long long **out, size_t *n);
+/* --- the audit log (sqlite_audit.c; see domain/audit.h) --- */
+/* The source address that audit records appended on this thread get when
+ * the caller leaves r->ip NULL: the API sets it per request (NULL clears).
+ * The string must outlive the calls (the request's arena). */
+void store_audit_source(const char *ip);
+/*
+ * Appends r to the chain; sets r->seq, r->prev, r->hash (and r->at when 0:
+ * now; r->outcome when NULL: "ok"). Texts longer than their AUDIT_*_MAX
+ * are cut. Inside store_begin()..store_commit() the record is part of that
+ * transaction: if the append fails, return the error and roll back, so the
+ * change fails with it; a rollback takes the record away with the change.
+ * Outside a transaction it is a durable write of its own.
+ */
+int store_audit_append(struct store *st, struct audit_rec *r);
+struct audit_filter {
+	long long from, to;   /* at in [from, to), 0: open */
+	long long user_id;    /* 0: any */
+	const char *username; /* exact, NULL: any */
+	const char *action;   /* exact, or a family ending in '.' ("event."), NULL: any */
+	const char *object, *outcome;
+	long long before_seq; /* cursor: seq below this, 0: from the newest */
+	int limit;
+};
+/* Records matching f, newest first. */
+int store_audit_list(struct store *st, struct arena *a, const struct audit_filter *f,
+		     struct audit_rec **out, size_t *n);
+/* The stored head: the last record's seq and hash (0 and audit_genesis when empty). */
+int store_audit_head(struct store *st, long long *seq, char *hash);
+/* Signs the stored head with key (HMAC-SM3) and, when sign is given, with
+ * SM2, and records it as an anchor in out; unless force, does nothing (and
+ * gives the latest anchor) when the latest anchor already names the head. */
+int store_audit_anchor(struct store *st, const unsigned char *key, size_t keylen,
+		       const struct sm2_key *sign, long long now, bool force,
+		       struct audit_anchor *out);
+/* Anchors with id > after_id, oldest first, at most limit (0: all). */
+int store_audit_anchors(struct store *st, struct arena *a, long long after_id, int limit,
+			struct audit_anchor **out, size_t *n);
+/* Walks the whole chain in one read transaction (see audit_verify_*),
+ * checking the stored anchors and the extra ones (an export kept
+ * elsewhere); key NULL skips the anchors' MACs, pub NULL their SM2
+ * signatures. Not inside a transaction. */
+int store_audit_verify(struct store *st, struct arena *a, const struct audit_anchor *extra,
+		       size_t nextra, const unsigned char *key, size_t keylen,
+		       const struct sm2_key *pub, struct audit_verify *v);
+
+/* Archiving: the records that may leave the database are the oldest ones,
+ * up to (not including) the first record at or after cutoff: seq in
+ * [*from_seq, *through_seq] (empty when through < from). */
+int store_audit_archivable(struct store *st, long long cutoff, long long *from_seq,
+			   long long *through_seq);
+/* Calls fn for each record with seq in [from_seq, through_seq], in order
+ * (r's texts valid during the call); stops at fn's first error. */
+int store_audit_each(struct store *st, long long from_seq, long long through_seq,
+		     int (*fn)(void *ctx, const struct audit_rec *r), void *ctx);
+/* Records an archive of the records up to through_seq (written to file,
+ * whose SM3 is file_sm3) and deletes them, in one transaction; the chain
+ * continues from through_seq's hash. ERR_FORBIDDEN when the database
+ * refuses (a record younger than 184 days), ERR_NOT_FOUND for no such seq. */
+int store_audit_archive(struct store *st, long long through_seq, long long now, const char *file,
+			const char *file_sm3);
+
+/* --- database files (backup and restore) --- */
+/* Opens path read-only, runs PRAGMA integrity_check and verifies its audit
+ * chain into v. 0, or ERR_BAD_FILE / ERR_IO / ERR_DB with why. */
+int store_file_check(const char *path, const unsigned char *key, size_t keylen,
+		     const struct sm2_key *pub, struct audit_verify *v, char *why, size_t whylen);
+/* Copies the database at src, consistently and while others write to it
+ * (SQLite's online backup), into the new file dest (written as dest.part,
+ * then renamed). ERR_CONFLICT if dest exists. */
+int store_backup(const char *src, const char *dest, char *why, size_t whylen);
+/* Replaces the content of the database dest with src's, in one transaction
+ * of dest (a failure leaves dest as it was). The caller makes sure no
+ * server is using dest and has checked src. */
+int store_restore(const char *src, const char *dest, char *why, size_t whylen);
 
 #endif

@@ -4,6 +4,7 @@
  * password change, disabling users, and cross-site requests.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, test } from 'node:test';
 
@@ -26,9 +27,9 @@ after(async () => {
 const login = (username, password, opts = {}) =>
 	srv.api('POST', LOGIN, { body: { username, password }, ...opts });
 
-/* Creates a user through the API as admin: {id, username, password}. */
+/* Creates a user through the API as the security administrator: {id, username, password}. */
 async function addUser(username, roles = ['leader'], org = '330108') {
-	const res = await srv.api('POST', '/api/v1/users', { as: 'admin',
+	const res = await srv.api('POST', '/api/v1/users', { as: 'security',
 		body: { username, display_name: username, org, roles, password: GOOD_PASSWORD } });
 	assert.equal(res.status, 201, res.text);
 	srv.accounts[username] = GOOD_PASSWORD;
@@ -46,8 +47,9 @@ describe('login and sessions', () => {
 		const t0 = Math.floor(Date.now() / 1000);
 		const res = await login('admin', srv.accounts.admin);
 		assert.equal(res.status, 200, res.text);
-		assert.deepStrictEqual(Object.keys(res.json).sort(), ['expires_at', 'token', 'user']);
+		assert.deepStrictEqual(Object.keys(res.json).sort(), ['expires_at', 'stage', 'token', 'user']);
 		assertSubset(res.json, {
+			stage: 'full',
 			token: /^[0-9a-f]{32}$/,
 			expires_at: (v) => Number.isInteger(v) && Math.abs(v - (t0 + 12 * 3600)) <= 5,
 			user: { id: (v) => Number.isInteger(v) && v > 0, username: 'admin', display_name: '系统管理员',
@@ -84,7 +86,10 @@ describe('login and sessions', () => {
 		assert.equal(res.status, 200);
 		assert.equal(res.json.username, 'leader');
 		assert.deepStrictEqual(Object.keys(res.json).sort(), ['display_name', 'id', 'org', 'org_kind',
-			'org_name', 'roles', 'scope', 'session_expires_at', 'username']);
+			'org_name', 'roles', 'scope', 'session_expires_at', 'stage', 'totp', 'username']);
+		assert.equal(res.json.stage, 'full');
+		assert.equal(res.json.totp, false);
+		assert.equal(res.json.server, undefined, 'no version for a leader');
 		const both = await srv.api('GET', '/api/v1/me', { token: leader.token, cookie: admin.cookie });
 		assert.equal(both.json.username, 'leader');
 	});
@@ -237,6 +242,12 @@ describe('per-address throttling', () => {
 		assertError(ninth, 429, 'too_many_requests');
 		assert.equal(ninth.headers.get('retry-after'), '300');
 		assertError(await attempt(GOOD_PASSWORD, '127.0.0.1', 'thr.user'), 429, 'too_many_requests');
+		/* audited: every failure, and the window's first refusal only (a flood of refused
+		 * attempts cannot flood the audit log) */
+		const q = (w) => spawnSync('sqlite3', [thr.db, `SELECT count(*) FROM audit_log WHERE ${w}`],
+			{ encoding: 'utf8' }).stdout.trim();
+		assert.equal(q("action = 'login' AND outcome = 'failed'"), '8');
+		assert.equal(q("action = 'login' AND outcome = 'throttled' AND ip = '127.0.0.1'"), '1');
 	});
 
 	test('another address is not throttled', async () => {
@@ -301,7 +312,7 @@ describe('disabling users', () => {
 	test('a disabled user cannot log in and its sessions end', async () => {
 		const u = await addUser('dis.user');
 		const s = await srv.login(u.username);
-		const res = await srv.api('POST', `/api/v1/users/${u.id}/disable`, { as: 'admin' });
+		const res = await srv.api('POST', `/api/v1/users/${u.id}/disable`, { as: 'security' });
 		assert.equal(res.status, 200, res.text);
 		assert.deepStrictEqual(res.json, { ok: true });
 		assertError(await srv.api('GET', '/api/v1/me', { token: s.token }), 401, 'unauthenticated');
@@ -310,26 +321,26 @@ describe('disabling users', () => {
 		assert.deepStrictEqual(denied.json, (await login('no.such.user', u.password)).json,
 			'a disabled account answers like an unknown one');
 		assertSubset(await userRow(u.username), { disabled: true });
-		const again = await srv.api('POST', `/api/v1/users/${u.id}/disable`, { as: 'admin' });
+		const again = await srv.api('POST', `/api/v1/users/${u.id}/disable`, { as: 'security' });
 		assert.equal(again.status, 200, 'disabling twice is harmless');
 	});
 
-	test('an admin cannot disable themselves', async () => {
-		const me = await srv.api('GET', '/api/v1/me', { as: 'admin' });
-		const res = await srv.api('POST', `/api/v1/users/${me.json.id}/disable`, { as: 'admin' });
+	test('the security administrator cannot disable themselves', async () => {
+		const me = await srv.api('GET', '/api/v1/me', { as: 'security' });
+		const res = await srv.api('POST', `/api/v1/users/${me.json.id}/disable`, { as: 'security' });
 		assertError(res, 403, 'forbidden');
-		assert.equal((await srv.api('GET', '/api/v1/me', { as: 'admin' })).status, 200);
+		assert.equal((await srv.api('GET', '/api/v1/me', { as: 'security' })).status, 200);
 	});
 
 	test('unknown ids are 404', async () => {
 		for (const id of ['999999', '0', '-1', 'abc', '1e3', '9007199254740993'])
-			assertError(await srv.api('POST', `/api/v1/users/${id}/disable`, { as: 'admin' }), 404,
+			assertError(await srv.api('POST', `/api/v1/users/${id}/disable`, { as: 'security' }), 404,
 				'not_found');
 	});
 
-	test('only administrators may disable', async () => {
+	test('only the security administrator may disable (three-way separation)', async () => {
 		const target = await userRow('leader');
-		for (const who of ['leader', 'centre', 'auditor', 'gridworker'])
+		for (const who of ['admin', 'leader', 'centre', 'auditor', 'gridworker'])
 			assertError(await srv.api('POST', `/api/v1/users/${target.id}/disable`, { as: who }), 403,
 				'forbidden');
 		assertSubset(await userRow('leader'), { disabled: false });
@@ -374,7 +385,7 @@ describe('cross-site requests', () => {
 
 	test('a cookie user disable from a foreign Origin is refused', async () => {
 		const u = await addUser('csrf2.user');
-		const admin = await srv.login('admin');
+		const admin = await srv.login('security');
 		const res = await srv.api('POST', `/api/v1/users/${u.id}/disable`, { cookie: admin.cookie,
 			headers: { origin: EVIL } });
 		assertError(res, 403, 'forbidden');

@@ -26,7 +26,7 @@ describe('unknown routes: 404 no_route', () => {
 	runCases(S, [
 		'/', '/nope', '/api', '/api/v1', '/api/v1/', '/api/v2/me', '/API/V1/ME', '/healthz/',
 		'/api/v1/orgs/', '/api/v1/orgs//children', '/api/v1/orgs/330108/nope',
-		'/api/v1/orgs/330108/children/x', '/api/v1/users/1/enable', '/index.html',
+		'/api/v1/orgs/330108/children/x', '/api/v1/users/1/unlock', '/index.html',
 	].map((path) => ({ name: `GET ${path}`, method: 'GET', path, status: 404, error: 'no_route' })));
 
 	runCases(S, [
@@ -119,7 +119,7 @@ describe('content type: 415 unsupported_media_type', () => {
 	})));
 
 	runCases(S, [
-		{ name: 'POST /api/v1/users as text/plain', method: 'POST', path: '/api/v1/users', as: 'admin',
+		{ name: 'POST /api/v1/users as text/plain', method: 'POST', path: '/api/v1/users', as: 'security',
 			raw: '{}', headers: { 'content-type': 'text/plain' }, status: 415,
 			error: 'unsupported_media_type' },
 		{ name: 'POST /api/v1/me/password as a form', method: 'POST', path: '/api/v1/me/password',
@@ -160,7 +160,7 @@ describe('malformed JSON: 400 malformed_json', () => {
 			raw: '{\n  "username": "a",\n  "password": }', headers: JSON_CT, status: 400,
 			error: 'malformed_json', json: { error: { message: /^line 3, column \d+/ } } },
 		{ name: 'an empty body on an authenticated route', method: 'POST', path: '/api/v1/users',
-			as: 'admin', raw: '', headers: JSON_CT, status: 400, error: 'malformed_json' },
+			as: 'security', raw: '', headers: JSON_CT, status: 400, error: 'malformed_json' },
 	]);
 });
 
@@ -218,7 +218,7 @@ describe('fields: wrong_type, missing_field, invalid_value', () => {
 		{ name: 'password change: an unknown field', method: 'POST', path: '/api/v1/me/password',
 			as: 'admin', body: { old_password: 'x', new_password: 'y', force: true }, status: 400,
 			error: 'invalid_value' },
-		{ name: 'new user: a server-owned field', method: 'POST', path: '/api/v1/users', as: 'admin',
+		{ name: 'new user: a server-owned field', method: 'POST', path: '/api/v1/users', as: 'security',
 			body: { username: 'x.y', display_name: 'X', org: '330108', roles: ['leader'],
 				password: 'Correct-Horse-42x', id: 1 }, status: 400, error: 'invalid_value' },
 	]);
@@ -335,7 +335,9 @@ describe('fuzz: random requests over the route table never answer 500', () => {
 			['GET', '/api/v1/orgs'], ['GET', '/api/v1/orgs/{code}'],
 			['GET', '/api/v1/orgs/{code}/children'], ['GET', '/api/v1/orgs/{code}/grids'],
 			['GET', '/api/v1/locate'], ['GET', '/api/v1/users'], ['POST', '/api/v1/users'],
-			['POST', '/api/v1/users/{id}/disable'],
+			['POST', '/api/v1/users/{id}/disable'], ['POST', '/api/v1/users/{id}/enable'],
+			['PUT', '/api/v1/users/{id}/roles'], ['GET', '/api/v1/audit'],
+			['GET', '/api/v1/audit/verify'], ['GET', '/api/v1/audit/anchors'],
 		];
 		const segments = () => pick([
 			'330108', '330108001', '330108002', '330108001001', '330108001001001', '330108D01',
@@ -383,7 +385,7 @@ describe('fuzz: random requests over the route table never answer 500', () => {
 		let tokens = [];
 		const refresh = async () => {
 			tokens = [(await srv.login('admin')).token, (await srv.login('street.centre')).token,
-				(await srv.login('gridworker')).token];
+				(await srv.login('gridworker')).token, (await srv.login('auditor')).token];
 		};
 		const started = Date.now();
 		const seen = {};
@@ -432,7 +434,7 @@ describe('fuzz: random requests over the route table never answer 500', () => {
 				assertErrorBody(res, undefined, `${where}: `);
 			}
 			if (res.status === 405)
-				assert.match(res.headers.get('allow') ?? '', /^(GET|POST)(, (GET|POST))*$/, `${where}: Allow`);
+				assert.match(res.headers.get('allow') ?? '', /^(GET|POST|PUT)(, (GET|POST|PUT))*$/, `${where}: Allow`);
 		}
 		const secs = (Date.now() - started) / 1000;
 		assert.ok(secs < 20, `the fuzz loop took ${secs} s`);

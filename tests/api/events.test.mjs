@@ -726,7 +726,7 @@ describe('errors of actions', () => {
 	});
 
 	test('a handler of another department may not touch work dispatched to 330108D01', async () => {
-		const res = await srv.api('POST', '/api/v1/users', { as: 'admin', body: { username: 'd05.clerk',
+		const res = await srv.api('POST', '/api/v1/users', { as: 'security', body: { username: 'd05.clerk',
 			display_name: '住建局办事员', org: '330108D05', roles: ['handler'], password: GOOD_PASSWORD } });
 		assert.equal(res.status, 201, res.text);
 		srv.accounts['d05.clerk'] = GOOD_PASSWORD;

@@ -9,7 +9,10 @@
  *
  * Every child process runs with PINGAN_PBKDF2_ITERATIONS=1000 unless the
  * caller's env overrides it (a value of null removes a variable), and with
- * no other PINGAN_* variable inherited from the test runner. Every child's
+ * no other PINGAN_* variable inherited from the test runner. Second factors
+ * and password ageing are off by default (PINGAN_TOTP_ROLES empty,
+ * PINGAN_PASSWORD_MAX_AGE_DAYS 0), so the many tests that log in as admin or
+ * centre need no authenticator; the login_*.test.mjs files turn them on. Every child's
  * stderr is checked for AddressSanitizer, LeakSanitizer and UBSan reports.
  *
  * Table-driven cases (curl's tests/data idea) go through runCases(): each
@@ -46,6 +49,8 @@ export function childEnv(extra = {}) {
 		if (!k.startsWith('PINGAN_'))
 			env[k] = v;
 	env.PINGAN_PBKDF2_ITERATIONS = '1000';
+	env.PINGAN_TOTP_ROLES = '';
+	env.PINGAN_PASSWORD_MAX_AGE_DAYS = '0';
 	/* a demo without its year of events unless a test asks for them */
 	env.PINGAN_DEMO_EVENTS ??= '0';
 	/* no web app unless a test gives one (a built web/dist must not change answers) */
@@ -379,10 +384,11 @@ export class Server {
 			}, 20000);
 			this.proc.stdout.setEncoding('utf8').on('data', (d) => {
 				this.stdout += d;
-				const m = /listening on http:\/\/127\.0\.0\.1:(\d+)\n/.exec(this.stdout);
+				const m = /listening on (https?):\/\/127\.0\.0\.1:(\d+)\n/.exec(this.stdout);
 				if (m) {
 					clearTimeout(timer);
-					resolve(Number(m[1]));
+					this.scheme = m[1];
+					resolve(Number(m[2]));
 				}
 			});
 			this.proc.on('exit', (code, signal) => {
@@ -391,7 +397,7 @@ export class Server {
 			});
 		});
 		this.port = port;
-		this.base = `http://127.0.0.1:${port}`;
+		this.base = `${this.scheme}://127.0.0.1:${port}`;
 		return this;
 	}
 

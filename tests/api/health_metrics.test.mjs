@@ -60,17 +60,14 @@ async function metricsUntil(want, ms = 3000) {
 }
 
 describe('/healthz', () => {
-	test('reports status, version, schema, sqlite, db size, grids and uptime', async () => {
+	test('reports status, db size, grids and uptime, and no version banner', async () => {
 		const res = await srv.api('GET', '/healthz');
 		assert.equal(res.status, 200);
 		assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8');
 		assert.deepStrictEqual(Object.keys(res.json).sort(),
-			['calendar', 'db_bytes', 'grids', 'schema', 'sqlite', 'status', 'uptime_s', 'version']);
+			['calendar', 'db_bytes', 'grids', 'status', 'uptime_s']);
 		assertSubset(res.json, {
 			status: 'ok',
-			version: /^\d+\.\d+\.\d+/,
-			schema: (v) => Number.isInteger(v) && v >= 1,
-			sqlite: /^3\.\d+\.\d+/,
 			db_bytes: (v) => Number.isInteger(v) && v > 0,
 			grids: (v) => Number.isInteger(v) && v >= 134,
 			uptime_s: (v) => Number.isInteger(v) && v >= 0 && v < 600,
@@ -81,9 +78,25 @@ describe('/healthz', () => {
 		const month = new Date(Date.now() + 8 * 3600e3).getUTCMonth() + 1;
 		if (year > 2026 || month >= 11)
 			assert.match(res.json.calendar.warning, /no holiday data for .*2027/);
+	});
+
+	test('the version, schema and SQLite version are shown to administrators only', async () => {
 		const ver = await cli(['version']);
 		assert.equal(ver.code, 0);
-		assert.equal(ver.stdout, `pingan ${res.json.version}\n`, 'healthz and `pingan version` agree');
+		const version = ver.stdout.trim().replace(/^pingan /, '');
+		assert.match(version, /^\d+\.\d+\.\d+/);
+		const admin = await srv.api('GET', '/api/v1/me', { as: 'admin' });
+		assertSubset(admin.json, { server: { version, schema: (v) => Number.isInteger(v) && v >= 1,
+			sqlite: /^3\.\d+\.\d+/ } });
+		const leader = await srv.api('GET', '/api/v1/me', { as: 'leader' });
+		assert.equal(leader.json.server, undefined);
+		for (const [p, opts] of [['/healthz', {}], ['/metrics', {}], ['/nope', {}], ['/api/v1/me', {}],
+			['/api/v1/auth/login', { body: { username: 'x', password: 'y' } }]]) {
+			const res = await srv.api(opts.body ? 'POST' : 'GET', p, opts);
+			assert.ok(!res.text.includes(version), `${p} shows the version`);
+			for (const [k, v] of res.headers)
+				assert.ok(!v.includes(version) && !/microhttpd|sqlite/i.test(v), `${p}: header ${k}: ${v}`);
+		}
 	});
 
 	test('grids matches the grids the API lists', async () => {

@@ -45,12 +45,19 @@ test('a citizen files a report and follows it by receipt', async () => {
 	assert.equal(e.title, '小区门口垃圾堆了三天没人清理');
 	assert.equal(e.grid, grids.json.features[0].properties.code);
 	assert.equal(e.state, 'reported');
-	/* the contact: for the centre, who may call back; nobody else */
-	assert.equal((await srv.api('GET', `/api/v1/events/${e.id}`, { as: 'centre' })).json.contact, '13800000000');
-	assert.equal(e.contact, undefined, 'not in lists');
+	/* the contact is the reporter's phone: sealed, masked when read, in the
+	 * clear only through the audited read, never in lists */
+	const asCentre = await srv.api('GET', `/api/v1/events/${e.id}`, { as: 'centre' });
+	assert.equal(asCentre.json.reporter.phone, '138****0000');
+	assert.equal(asCentre.json.contact, undefined);
+	assert.equal(e.reporter, undefined, 'not in lists');
+	const clear = await srv.api('POST', `/api/v1/events/${e.id}/personal`, { as: 'centre',
+		body: { reason: '回访群众' } });
+	assert.equal(clear.status, 200, clear.text);
+	assert.equal(clear.json.reporter.phone, '13800000000');
 	const asWorker = await srv.api('GET', `/api/v1/events/${e.id}`, { as: 'gridworker' });
 	assert.equal(asWorker.status, 200);
-	assert.equal(asWorker.json.contact, undefined);
+	assert.equal(asWorker.json.reporter.phone, '138****0000');
 
 	let t = await srv.api('GET', `${P}/${receipt}`);
 	assert.equal(t.status, 200);
@@ -109,6 +116,7 @@ describe('bad reports are refused', () => {
 		bad('a point off the earth', { ...ok, lon: 200, lat: 30 }, 'invalid_value'),
 		bad('a point as text', { ...ok, lon: '120', lat: '30' }, 'wrong_type'),
 		bad('a long contact', { ...ok, contact: '1'.repeat(101) }, 'invalid_value'),
+		bad('a contact that is no mobile number', { ...ok, contact: '010-12345678' }, 'invalid_value'),
 		bad('a title is the server\'s', { ...ok, title: 'x' }, 'invalid_value'),
 		bad('urgency is the centre\'s', { ...ok, urgency: 3 }, 'invalid_value'),
 		{ name: 'not JSON', method: 'POST', path: P, raw: 'category=0102', headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -166,7 +166,7 @@ describe('department users', () => {
 
 describe('user administration', () => {
 	const USERS = '/api/v1/users';
-	const DEMO = ['admin', 'auditor', 'centre', 'gridworker', 'handler', 'handler.d02', 'handler.d03',
+	const DEMO = ['admin', 'assessor', 'auditor', 'centre', 'gridworker', 'handler', 'handler.d02', 'handler.d03',
 		'handler.d04', 'handler.d05', 'handler.d06', 'handler.d07', 'inspector', 'leader',
 		'mediator', 'security', 'street.centre'];
 	const add = (as, body) => srv.api('POST', USERS, { as, body });
@@ -202,7 +202,7 @@ describe('user administration', () => {
 	]);
 
 	test('a street admin lists only the users inside its street', async () => {
-		const res = await add('admin', valid({ username: 'street.admin', org: '330108001', roles: ['admin'] }));
+		const res = await add('security', valid({ username: 'street.admin', org: '330108001', roles: ['security_admin'] }));
 		assert.equal(res.status, 201, res.text);
 		srv.accounts['street.admin'] = GOOD_PASSWORD;
 		const list = await get('street.admin', USERS);
@@ -219,7 +219,7 @@ describe('user administration', () => {
 		assert.equal((await srv.login('leader')).user.username, 'leader', 'leader still logs in');
 	});
 
-	const v = (name, body, status, error, as = 'admin') => ({ name: `add user: ${name}`, method: 'POST',
+	const v = (name, body, status, error, as = 'security') => ({ name: `add user: ${name}`, method: 'POST',
 		path: USERS, as, body, status, error });
 	runCases(S, [
 		v('a username of 2 characters', valid({ username: 'ab' }), 400, 'invalid_value'),
@@ -255,7 +255,7 @@ describe('user administration', () => {
 
 	test('a valid user is created (201) and can log in', async () => {
 		const t0 = Math.floor(Date.now() / 1000);
-		const res = await add('admin', valid());
+		const res = await add('security', valid());
 		assert.equal(res.status, 201, res.text);
 		assert.deepStrictEqual(Object.keys(res.json).sort(), ['created_at', 'disabled', 'display_name', 'id',
 			'locked', 'org', 'roles', 'username']);
@@ -279,7 +279,7 @@ describe('user administration', () => {
 	});
 
 	test('a 409 body has the one error shape', async () => {
-		const res = await add('admin', valid());
+		const res = await add('security', valid());
 		assertErrorBody(res, 'conflict');
 		assert.match(res.json.error.message, /new\.user/);
 	});

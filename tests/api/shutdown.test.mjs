@@ -38,7 +38,7 @@ describe('stopping', () => {
 	});
 
 	test('SIGTERM while 20 slow logins are in flight: every one is answered, exit 0', async (t) => {
-		const created = await srv.api('POST', '/api/v1/users', { as: 'admin', body: {
+		const created = await srv.api('POST', '/api/v1/users', { as: 'security', body: {
 			username: 'before.stop', display_name: '停机前', org: '330108001', roles: ['centre'],
 			password: GOOD_PASSWORD } });
 		assert.equal(created.status, 201, created.text);
@@ -97,7 +97,7 @@ describe('stopping', () => {
 		assert.equal(s.user.org, '330108001');
 		assert.equal((await srv.login('admin')).user.username, 'admin');
 		const users = await srv.api('GET', '/api/v1/users', { as: 'admin' });
-		assert.equal(users.json.total, 18, '16 demo users and the two made before the stop');
+		assert.equal(users.json.total, 19, '17 demo users and the two made before the stop');
 		const tree = await srv.api('GET', '/api/v1/orgs?depth=2', { as: 'admin' });
 		assert.equal(tree.json.items.filter((o) => o.kind === 'community').length, 67);
 	});
