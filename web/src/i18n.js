@@ -252,6 +252,34 @@ const states_zh = {
 zh.states = states_zh;
 en.states = states_en;
 
+/* the login's second factor, the enrolment and the forced password change */
+zh.stage = {
+	codeLabel: '动态验证码', codeHint: '请输入身份验证器应用（如 FreeOTP、Google Authenticator）显示的 6 位数字',
+	codeFormat: '验证码为 {n} 位数字', loginFailedOtp: '用户名、密码或验证码错误',
+	enrolTitle: '绑定动态验证码', enrolWhy: '您的角色须使用双因素登录：请先绑定身份验证器，完成后才能使用系统。',
+	step1: '在手机上安装身份验证器应用（支持 TOTP 的任一应用）。', step2: '用该应用扫描下方二维码，或手动输入密钥。',
+	step3: '输入应用显示的 6 位验证码，完成绑定。', qrAlt: '动态验证码二维码', manual: '无法扫码时，手动输入密钥：',
+	params: '算法 {alg}，{n} 位，每 {s} 秒更新', confirm: '确认绑定', wrongCode: '验证码不正确，请输入应用当前显示的验证码',
+	enrolled: '已绑定动态验证码，今后登录须输入验证码',
+	passwordTitle: '请修改密码', passwordWhy: '您的密码已过期或由管理员设置，请先设置自己的新密码，完成后才能使用系统。',
+	policyLength: '至少 12 个字符', policyClasses: '包含小写字母、大写字母、数字、其他字符中的至少三类',
+	policyName: '不能包含用户名', policyCommon: '不能是常见密码', tooShort: '新密码至少 12 个字符',
+	passwordChanged: '密码已修改', signInAgain: '密码已修改，请用新密码登录',
+};
+en.stage = {
+	codeLabel: 'One-time code', codeHint: 'The 6 digits your authenticator app (FreeOTP, Google Authenticator…) shows',
+	codeFormat: 'The code is {n} digits', loginFailedOtp: 'Wrong user name, password or code',
+	enrolTitle: 'Set up your second factor', enrolWhy: 'Your role signs in with a second factor: set up an authenticator app before using the platform.',
+	step1: 'Install an authenticator app (any app with TOTP) on your phone.', step2: 'Scan the QR code below with it, or type the key.',
+	step3: 'Enter the 6-digit code the app shows to finish.', qrAlt: 'QR code of the one-time code secret', manual: 'Cannot scan? Type this key:',
+	params: '{alg}, {n} digits, a new code every {s} s', confirm: 'Confirm', wrongCode: 'Wrong code; enter the code the app shows now',
+	enrolled: 'Second factor set up: sign-ins will ask for a code',
+	passwordTitle: 'Change your password', passwordWhy: 'Your password expired or was set by an administrator: choose your own before using the platform.',
+	policyLength: 'At least 12 characters', policyClasses: 'Three of: lower case, upper case, digits, other characters',
+	policyName: 'Not containing your user name', policyCommon: 'Not a common password', tooShort: 'The new password needs at least 12 characters',
+	passwordChanged: 'Password changed', signInAgain: 'Password changed; sign in with the new one',
+};
+
 export const STATES = Object.keys(states_en);
 export const OPEN_STATES = STATES.filter((s) => !['closed', 'rejected', 'merged', 'voided'].includes(s));
 

@@ -12,6 +12,9 @@ const routes = [
 	{ path: '/login', name: 'login', component: () => import('./views/Login.vue'), meta: { public: true } },
 	{ path: '/citizen', name: 'citizen', component: () => import('./views/public/Citizen.vue'), meta: { public: true } },
 	{ path: '/track/:receipt?', name: 'track', component: () => import('./views/public/Track.vue'), meta: { public: true } },
+	/* the only screens of a restricted session (the login's "stage") */
+	{ path: '/enrol', name: 'enrol', component: () => import('./views/Enrol.vue'), meta: { stage: 'totp_enrolment' } },
+	{ path: '/change-password', name: 'change-password', component: () => import('./views/ChangePassword.vue'), meta: { stage: 'password_change' } },
 	{ path: '/m', name: 'phone', component: () => import('./views/Phone.vue') },
 	{
 		path: '/',
@@ -43,6 +46,18 @@ export function landing() {
 	return { name: 'events' };
 }
 
+function nextOf(to) {
+	if (typeof to.query.next === 'string')
+		return { next: to.query.next };
+	return to.fullPath !== '/' && !to.meta.stage ? { next: to.fullPath } : {};
+}
+
+/* Where to go once a restricted session became a full one. */
+export function afterStage(route) {
+	const next = route.query.next;
+	return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') ? next : landing();
+}
+
 export const router = createRouter({ history: createWebHistory('/'), routes });
 
 router.beforeEach(async (to) => {
@@ -52,6 +67,13 @@ router.beforeEach(async (to) => {
 		return true;
 	if (!store.user)
 		return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} };
+	/* a session that may only enrol a second factor or change its password
+	 * opens that screen and nothing else; where it was going is kept */
+	const only = routes.find((r) => r.meta?.stage && r.meta.stage === store.user.stage);
+	if (only && to.name !== only.name)
+		return { name: only.name, query: nextOf(to) };
+	if (!only && to.meta.stage)
+		return landing();
 	if (to.meta.roles && !hasRole(...to.meta.roles))
 		return { name: 'notfound', params: { rest: to.path.slice(1).split('/') } };
 	return true;

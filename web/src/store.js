@@ -58,8 +58,15 @@ export async function loadMe() {
 	return store.user;
 }
 
-export async function login(username, password) {
-	const res = await api.post('/api/v1/auth/login', { username, password });
+/* otp: the second factor's code, sent once the server answered
+ * otp_required. The session may be restricted (res.stage, also in
+ * store.user.stage): the router then opens only the enrolment or the
+ * password change. */
+export async function login(username, password, otp) {
+	const body = { username, password };
+	if (otp)
+		body.otp = otp;
+	const res = await api.post('/api/v1/auth/login', body);
 	localStorage.setItem(FLAG, '1');
 	store.categories = [];
 	store.departments = [];
