@@ -13,7 +13,7 @@ after(async () => { await ui?.stop(); });
 const ROLES = {
 	admin: ['/cockpit', ['/cockpit', '/events', '/admin/users', '/admin/categories', '/admin/calendar', '/admin/api-keys'], ['/m']],
 	security: ['/cockpit', ['/events', '/admin/users', '/admin/api-keys'], ['/admin/categories']],
-	auditor: ['/cockpit', ['/cockpit', '/events'], ['/admin/users', '/admin/api-keys']],
+	auditor: ['/admin/audit', ['/admin/audit'], ['/cockpit', '/events', '/inbox', '/admin/users', '/admin/api-keys']],
 	centre: ['/cockpit', ['/cockpit', '/events', '/report', '/inbox', '/orgs'], ['/admin/users', '/m']],
 	leader: ['/cockpit', ['/cockpit', '/events'], ['/admin/users']],
 	handler: ['/events', ['/cockpit', '/events', '/inbox'], ['/admin/users', '/m']],

@@ -16,6 +16,7 @@ const SCREENS = {
 	centre: ['/cockpit', '/events', '/events?state=reported&overdue=true', '/report', '/inbox', '/orgs'],
 	handler: ['/events', '/inbox', '/orgs'],
 	gridworker: ['/m', '/events', '/report'],
+	auditor: ['/admin/audit', '/password'],
 };
 
 for (const [user, paths] of Object.entries(SCREENS)) {
@@ -114,9 +115,9 @@ test('orgs: the tree opens a street and the map shows its grids', async () => {
 	await page.context().close();
 });
 
-test('admin adds a user through the form; the server\'s password policy is shown', async () => {
+test('the security administrator adds a user through the form; the server\'s password policy is shown', async () => {
 	const { page, errors } = await ui.page();
-	await ui.login(page, 'admin');
+	await ui.login(page, 'security');
 	await page.goto('/admin/users');
 	await page.locator('[data-test=add-user]').click();
 	const dlg = page.locator('.el-dialog:visible');
@@ -131,7 +132,7 @@ test('admin adds a user through the form; the server\'s password policy is shown
 	await dlg.locator('input[data-test=u-password]').fill(GOOD_PASSWORD);
 	await dlg.locator('[data-test=u-save]').click();
 	await page.locator('[data-test=users]', { hasText: 'ui.test.user' }).waitFor();
-	const users = (await ui.api('GET', '/api/v1/users', { as: 'admin' })).json.items;
+	const users = (await ui.api('GET', '/api/v1/users', { as: 'security' })).json.items;
 	assert.ok(users.some((u) => u.username === 'ui.test.user' && u.roles.includes('mediator')));
 	ui.noConsoleErrors(errors, ['status of 400']);
 	await page.context().close();

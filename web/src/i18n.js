@@ -283,6 +283,24 @@ en.stage = {
 export const STATES = Object.keys(states_en);
 export const OPEN_STATES = STATES.filter((s) => !['closed', 'rejected', 'merged', 'voided'].includes(s));
 
+/* a role added with assessment (考评) */
+zh.roles.assessor = '考评员';
+en.roles.assessor = 'Assessor';
+
+/* the audit administrator's screen */
+zh.audit = {
+	title: '审计日志', verify: '校验审计链', sign: '立即签署锚点', signed: '已签署锚点（至第 {seq} 条）',
+	intact: '审计链完整：{n} 条记录，校验锚点 {a} 个', broken: '审计链校验发现 {n} 处问题',
+	days: '日期', from: '开始日期', to: '结束日期', user: '用户', action: '操作', actionHint: '如 event. 或 login',
+	object: '对象', outcome: '结果', at: '时间', detail: '详情',
+};
+en.audit = {
+	title: 'Audit log', verify: 'Verify the chain', sign: 'Sign an anchor now', signed: 'Anchor signed (up to record {seq})',
+	intact: 'The chain is intact: {n} records, {a} anchors checked', broken: 'The chain check found {n} problems',
+	days: 'Days', from: 'From', to: 'To', user: 'User', action: 'Action', actionHint: 'e.g. event. or login',
+	object: 'Object', outcome: 'Outcome', at: 'Time', detail: 'Detail',
+};
+
 const messages = { zh, en };
 const saved = typeof localStorage !== 'undefined' ? localStorage.getItem('pingan.locale') : null;
 export const locale = ref(saved === 'en' ? 'en' : 'zh');

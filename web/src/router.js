@@ -32,6 +32,7 @@ const routes = [
 			{ path: 'admin/categories', name: 'categories', component: () => import('./views/admin/Categories.vue'), meta: { roles: ['admin'] } },
 			{ path: 'admin/calendar', name: 'calendar', component: () => import('./views/admin/Calendar.vue'), meta: { roles: ['admin'] } },
 			{ path: 'admin/api-keys', name: 'apikeys', component: () => import('./views/admin/ApiKeys.vue'), meta: { roles: ADMINS } },
+			{ path: 'admin/audit', name: 'audit', component: () => import('./views/admin/Audit.vue'), meta: { roles: ['audit_admin'] } },
 			{ path: 'admin/webhooks', name: 'webhooks', component: () => import('./views/admin/Webhooks.vue'), meta: { roles: ['admin'] } },
 			{ path: ':rest(.*)*', name: 'notfound', component: () => import('./views/NotFound.vue') },
 		],
@@ -39,9 +40,12 @@ const routes = [
 ];
 
 export function landing() {
+	/* the audit administrator reads the audit log and nothing else */
+	if (hasRole('audit_admin'))
+		return { name: 'audit' };
 	if (hasRole('grid_worker') && !hasRole('centre', 'leader', 'admin'))
 		return { name: 'phone' };
-	if (hasRole('leader', 'centre', 'admin', 'audit_admin', 'security_admin'))
+	if (hasRole('leader', 'centre', 'admin', 'security_admin'))
 		return { name: 'cockpit' };
 	return { name: 'events' };
 }
@@ -74,7 +78,10 @@ router.beforeEach(async (to) => {
 		return { name: only.name, query: nextOf(to) };
 	if (!only && to.meta.stage)
 		return landing();
-	if (to.meta.roles && !hasRole(...to.meta.roles))
+	/* the audit administrator's session answers 403 everywhere but the audit
+	 * log, /me, the password and logout */
+	const auditOnly = hasRole('audit_admin') && !['audit', 'password', 'home', 'notfound'].includes(to.name);
+	if (auditOnly || (to.meta.roles && !hasRole(...to.meta.roles)))
 		return { name: 'notfound', params: { rest: to.path.slice(1).split('/') } };
 	return true;
 });
