@@ -153,8 +153,8 @@ static int conn_open(struct conn *c, const char *path, bool writer, char *why, s
 	sqlite3_busy_timeout(c->db, 5000);
 	const char *pragmas = writer ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 				       "PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
-				       "PRAGMA temp_store=MEMORY;"
 				       "PRAGMA wal_autocheckpoint=0;"
+				     /* readers sort in memory: no temp file per query */
 				     : "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
 				       "PRAGMA temp_store=MEMORY;";
 	if (exec(c, pragmas)) {
