@@ -43,5 +43,11 @@ api_fail=$(grep -E '^# fail [0-9]+' tests/artifacts/api.tap | tail -n 1 | awk '{
 if [ -z "$api_pass" ]; then failed=$((failed + 1)); else
   passed=$((passed + api_pass)); failed=$((failed + ${api_fail:-0})); fi
 
+echo "== fuzzing (${PINGAN_FUZZ_SECONDS:-10} s a target; longer runs: docs/testing.md)"
+scripts/fuzz.sh "${PINGAN_FUZZ_SECONDS:-10}" > tests/artifacts/fuzz.txt 2>&1
+grep -E '^(ok|FAIL|  )' tests/artifacts/fuzz.txt | grep -v '^ok' | head -20
+tail -n 1 tests/artifacts/fuzz.txt
+count tests/artifacts/fuzz.txt
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
