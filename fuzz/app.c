@@ -99,7 +99,8 @@ struct app *fuzz_app(const char *const **out)
 	fclose(stdout);
 	stdout = saved;
 	if (rc) {
-		fprintf(stderr, "fuzz: `pingan demo` failed; set PINGAN_DEMO_DATA to node_modules\n");
+		fprintf(stderr,
+			"fuzz: `pingan demo` failed; set PINGAN_DEMO_DATA to node_modules\n");
 		abort();
 	}
 	app.cfg = &cfg;

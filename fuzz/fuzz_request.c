@@ -33,8 +33,8 @@
 #include <strings.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-const char *__wrap_MHD_lookup_connection_value(struct MHD_Connection *c,
-					       enum MHD_ValueKind kind, const char *key);
+const char *__wrap_MHD_lookup_connection_value(struct MHD_Connection *c, enum MHD_ValueKind kind,
+					       const char *key);
 
 #define MAX_VALUES 64
 
@@ -46,8 +46,8 @@ struct fake_conn {
 	} v[MAX_VALUES];
 };
 
-const char *__wrap_MHD_lookup_connection_value(struct MHD_Connection *c,
-					       enum MHD_ValueKind kind, const char *key)
+const char *__wrap_MHD_lookup_connection_value(struct MHD_Connection *c, enum MHD_ValueKind kind,
+					       const char *key)
 {
 	struct fake_conn *fc = (struct fake_conn *)(void *)c;
 	for (int i = 0; i < fc->n; i++) {
@@ -72,7 +72,7 @@ static void add(struct fake_conn *fc, enum MHD_ValueKind kind, const char *k, co
 
 static int hexval(char c)
 {
-	return c >= '0' && c <= '9' ? c - '0'
+	return c >= '0' && c <= '9'   ? c - '0'
 	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
 	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
 				      : -1;
@@ -143,8 +143,8 @@ static void run(struct app *app, struct arena *a, struct fake_conn *fc, const ch
 	const char *params[HTTP_MAX_PARAMS];
 	int np, err;
 	char allow[64];
-	const struct route *rt = api_match(a, method, target, params, &np, &err, allow,
-					   sizeof(allow));
+	const struct route *rt =
+		api_match(a, method, target, params, &np, &err, allow, sizeof(allow));
 	if (rt && skipped(rt))
 		return;
 	struct http_request r = { .arena = a,

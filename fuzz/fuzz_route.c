@@ -47,7 +47,8 @@ static char *fill(struct arena *a, const char *pattern, const char **params, int
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct arena *a = arena_new();
-	char *in = arena_strndup(a, (const char *)data, size); /* stops at a NUL, as a C path would */
+	char *in =
+		arena_strndup(a, (const char *)data, size); /* stops at a NUL, as a C path would */
 	char *sp = strchr(in, ' ');
 	const char *method = "GET", *path = in;
 	if (sp) {
@@ -63,7 +64,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rt) {
 		if (err || strcmp(fill(a, rt->pattern, params, np), path))
 			abort();
-		if (strcmp(rt->method, method) && !(!strcmp(method, "HEAD") && !strcmp(rt->method, "GET")))
+		if (strcmp(rt->method, method) &&
+		    !(!strcmp(method, "HEAD") && !strcmp(rt->method, "GET")))
 			abort();
 		for (int i = 0; i < np; i++)
 			if (!*params[i] || strchr(params[i], '/'))

@@ -238,8 +238,8 @@ int geojson_read_grids(const char *path, struct arena *a, struct geojson_feature
 				 path, GEOJSON_MAX_DEPTH);
 		else
 			snprintf(why, whylen,
-				 "%s: %zu numbers, more than a file of %d vertices can hold",
-				 path, numbers, GEOJSON_TOTAL_VERTICES);
+				 "%s: %zu numbers, more than a file of %d vertices can hold", path,
+				 numbers, GEOJSON_TOTAL_VERTICES);
 		return ERR_BAD_FILE;
 	}
 	json_error_t je;

@@ -21,6 +21,7 @@
 #include "core/mem.h"
 #include "core/str.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sqlite3.h>
@@ -50,7 +51,15 @@ int sq_map_rc(int rc, sqlite3 *db)
 			return ERR_CONFLICT;
 		return ERR_BAD_VALUE;
 	case SQLITE_FULL: return ERR_NO_SPACE;
-	case SQLITE_READONLY:
+	case SQLITE_READONLY: return ERR_READ_ONLY;
+	case SQLITE_IOERR:
+		/* a write the file system refused: say why, as SQLITE_FULL would */
+		if (db && sqlite3_system_errno(db) == ENOSPC)
+			return ERR_NO_SPACE;
+		if (db && sqlite3_system_errno(db) == EROFS)
+			return ERR_READ_ONLY;
+		log_error("sqlite: %s (%d)", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc), rc);
+		return ERR_IO;
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED: return ERR_UNAVAILABLE;
 	default:
@@ -104,11 +113,43 @@ static int exec(struct conn *c, const char *sql)
 	return 0;
 }
 
-static int conn_open(struct conn *c, const char *path, bool writer, char *why, size_t whylen)
+/* "file:PATH?immutable=1" with PATH's URI metacharacters escaped. */
+static char *immutable_uri(const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addstr(&sb, "file:");
+	for (const char *p = path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			strbuf_addf(&sb, "%%%02X", (unsigned char)*p);
+		else
+			strbuf_add(&sb, p, 1);
+	}
+	strbuf_addstr(&sb, "?immutable=1");
+	return strbuf_detach(&sb, NULL);
+}
+
+/*
+ * Opens a connection. A database the process cannot write (a read-only
+ * file system or file) is opened immutable and query-only instead, so the
+ * server still serves reads and every write answers ERR_READ_ONLY: a WAL
+ * database cannot be opened read-only otherwise once its -shm file is gone.
+ * *read_only tells which.
+ */
+static int conn_open(struct conn *c, const char *path, bool writer, bool *read_only, char *why,
+		     size_t whylen)
 {
 	memset(c, 0, sizeof(*c));
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (writer ? SQLITE_OPEN_CREATE : 0);
 	int rc = sqlite3_open_v2(path, &c->db, flags, NULL);
+	*read_only = rc == SQLITE_OK && sqlite3_db_readonly(c->db, "main") == 1;
+	if (*read_only) {
+		sqlite3_close(c->db);
+		char *uri = immutable_uri(path);
+		rc = sqlite3_open_v2(uri, &c->db,
+				     SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI,
+				     NULL);
+		free(uri);
+	}
 	if (rc != SQLITE_OK) {
 		snprintf(why, whylen, "cannot open database '%s': %s", path,
 			 c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
@@ -117,10 +158,11 @@ static int conn_open(struct conn *c, const char *path, bool writer, char *why, s
 	}
 	sqlite3_extended_result_codes(c->db, 1);
 	sqlite3_busy_timeout(c->db, 5000);
-	const char *pragmas = writer ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-				       "PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
-				       "PRAGMA wal_autocheckpoint=1000;"
-				     : "PRAGMA foreign_keys=ON; PRAGMA query_only=1;";
+	const char *pragmas = writer && !*read_only
+				      ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+					"PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
+					"PRAGMA wal_autocheckpoint=1000;"
+				      : "PRAGMA foreign_keys=ON; PRAGMA query_only=1;";
 	if (exec(c, pragmas)) {
 		snprintf(why, whylen, "cannot configure database '%s': %s", path,
 			 sqlite3_errmsg(c->db));
@@ -332,6 +374,30 @@ static int migrate(struct store *st, char *why, size_t whylen)
 	return 0;
 }
 
+/* A read-only database is served as it is: it must not need a migration. */
+static int check_read_only(struct store *st, char *why, size_t whylen)
+{
+	st->read_only = true;
+	sqlite3_stmt *q = NULL;
+	int have = 0; /* no migrations table: an empty or foreign database */
+	if (sqlite3_prepare_v2(st->writer.db, "SELECT max(version) FROM schema_migrations", -1, &q,
+			       NULL) == SQLITE_OK &&
+	    sqlite3_step(q) == SQLITE_ROW)
+		have = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	int want = store_migrations[store_migrations_count - 1].version;
+	if (have != want) {
+		snprintf(why, whylen,
+			 "database '%s' is read-only and at schema version %d, not %d: "
+			 "make it writable to migrate it",
+			 st->path, have, want);
+		return ERR_READ_ONLY;
+	}
+	st->schema_version = have;
+	log_warn("database '%s' is read-only: serving reads, refusing writes", st->path);
+	return 0;
+}
+
 int store_open(const char *path, int readers, struct store **out, char *why, size_t whylen)
 {
 	struct store *st = xcalloc(1, sizeof(*st));
@@ -340,8 +406,11 @@ int store_open(const char *path, int readers, struct store **out, char *why, siz
 	pthread_cond_init(&st->commit_cond, NULL);
 	pthread_mutex_init(&st->rlock, NULL);
 	pthread_cond_init(&st->rcond, NULL);
-	int err = conn_open(&st->writer, path, true, why, whylen);
-	if (!err)
+	bool ro;
+	int err = conn_open(&st->writer, path, true, &ro, why, whylen);
+	if (!err && ro)
+		err = check_read_only(st, why, whylen);
+	else if (!err)
 		err = migrate(st, why, whylen);
 	if (err) {
 		store_close(st);
@@ -351,7 +420,7 @@ int store_open(const char *path, int readers, struct store **out, char *why, siz
 	st->readers = xcalloc((size_t)st->nreaders, sizeof(struct conn));
 	st->busy = xcalloc((size_t)st->nreaders, sizeof(bool));
 	for (int i = 0; i < st->nreaders; i++) {
-		if ((err = conn_open(&st->readers[i], path, false, why, whylen))) {
+		if ((err = conn_open(&st->readers[i], path, false, &ro, why, whylen))) {
 			st->nreaders = i;
 			store_close(st);
 			return err;
@@ -367,7 +436,7 @@ void store_close(struct store *st)
 		return;
 	for (int i = 0; i < st->nreaders; i++)
 		conn_close(&st->readers[i]);
-	if (st->writer.db)
+	if (st->writer.db && !st->read_only)
 		exec(&st->writer, "PRAGMA wal_checkpoint(TRUNCATE)");
 	conn_close(&st->writer);
 	free(st->readers);

@@ -47,6 +47,7 @@ struct store {
 	pthread_mutex_t rlock;
 	pthread_cond_t rcond;
 	int schema_version;
+	bool read_only; /* opened immutable: every write is ERR_READ_ONLY */
 };
 
 /* SQLite result code to ERR_*. */
