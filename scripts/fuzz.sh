@@ -3,7 +3,8 @@
 # UndefinedBehaviorSanitizer into build-fuzz/, then runs each for SECONDS
 # (default 10) over its committed seed corpus (fuzz/corpus/TARGET, which
 # also holds the reproducers of every crash found so far) and a working
-# corpus in build-fuzz/corpus/TARGET that grows between runs.
+# corpus in build-fuzz/corpus/TARGET that grows between runs, with the
+# dictionary fuzz/TARGET.dict when there is one.
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
 # Crash reproducers land in tests/artifacts/fuzz/; the last line is
 # "N passed, N failed" (one per target).
@@ -34,7 +35,9 @@ for t in "${targets[@]}"; do
   log="$art/$t.log"
   # -close_fd_mask=1: the targets' stdout (import messages) is noise; the
   # sanitizer reports still go to stderr
-  if $B/fuzz/$t -max_total_time="$secs" -timeout=30 -rss_limit_mb=3072 -max_len=65536 \
+  dict=()
+  [ -f "fuzz/$t.dict" ] && dict=(-dict="fuzz/$t.dict")
+  if $B/fuzz/$t "${dict[@]}" -max_total_time="$secs" -timeout=30 -rss_limit_mb=3072 -max_len=65536 \
       -close_fd_mask=1 -print_final_stats=1 -artifact_prefix="$art/$t-" \
       "$B/corpus/$t" "fuzz/corpus/$t" > "$log" 2>&1; then
     runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$')

@@ -72,6 +72,46 @@ describe('slow clients', () => {
 		assert.equal((await srv.api('GET', '/healthz')).status, 200, 'served after the timeouts');
 	});
 
+	test('a client trickling its head a byte at a time is cut off (slowloris)', async () => {
+		/* each byte resets an idle timer: only a deadline on the whole head stops this */
+		const head = 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Trickle: ' + 'a'.repeat(200) + '\r\n\r\n';
+		const conns = [];
+		for (let k = 0; k < 5; k++) {
+			const c = rawConn(srv.port);
+			await c.connected;
+			conns.push(c);
+		}
+		let sent = 0;
+		while (sent < head.length && conns.some((c) => !c.closed)) {
+			for (const c of conns)
+				if (!c.closed)
+					c.sock.write(head[sent]);
+			sent++;
+			await new Promise((r) => setTimeout(r, 100));
+		}
+		assert.ok(sent < head.length, 'the server waited for the whole trickled head');
+		for (const c of conns) {
+			await c.done;
+			assert.doesNotMatch(c.data, /^HTTP\/1\.1 200/);
+		}
+		const m = await srv.api('GET', '/metrics');
+		const n = Number(/^pingan_http_slow_clients_total (\d+)$/m.exec(m.text)?.[1]);
+		assert.ok(n >= 5, `pingan_http_slow_clients_total is ${n}`);
+		/* a kept-alive connection that sends its next head slowly is cut off too */
+		const ka = rawConn(srv.port);
+		await ka.connected;
+		ka.sock.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+		while (!/\r\n\r\n[\s\S]*\}\n$/.test(ka.data) && !ka.closed)
+			await new Promise((r) => setTimeout(r, 20));
+		assert.match(ka.data, /^HTTP\/1\.1 200/);
+		let k = 0;
+		while (!ka.closed && k < head.length) {
+			ka.sock.write(head[k++]);
+			await new Promise((r) => setTimeout(r, 100));
+		}
+		assert.ok(k < head.length, 'the second head was waited for');
+	});
+
 	test('an address past per_ip_connections is refused; another address is still served', async () => {
 		const held = [];
 		for (let i = 0; i < 40; i++) {
