@@ -90,18 +90,31 @@ struct app *fuzz_app(const char *const **out)
 	if (data)
 		set("demo_data", data);
 	log_set_level(LOG_ERROR);
-	/* the demo prints its accounts: keep them off the fuzzer's output */
-	fflush(stdout);
-	FILE *saved = stdout;
-	stdout = fopen("/dev/null", "w");
-	char *argv[] = { "demo", "--district", "330108", NULL };
-	int rc = cli_demo(&cfg, 3, argv);
-	fclose(stdout);
-	stdout = saved;
-	if (rc) {
-		fprintf(stderr,
-			"fuzz: `pingan demo` failed; set PINGAN_DEMO_DATA to node_modules\n");
-		abort();
+	/* building the demo takes half a minute under the sanitizers: a copy of
+	 * the first one is kept in PINGAN_FUZZ_CACHE (scripts/fuzz.sh sets it) */
+	const char *cache = getenv("PINGAN_FUZZ_CACHE");
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "cp '%s/pingan.db' '%s/demo-accounts.txt' '%s/' 2>/dev/null",
+		 cache ? cache : "/nonexistent", cache ? cache : "/nonexistent", dir);
+	if (!cache || system(cmd)) {
+		/* the demo prints its accounts: keep them off the fuzzer's output */
+		fflush(stdout);
+		FILE *saved = stdout;
+		stdout = fopen("/dev/null", "w");
+		char *argv[] = { "demo", "--district", "330108", NULL };
+		int rc = cli_demo(&cfg, 3, argv);
+		fclose(stdout);
+		stdout = saved;
+		if (rc) {
+			fprintf(stderr, "fuzz: `pingan demo` failed; set PINGAN_DEMO_DATA to "
+					"node_modules\n");
+			abort();
+		}
+		snprintf(cmd, sizeof(cmd),
+			 "mkdir -p '%s' && cp '%s/pingan.db' '%s/demo-accounts.txt' '%s/'", cache,
+			 dir, dir, cache);
+		if (cache && system(cmd))
+			fprintf(stderr, "fuzz: could not keep the demo in '%s'\n", cache);
 	}
 	app.cfg = &cfg;
 	app.st = cli_open_store(&cfg);

@@ -11,7 +11,8 @@
 
 /* Sets the application up once (later calls return the same one): the
  * demo district (PINGAN_DEMO_DATA or ./node_modules; a few events) in a
- * scratch folder under /dev/shm, removed at exit. tokens[0] is NULL
+ * scratch folder under /dev/shm, removed at exit; built once and copied
+ * from PINGAN_FUZZ_CACHE when that names a folder. tokens[0] is NULL
  * (anonymous), the others are session tokens. Aborts on failure. */
 struct app *fuzz_app(const char *const **tokens);
 

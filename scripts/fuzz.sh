@@ -25,6 +25,9 @@ fi
 ninja -C $B "${targets[@]/#/fuzz/}" >/dev/null || { ninja -C $B "${targets[@]/#/fuzz/}"; exit 1; }
 
 export PINGAN_DEMO_DATA=${PINGAN_DEMO_DATA:-$PWD/node_modules}
+# the request targets' demo district, built once (again when they are rebuilt)
+export PINGAN_FUZZ_CACHE=$PWD/$B/fuzz-demo
+[ "$B/fuzz/fuzz_request" -nt "$PINGAN_FUZZ_CACHE/pingan.db" ] && rm -rf "$PINGAN_FUZZ_CACHE"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 art=tests/artifacts/fuzz
@@ -40,12 +43,12 @@ for t in "${targets[@]}"; do
   if $B/fuzz/$t "${dict[@]}" -max_total_time="$secs" -timeout=30 -rss_limit_mb=3072 -max_len=65536 \
       -close_fd_mask=1 -print_final_stats=1 -artifact_prefix="$art/$t-" \
       "$B/corpus/$t" "fuzz/corpus/$t" > "$log" 2>&1; then
-    runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$')
+    runs=$(grep -aoE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$')
     echo "ok   $t ($secs s, ${runs:-?} runs)"
     passed=$((passed + 1))
   else
     echo "FAIL $t (see $log; reproducer: $(ls -t "$art/$t"-* 2>/dev/null | head -n 1))"
-    grep -E 'ERROR|SUMMARY|runtime error|^fuzz:' "$log" | head -n 5
+    grep -aE 'ERROR|SUMMARY|runtime error|^fuzz:' "$log" | head -n 5
     failed=$((failed + 1))
   fi
 done
