@@ -24,6 +24,7 @@
 #include "core/str.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -73,6 +74,7 @@ struct req_state {
 	int fd;
 	char tmp[4096];
 	struct sec_hash *hash;
+	int upload_errno; /* why writing it failed */
 	/* a file response */
 	int out_fd;
 	size_t out_len;
@@ -315,7 +317,8 @@ static void upload_chunk(struct http_server *srv, struct req_state *s, const cha
 	for (size_t off = 0; off < n;) {
 		ssize_t w = write(s->fd, data + off, n - off);
 		if (w <= 0) {
-			log_error("writing an upload failed (disk full?)");
+			s->upload_errno = w < 0 ? errno : ENOSPC;
+			log_error("writing an upload failed: %s", strerror(s->upload_errno));
 			close(s->fd);
 			s->fd = -1;
 			return;
@@ -329,8 +332,10 @@ static int finish_upload(struct req_state *s)
 {
 	struct http_request *r = &s->r;
 	if (s->fd < 0 || fsync(s->fd) || close(s->fd)) {
-		if (s->fd >= 0)
+		if (s->fd >= 0) {
+			s->upload_errno = s->upload_errno ? s->upload_errno : errno;
 			close(s->fd);
+		}
 		s->fd = -1;
 		return ERR_IO;
 	}
@@ -493,7 +498,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return queue(c, s);
 	}
 	if (s->upload && finish_upload(s)) {
-		error_body(r, http_error(r, ERR_IO, "the upload could not be stored"));
+		if (s->upload_errno == ENOSPC)
+			error_body(r, http_error(r, ERR_NO_SPACE, "no space left for the upload"));
+		else
+			error_body(r, http_error(r, ERR_IO, "the upload could not be stored"));
 		return queue(c, s);
 	}
 	if (s->body.len) {

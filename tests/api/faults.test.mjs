@@ -109,6 +109,11 @@ describe('disk full and read-only', { skip: mountSkip() }, () => {
 		/* more writes: the same clear answer, never a 500 */
 		for (let k = 0; k < 20; k++)
 			assertError(await post(srv, token, i + k), 507, 'insufficient_storage');
+		/* an attachment streamed to the full disk: the same answer */
+		const jpeg = Buffer.concat([Buffer.from('ffd8ffe0', 'hex'), Buffer.alloc(256 * 1024, 7)]);
+		const up = await srv.api('POST', `/api/v1/events/${[...acked.keys()][0]}/attachments`,
+			{ token: admin, raw: jpeg, headers: { 'content-type': 'image/jpeg' } });
+		assertError(up, 507, 'insufficient_storage');
 		/* reads go on */
 		assert.equal((await srv.api('GET', '/healthz')).status, 200);
 		const some = [...acked.keys()][5];
