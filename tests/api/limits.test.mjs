@@ -142,6 +142,15 @@ describe('huge and hostile bodies', () => {
 	});
 	after(async () => { await srv?.stop(); });
 
+	test('a 100 KiB request head is refused (431) and the server goes on', async () => {
+		const c = rawConn(srv.port);
+		await c.connected;
+		c.sock.write(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(100 * 1024)}\r\n\r\n`);
+		const r = await c.done;
+		assert.match(r.data, /^HTTP\/1\.1 431 /);
+		assert.equal((await srv.api('GET', '/healthz')).status, 200);
+	});
+
 	test('a declared 8 GiB body is refused by its Content-Length', async () => {
 		const res = await srv.headFirst({ path: '/api/v1/events', headers: {
 			authorization: `Bearer ${token}`, 'content-type': 'application/json',
