@@ -18,8 +18,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { openSync, writeSync, closeSync, statfsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { closeSync, mkdtempSync, openSync, rmdirSync, statfsSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -29,10 +29,20 @@ import { assertAllPresent, assertConsistent, eventBody, listAll, writeLoad } fro
 
 const MiB = 1024 * 1024;
 
+/* false, or why these tests cannot run here */
 function mountSkip() {
 	if (process.getuid?.() !== 0)
 		return 'needs root to mount a small tmpfs (disk full) and remount it read-only';
-	return false;
+	const probe = mkdtempSync(path.join(os.tmpdir(), 'pingan-mount-'));
+	try {
+		execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', probe], { stdio: 'pipe' });
+		execFileSync('umount', [probe], { stdio: 'pipe' });
+		return false;
+	} catch (e) {
+		return `cannot mount a tmpfs here (${String(e.stderr ?? e.message).trim().split('\n')[0]})`;
+	} finally {
+		rmdirSync(probe);
+	}
 }
 
 function mount(dir, opts) {

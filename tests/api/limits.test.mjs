@@ -18,7 +18,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { assertError, BIN, childEnv, startServer } from './harness.mjs';
+import { assertError, BIN, childEnv, removeDir, startServer } from './harness.mjs';
 
 const MiB = 1024 * 1024;
 
@@ -240,10 +240,8 @@ describe('imports with millions of vertices', () => {
 		srv = await startServer();
 		dir = srv.dir;
 		await srv.stop({ keepDir: true });
-		srv.ownDir = true;
 	});
 	after(async () => {
-		const { removeDir } = await import('./harness.mjs');
 		await removeDir(dir);
 	});
 
