@@ -393,6 +393,18 @@ static int check_read_only(struct store *st, char *why, size_t whylen)
 			 st->path, have, want);
 		return ERR_READ_ONLY;
 	}
+	/* opened immutable, SQLite would not read a log left by a crash: the
+	 * last acknowledged writes would seem lost */
+	char wal[4096];
+	struct stat sb;
+	snprintf(wal, sizeof(wal), "%s-wal", st->path);
+	if (stat(wal, &sb) == 0 && sb.st_size > 0) {
+		snprintf(why, whylen,
+			 "database '%s' is read-only and its write-ahead log '%s' still holds "
+			 "writes: make it writable once so they are applied",
+			 st->path, wal);
+		return ERR_READ_ONLY;
+	}
 	st->schema_version = have;
 	log_warn("database '%s' is read-only: serving reads, refusing writes", st->path);
 	return 0;

@@ -147,6 +147,20 @@ describe('disk full and read-only', { skip: mountSkip() }, () => {
 
 	test('read-only: the server starts, reads go on, writes answer 503 read_only', async () => {
 		const { acked, accounts, admin } = srv;
+		/* a crash leaves writes in the log: read-only, they could not be read */
+		srv = await startServer({ dir, demo: false, accounts });
+		const last = await post(srv, admin, 7000);
+		assert.equal(last.status, 201, last.text);
+		acked.set(last.json.id, last.json.receipt);
+		srv.signal('SIGKILL');
+		await srv.exited;
+		srv.proc = null;
+		remount(dir, 'ro');
+		await assert.rejects(startServer({ dir, demo: false, accounts }),
+			/is read-only and its write-ahead log .* still holds writes/);
+		remount(dir, 'rw');
+		srv = await startServer({ dir, demo: false, accounts }); /* applies the log */
+		await srv.stop({ keepDir: true });
 		remount(dir, 'ro');
 		srv = await startServer({ dir, demo: false, accounts });
 		assert.match(srv.stderr, /is read-only: serving reads, refusing writes/);
