@@ -3,6 +3,7 @@
  */
 #include "cli/cli.h"
 #include "core/config.h"
+#include "core/crypt.h"
 #include "core/log.h"
 #include "core/sec.h"
 
@@ -24,6 +25,7 @@ static void usage(FILE *f)
 	      "  user passwd NAME [--password-stdin]\n"
 	      "  user disable NAME | user enable NAME\n"
 	      "  user list\n"
+	      "  key init | key rotate | key status   the personal-data key file\n"
 	      "  version\n"
 	      "\n"
 	      "Every setting can be given as --NAME VALUE, PINGAN_NAME=VALUE or in the\n"
@@ -68,7 +70,7 @@ int main(int argc, char **argv)
 		config_release(&cfg);
 		return 0;
 	}
-	if (sec_init()) {
+	if (sec_init() || crypt_selftest()) {
 		fprintf(stderr, "pingan: cryptographic self-tests failed; refusing to start\n");
 		config_release(&cfg);
 		return 1;
@@ -78,7 +80,7 @@ int main(int argc, char **argv)
 		int (*fn)(struct config *, int, char **);
 	} cmds[] = {
 		{ "serve", cli_serve }, { "init", cli_init },     { "demo", cli_demo },
-		{ "user", cli_user },   { "import", cli_import },
+		{ "user", cli_user },   { "import", cli_import }, { "key", cli_key },
 	};
 	int rc = -1;
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)

@@ -90,6 +90,16 @@ json_t *api_time_json(long long t);
 json_t *api_org_json(const struct org *o);
 json_t *api_principal_json(const struct principal *who);
 
+/* Reporters' personal data (h_pii.c). Parses body's optional "reporter"
+ * object into out (pointing into body). 0 or an error with r->err_detail. */
+int api_reporter_parse(struct http_request *r, json_t *body, struct pii_contact *out);
+/* The event's reporter contact, masked; JSON null when there is none. */
+json_t *api_reporter_masked(struct app *app, struct http_request *r, long long event_id);
+/* Reads reporter_phone / reporter_id_no from the query into f (blind
+ * indexes). 0, or ERR_BAD_QUERY / ERR_FORBIDDEN with r->err_detail. */
+int api_reporter_filter(struct app *app, struct http_request *r, const struct principal *who,
+			struct event_filter *f);
+
 /* The handlers (one file per area: h_*.c). */
 int h_healthz(struct app *, struct http_request *, struct principal *, json_t *);
 int h_metrics(struct app *, struct http_request *, struct principal *, json_t *);
@@ -127,6 +137,8 @@ int h_event_list(struct app *, struct http_request *, struct principal *, json_t
 int h_event_get(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_timeline(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_act(struct app *, struct http_request *, struct principal *, json_t *);
+int h_event_personal(struct app *, struct http_request *, struct principal *, json_t *);
+int h_event_personal_reads(struct app *, struct http_request *, struct principal *, json_t *);
 int h_api_key_create(struct app *, struct http_request *, struct principal *, json_t *);
 int h_api_key_list(struct app *, struct http_request *, struct principal *, json_t *);
 int h_api_key_revoke(struct app *, struct http_request *, struct principal *, json_t *);

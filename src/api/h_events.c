@@ -240,9 +240,11 @@ static int get_number(struct http_request *r, json_t *obj, const char *key, bool
 
 int h_event_create(struct app *app, struct http_request *r, struct principal *who, json_t *body)
 {
-	static const char *const keys[] = { "category", "urgency", "title", "description",
-					    "address",  "lon",     "lat",   NULL };
+	static const char *const keys[] = { "category",    "urgency",  "title",
+					    "description", "address",  "lon",
+					    "lat",         "reporter", NULL };
 	struct event_input in = { 0 };
+	struct pii_contact contact;
 	long long urgency = 1;
 	bool has_lon, has_lat;
 	int err;
@@ -253,8 +255,10 @@ int h_event_create(struct app *app, struct http_request *r, struct principal *wh
 	    (err = api_str(r, body, "address", false, 200, &in.address)) ||
 	    (err = api_int(r, body, "urgency", false, 1, 3, &urgency)) ||
 	    (err = get_number(r, body, "lon", &has_lon, &in.lon)) ||
-	    (err = get_number(r, body, "lat", &has_lat, &in.lat)))
+	    (err = get_number(r, body, "lat", &has_lat, &in.lat)) ||
+	    (err = api_reporter_parse(r, body, &contact)))
 		return err;
+	in.contact = &contact;
 	if (has_lon != has_lat)
 		return http_error(r, ERR_MISSING, "give both 'lon' and 'lat', or neither");
 	in.has_point = has_lon;
@@ -274,6 +278,8 @@ int h_event_create(struct app *app, struct http_request *r, struct principal *wh
 		json_array_append_new(dj, api_event_json(&dups[i]));
 	json_t *j = api_event_json(&e);
 	json_object_set_new(j, "duplicates", dj);
+	if (!pii_contact_empty(&contact))
+		json_object_set_new(j, "reporter", api_reporter_masked(app, r, e.id));
 	http_add_header(r, "Location", arena_printf(r->arena, "/api/v1/events/%lld", e.id));
 	http_reply_json(r, 201, j);
 	return 0;
@@ -355,6 +361,7 @@ int h_event_get(struct app *app, struct http_request *r, struct principal *who, 
 	}
 	json_object_set_new(j, "timeline", timeline_json(r->arena, v, n));
 	json_object_set_new(j, "actions", actions_json(who, &e));
+	json_object_set_new(j, "reporter", api_reporter_masked(app, r, e.id));
 	http_reply_json(r, 200, j);
 	return 0;
 }
@@ -485,6 +492,8 @@ int h_event_list(struct app *app, struct http_request *r, struct principal *who,
 	if (f.q && (!str_utf8_valid(f.q, strlen(f.q)) || str_utf8_len(f.q) > 100))
 		return http_error(r, ERR_BAD_QUERY,
 				  "query parameter 'q' must be at most 100 characters");
+	if ((err = api_reporter_filter(app, r, who, &f)))
+		return err;
 	if (f.org) {
 		struct org o;
 		if (store_org_get(app->st, r->arena, &who->scope, f.org, &o))
@@ -499,8 +508,9 @@ int h_event_list(struct app *app, struct http_request *r, struct principal *who,
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(items, api_event_json(&v[i]));
 	/* counted totals stop at the cap; roll-up totals are exact at any size */
-	bool capped = total > EVENT_TOTAL_CAP && (f.category || f.grid || f.assignee || f.urgency ||
-						  f.from || f.to || f.overdue || (f.q && *f.q));
+	bool capped = total > EVENT_TOTAL_CAP &&
+		      (f.category || f.grid || f.assignee || f.urgency || f.from || f.to ||
+		       f.overdue || (f.q && *f.q) || f.bidx_col);
 	json_t *j =
 		json_pack("{s:o,s:I,s:b}", "items", items, "total",
 			  (json_int_t)(capped ? EVENT_TOTAL_CAP : total), "total_capped", capped);

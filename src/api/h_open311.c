@@ -17,9 +17,12 @@
  * serves one jurisdiction, the district at the root of the org tree).
  * Filing needs an API key issued for that district (h_keys.c) and runs
  * synchronously: the answer carries the service_request_id (the event id),
- * and the event's receipt works as a token. The citizen's personal fields
- * (email, names, phone, device and account ids, media_url) are not stored:
- * only which of them were given, as bits on the request record.
+ * and the event's receipt works as a token. The requester's name
+ * (last_name and first_name, in Chinese order when the surname is Chinese)
+ * and phone become the event's reporter contact, validated and encrypted
+ * at rest like any report's (h_pii.c); email, device and account ids and
+ * media_url are not stored. Which fields were given is kept as bits on the
+ * request record.
  *
  * Caveats: requests refused before a handler runs (no such path, a method
  * the path does not take, a body over the server's max_body) get the
@@ -637,6 +640,7 @@ static const char *derive_title(struct arena *a, const char *desc, const char *f
 
 struct filing {
 	struct event_input in;
+	struct pii_contact contact;
 	unsigned personal;
 	const char *service_name;
 };
@@ -725,6 +729,16 @@ static bool read_filing(struct o311 *c, const struct form *f, struct filing *out
 	for (size_t i = 0; i < ARRAY_SIZE(personal_fields); i++)
 		if (field(f, personal_fields[i]))
 			out->personal |= 1u << i;
+	/* the requester's contact: 张 + 三 for a Chinese surname, else "Jane Doe" */
+	const char *first = field(f, "first_name"), *last = field(f, "last_name");
+	bool cjk = last && (unsigned char)last[0] >= 0x80;
+	out->contact.v[PII_NAME] = first && last
+					   ? arena_printf(r->arena, "%s%s%s", cjk ? last : first,
+							  cjk ? "" : " ", cjk ? first : last)
+				   : first ? first
+					   : last;
+	out->contact.v[PII_PHONE] = field(f, "phone");
+	out->in.contact = &out->contact;
 	return false;
 }
 

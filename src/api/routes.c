@@ -52,6 +52,10 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/events/{id}/timeline", h_event_timeline, PERM_LOGIN, 0 },
 	{ "POST", "/api/v1/events/{id}/actions/{action}", h_event_act, PERM_LOGIN,
 	  ROUTE_JSON_BODY },
+	/* the reporter's personal data in the clear: roles by pii_reveal_roles, audited */
+	{ "POST", "/api/v1/events/{id}/personal", h_event_personal, PERM_LOGIN, ROUTE_JSON_BODY },
+	{ "GET", "/api/v1/events/{id}/personal/reads", h_event_personal_reads,
+	  ROLE(AUDIT_ADMIN) | ROLE(SECURITY_ADMIN), 0 },
 	{ "POST", "/api/v1/api-keys", h_api_key_create, ADMINS, ROUTE_JSON_BODY },
 	{ "GET", "/api/v1/api-keys", h_api_key_list, ADMINS, 0 },
 	{ "POST", "/api/v1/api-keys/{id}/revoke", h_api_key_revoke, ADMINS, 0 },

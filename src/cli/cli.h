@@ -16,6 +16,18 @@ int cli_init(struct config *cfg, int argc, char **argv);
 int cli_user(struct config *cfg, int argc, char **argv);
 int cli_import(struct config *cfg, int argc, char **argv);
 int cli_demo(struct config *cfg, int argc, char **argv);
+int cli_key(struct config *cfg, int argc, char **argv);
+
+struct crypt_keyring;
+/* The key file's path: the key_file setting, or 'pingan.keys' beside the
+ * database (from a). */
+char *cli_key_path(const struct config *cfg, struct arena *a);
+/* Loads the key file for serve (create false) or demo (create true: makes
+ * it when missing). Without a file *out is NULL, which is fine unless the
+ * database holds sealed values; every key version the database uses must
+ * be in the file. 0, or -1 after printing why (refuse to start). */
+int cli_load_keys(const struct config *cfg, struct store *st, bool create,
+		  struct crypt_keyring **out);
 
 struct geo_shape;
 struct arena;
@@ -37,7 +49,7 @@ struct geo_index *cli_grid_index(struct store *st);
 /* Makes `count` events over the year before `end` through the engine (see
  * demo_events.c); returns how many were made, or -1. */
 int cli_demo_events(struct store *st, const struct calendar *cal, const char *district, int count,
-		    unsigned long long seed, long long end);
+		    unsigned long long seed, long long end, const struct crypt_keyring *keys);
 
 /* Opens the store named by cfg->db, creating its folder; prints the error
  * and returns NULL on failure. */

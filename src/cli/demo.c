@@ -17,6 +17,7 @@
  * changes nothing.
  */
 #include "cli/cli.h"
+#include "core/crypt.h"
 #include "api/geojson.h"
 #include "core/calendar.h"
 #include "core/csv.h"
@@ -533,7 +534,16 @@ int cli_demo(struct config *cfg, int argc, char **argv)
 		fputs(strbuf_str(&sb), f);
 		fclose(f);
 	}
-	int made = cli_demo_events(st, cal, district, (int)cfg->demo_events, 20261125ULL, now);
+	/* the key file for reporters' personal data: made on first use */
+	struct crypt_keyring *keys;
+	if (cli_load_keys(cfg, st, true, &keys)) {
+		fprintf(stderr, "pingan: the demo's events need the key file\n");
+		strbuf_release(&sb);
+		goto out;
+	}
+	int made =
+		cli_demo_events(st, cal, district, (int)cfg->demo_events, 20261125ULL, now, keys);
+	crypt_keyring_free(keys);
 	if (made < 0) {
 		fprintf(stderr, "pingan: the demo's events could not be made\n");
 		goto out;

@@ -21,6 +21,7 @@
 #include "core/geo.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/pii.h"
 #include "core/str.h"
 #include "domain/auth.h"
 #include "domain/event.h"
@@ -196,8 +197,41 @@ static int principal_of(struct store *st, struct arena *a, const char *username,
 	return 0;
 }
 
+/* Synthetic contact data for the k-th citizen report, clearly not a real
+ * person's: the name is a surname with 某某 (the usual placeholder for an
+ * unnamed person), the mobile number comes from 199-0000-xxxx, the address
+ * is on 示例路 ("Example Road"), and the ID number carries the district's
+ * region code, a made-up date of birth and sequence, and a valid check
+ * character (so validation and masking work on it). Derived from k alone,
+ * so the events' own random sequence is the same with or without it. */
+static void demo_contact(struct arena *a, const char *district, unsigned long long k,
+			 struct pii_contact *c)
+{
+	static const char *const surnames[] = { "王", "李", "张", "刘", "陈", "杨",
+						"赵", "黄", "周", "吴", "徐", "孙" };
+	unsigned long long h = (k + 1) * 0x9e3779b97f4a7c15ULL;
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 29;
+	memset(c, 0, sizeof(*c));
+	c->v[PII_NAME] = arena_printf(a, "%s某某", surnames[h % ARRAY_SIZE(surnames)]);
+	c->v[PII_PHONE] = arena_printf(a, "1990000%04llu", (h >> 8) % 10000);
+	c->v[PII_ADDRESS] = arena_printf(a, "示例路%llu号%llu室", (h >> 24) % 300 + 1,
+					 (h >> 36) % 6 * 100 + 101);
+	if (h % 3) {
+		/* born 1950-2004 on the 1st-28th, sequence 900-999 */
+		char d[19];
+		snprintf(d, sizeof(d), "%.6s%04llu%02llu%02llu%03llu", district,
+			 1950 + (h >> 12) % 55, (h >> 20) % 12 + 1, (h >> 28) % 28 + 1,
+			 900 + (h >> 40) % 100);
+		d[17] = pii_id_check_char(d);
+		d[18] = '\0';
+		c->v[PII_ID_NO] = arena_strdup(a, d);
+	}
+}
+
 int cli_demo_events(struct store *st, const struct calendar *cal, const char *district, int count,
-		    unsigned long long seed, long long end)
+		    unsigned long long seed, long long end, const struct crypt_keyring *keys)
 {
 	if (count <= 0)
 		return 0;
@@ -388,7 +422,8 @@ int cli_demo_events(struct store *st, const struct calendar *cal, const char *di
 				 .district_path = root.path,
 				 .escalate_grace_s = 4 * 3600,
 				 .dup_distance_m = 50,
-				 .dup_window_s = 86400 };
+				 .dup_window_s = 86400,
+				 .keys = keys };
 	if (store_begin(st)) {
 		free(steps);
 		geo_index_free((struct geo_index *)env.grids);
@@ -420,6 +455,12 @@ int cli_demo_events(struct store *st, const struct calendar *cal, const char *di
 						  .lat = p->p.y,
 						  .source =
 							  p->citizen ? "citizen" : "grid_worker" };
+			/* half the citizens leave contact data (when there are keys) */
+			struct pii_contact contact;
+			if (p->citizen && keys && sp->ev % 2 == 0) {
+				demo_contact(ta, district, sp->ev, &contact);
+				in.contact = &contact;
+			}
 			struct event e, *d;
 			size_t nd;
 			if (event_create(&env, ta, p->citizen ? NULL : &gw, &in, &e, &d, &nd, why,

@@ -11,6 +11,7 @@
 #include "core/err.h"
 #include "core/calendar.h"
 #include "core/clock.h"
+#include "core/crypt.h"
 #include "core/geo.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -137,11 +138,26 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 		config_print(cfg, stdout);
 		return 0;
 	}
+	unsigned reveal;
+	char rwhy[256];
+	if (role_parse_list(cfg->pii_reveal_roles, &reveal, rwhy, sizeof(rwhy)) ||
+	    (reveal & ROLE(AUDIT_ADMIN))) {
+		fprintf(stderr, "pingan: pii_reveal_roles: %s\n",
+			(reveal & ROLE(AUDIT_ADMIN)) ? "the auditor never reads personal data"
+						     : rwhy);
+		return 2;
+	}
 	struct store *st = cli_open_store(cfg);
 	if (!st)
 		return 1;
+	struct crypt_keyring *keys;
+	if (cli_load_keys(cfg, st, false, &keys)) {
+		store_close(st);
+		return 1;
+	}
 	struct calendar *cal = cli_load_world(cfg, st);
 	if (!cal) {
+		crypt_keyring_free(keys);
 		store_close(st);
 		return 1;
 	}
@@ -168,7 +184,8 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 				     .escalate_grace_s = cfg->escalate_grace_minutes * 60,
 				     .district_path = district_path,
 				     .dup_distance_m = (double)cfg->dup_distance_m,
-				     .dup_window_s = cfg->dup_window_hours * 3600 };
+				     .dup_window_s = cfg->dup_window_hours * 3600,
+				     .keys = keys };
 	struct http_options opt = {
 		.listen = cfg->listen,
 		.threads = (int)cfg->threads,
@@ -199,6 +216,7 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 		geo_index_free(ic.ix);
 		cal_free(cal);
 		arena_free(ic.a);
+		crypt_keyring_free(keys);
 		store_close(st);
 		return 1;
 	}
@@ -218,6 +236,7 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 		geo_index_free(ic.ix);
 		cal_free(cal);
 		arena_free(ic.a);
+		crypt_keyring_free(keys);
 		store_close(st);
 		return 1;
 	}
@@ -247,6 +266,7 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	geo_index_free(ic.ix);
 	cal_free(cal);
 	arena_free(ic.a);
+	crypt_keyring_free(keys);
 	store_close(st);
 	http_client_cleanup();
 	log_info("stopped cleanly");

@@ -50,6 +50,15 @@ static const struct setting settings[] = {
 	S(working_hours, "08:30-12:00,13:30-17:30", "daily working periods for deadlines"),
 	S(attachments_dir, "",
 	  "where attachments are stored (default: 'attachments' beside the database)"),
+	S(key_file, "",
+	  "key file for personal data (default: 'pingan.keys' beside the database); "
+	  "keep it 0600 and back it up apart from the database"),
+	S(pii_profile, "gm",
+	  "crypto profile of new personal-data keys: gm (SM4-CTR + HMAC-SM3) or intl "
+	  "(XChaCha20-Poly1305)"),
+	S(pii_reveal_roles, "centre",
+	  "roles that may read reporters' personal data in the clear, with a reason "
+	  "(never audit_admin)"),
 	I(threads, 4, 1, 256, "HTTP worker threads"),
 	I(readers, 4, 1, 64, "SQLite reader connections"),
 	I(max_connections, 1024, 1, 100000, "concurrent HTTP connections"),
@@ -77,7 +86,7 @@ static const struct setting settings[] = {
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
-_Static_assert(NSETTINGS <= 32, "grow config.source");
+_Static_assert(NSETTINGS <= 48, "grow config.source");
 
 static int parse_bool(const char *v, bool *out)
 {

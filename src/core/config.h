@@ -25,6 +25,9 @@ struct config {
 	char *categories_file;
 	char *working_hours;
 	char *attachments_dir;
+	char *key_file;
+	char *pii_profile;
+	char *pii_reveal_roles;
 	long long threads;
 	long long readers;
 	long long max_connections;
@@ -48,7 +51,7 @@ struct config {
 	long long dup_window_hours;
 	bool access_log;
 	/* where each value came from, by table row: "default", "file", "env", "flag" */
-	const char *source[32];
+	const char *source[48];
 };
 
 /* Fills cfg with the defaults (allocates its strings). */

@@ -7,6 +7,7 @@
 #include "core/mem.h"
 #include "core/sec.h"
 #include "core/str.h"
+#include "domain/personal.h"
 #include "domain/webhook.h"
 #include "store/store.h"
 
@@ -275,6 +276,19 @@ int event_create(const struct event_env *env, struct arena *a, const struct prin
 		return ERR_MISSING;
 	}
 	long long now = env->now();
+	/* the reporter's contact: checked now, sealed with the event */
+	bool personal = in->contact && !pii_contact_empty(in->contact);
+	struct pii_contact contact;
+	if (personal) {
+		if (!env->keys) {
+			snprintf(why, whylen,
+				 "personal data cannot be stored: the server has no key file");
+			return ERR_UNAVAILABLE;
+		}
+		contact = *in->contact;
+		if ((err = pii_contact_check(&contact, a, now, why, whylen)))
+			return err;
+	}
 	struct event e = { 0 };
 	char receipt[16];
 	new_receipt(receipt, sizeof(receipt));
@@ -317,7 +331,20 @@ int event_create(const struct event_env *env, struct arena *a, const struct prin
 				    .from = "",
 				    .to = "reported",
 				    .note = e.outside ? "outside every grid" : "" };
-	if ((err = store_event_insert(env->st, &e, &act))) {
+	if (personal && (err = store_begin(env->st))) {
+		snprintf(why, whylen, "cannot store the event");
+		return err;
+	}
+	err = store_event_insert(env->st, &e, &act);
+	if (personal) {
+		if (!err)
+			err = personal_save(env->st, env->keys, a, e.id, &contact);
+		if (err)
+			store_rollback(env->st);
+		else
+			err = store_commit(env->st);
+	}
+	if (err) {
 		snprintf(why, whylen, "cannot store the event");
 		return err;
 	}

@@ -27,7 +27,9 @@
 
 #include "core/arena.h"
 #include "core/calendar.h"
+#include "core/crypt.h"
 #include "core/geo.h"
+#include "core/pii.h"
 #include "domain/auth.h"
 #include "domain/event_types.h"
 #include "domain/workflow.h"
@@ -44,6 +46,9 @@ struct event_env {
 	long long escalate_grace_s; /* working seconds overdue before escalation */
 	double dup_distance_m;      /* default 50 */
 	long long dup_window_s;     /* default 24 h */
+	/* keys for reporters' personal data (NULL: no key file; reports with
+	 * personal data are then refused with ERR_UNAVAILABLE) */
+	const struct crypt_keyring *keys;
 };
 
 struct event_input {
@@ -53,6 +58,8 @@ struct event_input {
 	bool has_point;
 	double lon, lat;
 	const char *source;
+	/* the reporter's contact (NULL or empty: none); sealed with the event */
+	const struct pii_contact *contact;
 };
 
 /* Parses "30m", "2h", "5d" (working days of day_s seconds) into seconds.
@@ -67,8 +74,10 @@ int category_load_csv(struct store *st, const struct calendar *cal, const char *
 /* Files a new event reported by who (NULL for an anonymous citizen): checks
  * the input, locates it, sets its deadline, records the "report" action.
  * *dups gets the open events of the same category within dup_distance_m
- * and dup_window_s (candidates for merging). ERR_BAD_VALUE / ERR_MISSING
- * with why; store errors. */
+ * and dup_window_s (candidates for merging). A contact is validated
+ * (pii.h) and sealed in the same transaction as the event; without one no
+ * cryptography runs. ERR_BAD_VALUE / ERR_MISSING with why; ERR_UNAVAILABLE
+ * for a contact when there are no keys; store errors. */
 int event_create(const struct event_env *env, struct arena *a, const struct principal *who,
 		 const struct event_input *in, struct event *out, struct event **dups,
 		 size_t *ndups, char *why, size_t whylen);

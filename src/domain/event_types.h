@@ -111,6 +111,12 @@ struct event_filter {
 	const char *sources; /* comma-separated sources (e.g. "open311,citizen"), or NULL */
 	long long before_id; /* cursor: ids below this */
 	int limit;
+	/* exact search on the reporter's phone or ID number: the blind-index
+	 * column ("phone_bidx" or "id_no_bidx") and the value's index under
+	 * each of the newest key versions (hex, at most 4) */
+	const char *bidx_col;
+	const char *bidx[4];
+	int nbidx;
 };
 
 #endif

@@ -290,9 +290,9 @@ int store_event_update(struct store *st, const struct event *e, int expected,
 /* Appends "AND <cond>" and remembers a text parameter for it. */
 struct where {
 	struct strbuf sql;
-	const char *text[16];
-	long long num[16];
-	int kind[16]; /* 0 text, 1 number */
+	const char *text[32];
+	long long num[32];
+	int kind[32]; /* 0 text, 1 number */
 	int n;
 };
 
@@ -344,6 +344,20 @@ static void add_states(struct where *w, struct arena *a, const char *states)
 		w->kind[w->n++] = 0;
 	}
 	strbuf_addstr(&w->sql, k ? ")" : "NULL)");
+}
+
+/* AND e.id IN (events whose reporter's blind index is one of f->bidx) */
+static void add_bidx(struct where *w, const struct event_filter *f)
+{
+	const char *col = !strcmp(f->bidx_col, "id_no_bidx") ? "id_no_bidx" : "phone_bidx";
+	strbuf_addf(&w->sql, " AND e.id IN (SELECT event_id FROM event_personal WHERE %s IN (",
+		    col);
+	for (int i = 0; i < f->nbidx && i < 4; i++) {
+		strbuf_addf(&w->sql, "%s?%d", i ? ", " : "", w->n + 1);
+		w->text[w->n] = f->bidx[i];
+		w->kind[w->n++] = 0;
+	}
+	strbuf_addstr(&w->sql, "))");
 }
 
 static char *range_end(struct arena *a, const char *path)
@@ -465,6 +479,8 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 		char *prefix = arena_printf(a, "%s%%", f->category);
 		cond_text(&w, "e.category LIKE #", prefix);
 	}
+	if (f->bidx_col && f->nbidx > 0)
+		add_bidx(&w, f);
 	if (f->grid && *f->grid)
 		cond_text(&w, "e.grid_code = #", f->grid);
 	if (f->assignee && *f->assignee)
@@ -513,7 +529,8 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 	 * "more than" (exact figures come from the roll-ups: /api/v1/stats) */
 	sqlite3_stmt *q = NULL;
 	bool rollup = !f->category && !f->grid && !f->assignee && !f->urgency && !f->from &&
-		      !f->to && !f->overdue && !(f->q && *f->q) && !(f->sources && *f->sources);
+		      !f->to && !f->overdue && !(f->q && *f->q) && !(f->sources && *f->sources) &&
+		      !f->bidx_col;
 	if (rollup) {
 		if ((err = rollup_total(c, a, sc, f, total)))
 			goto out;

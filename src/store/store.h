@@ -24,6 +24,7 @@
 
 #include "core/arena.h"
 #include "core/calendar.h"
+#include "core/pii.h"
 #include "domain/event_types.h"
 #include "domain/org.h"
 
@@ -301,5 +302,35 @@ int store_event_by_receipt(struct store *st, struct arena *a, const struct scope
  * none). */
 int store_event_last_notes(struct store *st, struct arena *a, const long long *ids, size_t n,
 			   const char *actions, const char **notes);
+
+/* --- personal data of reporters, sealed (sqlite_pii.c) --- */
+struct personal_row {
+	long long event_id;
+	int key_version;
+	const unsigned char *v[PII__COUNT]; /* sealed fields (crypt.h), NULL when absent */
+	size_t len[PII__COUNT];
+	const char *phone_bidx, *id_no_bidx; /* blind indexes (hex), NULL when absent */
+};
+/* Inserts or replaces the row of r->event_id. */
+int store_personal_put(struct store *st, const struct personal_row *r);
+/* The row of an event; ERR_NOT_FOUND when the report carried none. */
+int store_personal_get(struct store *st, struct arena *a, long long event_id,
+		       struct personal_row *out);
+/* Up to limit rows with event_id > after, in event order (rotation). */
+int store_personal_batch(struct store *st, struct arena *a, long long after, int limit,
+			 struct personal_row **out, size_t *n);
+/* How many rows each key version sealed: versions[i] sealed counts[i]. */
+int store_personal_versions(struct store *st, struct arena *a, int **versions, long long **counts,
+			    size_t *n);
+/* Records a read of personal data in the clear. */
+int store_personal_read_log(struct store *st, long long event_id, long long user_id, long long at,
+			    const char *reason, const char *fields, const char *ip);
+struct personal_read {
+	long long id, event_id, user_id, at;
+	const char *user, *reason, *fields;
+};
+/* The clear reads of an event, oldest first. */
+int store_personal_reads(struct store *st, struct arena *a, long long event_id,
+			 struct personal_read **out, size_t *n);
 
 #endif

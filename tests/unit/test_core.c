@@ -530,8 +530,8 @@ static void test_config_set(void)
 		if (d && (!e || d < e))
 			defaults++;
 	}
-	is_int(lines, 32, "config: print shows 32 settings");
-	is_int(defaults, 32, "config: every source is 'default' after init");
+	is_int(lines, 35, "config: print shows 35 settings");
+	is_int(defaults, 35, "config: every source is 'default' after init");
 	free(printed);
 
 	/* integers: type and bounds */
