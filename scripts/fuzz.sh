@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-10}
 shift || true
 B=build-fuzz
-all=(fuzz_json fuzz_route fuzz_form fuzz_csv fuzz_geojson fuzz_echarts fuzz_request fuzz_query)
+all=(fuzz_json fuzz_route fuzz_form fuzz_csv fuzz_geojson fuzz_echarts fuzz_pii fuzz_request fuzz_query)
 targets=("${all[@]}")
 [ $# -gt 0 ] && targets=("$@")
 
