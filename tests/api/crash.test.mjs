@@ -45,24 +45,30 @@ describe('kill -9 under write load', () => {
 			let killed = false;
 			const before = acked.size;
 			const killAfter = 1500 + Math.floor(Math.random() * 3000); /* ms of load */
-			const load = writeLoad(srv.base, tokens, { clients: 8, stop: () => killed, start: sent });
-			/* kill once the load runs (the first acknowledgement), then at the random moment */
-			const t0 = Date.now();
-			while (!killed && Date.now() - t0 < killAfter + 20000) {
+			let t0 = null; /* the first acknowledgement: the load runs */
+			const load = writeLoad(srv.base, tokens, { clients: 8, stop: () => killed, start: sent,
+				onAck: () => { t0 ??= Date.now(); } });
+			/* the kill comes at a random moment after the load got going (however slow the
+			 * machine is), while the clients keep writing */
+			const failed = load.catch((e) => e);
+			while (!killed) {
 				await new Promise((r) => setTimeout(r, 10));
-				if (Date.now() - t0 >= killAfter) {
+				if (t0 !== null && Date.now() - t0 >= killAfter) {
 					killed = true;
 					srv.signal('SIGKILL');
 				}
+				if (await Promise.race([failed, null]))
+					break; /* a client failed before the kill: reported below */
 			}
 			const res = await load;
+			assert.ok(killed);
 			const exit = await srv.exited;
 			assert.equal(exit.signal, 'SIGKILL', `cycle ${cycle}: the server was killed`);
 			srv.proc = null; /* nothing to stop */
 			for (const [id, receipt] of res.acked)
 				acked.set(id, receipt);
 			sent += res.acked.size + res.failed + 1000;
-			t.diagnostic(`cycle ${cycle}: killed after ${killAfter} ms, ${acked.size - before} ` +
+			t.diagnostic(`cycle ${cycle}: killed ${killAfter} ms into the load, ${acked.size - before} ` +
 				`acknowledged, ${res.failed} cut off`);
 			assert.ok(acked.size - before > 0, `cycle ${cycle}: no write was acknowledged before the kill`);
 		}
