@@ -5,6 +5,8 @@
 #include "app.h"
 #include "cli/cli.h"
 #include "core/clock.h"
+#include "core/crypt.h"
+#include "core/sec.h"
 #include "core/log.h"
 #include "core/mem.h"
 
@@ -79,6 +81,8 @@ struct app *fuzz_app(const char *const **out)
 	if (!mkdtemp(dir))
 		abort();
 	atexit(cleanup);
+	if (sec_init())
+		abort();
 	config_init(&cfg);
 	char db[128];
 	snprintf(db, sizeof(db), "%s/pingan.db", dir);
@@ -94,8 +98,10 @@ struct app *fuzz_app(const char *const **out)
 	 * the first one is kept in PINGAN_FUZZ_CACHE (scripts/fuzz.sh sets it) */
 	const char *cache = getenv("PINGAN_FUZZ_CACHE");
 	char cmd[512];
-	snprintf(cmd, sizeof(cmd), "cp '%s/pingan.db' '%s/demo-accounts.txt' '%s/' 2>/dev/null",
-		 cache ? cache : "/nonexistent", cache ? cache : "/nonexistent", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "cp '%s/pingan.db' '%s/pingan.keys' '%s/demo-accounts.txt' '%s/' 2>/dev/null",
+		 cache ? cache : "/nonexistent", cache ? cache : "/nonexistent",
+		 cache ? cache : "/nonexistent", dir);
 	if (!cache || system(cmd)) {
 		/* the demo prints its accounts: keep them off the fuzzer's output */
 		fflush(stdout);
@@ -111,14 +117,18 @@ struct app *fuzz_app(const char *const **out)
 			abort();
 		}
 		snprintf(cmd, sizeof(cmd),
-			 "mkdir -p '%s' && cp '%s/pingan.db' '%s/demo-accounts.txt' '%s/'", cache,
-			 dir, dir, cache);
+			 "mkdir -p '%s' && cp '%s/pingan.db' '%s/pingan.keys' "
+			 "'%s/demo-accounts.txt' '%s/'",
+			 cache, dir, dir, dir, cache);
 		if (cache && system(cmd))
 			fprintf(stderr, "fuzz: could not keep the demo in '%s'\n", cache);
 	}
 	app.cfg = &cfg;
 	app.st = cli_open_store(&cfg);
 	if (!app.st || !(app.cal = cli_load_world(&cfg, app.st)))
+		abort();
+	static struct crypt_keyring *keys;
+	if (cli_load_keys(&cfg, app.st, false, &keys))
 		abort();
 	app.grids = cli_grid_index(app.st);
 	app.now = clock_now;
@@ -136,7 +146,8 @@ struct app *fuzz_app(const char *const **out)
 				     .escalate_grace_s = cfg.escalate_grace_minutes * 60,
 				     .district_path = district_path,
 				     .dup_distance_m = (double)cfg.dup_distance_m,
-				     .dup_window_s = cfg.dup_window_hours * 3600 };
+				     .dup_window_s = cfg.dup_window_hours * 3600,
+				     .keys = keys };
 	tokens[1] = login("admin");
 	tokens[2] = login("centre");
 	tokens[3] = login("gridworker");
