@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 pkgs=(gcc make meson ninja-build pkg-config python3 libmicrohttpd-dev libsqlite3-dev
       libjansson-dev libsodium-dev libssl-dev libcurl4-openssl-dev sqlite3 ca-certificates
-      clang-format openssl chromium fonts-noto-cjk)
+      clang-format openssl chromium fonts-noto-cjk clang libclang-rt-14-dev)
 # node 18 or newer runs the API tests and installs the demo data packages
 node_ok() { command -v node >/dev/null && command -v npm >/dev/null &&
             [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 18 ]; }

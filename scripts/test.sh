@@ -56,6 +56,11 @@ if scripts/web.sh > tests/artifacts/web-build.log 2>&1; then
 else
   cat tests/artifacts/web-build.log; failed=$((failed + 1))
 fi
+echo "== fuzzing (${PINGAN_FUZZ_SECONDS:-10} s a target; longer runs: docs/testing.md)"
+scripts/fuzz.sh "${PINGAN_FUZZ_SECONDS:-10}" > tests/artifacts/fuzz.txt 2>&1
+grep -E '^(ok|FAIL|  )' tests/artifacts/fuzz.txt | grep -v '^ok' | head -20
+tail -n 1 tests/artifacts/fuzz.txt
+count tests/artifacts/fuzz.txt
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

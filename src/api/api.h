@@ -44,6 +44,10 @@ struct app {
 #define PERM_LOGIN  (1u << 31) /* any logged-in user */
 /* otherwise: a mask of ROLE(...) bits, any of which suffices */
 
+/* Deepest nesting of arrays and objects a JSON body may have (400 past it,
+ * checked before the body is parsed). */
+#define API_JSON_MAX_DEPTH 32
+
 /* Route flags. */
 #define ROUTE_JSON_BODY      1u  /* needs a JSON object body (415/400 otherwise) */
 #define ROUTE_UPLOAD         2u  /* the body is a file, streamed to disk (max_upload) */

@@ -199,7 +199,17 @@ int h_user_totp_reset(struct app *app, struct http_request *r, struct principal 
 		return http_error(r, ERR_NOT_FOUND, "no user '%lld'", id);
 	if (err)
 		return err;
+	if (u.roles & (ROLE(ADMIN) | ROLE(AUDIT_ADMIN)))
+		return http_error(r, ERR_FORBIDDEN,
+				  "the system and audit administrators' accounts are managed with "
+				  "`pingan user` at the server");
+	if ((err = store_begin(app->st)))
+		return err;
 	err = auth_totp_reset(app->st, id);
+	if (!err)
+		err = api_audit(app, r, who, "totp.reset", arena_printf(r->arena, "user:%lld", id),
+				"ok", NULL);
+	err = api_end(app, err);
 	if (err == ERR_NOT_FOUND)
 		return http_error(r, ERR_CONFLICT, "user '%lld' has no second factor", id);
 	if (err)
