@@ -107,6 +107,12 @@ int api_audit(struct app *app, struct http_request *r, const struct principal *w
  * else rolls back; returns err or the commit's outcome. */
 int api_end(struct app *app, int err);
 
+/* The user an administration route names (r->params[0]): inside the
+ * caller's scope (else 404 like a missing one), not the caller (403), and
+ * not a system or audit administrator, whose accounts are the operator's
+ * (403). 0 with *u filled, or the error already answered. */
+int api_user_target(struct app *app, struct http_request *r, struct principal *who, struct user *u);
+
 /* JSON renderings shared by handlers. */
 /* RFC 3339 UTC ("2026-11-25T05:00:00Z") for unix seconds; null for 0. */
 json_t *api_time_json(long long t);

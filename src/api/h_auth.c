@@ -188,21 +188,24 @@ int h_totp_confirm(struct app *app, struct http_request *r, struct principal *wh
 int h_user_totp_reset(struct app *app, struct http_request *r, struct principal *who, json_t *body)
 {
 	(void)body;
-	long long id;
-	if (str_to_ll(r->params[0], 1, (long long)1 << 53, &id))
-		return http_error(r, ERR_NOT_FOUND, "no user '%.20s'", r->params[0]);
-	if (id == who->user_id)
-		return http_error(r, ERR_FORBIDDEN, "nobody administers their own account");
+	/* the same rules as every account change (h_users.c): scope, not oneself,
+	 * not the system or audit administrator's account */
 	struct user u;
-	int err = store_user_get_scoped(app->st, r->arena, &who->scope, id, &u);
-	if (err == ERR_NOT_FOUND)
-		return http_error(r, ERR_NOT_FOUND, "no user '%lld'", id);
+	int err = api_user_target(app, r, who, &u);
 	if (err)
 		return err;
-	err = auth_totp_reset(app->st, id);
-	if (err == ERR_NOT_FOUND)
-		return http_error(r, ERR_CONFLICT, "user '%lld' has no second factor", id);
-	if (err)
+	if ((err = store_begin(app->st)))
+		return err;
+	err = auth_totp_reset(app->st, u.id);
+	if (err == ERR_NOT_FOUND) {
+		store_rollback(app->st);
+		return http_error(r, ERR_CONFLICT, "user '%lld' has no second factor", u.id);
+	}
+	if (!err)
+		err = api_audit(app, r, who, "user.totp_reset",
+				arena_printf(r->arena, "user:%lld", u.id), "ok", "username=%s",
+				u.username);
+	if ((err = api_end(app, err)))
 		return err;
 	http_reply_json(r, 200, json_pack("{s:b}", "ok", 1));
 	return 0;

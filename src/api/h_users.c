@@ -164,9 +164,7 @@ int h_users_add(struct app *app, struct http_request *r, struct principal *who, 
 	return 0;
 }
 
-/* The user named by the path, inside the scope and not the caller. */
-static int target_user(struct http_request *r, struct principal *who, struct app *app,
-		       struct user *u)
+int api_user_target(struct app *app, struct http_request *r, struct principal *who, struct user *u)
 {
 	long long id;
 	if (str_to_ll(r->params[0], 1, (long long)1 << 53, &id))
@@ -186,7 +184,7 @@ static int set_disabled(struct app *app, struct http_request *r, struct principa
 			bool disable)
 {
 	struct user u;
-	int err = target_user(r, who, app, &u);
+	int err = api_user_target(app, r, who, &u);
 	if (err)
 		return err;
 	if ((err = store_begin(app->st)))
@@ -225,7 +223,7 @@ int h_user_roles(struct app *app, struct http_request *r, struct principal *who,
 	unsigned mask;
 	int err;
 	if ((err = api_only_keys(r, body, keys)) || (err = parse_roles(r, body, &mask)) ||
-	    (err = target_user(r, who, app, &u)))
+	    (err = api_user_target(app, r, who, &u)))
 		return err;
 	if ((err = store_begin(app->st)))
 		return err;
