@@ -46,6 +46,9 @@ const routesC = readFileSync(path.join(here, '../../src/api/routes.c'), 'utf8');
 const TABLE = [...routesC.matchAll(/\{\s*"([A-Z]+)",\s*"([^"]+)",\s*h_\w+,/g)].map((m) => `${m[1]} ${m[2]}`);
 
 const CANARY = 'CANARY-7f3a9c';
+/* the title of the event the grid worker reported in street 2: theirs and the
+ * district's to see, no other street-1 user's */
+const OWN_MARK = 'OWNMARK-41b7';
 const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.from('a small png body')]);
 
 const DISTRICT_ROLES = ['admin', 'security', 'auditor', 'centre', 'leader', 'handler', 'inspector', 'assessor'];
@@ -364,6 +367,7 @@ before(async () => {
 		PINGAN_SESSION_IDLE_MINUTES: 10080, PINGAN_SESSION_ABSOLUTE_HOURS: 720 } });
 	const me = await ok(await srv.api('GET', '/api/v1/me', { as: 'gridworker' }));
 	fx.g1 = me.org;
+	fx.gw = me.id; /* a grid worker's unit in assessment is their user id */
 	const s1 = await gridsOf('330108001'), s2 = await gridsOf('330108002');
 	const f1 = s1.find((f) => f.properties.code === fx.g1);
 	const f2 = s1.find((f) => f.properties.code !== fx.g1);
@@ -388,7 +392,7 @@ before(async () => {
 		s2: await newEvent('street2.centre', 's2', `${CANARY} title`, { description: `${CANARY} description`,
 			address: `${CANARY} 号`, reporter: { name: '测试某某丙', phone: '19900002222',
 				address: `${CANARY} 住址` } }),
-		own: await newEvent('gridworker', 's2', 'matrix own, reported outside the grid') };
+		own: await newEvent('gridworker', 's2', `${OWN_MARK} matrix own, reported outside the grid`) };
 	fx.events = { ...Object.fromEntries(Object.entries(evs).map(([k, e]) => [k, e.id])), none: 99999999 };
 	fx.attachments = { none: 99999999 };
 	for (const [pos, as] of [['g1', 'gridworker'], ['s1', 'street.centre'], ['s2', 'street2.centre']]) {
@@ -431,10 +435,11 @@ before(async () => {
 		fx.designations[pos] = (await ok(await srv.api('POST', `/api/v1/units/${u.id}/designations`,
 			{ as: 'centre', body: { how: 'application' } }), 201)).id;
 	}
-	/* the day of the fixtures ends: it is closed (version 1), and its candidates made */
+	/* the days of the fixtures end: they are closed (version 1), and candidates made */
+	const t1 = Date.now();
 	const now = (await ok(await srv.api('POST', '/api/v1/test/clock', { as: 'admin',
 		body: { advance_s: 2 * 86400 } }))).now;
-	fx.closed = `${day(t0)}..${day(t0)}`;
+	fx.closed = `${day(t0)}..${day(t1)}`;
 	fx.period = `${day(t0)}..${day(Date.parse(now))}`;
 	await ok(await srv.api('POST', `/api/v1/assess/periods/${fx.closed}/close`, { as: 'assessor', body: {} }), 201);
 	const cands = await ok(await srv.api('POST', '/api/v1/assess/commendations', { as: 'assessor',
@@ -632,7 +637,8 @@ describe('a personal value in street 2 never reaches street 1 or grid users', ()
 			'/api/v1/users', '/open311/v2/requests.json?status=open', '/open311/v2/requests.xml',
 			`/api/v1/events.csv?org=330108002`, `/api/v1/events.csv?q=${CANARY}`,
 			`/api/v1/assess/drill?period=${fx.period}&level=street&unit=330108002&indicator=I11&measure=reported`,
-			`/api/v1/assess/drill?period=${fx.period}&level=grid_worker&unit=street2.centre&indicator=I11&measure=reported`,
+			`/api/v1/assess/drill?period=${fx.period}&level=grid_worker&unit=${fx.gw}&indicator=I11&measure=reported&limit=500`,
+			`/api/v1/events.csv?grid=${fx.g3}`, `/api/v1/events?q=${OWN_MARK}`,
 			`/api/v1/assess/scores?period=${fx.period}&level=street`, `/api/v1/units?grid=${fx.g3}`,
 			`/api/v1/public/reports/${fx.receipts.staff}`);
 		return out;
@@ -653,6 +659,13 @@ describe('a personal value in street 2 never reaches street 1 or grid users', ()
 		const drill = await srv.api('GET', `/api/v1/assess/drill?period=${fx.period}&level=grid&unit=${fx.g3}` +
 			'&indicator=I11&measure=reported', { as: 'assessor' });
 		assert.ok(drill.text.includes(CANARY), `the drill-down carries it: ${drill.text.slice(0, 300)}`);
+		/* the grid worker's own report in street 2: theirs and the district's */
+		const byWorker = `/api/v1/assess/drill?period=${fx.period}&level=grid_worker&unit=${fx.gw}` +
+			'&indicator=I11&measure=reported&limit=500';
+		const worker = await srv.api('GET', byWorker, { as: 'assessor' });
+		assert.ok(worker.text.includes(OWN_MARK), `${worker.status} ${worker.text.slice(0, 300)}`);
+		const own = await srv.api('GET', `/api/v1/events?q=${OWN_MARK}`, { as: 'gridworker' });
+		assert.ok(own.text.includes(OWN_MARK), 'the reporter finds their report');
 	});
 
 	for (const who of viewers) {
@@ -662,6 +675,8 @@ describe('a personal value in street 2 never reaches street 1 or grid users', ()
 			for (const p of paths) {
 				const res = await srv.api('GET', p, { as: who });
 				assert.ok(!res.text.includes(CANARY), `${who} GET ${p} -> ${res.status} shows the canary`);
+				assert.ok(who === 'gridworker' || !res.text.includes(OWN_MARK),
+					`${who} GET ${p} -> ${res.status} shows the grid worker's report in street 2`);
 				assert.ok(!res.text.includes(`"id":${fx.events.s2},`) || !p.includes('/events'),
 					`${who} GET ${p} lists the street-2 event`);
 			}
