@@ -440,6 +440,7 @@ before(async () => {
 	const now = (await ok(await srv.api('POST', '/api/v1/test/clock', { as: 'admin',
 		body: { advance_s: 2 * 86400 } }))).now;
 	fx.closed = `${day(t0)}..${day(t1)}`;
+	Object.assign(fx, { t0, t1 });
 	fx.period = `${day(t0)}..${day(Date.parse(now))}`;
 	await ok(await srv.api('POST', `/api/v1/assess/periods/${fx.closed}/close`, { as: 'assessor', body: {} }), 201);
 	const cands = await ok(await srv.api('POST', '/api/v1/assess/commendations', { as: 'assessor',
@@ -587,6 +588,30 @@ for (const [route, entry] of Object.entries(ROUTES)) {
 		assert.deepEqual(failures, [], `${route}:\n${failures.join('\n')}`);
 	});
 }
+
+/* The matrix's commendation fixtures are decided by the first decider in line
+ * (the district leader); a second set, of another closed period, shows a street
+ * leader deciding inside their street and nowhere else. */
+test('a street leader decides commendations of their street only', async () => {
+	const period = `${day(fx.t0 - 86400e3)}..${day(fx.t1)}`;
+	await ok(await srv.api('POST', `/api/v1/assess/periods/${period}/close`, { as: 'assessor', body: {} }), 201);
+	const cands = await ok(await srv.api('POST', '/api/v1/assess/commendations', { as: 'assessor',
+		body: { period, rule: 'top_units', level: 'grid', top: 1000 } }));
+	const id = (g) => cands.items.find((x) => x.unit === g && x.status === 'candidate').id;
+	const decide = (who, cid, how = 'approve') => srv.api('POST', `/api/v1/assess/commendations/${cid}/${how}`,
+		{ as: who, body: {} });
+	const hidden = await decide('street.leader', id(fx.g3));
+	const missing = await decide('street.leader', 99999999);
+	assert.equal(hidden.status, 404, hidden.text);
+	assert.equal(shape(hidden, id(fx.g3)), shape(missing, 99999999));
+	assert.equal((await decide('street.leader', id(fx.g1))).status, 200);
+	assert.equal((await decide('street.leader', id(fx.g2), 'reject')).status, 200);
+	assert.equal((await decide('leader', id(fx.g3))).status, 200, 'the district leader decides it');
+	const seen = await ok(await srv.api('GET', `/api/v1/assess/commendations?period=${period}`, { as: 'street.leader' }));
+	seesOnlyScope(seen.items, 'street.leader');
+	assert.deepEqual(seen.items.filter((x) => [fx.g1, fx.g2].includes(x.unit)).map((x) => x.status).sort(),
+		['approved', 'rejected']);
+});
 
 test('every path answers 405 with Allow for a method it does not take, to anyone', async () => {
 	const byPattern = new Map();
