@@ -115,7 +115,8 @@ const ROUTES = {
 		req: (code) => ({ path: `/api/v1/orgs/${code}/grids` }), ok: [200] },
 	'GET /api/v1/locate': { gate: 'login',
 		req: () => ({ path: `/api/v1/locate?lon=${fx.points.g1[0]}&lat=${fx.points.g1[1]}` }), ok: [200] },
-	'GET /api/v1/users': { gate: ADMINS, req: () => ({ path: '/api/v1/users' }), ok: [200] },
+	'GET /api/v1/users': { gate: ADMINS, req: () => ({ path: '/api/v1/users' }), ok: [200],
+		check: (res, role) => seesOnlyScope(res.json.items, role) },
 	'POST /api/v1/users': { gate: SECURITY,
 		req: (_, role, i) => ({ path: '/api/v1/users', body: { username: `mx.${i}`, display_name: 'm',
 			org: fx.g1, roles: ['leader'], password: GOOD_PASSWORD } }), ok: [201] },
@@ -212,7 +213,8 @@ const ROUTES = {
 	'POST /api/v1/api-keys': { gate: ADMINS,
 		req: () => ({ path: '/api/v1/api-keys', body: { name: 'matrix', jurisdiction: '330108' } }),
 		ok: [201], okFor: { 'street.security': [400] } /* the district is outside its scope */ },
-	'GET /api/v1/api-keys': { gate: ADMINS, req: () => ({ path: '/api/v1/api-keys' }), ok: [200] },
+	'GET /api/v1/api-keys': { gate: ADMINS, req: () => ({ path: '/api/v1/api-keys' }), ok: [200],
+		check: (res, role) => seesOnlyScope(res.json.items, role) },
 	'POST /api/v1/api-keys/{id}/revoke': { gate: ADMINS, objects: () => ({ district: fx.key, none: 99999999 }),
 		req: (id) => ({ path: `/api/v1/api-keys/${id}/revoke` }), ok: [200, 409] },
 	/* assessment: scores are computed district-wide, what a caller sees is cut to
@@ -345,12 +347,13 @@ function scopeRoot(role) {
 	return { district: '330108', street: '330108001', grid: fx.g1 }[SCOPE[role]];
 }
 
-/* Every item of a list (by its grid or unit code) lies in the caller's scope. */
+/* Every item of a list (by its grid, unit, jurisdiction or org code) lies in
+ * the caller's scope. */
 function seesOnlyScope(items, role) {
 	assert.ok(Array.isArray(items), 'a list of items');
 	const root = scopeRoot(role);
 	for (const it of items) {
-		const code = String(it.grid ?? it.unit);
+		const code = String(it.grid ?? it.unit ?? it.jurisdiction ?? it.org);
 		assert.ok(code.startsWith(root), `${role} sees ${code} outside ${root}`);
 	}
 }
