@@ -74,6 +74,13 @@ function inScope(role, pos) {
 		(pos === 'own' && (sc === 'district' || role === 'gridworker'));
 }
 
+/* The system and audit administrators' accounts (district): positions of the
+ * user administration routes. */
+const OPERATOR = ['admin', 'auditor'];
+function userVisible(role, pos) {
+	return OPERATOR.includes(pos) ? SCOPE[role] === 'district' : inScope(role, pos);
+}
+
 let srv;
 const fx = {}; /* fixtures: ids and codes */
 
@@ -120,17 +127,17 @@ const ROUTES = {
 	'POST /api/v1/users': { gate: SECURITY,
 		req: (_, role, i) => ({ path: '/api/v1/users', body: { username: `mx.${i}`, display_name: 'm',
 			org: fx.g1, roles: ['leader'], password: GOOD_PASSWORD } }), ok: [201] },
-	/* the system administrator's account is the operator's: 403 in scope */
-	'POST /api/v1/users/{id}/disable': { gate: SECURITY, objects: () => fx.users,
-		req: (id) => ({ path: `/api/v1/users/${id}/disable` }), ok: (role, pos) => (pos === 'district' ? [403] : [200]) },
-	'POST /api/v1/users/{id}/enable': { gate: SECURITY, objects: () => fx.users,
-		req: (id) => ({ path: `/api/v1/users/${id}/enable` }), ok: (role, pos) => (pos === 'district' ? [403] : [200]) },
-	'PUT /api/v1/users/{id}/roles': { gate: SECURITY, objects: () => fx.users,
+	/* the system and audit administrators' accounts are the operator's: 403 in scope */
+	'POST /api/v1/users/{id}/disable': { gate: SECURITY, objects: () => fx.users, visible: userVisible,
+		req: (id) => ({ path: `/api/v1/users/${id}/disable` }), ok: (role, pos) => (OPERATOR.includes(pos) ? [403] : [200]) },
+	'POST /api/v1/users/{id}/enable': { gate: SECURITY, objects: () => fx.users, visible: userVisible,
+		req: (id) => ({ path: `/api/v1/users/${id}/enable` }), ok: (role, pos) => (OPERATOR.includes(pos) ? [403] : [200]) },
+	'PUT /api/v1/users/{id}/roles': { gate: SECURITY, objects: () => fx.users, visible: userVisible,
 		req: (id) => ({ path: `/api/v1/users/${id}/roles`, body: { roles: ['leader'] } }),
-		ok: (role, pos) => (pos === 'district' ? [403] : [200]) },
-	'POST /api/v1/users/{id}/totp/reset': { gate: SECURITY, objects: () => fx.users,
+		ok: (role, pos) => (OPERATOR.includes(pos) ? [403] : [200]) },
+	'POST /api/v1/users/{id}/totp/reset': { gate: SECURITY, objects: () => fx.users, visible: userVisible,
 		req: (id) => ({ path: `/api/v1/users/${id}/totp/reset` }),
-		ok: (role, pos) => (pos === 'district' ? [403] : [409]) /* none enrolled */ },
+		ok: (role, pos) => (OPERATOR.includes(pos) ? [403] : [409]) /* none enrolled */ },
 	'GET /api/v1/audit': { gate: AUDITOR, req: () => ({ path: '/api/v1/audit?limit=5' }), ok: [200] },
 	'GET /api/v1/audit/verify': { gate: AUDITOR, req: () => ({ path: '/api/v1/audit/verify' }), ok: [200] },
 	'GET /api/v1/audit/anchors': { gate: AUDITOR, req: () => ({ path: '/api/v1/audit/anchors' }), ok: [200] },
@@ -383,12 +390,13 @@ before(async () => {
 	await addUser('street.security', '330108001', ['security_admin']);
 	await addUser('street.leader', '330108001', ['leader']);
 	await addUser('street2.centre', '330108002', ['centre']);
-	const admin = (await ok(await srv.api('GET', '/api/v1/users', { as: 'security' }))).items
-		.find((u) => u.username === 'admin');
+	const everyone = (await ok(await srv.api('GET', '/api/v1/users', { as: 'security' }))).items;
+	const idOf = (name) => everyone.find((u) => u.username === name).id;
 	fx.users = { g1: await addUser('target.g1', fx.g1, ['leader']),
 		s1: await addUser('target.s1', fx.g2, ['leader']),
 		s2: await addUser('target.s2', fx.g3, ['leader']),
-		district: admin.id /* the operator's account: 403 to the security administrator */, none: 99999999 };
+		/* the operator's accounts: 403 to the security administrator */
+		admin: idOf('admin'), auditor: idOf('auditor'), none: 99999999 };
 	const t0 = Date.now();
 	const evs = { g1: await newEvent('gridworker', 'g1', 'matrix g1'),
 		s1: await newEvent('street.centre', 's1', 'matrix s1'),
