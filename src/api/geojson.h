@@ -16,7 +16,11 @@
 
 #define GEOJSON_FILE_MAX         (64u << 20) /* bytes */
 #define GEOJSON_FEATURE_VERTICES 100000      /* per feature */
-#define GEOJSON_TOTAL_VERTICES   5000000     /* per file */
+#define GEOJSON_TOTAL_VERTICES   1000000     /* per file */
+/* checked on the text before it is parsed: positions may carry an altitude,
+ * properties may hold numbers */
+#define GEOJSON_MAX_NUMBERS (3 * GEOJSON_TOTAL_VERTICES + 65536)
+#define GEOJSON_MAX_DEPTH   32
 
 /* Converts a Polygon or MultiPolygon object. 0 or ERR_BAD_VALUE (why). */
 int geojson_to_shape(json_t *geometry, struct arena *a, struct geo_shape *out, char *why,

@@ -188,24 +188,31 @@ int h_totp_confirm(struct app *app, struct http_request *r, struct principal *wh
 int h_user_totp_reset(struct app *app, struct http_request *r, struct principal *who, json_t *body)
 {
 	(void)body;
-	/* the same rules as every account change (h_users.c): scope, not oneself,
-	 * not the system or audit administrator's account */
+	long long id;
+	if (str_to_ll(r->params[0], 1, (long long)1 << 53, &id))
+		return http_error(r, ERR_NOT_FOUND, "no user '%.20s'", r->params[0]);
+	if (id == who->user_id)
+		return http_error(r, ERR_FORBIDDEN, "nobody administers their own account");
 	struct user u;
-	int err = api_user_target(app, r, who, &u);
+	int err = store_user_get_scoped(app->st, r->arena, &who->scope, id, &u);
+	if (err == ERR_NOT_FOUND)
+		return http_error(r, ERR_NOT_FOUND, "no user '%lld'", id);
 	if (err)
 		return err;
+	if (u.roles & (ROLE(ADMIN) | ROLE(AUDIT_ADMIN)))
+		return http_error(r, ERR_FORBIDDEN,
+				  "the system and audit administrators' accounts are managed with "
+				  "`pingan user` at the server");
 	if ((err = store_begin(app->st)))
 		return err;
-	err = auth_totp_reset(app->st, u.id);
-	if (err == ERR_NOT_FOUND) {
-		store_rollback(app->st);
-		return http_error(r, ERR_CONFLICT, "user '%lld' has no second factor", u.id);
-	}
+	err = auth_totp_reset(app->st, id);
 	if (!err)
-		err = api_audit(app, r, who, "user.totp_reset",
-				arena_printf(r->arena, "user:%lld", u.id), "ok", "username=%s",
-				u.username);
-	if ((err = api_end(app, err)))
+		err = api_audit(app, r, who, "totp.reset", arena_printf(r->arena, "user:%lld", id),
+				"ok", NULL);
+	err = api_end(app, err);
+	if (err == ERR_NOT_FOUND)
+		return http_error(r, ERR_CONFLICT, "user '%lld' has no second factor", id);
+	if (err)
 		return err;
 	http_reply_json(r, 200, json_pack("{s:b}", "ok", 1));
 	return 0;

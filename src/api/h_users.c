@@ -164,7 +164,9 @@ int h_users_add(struct app *app, struct http_request *r, struct principal *who, 
 	return 0;
 }
 
-int api_user_target(struct app *app, struct http_request *r, struct principal *who, struct user *u)
+/* The user named by the path, inside the scope and not the caller. */
+static int target_user(struct http_request *r, struct principal *who, struct app *app,
+		       struct user *u)
 {
 	long long id;
 	if (str_to_ll(r->params[0], 1, (long long)1 << 53, &id))
@@ -184,7 +186,7 @@ static int set_disabled(struct app *app, struct http_request *r, struct principa
 			bool disable)
 {
 	struct user u;
-	int err = api_user_target(app, r, who, &u);
+	int err = target_user(r, who, app, &u);
 	if (err)
 		return err;
 	if ((err = store_begin(app->st)))
@@ -223,7 +225,7 @@ int h_user_roles(struct app *app, struct http_request *r, struct principal *who,
 	unsigned mask;
 	int err;
 	if ((err = api_only_keys(r, body, keys)) || (err = parse_roles(r, body, &mask)) ||
-	    (err = api_user_target(app, r, who, &u)))
+	    (err = target_user(r, who, app, &u)))
 		return err;
 	if ((err = store_begin(app->st)))
 		return err;

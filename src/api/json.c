@@ -138,6 +138,13 @@ static int dispatch(struct app *app, struct http_request *r)
 					  ct ? ct : "(none)");
 		if (!r->body)
 			return http_error(r, ERR_BAD_JSON, "the body is empty; send a JSON object");
+		/* refused before jansson builds it: no request of ours nests deeply */
+		int depth;
+		size_t numbers;
+		str_json_measure(r->body, r->body_len, &depth, &numbers);
+		if (depth > API_JSON_MAX_DEPTH)
+			return http_error(r, ERR_BAD_JSON, "the body nests deeper than %d levels",
+					  API_JSON_MAX_DEPTH);
 		json_error_t je;
 		body = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
 				  &je);

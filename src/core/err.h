@@ -37,6 +37,7 @@
 	X(IO, 500, "io_error", "input/output error")                                      \
 	X(DB, 500, "database_error", "database error")                                    \
 	X(UNAVAILABLE, 503, "unavailable", "the service is unavailable")                  \
+	X(READ_ONLY, 503, "read_only", "the database is read-only; writes are refused")   \
 	X(NO_SPACE, 507, "insufficient_storage", "no space left for the write")
 
 enum err_code {

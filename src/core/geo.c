@@ -778,16 +778,24 @@ static int double_cmp(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
+/* Bucket n of [0, count) for a scaled coordinate. v may be NaN or beyond
+ * any integer when the shapes are thinner than a double resolves (the
+ * inverse bucket size is then infinite): converting that is undefined. */
+static size_t bucket_of(double v, size_t count)
+{
+	if (!(v > 0))
+		return 0;
+	return v < (double)count ? (size_t)v : count - 1;
+}
+
 static size_t bucket_col(const struct geo_index *ix, double x)
 {
-	size_t c = (size_t)((x - ix->minx) * ix->inv_bw);
-	return c < ix->nx ? c : ix->nx - 1;
+	return bucket_of((x - ix->minx) * ix->inv_bw, ix->nx);
 }
 
 static size_t bucket_row(const struct geo_index *ix, double y)
 {
-	size_t r = (size_t)((y - ix->miny) * ix->inv_bh);
-	return r < ix->ny ? r : ix->ny - 1;
+	return bucket_of((y - ix->miny) * ix->inv_bh, ix->ny);
 }
 
 /* Chooses the bucket size from the median shape size, so a few large
@@ -820,8 +828,8 @@ static void plan_grid(struct geo_index *ix, size_t nvalid)
 	double cap = IX_MAX_PER_SHAPE * (double)nvalid + 1024;
 	cap = cap < 0x1p26 ? cap : 0x1p26;
 	double nx = ceil(W / bw), ny = ceil(H / bh);
-	nx = nx < 1 ? 1 : nx;
-	ny = ny < 1 ? 1 : ny;
+	nx = nx >= 1 ? nx : 1; /* NaN too: W overflows for far-apart points */
+	ny = ny >= 1 ? ny : 1;
 	if (nx * ny > cap) {
 		double f = sqrt(nx * ny / cap);
 		nx = ceil(nx / f);
@@ -830,9 +838,11 @@ static void plan_grid(struct geo_index *ix, size_t nvalid)
 			nx = floor(cap / ny);
 		else if (nx * ny > cap)
 			ny = floor(cap / nx);
-		nx = nx < 1 ? 1 : nx;
-		ny = ny < 1 ? 1 : ny;
+		nx = nx >= 1 ? nx : 1; /* NaN too: W overflows for far-apart points */
+		ny = ny >= 1 ? ny : 1;
 	}
+	nx = nx >= 1 && nx <= cap ? nx : 1;
+	ny = ny >= 1 && ny <= cap ? ny : 1;
 	ix->nx = (size_t)nx;
 	ix->ny = (size_t)ny;
 	ix->bw = W / nx;

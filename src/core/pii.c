@@ -6,6 +6,7 @@
 #include "core/err.h"
 #include "core/str.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -189,11 +190,13 @@ char *pii_mask(struct arena *a, enum pii_field f, const char *v)
 	size_t n = strlen(v), chars = str_utf8_len(v);
 	switch (f) {
 	case PII_ID_NO:
-		if (n == 18)
+		/* the shape, not only the length: a cut UTF-8 character is no mask */
+		if (n == 18 && strspn(v, "0123456789") >= 17 &&
+		    (isdigit((unsigned char)v[17]) || v[17] == 'X' || v[17] == 'x'))
 			return arena_printf(a, "%.6s********%.4s", v, v + 14);
 		break;
 	case PII_PHONE:
-		if (n == 11)
+		if (n == 11 && strspn(v, "0123456789") == 11)
 			return arena_printf(a, "%.3s****%.4s", v, v + 7);
 		break;
 	case PII_NAME: {

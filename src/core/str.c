@@ -237,3 +237,33 @@ void str_copy(char *dst, size_t size, const char *src)
 	memcpy(dst, src, n);
 	dst[n] = '\0';
 }
+
+void str_json_measure(const char *s, size_t n, int *depth, size_t *numbers)
+{
+	int d = 0, max = 0;
+	size_t nums = 0;
+	bool in_num = false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '"') {
+			for (i++; i < n && s[i] != '"'; i++)
+				if (s[i] == '\\')
+					i++;
+			in_num = false;
+			continue;
+		}
+		bool num_char = (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' ||
+				c == 'e' || c == 'E';
+		if (num_char && !in_num && (c == '-' || (c >= '0' && c <= '9')))
+			nums++;
+		in_num = num_char && (in_num || c == '-' || (c >= '0' && c <= '9'));
+		if (c == '[' || c == '{') {
+			if (++d > max)
+				max = d;
+		} else if ((c == ']' || c == '}') && d > 0) {
+			d--;
+		}
+	}
+	*depth = max;
+	*numbers = nums;
+}

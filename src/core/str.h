@@ -58,4 +58,11 @@ bool str_starts_with(const char *s, const char *prefix);
 /* Copies at most size-1 bytes and NUL-terminates (size > 0). */
 void str_copy(char *dst, size_t size, const char *src);
 
+/* Measures JSON text without parsing it, so that a hostile document can be
+ * refused before a parser builds it in memory: *depth gets the deepest
+ * nesting of arrays and objects, *numbers the count of numeric literals,
+ * both outside strings. The text need not be valid; for valid JSON the
+ * figures are exact. */
+void str_json_measure(const char *s, size_t n, int *depth, size_t *numbers);
+
 #endif

@@ -34,10 +34,16 @@ static int nseries;
 static struct hist hists[MAX_SERIES];
 static int nhists;
 static atomic_int inflight;
+static atomic_llong slow_clients;
 
 void metrics_inflight(int delta)
 {
 	atomic_fetch_add(&inflight, delta);
+}
+
+void metrics_slow_client(void)
+{
+	atomic_fetch_add(&slow_clients, 1);
 }
 
 void metrics_observe(const char *method, const char *route, int status, double seconds)
@@ -105,6 +111,10 @@ void metrics_render(struct strbuf *sb)
 	strbuf_addf(sb,
 		    "# HELP pingan_http_inflight_requests Requests being served.\n"
 		    "# TYPE pingan_http_inflight_requests gauge\n"
-		    "pingan_http_inflight_requests %d\n",
-		    atomic_load(&inflight));
+		    "pingan_http_inflight_requests %d\n"
+		    "# HELP pingan_http_slow_clients_total Connections cut off for a request head "
+		    "slower than connection_timeout.\n"
+		    "# TYPE pingan_http_slow_clients_total counter\n"
+		    "pingan_http_slow_clients_total %lld\n",
+		    atomic_load(&inflight), (long long)atomic_load(&slow_clients));
 }

@@ -16,5 +16,7 @@ void metrics_observe(const char *method, const char *route, int status, double s
 void metrics_render(struct strbuf *sb);
 /* In-flight request gauge. */
 void metrics_inflight(int delta);
+/* Counts a connection cut off for a slow request head. */
+void metrics_slow_client(void);
 
 #endif

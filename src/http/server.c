@@ -9,6 +9,9 @@
  * completed() after the response has been sent or the connection died: that
  * is where the access-log line is written and the arena freed.
  *
+ * Slow clients: a watchdog thread cuts off a connection whose request head
+ * takes longer than the connection timeout (see watchdog()).
+ *
  * Shutdown: MHD_quiesce_daemon() stops accepting, in-flight requests finish
  * (bounded wait), then the daemon stops.
  *
@@ -28,8 +31,10 @@
 #include "core/str.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -42,6 +47,15 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+/* One TCP connection, watched for the request-head deadline (see
+ * watchdog()). */
+struct watch {
+	int fd;
+	struct timespec since; /* when it began waiting for a request head */
+	bool reading_head, cut;
+	struct watch *prev, *next;
+};
+
 struct http_server {
 	struct MHD_Daemon *d;
 	struct http_options opt;
@@ -51,6 +65,12 @@ struct http_server {
 	bool tls;
 	atomic_int active;
 	struct stream_hub hub;
+	/* the request-head deadline */
+	pthread_mutex_t wlock;
+	pthread_cond_t wcond;
+	struct watch *watches;
+	bool wstop;
+	pthread_t watchdog;
 };
 
 struct req_state {
@@ -67,6 +87,7 @@ struct req_state {
 	int fd;
 	char tmp[4096];
 	struct sec_hash *hash;
+	int upload_errno; /* why writing it failed */
 	/* a file response */
 	int out_fd;
 	size_t out_len;
@@ -406,7 +427,8 @@ static void upload_chunk(struct http_server *srv, struct req_state *s, const cha
 	for (size_t off = 0; off < n;) {
 		ssize_t w = write(s->fd, data + off, n - off);
 		if (w <= 0) {
-			log_error("writing an upload failed (disk full?)");
+			s->upload_errno = w < 0 ? errno : ENOSPC;
+			log_error("writing an upload failed: %s", strerror(s->upload_errno));
 			close(s->fd);
 			s->fd = -1;
 			return;
@@ -420,8 +442,10 @@ static int finish_upload(struct req_state *s)
 {
 	struct http_request *r = &s->r;
 	if (s->fd < 0 || fsync(s->fd) || close(s->fd)) {
-		if (s->fd >= 0)
+		if (s->fd >= 0) {
+			s->upload_errno = s->upload_errno ? s->upload_errno : errno;
 			close(s->fd);
+		}
 		s->fd = -1;
 		return ERR_IO;
 	}
@@ -432,6 +456,99 @@ static int finish_upload(struct req_state *s)
 	return 0;
 }
 
+/*
+ * Slow clients. libmicrohttpd's connection timeout counts idle time, so a
+ * client that sends its request head a byte at a time (slowloris) would
+ * hold a connection for ever. Each connection is therefore watched from
+ * its start, and again from the end of each response, until its next
+ * request head is complete; one that takes longer than connection_timeout
+ * seconds is shut down by the watchdog thread. libmicrohttpd reports the
+ * closing of a connection before it closes the socket, and the watch is
+ * unlinked then, under the lock the watchdog holds: it never shuts down a
+ * descriptor that was reused.
+ */
+static struct watch *watch_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		c ? MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT) : NULL;
+	return ci ? ci->socket_context : NULL;
+}
+
+static void head_wait(struct http_server *srv, struct MHD_Connection *c, bool waiting)
+{
+	struct watch *w = watch_of(c);
+	if (!w)
+		return;
+	pthread_mutex_lock(&srv->wlock);
+	w->reading_head = waiting;
+	clock_gettime(CLOCK_MONOTONIC, &w->since);
+	pthread_mutex_unlock(&srv->wlock);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_server *srv = cls;
+	struct watch *w = *socket_context;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (!ci)
+			return;
+		w = xcalloc(1, sizeof(*w));
+		w->fd = ci->connect_fd;
+		w->reading_head = true;
+		clock_gettime(CLOCK_MONOTONIC, &w->since);
+		pthread_mutex_lock(&srv->wlock);
+		w->next = srv->watches;
+		if (w->next)
+			w->next->prev = w;
+		srv->watches = w;
+		pthread_mutex_unlock(&srv->wlock);
+		*socket_context = w;
+	} else if (w) {
+		pthread_mutex_lock(&srv->wlock);
+		if (w->prev)
+			w->prev->next = w->next;
+		else
+			srv->watches = w->next;
+		if (w->next)
+			w->next->prev = w->prev;
+		pthread_mutex_unlock(&srv->wlock);
+		free(w);
+		*socket_context = NULL;
+	}
+}
+
+static void *watchdog(void *p)
+{
+	struct http_server *srv = p;
+	pthread_mutex_lock(&srv->wlock);
+	while (!srv->wstop) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 250 * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&srv->wcond, &srv->wlock, &until);
+		for (struct watch *w = srv->watches; w && !srv->wstop; w = w->next) {
+			if (!w->reading_head || w->cut ||
+			    since(&w->since) < (double)srv->opt.connection_timeout)
+				continue;
+			w->cut = true;
+			shutdown(w->fd, SHUT_RDWR);
+			metrics_slow_client();
+			log_info(
+				"a client took more than %d s to send a request head: disconnected",
+				srv->opt.connection_timeout);
+		}
+	}
+	pthread_mutex_unlock(&srv->wlock);
+	return NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_size, void **con_cls)
@@ -440,6 +557,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct http_server *srv = cls;
 	struct req_state *s = *con_cls;
 	if (!s) {
+		head_wait(srv, c, false);
 		s = xmalloc(sizeof(*s));
 		new_request(srv, c, url, method, s);
 		*con_cls = s;
@@ -490,7 +608,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return queue(c, s);
 	}
 	if (s->upload && finish_upload(s)) {
-		error_body(r, http_error(r, ERR_IO, "the upload could not be stored"));
+		if (s->upload_errno == ENOSPC)
+			error_body(r, http_error(r, ERR_NO_SPACE, "no space left for the upload"));
+		else
+			error_body(r, http_error(r, ERR_IO, "the upload could not be stored"));
 		return queue(c, s);
 	}
 	if (s->body.len) {
@@ -507,9 +628,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		      enum MHD_RequestTerminationCode toe)
 {
-	(void)c;
 	struct http_server *srv = cls;
 	struct req_state *s = *con_cls;
+	head_wait(srv, c, true); /* the next request head, on a kept-alive connection */
 	if (!s)
 		return;
 	struct http_request *r = &s->r;
@@ -620,6 +741,8 @@ int http_server_start(const struct http_options *opt, http_handler_fn fn, void *
 		return ERR_INVALID;
 	}
 	struct http_server *srv = xcalloc(1, sizeof(*srv));
+	pthread_mutex_init(&srv->wlock, NULL);
+	pthread_cond_init(&srv->wcond, NULL);
 	srv->opt = *opt;
 	srv->fn = fn;
 	srv->ctx = ctx;
@@ -657,7 +780,8 @@ int http_server_start(const struct http_options *opt, http_handler_fn fn, void *
 		(unsigned)opt->per_ip_connections, MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned)opt->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 		opt->connection_memory, MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_EXTERNAL_LOGGER,
+		mhd_log, NULL, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
 	if (!srv->d) {
 		snprintf(why, whylen,
 			 srv->tls ? "cannot listen on '%s' (address in use or not permitted, or "
@@ -665,9 +789,12 @@ int http_server_start(const struct http_options *opt, http_handler_fn fn, void *
 				  : "cannot listen on '%s' (address in use or not permitted)",
 			 opt->listen);
 		stream_hub_stop(&srv->hub);
+		pthread_mutex_destroy(&srv->wlock);
+		pthread_cond_destroy(&srv->wcond);
 		free(srv);
 		return ERR_IO;
 	}
+	pthread_create(&srv->watchdog, NULL, watchdog, srv);
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
 	srv->port = di ? di->port : 0;
 	*out = srv;
@@ -692,5 +819,12 @@ void http_server_stop(struct http_server *s, int grace_ms)
 	for (int waited = 0; atomic_load(&s->active) > 0 && waited < grace_ms; waited += 10)
 		usleep(10000);
 	MHD_stop_daemon(s->d);
+	pthread_mutex_lock(&s->wlock);
+	s->wstop = true;
+	pthread_cond_signal(&s->wcond);
+	pthread_mutex_unlock(&s->wlock);
+	pthread_join(s->watchdog, NULL);
+	pthread_mutex_destroy(&s->wlock);
+	pthread_cond_destroy(&s->wcond);
 	free(s);
 }

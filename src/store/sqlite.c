@@ -21,6 +21,7 @@
 #include "core/mem.h"
 #include "core/str.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -52,7 +53,15 @@ int sq_map_rc(int rc, sqlite3 *db)
 			return ERR_CONFLICT;
 		return ERR_BAD_VALUE;
 	case SQLITE_FULL: return ERR_NO_SPACE;
-	case SQLITE_READONLY:
+	case SQLITE_READONLY: return ERR_READ_ONLY;
+	case SQLITE_IOERR:
+		/* a write the file system refused: say why, as SQLITE_FULL would */
+		if (db && sqlite3_system_errno(db) == ENOSPC)
+			return ERR_NO_SPACE;
+		if (db && sqlite3_system_errno(db) == EROFS)
+			return ERR_READ_ONLY;
+		log_error("sqlite: %s (%d)", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc), rc);
+		return ERR_IO;
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED: return ERR_UNAVAILABLE;
 	default:
@@ -138,11 +147,43 @@ static int exec(struct conn *c, const char *sql)
 	return 0;
 }
 
-static int conn_open(struct conn *c, const char *path, bool writer, char *why, size_t whylen)
+/* "file:PATH?immutable=1" with PATH's URI metacharacters escaped. */
+static char *immutable_uri(const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addstr(&sb, "file:");
+	for (const char *p = path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			strbuf_addf(&sb, "%%%02X", (unsigned char)*p);
+		else
+			strbuf_add(&sb, p, 1);
+	}
+	strbuf_addstr(&sb, "?immutable=1");
+	return strbuf_detach(&sb, NULL);
+}
+
+/*
+ * Opens a connection. A database the process cannot write (a read-only
+ * file system or file) is opened immutable and query-only instead, so the
+ * server still serves reads and every write answers ERR_READ_ONLY: a WAL
+ * database cannot be opened read-only otherwise once its -shm file is gone.
+ * *read_only tells which.
+ */
+static int conn_open(struct conn *c, const char *path, bool writer, bool *read_only, char *why,
+		     size_t whylen)
 {
 	memset(c, 0, sizeof(*c));
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (writer ? SQLITE_OPEN_CREATE : 0);
 	int rc = sqlite3_open_v2(path, &c->db, flags, NULL);
+	*read_only = rc == SQLITE_OK && sqlite3_db_readonly(c->db, "main") == 1;
+	if (*read_only) {
+		sqlite3_close(c->db);
+		char *uri = immutable_uri(path);
+		rc = sqlite3_open_v2(uri, &c->db,
+				     SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI,
+				     NULL);
+		free(uri);
+	}
 	if (rc != SQLITE_OK) {
 		snprintf(why, whylen, "cannot open database '%s': %s", path,
 			 c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
@@ -151,12 +192,13 @@ static int conn_open(struct conn *c, const char *path, bool writer, char *why, s
 	}
 	sqlite3_extended_result_codes(c->db, 1);
 	sqlite3_busy_timeout(c->db, 5000);
-	const char *pragmas = writer ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-				       "PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
-				       "PRAGMA temp_store=MEMORY;"
-				       "PRAGMA wal_autocheckpoint=0;"
-				     : "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
-				       "PRAGMA temp_store=MEMORY;";
+	const char *pragmas = writer && !*read_only
+				      ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+					"PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
+					"PRAGMA wal_autocheckpoint=0;"
+				      /* readers sort in memory: no temp file per query */
+				      : "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
+					"PRAGMA temp_store=MEMORY;";
 	if (exec(c, pragmas)) {
 		snprintf(why, whylen, "cannot configure database '%s': %s", path,
 			 sqlite3_errmsg(c->db));
@@ -525,6 +567,42 @@ static void checkpointer_stop(struct store *st)
 	st->ckpt_db = NULL;
 }
 
+/* A read-only database is served as it is: it must not need a migration. */
+static int check_read_only(struct store *st, char *why, size_t whylen)
+{
+	st->read_only = true;
+	sqlite3_stmt *q = NULL;
+	int have = 0; /* no migrations table: an empty or foreign database */
+	if (sqlite3_prepare_v2(st->writer.db, "SELECT max(version) FROM schema_migrations", -1, &q,
+			       NULL) == SQLITE_OK &&
+	    sqlite3_step(q) == SQLITE_ROW)
+		have = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	int want = store_migrations[store_migrations_count - 1].version;
+	if (have != want) {
+		snprintf(why, whylen,
+			 "database '%s' is read-only and at schema version %d, not %d: "
+			 "make it writable to migrate it",
+			 st->path, have, want);
+		return ERR_READ_ONLY;
+	}
+	/* opened immutable, SQLite would not read a log left by a crash: the
+	 * last acknowledged writes would seem lost */
+	char wal[4096];
+	struct stat sb;
+	snprintf(wal, sizeof(wal), "%s-wal", st->path);
+	if (stat(wal, &sb) == 0 && sb.st_size > 0) {
+		snprintf(why, whylen,
+			 "database '%s' is read-only and its write-ahead log '%s' still holds "
+			 "writes: make it writable once so they are applied",
+			 st->path, wal);
+		return ERR_READ_ONLY;
+	}
+	st->schema_version = have;
+	log_warn("database '%s' is read-only: serving reads, refusing writes", st->path);
+	return 0;
+}
+
 int store_open(const char *path, int readers, struct store **out, char *why, size_t whylen)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -538,10 +616,11 @@ int store_open(const char *path, int readers, struct store **out, char *why, siz
 	pthread_mutex_init(&st->ckpt_lock, NULL);
 	pthread_mutex_init(&st->totals_lock, NULL);
 	pthread_cond_init(&st->ckpt_cond, NULL);
-	int err = conn_open(&st->writer, path, true, why, whylen);
-	if (!err)
-		err = migrate(st, why, whylen);
-	if (!err) {
+	bool ro;
+	int err = conn_open(&st->writer, path, true, &ro, why, whylen);
+	if (!err && ro) {
+		err = check_read_only(st, why, whylen);
+	} else if (!err && !(err = migrate(st, why, whylen))) {
 		sqlite3_stmt *q = sq_prep(&st->writer, "SELECT CAST(value AS INTEGER) FROM meta "
 						       "WHERE key = 'fts_max_id'");
 		if (sqlite3_step(q) == SQLITE_ROW)
@@ -557,7 +636,7 @@ int store_open(const char *path, int readers, struct store **out, char *why, siz
 	st->readers = xcalloc((size_t)st->nreaders, sizeof(struct conn));
 	st->busy = xcalloc((size_t)st->nreaders, sizeof(bool));
 	for (int i = 0; i < st->nreaders; i++) {
-		if ((err = conn_open(&st->readers[i], path, false, why, whylen))) {
+		if ((err = conn_open(&st->readers[i], path, false, &ro, why, whylen))) {
 			st->nreaders = i;
 			store_close(st);
 			return err;
@@ -574,7 +653,7 @@ void store_close(struct store *st)
 	checkpointer_stop(st);
 	for (int i = 0; i < st->nreaders; i++)
 		conn_close(&st->readers[i]);
-	if (st->writer.db)
+	if (st->writer.db && !st->read_only)
 		exec(&st->writer, "PRAGMA wal_checkpoint(TRUNCATE)");
 	conn_close(&st->writer);
 	free(st->readers);

@@ -81,6 +81,7 @@ struct store {
 	char audit_hash[65];
 	long long audit_dv;             /* PRAGMA data_version when the head was read */
 	unsigned long long audit_batch; /* the batch the head was last checked in */
+	bool read_only;                 /* opened immutable: every write is ERR_READ_ONLY */
 };
 
 /* Appends an audit record inside the caller's write (writer lock held):

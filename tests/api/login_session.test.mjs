@@ -65,7 +65,7 @@ describe('password rules at the API', () => {
 			assertError(res, 400, 'invalid_value');
 			assert.match(res.json.error.message, /common passwords/);
 		}
-		const add = await srv.api('POST', '/api/v1/users', { as: 'admin', body: { username: 'common.pw',
+		const add = await srv.api('POST', '/api/v1/users', { as: 'security', body: { username: 'common.pw',
 			display_name: 'x', org: '330108', roles: ['leader'], password: 'Qwerty123456' } });
 		assertError(add, 400, 'invalid_value');
 		assert.match(add.json.error.message, /common passwords/);
@@ -77,7 +77,7 @@ describe('password rules at the API', () => {
 			body: { old_password: srv.accounts.mediator, new_password: 'My-Mediator-pw-77' } });
 		assertError(res, 400, 'invalid_value');
 		assert.match(res.json.error.message, /user name/);
-		const add = await srv.api('POST', '/api/v1/users', { as: 'admin', body: { username: 'wangfang',
+		const add = await srv.api('POST', '/api/v1/users', { as: 'security', body: { username: 'wangfang',
 			display_name: 'x', org: '330108', roles: ['leader'], password: 'WangFang-2024!x' } });
 		assertError(add, 400, 'invalid_value');
 	});
@@ -109,7 +109,7 @@ describe('cross-site checks by Sec-Fetch-Site', () => {
 
 describe('password ageing (password_max_age_days = 1)', () => {
 	test('a password an administrator or the operator set is changed at the first login', async () => {
-		const add = await srv.api('POST', '/api/v1/users', { as: 'admin', body: { username: 'fresh.user',
+		const add = await srv.api('POST', '/api/v1/users', { as: 'security', body: { username: 'fresh.user',
 			display_name: 'f', org: '330108', roles: ['leader'], password: GOOD_PASSWORD } });
 		assert.equal(add.status, 201, add.text);
 		const first = await srv.api('POST', '/api/v1/auth/login', { body: { username: 'fresh.user',

@@ -119,13 +119,18 @@ describe('HTTPS', () => {
 describe('TLS settings are checked at start', () => {
 	test('a key that does not match, a missing key file, or a certificate alone: serve exits 1', async () => {
 		const other = makeCert('mismatch');
+		/* a copy beside the running server's database (same key files): the
+		 * database itself is locked by that server */
+		const copy = path.join(path.dirname(srv.db), 'tls-copy.db');
+		const b = await cli(['--db', srv.db, 'backup', copy], { cwd: dir });
+		assert.equal(b.code, 0, b.stderr);
 		const garbage = path.join(dir, 'garbage.pem');
 		writeFileSync(garbage, '-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n');
 		for (const flags of [['--tls-cert-file', cert, '--tls-key-file', other.key],
 			['--tls-cert-file', cert, '--tls-key-file', garbage],
 			['--tls-cert-file', cert, '--tls-key-file', path.join(dir, 'none.pem')],
 			['--tls-cert-file', cert]]) {
-			const r = await cli(['--db', srv.db, '--listen', '127.0.0.1:0', ...flags, 'serve'], { cwd: dir });
+			const r = await cli(['--db', copy, '--listen', '127.0.0.1:0', ...flags, 'serve'], { cwd: dir });
 			assert.equal(r.code, 1, `${flags.join(' ')}: ${r.stderr}`);
 			assert.match(r.stderr, /TLS|tls/);
 		}

@@ -1,0 +1,102 @@
+/*
+ * cockpit_browser.mjs - how long the cockpit takes to render in a real
+ * browser against a large database. Measured, never asserted.
+ *
+ *   node bench/cockpit_browser.mjs --db DIR/p.db [--bin build-bench/pingan] [--runs 5] [--user centre]
+ *
+ * DIR/demo-accounts.txt gives the password (scripts/bench.sh --keep DIR
+ * leaves such a folder with 1 000 000 events). Starts `pingan serve` on a
+ * free loopback port with the built web app (web/dist), signs in through
+ * Chromium (playwright-core, Debian's /usr/bin/chromium, a fresh temporary
+ * profile), then loads
+ * /cockpit three times cold (a new context with the session but an empty
+ * HTTP cache) and RUNS times warm (a new page of the signed-in context,
+ * assets from the HTTP cache). For each it prints
+ * navigation start -> the numbers, charts and grid map on screen
+ * (window.__pinganCockpitReady, set after the cockpit's render), and the
+ * server time of GET /api/v1/stats/events and the grids GeoJSON.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = Object.fromEntries(process.argv.slice(2).reduce((a, v, i, all) =>
+	(v.startsWith('--') ? [...a, [v.slice(2), all[i + 1]]] : a), []));
+const db = args.db;
+if (!db) {
+	console.error('usage: node bench/cockpit_browser.mjs --db DIR/p.db [--bin PATH] [--runs N] [--user NAME]');
+	process.exit(2);
+}
+const bin = args.bin ?? path.join(repo, 'build-bench/pingan');
+const runs = Number(args.runs ?? 5);
+const user = args.user ?? 'centre';
+const accounts = readFileSync(path.join(path.dirname(db), 'demo-accounts.txt'), 'utf8');
+const password = accounts.split('\n').map((l) => l.trim().split(/\s+/)).find((f) => f[0] === user)?.[1];
+const { chromium } = createRequire(path.join(repo, 'web/package.json'))('playwright-core');
+
+const env = { ...process.env, PINGAN_WEB_DIR: path.join(repo, 'web/dist'), PINGAN_ACCESS_LOG: 'false' };
+const srv = spawn(bin, ['--db', db, '--listen', '127.0.0.1:0', 'serve'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+const base = await new Promise((resolve, reject) => {
+	let out = '';
+	srv.stdout.on('data', (d) => {
+		out += d;
+		const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+		if (m)
+			resolve(m[1]);
+	});
+	srv.on('exit', (c) => reject(new Error(`server exited ${c}`)));
+});
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
+	args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+		'--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+try {
+	const context = await browser.newContext({ baseURL: base, viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+	const page = await context.newPage();
+	await page.goto('/login');
+	await page.locator('input[name=username]').fill(user);
+	await page.locator('input[name=password]').fill(password);
+	await page.locator('[data-test=login-submit]').click();
+	await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+	await page.close();
+	const stats = await (await context.request.get(`${base}/api/v1/stats/events?days=1`)).json();
+	console.log(`database: ${stats.total} events in scope of ${user} (${stats.name}), ${stats.open} open, ${stats.overdue} overdue`);
+	/* cold: a new browser context with the session (cookie and storage) but an
+	 * empty HTTP cache, so every script, style and answer is fetched */
+	const state = await context.storageState();
+	const cold = [];
+	for (let i = 0; i < Math.min(3, runs); i++) {
+		const c = await browser.newContext({ baseURL: base, viewport: { width: 1440, height: 900 }, locale: 'zh-CN', storageState: state });
+		const p = await c.newPage();
+		await p.goto('/cockpit');
+		await p.waitForFunction(() => window.__pinganCockpitReady, null, { timeout: 60000, polling: 20 });
+		const ready = Math.round(await p.evaluate(() => window.__pinganCockpitReady));
+		const bytes = await p.evaluate(() => performance.getEntriesByType('resource').reduce((n, e) => n + (e.transferSize || 0), 0));
+		cold.push(ready);
+		console.log(`cold ${i + 1} (empty cache): cockpit on screen ${ready} ms after navigation start, ${Math.round(bytes / 1024)} KB fetched`);
+		await c.close();
+	}
+	const rows = [];
+	for (let i = 0; i < runs; i++) {
+		const p = await context.newPage();
+		const t0 = Date.now();
+		await p.goto('/cockpit');
+		await p.waitForFunction(() => window.__pinganCockpitReady, null, { timeout: 60000, polling: 20 });
+		const r = await p.evaluate(() => {
+			const res = performance.getEntriesByType('resource');
+			const pick = (s) => res.filter((e) => e.name.includes(s)).map((e) => Math.round(e.responseEnd - e.requestStart));
+			return { ready: Math.round(window.__pinganCockpitReady), stats: pick('/api/v1/stats/events'), grids: pick('/grids') };
+		});
+		rows.push(r.ready);
+		console.log(`run ${i + 1} (${i ? 'warm' : 'first: the cockpit code not yet cached'}): cockpit on screen ${r.ready} ms after navigation start ` +
+			`(wall ${Date.now() - t0} ms); stats ${r.stats.join('/')} ms, grids ${r.grids.join('/')} ms`);
+		await p.close();
+	}
+	const sorted = [...rows].sort((a, b) => a - b);
+	console.log(`median ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted[sorted.length - 1]} ms over ${runs} runs`);
+} finally {
+	await browser.close();
+	srv.kill('SIGTERM');
+}

@@ -1,0 +1,309 @@
+/*
+ * i18n.js - the app's words in Chinese (default) and English. t('key', {n})
+ * reads the current locale, which a user switches in one click and which is
+ * kept in localStorage. Names the server owns (states, actions, categories,
+ * orgs) come with their Chinese from the server; English ones are here.
+ */
+import { ref } from 'vue';
+
+const zh = {
+	app: { name: '平安建设综合平台', short: '平安', district: '滨江区' },
+	lang: { switch: 'English', label: '语言' },
+	common: {
+		loading: '加载中…', empty: '暂无数据', retry: '重试', error: '出错了', save: '保存', cancel: '取消',
+		confirm: '确定', search: '搜索', reset: '重置', submit: '提交', back: '返回', close: '关闭',
+		yes: '是', no: '否', all: '全部', more: '更多', refresh: '刷新', actions: '操作', detail: '详情',
+		created: '创建时间', updated: '更新时间', name: '名称', code: '编码', none: '无', total: '共 {n} 条',
+		totalCapped: '超过 {n} 条', loadMore: '加载更多', network: '网络不可用，请检查连接', saved: '已保存',
+		required: '必填', copy: '复制', live: '实时', offline: '离线',
+	},
+	login: {
+		title: '用户登录', username: '用户名', password: '密码', submit: '登 录', failed: '用户名或密码错误',
+		locked: '账号已锁定，请 {m} 分钟后再试', throttled: '尝试次数过多，请稍后再试',
+		subtitle: '平安建设 · 数字法治', citizen: '群众随手拍：我要反映问题', track: '查询办理进度',
+		needUser: '请输入用户名', needPassword: '请输入密码', expired: '会话已结束，请重新登录',
+	},
+	nav: {
+		cockpit: '驾驶舱', events: '事件办理', report: '事件上报', inbox: '消息', orgs: '组织与网格',
+		admin: '系统管理', users: '用户管理', categories: '事件分类与时限', calendar: '工作日历',
+		apiKeys: '接口密钥', webhooks: '消息推送', phone: '网格员手机端', logout: '退出登录',
+		password: '修改密码', profile: '个人信息',
+	},
+	roles: {
+		admin: '系统管理员', security_admin: '安全管理员', audit_admin: '审计管理员', centre: '指挥中心',
+		handler: '处置部门', grid_worker: '网格员', mediator: '调解员', inspector: '安监员', leader: '领导',
+	},
+	cockpit: {
+		title: '平安建设驾驶舱', today: '今日上报', todayClosed: '今日办结', month: '本月上报',
+		monthClosed: '本月办结', open: '在办事件', overdue: '超期事件', resolved: '累计办结',
+		total: '事件总数', trend: '近 {n} 日事件趋势', reported: '上报', closed: '办结', byOrg: '各单位在办与超期',
+		byCategory: '事件类别分布', byState: '事件状态分布', map: '网格分布', overdueList: '超期事件',
+		mapOpen: '在办', mapOverdue: '超期', scopeLabel: '范围', lastUpdate: '更新于 {t}',
+		byDept: '各部门在办与超期', noOverdue: '目前没有超期事件', rate: '办结率', ofOpen: '占在办 {p}%', undispatched: '未派遣', overdueDays: '超期 {n} 天', overdueHours: '超期 {n} 小时',
+	},
+	events: {
+		title: '事件办理', filters: '筛选', state: '状态', category: '类别', org: '区域', urgency: '紧急程度',
+		from: '开始日期', to: '结束日期', overdue: '超期', q: '标题、描述或地址', assignee: '处置部门',
+		grid: '网格', receipt: '受理编号', reportedAt: '上报时间', deadline: '办理时限', exportCsv: '导出 CSV',
+		savedFilters: '常用筛选', saveFilter: '保存当前筛选', filterName: '筛选名称', deleteFilter: '删除',
+		noEvents: '没有符合条件的事件', overdueOnly: '仅超期', notOverdue: '未超期',
+		id: '编号', titleCol: '标题', place: '位置', source: '来源', level: '上报层级',
+		mine: '我的', exportNeedsServer: '导出需要服务器支持',
+	},
+	urgency: { 1: '一般', 2: '紧急', 3: '特急' },
+	warning: { none: '正常', yellow: '预警', red: '超期' },
+	source: { grid_worker: '网格员', centre: '中心', department: '部门', staff: '工作人员', citizen: '群众' },
+	detail: {
+		info: '基本信息', timeline: '办理过程', photos: '照片与附件', map: '位置', actions: '可办理操作',
+		noActions: '您当前没有可办理的操作', reason: '原因', note: '说明', assigneeLabel: '派遣至',
+		suggested: '建议：{d}', target: '合并到', days: '延期天数', rating: '满意度', evidence: '处置说明',
+		upload: '上传照片或附件', uploaded: '已上传', duplicates: '疑似重复事件', noDuplicates: '附近没有疑似重复事件',
+		version: '版本', pending: '待审批', extension: '延期申请 {n} 天', suspension: '缓办申请',
+		done: '操作成功：{a}', outside: '位置不在任何网格内，请中心定位', notFound: '事件不存在或无权查看',
+		actor: '操作人', merged: '已合并到事件 #{id}', description: '描述', address: '地址', deadline: '时限',
+		evidenceHint: '处置完成需要说明或在本阶段上传的照片',
+	},
+	report: {
+		title: '事件上报', category: '事件类别', titleField: '标题', description: '描述', address: '地址',
+		urgency: '紧急程度', point: '位置', pickOnMap: '在地图上点击选择位置', useGps: '使用当前位置',
+		photos: '照片', submit: '提交上报', done: '上报成功，受理编号 {r}', needPointOrAddress: '请填写地址或选择位置',
+		titleTooLong: '标题不超过 100 个字', descTooLong: '描述不超过 2000 个字', addrTooLong: '地址不超过 200 个字',
+		duplicates: '附近 24 小时内有同类事件，中心可合并：', located: '所在网格：{g}', outsideGrid: '不在任何网格内',
+		view: '查看事件', another: '继续上报',
+	},
+	citizen: {
+		title: '群众随手拍', intro: '发现身边的安全隐患、环境问题、矛盾纠纷，请告诉我们。',
+		contact: '联系电话（选填）', receipt: '您的受理编号', keep: '请保存受理编号以查询办理进度。',
+		track: '查询办理进度', trackBtn: '查询', receiptField: '受理编号', notFound: '没有找到该编号',
+		unavailable: '群众上报暂未开放', state: '当前状态', back: '返回登录', contactTooLong: '不超过 100 个字',
+		notes: '办理情况', closedAt: '办结时间', tooMany: '提交过于频繁，请稍后再试',
+	},
+	inbox: {
+		title: '消息', unreadOnly: '仅看未读', readAll: '全部标为已读', markRead: '标为已读', empty: '没有消息',
+		kind: {
+			assigned: '新派遣', returned: '退回', warning: '预警', overdue: '超期', escalated: '上报',
+			supervised: '督办', reopened: '重新办理', merged: '已合并', outcome: '办理结果',
+		},
+	},
+	orgs: {
+		title: '组织与网格', tree: '组织架构', grids: '网格', kind: { district: '区', street: '街道', community: '社区', grid: '网格', department: '部门' },
+		area: '面积', pick: '选择左侧单位查看网格', count: '{n} 个网格',
+	},
+	phone: {
+		title: '网格员', tasks: '今日任务', report: '上报', mine: '我上报的', queued: '待发送 {n} 条',
+		sent: '已发送', waiting: '待发送', offlineSaved: '网络不可用，已保存，联网后自动发送', takePhoto: '拍照',
+		gps: '定位', gpsOk: '已定位 {lon}, {lat}', gpsFail: '无法获取位置', sync: '立即发送', noTasks: '今天没有待办任务',
+		install: '添加到主屏幕', desktop: '电脑版',
+	},
+	admin: {
+		users: '用户管理', addUser: '新增用户', username: '用户名', displayName: '姓名', org: '所属单位',
+		roles: '角色', password: '初始密码', disable: '停用', disabled: '已停用', enabled: '启用',
+		confirmDisable: '确定停用用户 {u}？其会话将全部结束。', categories: '事件分类与时限', edit: '编辑',
+		department: '默认处置部门', deadlines: '各环节时限（工作小时）', history: '修改记录',
+		calendar: '工作日历', year: '年份', known: '已载入节假日', unknown: '未载入节假日', days: '节假日与调休',
+		holiday: '放假', workday: '调休上班', addDay: '添加一天', saveYear: '保存整年', workingHours: '工作时间',
+		apiKeys: '接口密钥', newKey: '新建密钥', keyName: '名称', keyShown: '密钥只显示一次，请妥善保存：',
+		revoke: '吊销', revoked: '已吊销', webhooks: '消息推送', url: '地址', kinds: '消息类型', newHook: '新建推送',
+		secretShown: '签名密钥只显示一次：', deliveries: '投递记录', status: '状态', lastUsed: '最近使用',
+		passwordPolicy: '至少 12 位，包含大写、小写、数字、符号中的三类',
+	},
+	password: { old: '原密码', new: '新密码', again: '再次输入', mismatch: '两次输入不一致', done: '密码已修改，请重新登录' },
+	error: { title: '出错了', notFound: '页面不存在', forbidden: '没有权限', home: '返回首页' },
+	actions: {
+		register: '立案', reject: '不予受理', merge: '合并', dispatch: '派遣', accept: '签收', return: '退回',
+		handle: '处置完成', verify: '核查通过', rework: '核查不通过', close: '结案', request_extension: '申请延期',
+		approve_extension: '同意延期', refuse_extension: '不同意延期', request_suspension: '申请缓办',
+		approve_suspension: '同意缓办', refuse_suspension: '不同意缓办', resume: '恢复办理', void: '作废',
+		escalate: '上报', supervise: '督办', reopen: '重新办理', rate: '评价', report: '上报',
+		warning: '预警', overdue: '超期',
+	},
+};
+
+const en = {
+	app: { name: 'Pingan Safe Community Platform', short: 'Pingan', district: 'Binjiang' },
+	lang: { switch: '中文', label: 'Language' },
+	common: {
+		loading: 'Loading…', empty: 'Nothing here yet', retry: 'Retry', error: 'Something went wrong', save: 'Save',
+		cancel: 'Cancel', confirm: 'OK', search: 'Search', reset: 'Reset', submit: 'Submit', back: 'Back',
+		close: 'Close', yes: 'Yes', no: 'No', all: 'All', more: 'More', refresh: 'Refresh', actions: 'Actions',
+		detail: 'Details', created: 'Created', updated: 'Updated', name: 'Name', code: 'Code', none: 'None',
+		total: '{n} in all', totalCapped: 'more than {n}', loadMore: 'Load more',
+		network: 'The network is unavailable; check the connection', saved: 'Saved', required: 'Required',
+		copy: 'Copy', live: 'Live', offline: 'Offline',
+	},
+	login: {
+		title: 'Sign in', username: 'User name', password: 'Password', submit: 'Sign in',
+		failed: 'Wrong user name or password', locked: 'The account is locked; try again in {m} minutes',
+		throttled: 'Too many attempts; try again later', subtitle: 'Safe community · Rule of law',
+		citizen: 'Citizens: report a problem', track: 'Track a report', needUser: 'Enter your user name',
+		needPassword: 'Enter your password', expired: 'Your session ended; sign in again',
+	},
+	nav: {
+		cockpit: 'Cockpit', events: 'Case desk', report: 'Report', inbox: 'Inbox', orgs: 'Orgs & grids',
+		admin: 'Administration', users: 'Users', categories: 'Categories & deadlines', calendar: 'Calendar',
+		apiKeys: 'API keys', webhooks: 'Webhooks', phone: 'Grid-worker app', logout: 'Sign out',
+		password: 'Change password', profile: 'Profile',
+	},
+	roles: {
+		admin: 'Administrator', security_admin: 'Security admin', audit_admin: 'Audit admin', centre: 'Centre',
+		handler: 'Handler', grid_worker: 'Grid worker', mediator: 'Mediator', inspector: 'Inspector', leader: 'Leader',
+	},
+	cockpit: {
+		title: 'Safe community cockpit', today: 'Reported today', todayClosed: 'Closed today',
+		month: 'Reported this month', monthClosed: 'Closed this month', open: 'Open', overdue: 'Overdue',
+		resolved: 'Resolved', total: 'All events', trend: 'Last {n} days', reported: 'Reported', closed: 'Closed',
+		byOrg: 'Open and overdue by place', byCategory: 'By category', byState: 'By state', map: 'Grids',
+		overdueList: 'Overdue events', mapOpen: 'Open', mapOverdue: 'Overdue', scopeLabel: 'Scope',
+		lastUpdate: 'Updated {t}', byDept: 'Open and overdue by department', noOverdue: 'No overdue events',
+		rate: 'Resolved', ofOpen: '{p}% of open', undispatched: 'Not dispatched', overdueDays: '{n} d overdue', overdueHours: '{n} h overdue',
+	},
+	events: {
+		title: 'Case desk', filters: 'Filters', state: 'State', category: 'Category', org: 'Place',
+		urgency: 'Urgency', from: 'From', to: 'To', overdue: 'Overdue', q: 'Title, description or address',
+		assignee: 'Department', grid: 'Grid', receipt: 'Receipt', reportedAt: 'Reported', deadline: 'Deadline',
+		exportCsv: 'Export CSV', savedFilters: 'Saved filters', saveFilter: 'Save these filters',
+		filterName: 'Filter name', deleteFilter: 'Delete', noEvents: 'No events match', overdueOnly: 'Overdue only',
+		notOverdue: 'Not overdue', id: 'No.', titleCol: 'Title', place: 'Place', source: 'Source', level: 'Level',
+		mine: 'Mine', exportNeedsServer: 'Export needs server support',
+	},
+	urgency: { 1: 'Normal', 2: 'Urgent', 3: 'Critical' },
+	warning: { none: 'On time', yellow: 'Warning', red: 'Overdue' },
+	source: { grid_worker: 'Grid worker', centre: 'Centre', department: 'Department', staff: 'Staff', citizen: 'Citizen' },
+	detail: {
+		info: 'Details', timeline: 'Timeline', photos: 'Photos and files', map: 'Location', actions: 'Actions',
+		noActions: 'Nothing for you to do on this event now', reason: 'Reason', note: 'Note',
+		assigneeLabel: 'Dispatch to', suggested: 'Suggested: {d}', target: 'Merge into', days: 'Days',
+		rating: 'Rating', evidence: 'What was done', upload: 'Upload a photo or file', uploaded: 'Uploaded',
+		duplicates: 'Possible duplicates', noDuplicates: 'No possible duplicates nearby', version: 'Version',
+		pending: 'Pending', extension: 'Extension of {n} days requested', suspension: 'Suspension requested',
+		done: 'Done: {a}', outside: 'Outside every grid: the centre places it', notFound: 'No such event, or not yours to see',
+		actor: 'By', merged: 'Merged into event #{id}', description: 'Description', address: 'Address',
+		deadline: 'Deadline', evidenceHint: 'Handling needs a note or a photo uploaded in this stage',
+	},
+	report: {
+		title: 'Report an event', category: 'Category', titleField: 'Title', description: 'Description',
+		address: 'Address', urgency: 'Urgency', point: 'Location', pickOnMap: 'Click the map to set the location',
+		useGps: 'Use my position', photos: 'Photos', submit: 'Submit', done: 'Reported; receipt {r}',
+		needPointOrAddress: 'Give an address or a location', titleTooLong: 'At most 100 characters',
+		descTooLong: 'At most 2000 characters', addrTooLong: 'At most 200 characters',
+		duplicates: 'Open events of this category nearby in the last 24 h (the centre may merge):',
+		located: 'Grid: {g}', outsideGrid: 'Outside every grid', view: 'Open the event', another: 'Report another',
+	},
+	citizen: {
+		title: 'Report a problem', intro: 'Tell us about hazards, environmental problems or disputes around you.',
+		contact: 'Phone (optional)', receipt: 'Your receipt number', keep: 'Keep the receipt number to track your report.',
+		track: 'Track a report', trackBtn: 'Track', receiptField: 'Receipt number', notFound: 'No report with that number',
+		unavailable: 'Citizen reports are not open yet', state: 'State', back: 'Back to sign in',
+		contactTooLong: 'At most 100 characters', notes: 'Progress', closedAt: 'Closed', tooMany: 'Too many reports; try again later',
+	},
+	inbox: {
+		title: 'Inbox', unreadOnly: 'Unread only', readAll: 'Mark all read', markRead: 'Mark read', empty: 'No messages',
+		kind: {
+			assigned: 'Assigned', returned: 'Returned', warning: 'Warning', overdue: 'Overdue', escalated: 'Escalated',
+			supervised: 'Supervised', reopened: 'Reopened', merged: 'Merged', outcome: 'Outcome',
+		},
+	},
+	orgs: {
+		title: 'Orgs & grids', tree: 'Organisation', grids: 'Grids',
+		kind: { district: 'District', street: 'Street', community: 'Community', grid: 'Grid', department: 'Department' },
+		area: 'Area', pick: 'Pick a unit on the left to see its grids', count: '{n} grids',
+	},
+	phone: {
+		title: 'Grid worker', tasks: "Today's tasks", report: 'Report', mine: 'My reports', queued: '{n} waiting to send',
+		sent: 'Sent', waiting: 'Waiting', offlineSaved: 'No network: saved, it will be sent when the network returns', takePhoto: 'Photo',
+		gps: 'Locate', gpsOk: 'Located {lon}, {lat}', gpsFail: 'No position available', sync: 'Send now',
+		noTasks: 'Nothing to do today', install: 'Add to home screen', desktop: 'Desktop',
+	},
+	admin: {
+		users: 'Users', addUser: 'Add user', username: 'User name', displayName: 'Name', org: 'Org', roles: 'Roles',
+		password: 'Initial password', disable: 'Disable', disabled: 'Disabled', enabled: 'Enabled',
+		confirmDisable: 'Disable {u}? All their sessions end.', categories: 'Categories & deadlines', edit: 'Edit',
+		department: 'Default department', deadlines: 'Stage deadlines (working hours)', history: 'History',
+		calendar: 'Working calendar', year: 'Year', known: 'Holidays loaded', unknown: 'No holiday data',
+		days: 'Holidays and adjusted working days', holiday: 'Holiday', workday: 'Working day', addDay: 'Add a day',
+		saveYear: 'Save the year', workingHours: 'Working hours', apiKeys: 'API keys', newKey: 'New key',
+		keyName: 'Name', keyShown: 'The key is shown once; keep it safe:', revoke: 'Revoke', revoked: 'Revoked',
+		webhooks: 'Webhooks', url: 'URL', kinds: 'Kinds', newHook: 'New webhook', secretShown: 'The signing secret is shown once:',
+		deliveries: 'Deliveries', status: 'Status', lastUsed: 'Last used',
+		passwordPolicy: 'At least 12 characters, three of upper case, lower case, digits, symbols',
+	},
+	password: { old: 'Current password', new: 'New password', again: 'Again', mismatch: 'The two differ', done: 'Password changed; sign in again' },
+	error: { title: 'Something went wrong', notFound: 'No such page', forbidden: 'Not allowed', home: 'Home' },
+	actions: {
+		register: 'Register', reject: 'Reject', merge: 'Merge', dispatch: 'Dispatch', accept: 'Accept', return: 'Return',
+		handle: 'Handled', verify: 'Verify', rework: 'Rework', close: 'Close', request_extension: 'Request extension',
+		approve_extension: 'Approve extension', refuse_extension: 'Refuse extension',
+		request_suspension: 'Request suspension', approve_suspension: 'Approve suspension',
+		refuse_suspension: 'Refuse suspension', resume: 'Resume', void: 'Void', escalate: 'Escalate',
+		supervise: 'Supervise', reopen: 'Reopen', rate: 'Rate', report: 'Reported', warning: 'Warning', overdue: 'Overdue',
+	},
+};
+
+const states_en = {
+	reported: 'Reported', registered: 'Registered', dispatched: 'Dispatched', handling: 'Handling',
+	handled: 'Handled', verified: 'Verified', returned: 'Returned', suspended: 'Suspended', closed: 'Closed',
+	rejected: 'Rejected', merged: 'Merged', voided: 'Voided',
+};
+const states_zh = {
+	reported: '待受理', registered: '已立案', dispatched: '已派遣', handling: '处置中', handled: '已处置',
+	verified: '已核查', returned: '已退回', suspended: '缓办', closed: '已结案', rejected: '不予受理',
+	merged: '已合并', voided: '已作废',
+};
+zh.states = states_zh;
+en.states = states_en;
+
+export const STATES = Object.keys(states_en);
+export const OPEN_STATES = STATES.filter((s) => !['closed', 'rejected', 'merged', 'voided'].includes(s));
+
+const messages = { zh, en };
+const saved = typeof localStorage !== 'undefined' ? localStorage.getItem('pingan.locale') : null;
+export const locale = ref(saved === 'en' ? 'en' : 'zh');
+
+export function setLocale(l) {
+	locale.value = l === 'en' ? 'en' : 'zh';
+	localStorage.setItem('pingan.locale', locale.value);
+	document.documentElement.lang = locale.value === 'en' ? 'en' : 'zh-CN';
+}
+
+function lookup(obj, key) {
+	let v = obj;
+	for (const part of key.split('.')) {
+		if (v == null)
+			return undefined;
+		v = v[part];
+	}
+	return v;
+}
+
+export function t(key, params) {
+	let s = lookup(messages[locale.value], key);
+	if (s === undefined)
+		s = lookup(messages.zh, key);
+	if (typeof s !== 'string')
+		return key;
+	if (params)
+		s = s.replace(/\{(\w+)\}/g, (m, k) => (params[k] !== undefined ? String(params[k]) : m));
+	return s;
+}
+
+/* A name the server gives in Chinese with an optional English twin. */
+export function nameOf(obj) {
+	if (!obj)
+		return '';
+	return locale.value === 'en' && obj.name_en ? obj.name_en : obj.name;
+}
+
+export function fmtTime(iso) {
+	if (!iso)
+		return '';
+	const d = new Date(iso);
+	if (Number.isNaN(d.getTime()))
+		return iso;
+	return d.toLocaleString(locale.value === 'en' ? 'en-GB' : 'zh-CN', { timeZone: 'Asia/Shanghai',
+		year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+}
+
+export function keys() {
+	return { zh: Object.keys(zh), en: Object.keys(en) };
+}
+export { messages };
