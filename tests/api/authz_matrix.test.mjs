@@ -695,7 +695,8 @@ describe('a personal value in street 2 never reaches street 1 or grid users', ()
 		const drill = await srv.api('GET', `/api/v1/assess/drill?period=${fx.period}&level=grid&unit=${fx.g3}` +
 			'&indicator=I11&measure=reported', { as: 'assessor' });
 		assert.ok(drill.text.includes(CANARY), `the drill-down carries it: ${drill.text.slice(0, 300)}`);
-		/* the grid worker's own report in street 2: theirs and the district's */
+		/* the grid worker's own report in street 2: the district's drill-down shows it, the
+		 * reporter finds it in the list */
 		const byWorker = `/api/v1/assess/drill?period=${fx.period}&level=grid_worker&unit=${fx.gw}` +
 			'&indicator=I11&measure=reported&limit=500';
 		const worker = await srv.api('GET', byWorker, { as: 'assessor' });
