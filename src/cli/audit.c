@@ -87,6 +87,14 @@ int cli_db_lock(const char *db)
 	char path[4096];
 	snprintf(path, sizeof(path), "%s.lock", db);
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 && (errno == EROFS || errno == EACCES)) {
+		/* a read-only file system or folder: lock an existing file read-only
+		 * (flock does not need write access); with none, nothing can write
+		 * the database either */
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return errno == ENOENT ? -3 : -2;
+	}
 	if (fd < 0)
 		return -2;
 	if (flock(fd, LOCK_EX | LOCK_NB)) {

@@ -50,7 +50,9 @@ struct sm2_key;
 int cli_audit_sign_key(const struct config *cfg, bool create, struct sm2_key **out);
 /* Takes the database's server lock (a `flock` on DB.lock): the returned
  * descriptor holds it until closed; -1 (errno EWOULDBLOCK) if another
- * process holds it, -2 for another failure. */
+ * process holds it, -3 when no lock file can exist (a read-only file system
+ * without one: the database cannot be written either), -2 for another
+ * failure. */
 int cli_db_lock(const char *db);
 
 struct geo_shape;

@@ -217,8 +217,12 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 		return 1;
 	}
 	unsigned char key[AUDIT_KEY_LEN];
-	struct store *st = lock >= 0 ? cli_open_store(cfg) : NULL;
-	if (lock < 0)
+	if (lock == -3)
+		log_warn(
+			"no lock file beside '%s' on a read-only file system; serving it read-only",
+			cfg->db);
+	struct store *st = lock >= 0 || lock == -3 ? cli_open_store(cfg) : NULL;
+	if (lock == -2)
 		fprintf(stderr, "pingan: cannot lock '%s.lock': %s\n", cfg->db, strerror(errno));
 	struct sm2_key *sign = NULL;
 	struct crypt_keyring *keys = NULL;

@@ -34,6 +34,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -813,6 +814,19 @@ void http_server_stop(struct http_server *s, int grace_ms)
 	/* streams never end by themselves: end them first, so they count down
 	 * with the other in-flight requests */
 	stream_hub_stop(&s->hub);
+	/* connections the kernel has queued but no busy worker has accepted yet
+	 * would be reset when the listening socket closes: let the workers take
+	 * them first (a listening socket's tcpi_unacked is its accept queue),
+	 * for at most two seconds */
+	const union MHD_DaemonInfo *li = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_LISTEN_FD);
+	for (int waited = 0; li && waited < 2000 && waited < grace_ms; waited += 10) {
+		struct tcp_info ti;
+		socklen_t len = sizeof(ti);
+		if (getsockopt(li->listen_fd, IPPROTO_TCP, TCP_INFO, &ti, &len) ||
+		    ti.tcpi_unacked == 0)
+			break;
+		usleep(10000);
+	}
 	MHD_socket fd = MHD_quiesce_daemon(s->d);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
