@@ -199,13 +199,25 @@ static int user_totp_reset(struct store *st, const char *name)
 	int rc = 1, err;
 	if (store_user_get_by_name(st, a, name, &u)) {
 		fprintf(stderr, "pingan: no user '%s'\n", name);
-	} else if ((err = auth_totp_reset(st, u.id))) {
-		fprintf(stderr, "pingan: %s\n",
-			err == ERR_NOT_FOUND ? "the user has no second factor" : err_message(err));
-	} else {
-		printf("user '%s': second factor removed, sessions ended\n", u.username);
-		rc = 0;
+		goto out;
 	}
+	/* the reset and its audit record in one transaction */
+	if ((err = store_begin(st)))
+		goto fail;
+	if ((err = auth_totp_reset(st, u.id)) ||
+	    (err = cli_audit(st, "totp.reset", "user", u.id, u.username))) {
+		store_rollback(st);
+		goto fail;
+	}
+	if ((err = store_commit(st)))
+		goto fail;
+	printf("user '%s': second factor removed, sessions ended\n", u.username);
+	rc = 0;
+	goto out;
+fail:
+	fprintf(stderr, "pingan: %s\n",
+		err == ERR_NOT_FOUND ? "the user has no second factor" : err_message(err));
+out:
 	arena_free(a);
 	return rc;
 }

@@ -283,6 +283,11 @@ describe('second factor, default roles', () => {
 		const r = await cli(['--db', srv.db, 'user', 'totp-reset', 'leader'], { cwd: srv.dir });
 		assert.equal(r.code, 0, r.stderr);
 		assert.match(r.stdout, /second factor removed/);
+		/* recorded in the audit log like every change of a user */
+		const rows = execFileSync('sqlite3', [srv.db,
+			"SELECT count(*) FROM audit_log WHERE action = 'totp.reset' AND detail LIKE '%leader%'"])
+			.toString().trim();
+		assert.equal(rows, '1');
 		const res = await login(srv, 'leader', srv.accounts.leader);
 		assert.equal(res.status, 200);
 		assert.equal(res.json.stage, 'full', 'leader is not in totp_roles: no enrolment needed');
