@@ -430,12 +430,20 @@ static int migrate(struct store *st, char *why, size_t whylen)
 		snprintf(why, whylen, "cannot create the migrations table");
 		return err;
 	}
+	/* every migration not recorded yet is applied, not only those above the
+	 * highest: a database made where a later-numbered migration existed before
+	 * an earlier-numbered one (branches merged in another order) gets it too */
 	sqlite3_stmt *q = sq_prep(w, "SELECT coalesce(max(version), 0) FROM schema_migrations");
 	int have = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : 0;
 	sqlite3_reset(q);
 	for (int i = 0; i < store_migrations_count; i++) {
 		const struct migration *m = &store_migrations[i];
-		if (m->version <= have)
+		sqlite3_stmt *seen =
+			sq_prep(w, "SELECT 1 FROM schema_migrations WHERE version = ?1");
+		sqlite3_bind_int(seen, 1, m->version);
+		bool applied = sqlite3_step(seen) == SQLITE_ROW;
+		sqlite3_reset(seen);
+		if (applied)
 			continue;
 		if ((err = exec(w, "BEGIN IMMEDIATE")))
 			goto fail;
@@ -455,7 +463,8 @@ static int migrate(struct store *st, char *why, size_t whylen)
 			goto fail;
 		}
 		log_info("applied migration %04d_%s", m->version, m->name);
-		have = m->version;
+		if (m->version > have)
+			have = m->version;
 		continue;
 	fail:
 		snprintf(why, whylen, "migration %04d_%s failed", m->version, m->name);
