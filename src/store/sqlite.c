@@ -93,6 +93,17 @@ sqlite3_stmt *sq_prep(struct conn *c, const char *sql)
 	return st;
 }
 
+int sq_prepare(struct conn *c, const char *sql, sqlite3_stmt **q)
+{
+	int rc = sqlite3_prepare_v2(c->db, sql, -1, q, NULL);
+	if (rc != SQLITE_OK) {
+		sqlite3_finalize(*q);
+		*q = NULL;
+		return sq_map_rc(rc, c->db);
+	}
+	return 0;
+}
+
 sqlite3_stmt *sq_prep_text(struct conn *c, const char *sql)
 {
 	int slot = 0;

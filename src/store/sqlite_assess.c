@@ -56,17 +56,6 @@ static const char *cohort_sql(enum assess_measure m)
 	return assess_measures[m].cohort == AC_REPORTED ? COHORT_R : COHORT_G;
 }
 
-static int prep(struct conn *c, const char *sql, sqlite3_stmt **q)
-{
-	int rc = sqlite3_prepare_v2(c->db, sql, -1, q, NULL);
-	if (rc != SQLITE_OK) {
-		sqlite3_finalize(*q);
-		*q = NULL;
-		return sq_map_rc(rc, c->db);
-	}
-	return 0;
-}
-
 /* pa_work_s(a, b): working seconds in [a, b) on the calendar in user data */
 static void fn_work_s(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -158,7 +147,7 @@ static void *read_share(void *arg)
 	sqlite3_stmt *q;
 	sh->cap = 64;
 	sh->v = arena_alloc(sh->a, sh->cap * sizeof(*sh->v));
-	sh->err = prep(c, sh->sql, &q);
+	sh->err = sq_prepare(c, sh->sql, &q);
 	for (size_t i = sh->first; !sh->err && i < sh->end; i++) {
 		sqlite3_bind_int64(q, 1, sh->from);
 		sqlite3_bind_int64(q, 2, sh->to);
@@ -215,8 +204,8 @@ int store_assess_groups(struct store *st, struct arena *a, const struct calendar
 	struct assess_group *v = arena_alloc(a, cap * sizeof(*v));
 	char **paths = arena_alloc(a, pcap * sizeof(*paths));
 	sqlite3_stmt *q = NULL;
-	int err = prep(c, "SELECT path FROM orgs WHERE kind IN ('district', 'grid') ORDER BY path",
-		       &q);
+	int err = sq_prepare(
+		c, "SELECT path FROM orgs WHERE kind IN ('district', 'grid') ORDER BY path", &q);
 	int rc = SQLITE_DONE;
 	while (!err && (rc = sqlite3_step(q)) == SQLITE_ROW) {
 		if (npaths == pcap) {
@@ -265,7 +254,7 @@ int store_assess_groups(struct store *st, struct arena *a, const struct calendar
 			arena_free(sh[k].a);
 		}
 	}
-	if (!err && !(err = prep(c, earlier, &q))) {
+	if (!err && !(err = sq_prepare(c, earlier, &q))) {
 		sqlite3_bind_int64(q, 1, from);
 		sqlite3_bind_int64(q, 2, to);
 		err = collect_groups(a, q, NULL, 1, &v, &len, &cap);
@@ -296,14 +285,15 @@ int store_assess_units(struct store *st, struct arena *a, enum assess_level leve
 	sqlite3_stmt *q;
 	int err;
 	if (level == AL_GRID_WORKER) {
-		err = prep(c,
-			   "SELECT CAST(u.id AS TEXT), u.display_name, o.path FROM users u "
-			   "JOIN orgs o ON o.id = u.org_id JOIN user_roles r ON r.user_id = u.id "
-			   "AND r.role = 'grid_worker' WHERE u.disabled = 0 ORDER BY u.id",
-			   &q);
+		err = sq_prepare(
+			c,
+			"SELECT CAST(u.id AS TEXT), u.display_name, o.path FROM users u "
+			"JOIN orgs o ON o.id = u.org_id JOIN user_roles r ON r.user_id = u.id "
+			"AND r.role = 'grid_worker' WHERE u.disabled = 0 ORDER BY u.id",
+			&q);
 	} else {
-		err = prep(c, "SELECT code, name, path FROM orgs WHERE kind = ?1 ORDER BY code",
-			   &q);
+		err = sq_prepare(
+			c, "SELECT code, name, path FROM orgs WHERE kind = ?1 ORDER BY code", &q);
 		if (!err)
 			sqlite3_bind_text(q, 1, kinds[level], -1, SQLITE_STATIC);
 	}
@@ -381,7 +371,7 @@ int store_assess_cases(struct store *st, struct arena *a, const struct scope *sc
 	strbuf_release(&where);
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q = NULL;
-	int err = prep(c, count, &q);
+	int err = sq_prepare(c, count, &q);
 	for (int pass = 0; !err && pass < 2; pass++) {
 		sqlite3_bind_int64(q, 1, from);
 		sqlite3_bind_int64(q, 2, to);
@@ -396,7 +386,7 @@ int store_assess_cases(struct store *st, struct arena *a, const struct scope *sc
 			sqlite3_finalize(q);
 			q = NULL;
 			if (!err)
-				err = prep(c, list, &q);
+				err = sq_prepare(c, list, &q);
 		} else {
 			sqlite3_bind_int(q, 7, limit);
 			sqlite3_bind_int64(q, 8, offset);
@@ -456,7 +446,7 @@ int store_assess_indicators(struct store *st, struct arena *a, struct assess_ind
 {
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q;
-	int err = prep(c, "SELECT " IND_COLS " FROM assess_indicators ORDER BY code", &q);
+	int err = sq_prepare(c, "SELECT " IND_COLS " FROM assess_indicators ORDER BY code", &q);
 	if (!err) {
 		err = sq_collect(a, q, sizeof(**out), read_indicator, (void **)out, n);
 		sqlite3_finalize(q);
@@ -474,11 +464,12 @@ int store_assess_indicators(struct store *st, struct arena *a, struct assess_ind
 static int put_indicator(struct conn *w, const struct assess_indicator *x)
 {
 	sqlite3_stmt *q;
-	int err = prep(w,
-		       "INSERT OR REPLACE INTO assess_indicators (" IND_COLS
-		       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-		       "?15, ?16)",
-		       &q);
+	int err =
+		sq_prepare(w,
+			   "INSERT OR REPLACE INTO assess_indicators (" IND_COLS
+			   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+			   "?15, ?16)",
+			   &q);
 	if (err)
 		return err;
 	char levels[128];
@@ -513,7 +504,7 @@ int store_assess_indicators_seed(struct store *st, const struct assess_indicator
 		return err;
 	struct conn *w = &st->writer;
 	sqlite3_stmt *q;
-	if ((err = prep(w, "SELECT count(*) FROM assess_indicators", &q)))
+	if ((err = sq_prepare(w, "SELECT count(*) FROM assess_indicators", &q)))
 		return sq_wend(st, err);
 	int have = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
 	sqlite3_finalize(q);
@@ -538,7 +529,7 @@ int store_assess_indicator_put(struct store *st, struct assess_indicator *ind, l
 		return err;
 	struct conn *w = &st->writer;
 	sqlite3_stmt *q;
-	if ((err = prep(w, "SELECT version FROM assess_indicators WHERE code = ?1", &q)))
+	if ((err = sq_prepare(w, "SELECT version FROM assess_indicators WHERE code = ?1", &q)))
 		return sq_wend(st, err);
 	sqlite3_bind_text(q, 1, ind->code, -1, SQLITE_STATIC);
 	ind->version = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) + 1 : 1;
@@ -546,10 +537,11 @@ int store_assess_indicator_put(struct store *st, struct assess_indicator *ind, l
 	ind->updated_at = now;
 	if ((err = put_indicator(w, ind)))
 		return sq_wend(st, err);
-	if ((err = prep(w,
-			"INSERT INTO assess_indicator_changes (code, version, user_id, at, before, "
-			"after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-			&q)))
+	if ((err = sq_prepare(
+		     w,
+		     "INSERT INTO assess_indicator_changes (code, version, user_id, at, before, "
+		     "after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		     &q)))
 		return sq_wend(st, err);
 	/* the after text carries the version just assigned */
 	char *after = NULL;
@@ -591,11 +583,12 @@ int store_assess_indicator_history(struct store *st, struct arena *a, const char
 {
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q;
-	int err = prep(c,
-		       "SELECT h.id, h.version, coalesce(h.user_id, 0), coalesce(u.username, ''), "
-		       "h.at, h.before, h.after FROM assess_indicator_changes h LEFT JOIN users u "
-		       "ON u.id = h.user_id WHERE h.code = ?1 ORDER BY h.id DESC",
-		       &q);
+	int err = sq_prepare(
+		c,
+		"SELECT h.id, h.version, coalesce(h.user_id, 0), coalesce(u.username, ''), "
+		"h.at, h.before, h.after FROM assess_indicator_changes h LEFT JOIN users u "
+		"ON u.id = h.user_id WHERE h.code = ?1 ORDER BY h.id DESC",
+		&q);
 	if (!err) {
 		sqlite3_bind_text(q, 1, code, -1, SQLITE_TRANSIENT);
 		err = sq_collect(a, q, sizeof(**out), read_change, (void **)out, n);
@@ -623,11 +616,12 @@ int store_assess_population(struct store *st, struct arena *a, struct assess_pop
 {
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q;
-	int err = prep(c,
-		       "SELECT p.org_code, o.name, p.population, p.year, p.source, p.updated_at "
-		       "FROM assess_population p JOIN orgs o ON o.code = p.org_code "
-		       "ORDER BY p.org_code",
-		       &q);
+	int err = sq_prepare(
+		c,
+		"SELECT p.org_code, o.name, p.population, p.year, p.source, p.updated_at "
+		"FROM assess_population p JOIN orgs o ON o.code = p.org_code "
+		"ORDER BY p.org_code",
+		&q);
 	if (!err) {
 		err = sq_collect(a, q, sizeof(**out), read_population, (void **)out, n);
 		sqlite3_finalize(q);
@@ -644,11 +638,12 @@ int store_assess_population_set(struct store *st, const struct assess_population
 		return err;
 	struct conn *w = &st->writer;
 	sqlite3_stmt *q;
-	if ((err = prep(w,
-			"INSERT OR REPLACE INTO assess_population (org_code, population, year, "
-			"source, updated_by, updated_at) SELECT code, ?2, ?3, ?4, ?5, ?6 FROM orgs "
-			"WHERE code = ?1 AND kind IN ('district', 'street', 'community', 'grid')",
-			&q)))
+	if ((err = sq_prepare(
+		     w,
+		     "INSERT OR REPLACE INTO assess_population (org_code, population, year, "
+		     "source, updated_by, updated_at) SELECT code, ?2, ?3, ?4, ?5, ?6 FROM orgs "
+		     "WHERE code = ?1 AND kind IN ('district', 'street', 'community', 'grid')",
+		     &q)))
 		return sq_wend(st, err);
 	for (size_t i = 0; !err && i < n; i++) {
 		sqlite3_reset(q);
@@ -707,10 +702,11 @@ static int adj_change(struct conn *w, long long id, long long user_id, long long
 		      const char *action, const char *note)
 {
 	sqlite3_stmt *q;
-	int err = prep(w,
-		       "INSERT INTO assess_adjustment_changes (adjustment_id, user_id, at, action, "
-		       "note) VALUES (?1, ?2, ?3, ?4, ?5)",
-		       &q);
+	int err = sq_prepare(
+		w,
+		"INSERT INTO assess_adjustment_changes (adjustment_id, user_id, at, action, "
+		"note) VALUES (?1, ?2, ?3, ?4, ?5)",
+		&q);
 	if (err)
 		return err;
 	sqlite3_bind_int64(q, 1, id);
@@ -731,11 +727,12 @@ int store_assess_adjustment_add(struct store *st, struct assess_adjustment *x)
 		return err;
 	struct conn *w = &st->writer;
 	sqlite3_stmt *q;
-	if ((err = prep(w,
-			"INSERT INTO assess_adjustments (period, level, unit, unit_path, points, "
-			"reason, evidence, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-			"?7, ?8, ?9)",
-			&q)))
+	if ((err = sq_prepare(
+		     w,
+		     "INSERT INTO assess_adjustments (period, level, unit, unit_path, points, "
+		     "reason, evidence, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+		     "?7, ?8, ?9)",
+		     &q)))
 		return sq_wend(st, err);
 	sqlite3_bind_text(q, 1, x->period, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, x->level, -1, SQLITE_STATIC);
@@ -762,10 +759,10 @@ int store_assess_adjustment_get(struct store *st, struct arena *a, const struct 
 {
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q;
-	int err = prep(c,
-		       "SELECT " ADJ_COLS ADJ_FROM
-		       "WHERE j.id = ?1 AND " SCOPE_SQL("j.unit_path", "?2", "?3"),
-		       &q);
+	int err = sq_prepare(c,
+			     "SELECT " ADJ_COLS ADJ_FROM
+			     "WHERE j.id = ?1 AND " SCOPE_SQL("j.unit_path", "?2", "?3"),
+			     &q);
 	if (!err) {
 		sqlite3_bind_int64(q, 1, id);
 		sq_bind_scope(a, q, 2, sc);
@@ -788,10 +785,11 @@ int store_assess_adjustment_decide(struct store *st, long long id, const char *s
 		return err;
 	struct conn *w = &st->writer;
 	sqlite3_stmt *q;
-	if ((err = prep(w,
-			"UPDATE assess_adjustments SET status = ?2, decided_by = ?3, decided_at = "
-			"?4, decision_note = ?5 WHERE id = ?1 AND status = 'pending'",
-			&q)))
+	if ((err = sq_prepare(
+		     w,
+		     "UPDATE assess_adjustments SET status = ?2, decided_by = ?3, decided_at = "
+		     "?4, decision_note = ?5 WHERE id = ?1 AND status = 'pending'",
+		     &q)))
 		return sq_wend(st, err);
 	sqlite3_bind_int64(q, 1, id);
 	sqlite3_bind_text(q, 2, status, -1, SQLITE_STATIC);
@@ -813,11 +811,11 @@ int store_assess_adjustments(struct store *st, struct arena *a, const struct sco
 {
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q;
-	int err = prep(c,
-		       "SELECT " ADJ_COLS ADJ_FROM
-		       "WHERE (?1 IS NULL OR j.period = ?1) AND " SCOPE_SQL(
-			       "j.unit_path", "?2", "?3") " ORDER BY j.id DESC",
-		       &q);
+	int err = sq_prepare(c,
+			     "SELECT " ADJ_COLS ADJ_FROM
+			     "WHERE (?1 IS NULL OR j.period = ?1) AND " SCOPE_SQL(
+				     "j.unit_path", "?2", "?3") " ORDER BY j.id DESC",
+			     &q);
 	if (!err) {
 		if (period)
 			sqlite3_bind_text(q, 1, period, -1, SQLITE_TRANSIENT);
@@ -855,18 +853,19 @@ int store_assess_run_save(struct store *st, struct assess_run *run,
 		return err;
 	struct conn *w = &st->writer;
 	sqlite3_stmt *q = NULL, *qs = NULL, *qv = NULL;
-	if ((err = prep(w,
-			"SELECT coalesce(max(version), 0) + 1 FROM assess_runs WHERE period = ?1",
-			&q)))
+	if ((err = sq_prepare(
+		     w, "SELECT coalesce(max(version), 0) + 1 FROM assess_runs WHERE period = ?1",
+		     &q)))
 		goto out;
 	sqlite3_bind_text(q, 1, run->period, -1, SQLITE_STATIC);
 	run->version = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : 1;
 	sqlite3_finalize(q);
 	q = NULL;
-	if ((err = prep(w,
-			"INSERT INTO assess_runs (period, from_at, to_at, version, computed_at, "
-			"computed_by, reason, definitions) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-			&q)))
+	if ((err = sq_prepare(
+		     w,
+		     "INSERT INTO assess_runs (period, from_at, to_at, version, computed_at, "
+		     "computed_by, reason, definitions) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+		     &q)))
 		goto out;
 	sqlite3_bind_text(q, 1, run->period, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, run->from);
@@ -880,15 +879,17 @@ int store_assess_run_save(struct store *st, struct assess_run *run,
 	if ((err = step_done(q, w->db)))
 		goto out;
 	run->id = sqlite3_last_insert_rowid(w->db);
-	if ((err = prep(w,
-			"INSERT INTO assess_scores (run_id, level, unit, name, unit_path, score, "
-			"manual, rank, tie) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, nullif(?8, 0), ?9)",
-			&qs)) ||
-	    (err = prep(w,
-			"INSERT INTO assess_values (run_id, level, unit, indicator, num, den, "
-			"value, score, small, measures) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-			"?9, ?10)",
-			&qv)))
+	if ((err = sq_prepare(
+		     w,
+		     "INSERT INTO assess_scores (run_id, level, unit, name, unit_path, score, "
+		     "manual, rank, tie) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, nullif(?8, 0), ?9)",
+		     &qs)) ||
+	    (err = sq_prepare(
+		     w,
+		     "INSERT INTO assess_values (run_id, level, unit, indicator, num, den, "
+		     "value, score, small, measures) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+		     "?9, ?10)",
+		     &qv)))
 		goto out;
 	struct strbuf sb = STRBUF_INIT;
 	for (size_t l = 0; !err && l < nlevels; l++) {
@@ -968,7 +969,8 @@ int store_assess_runs(struct store *st, struct arena *a, const char *period,
 {
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q;
-	int err = prep(c, "SELECT " RUN_COLS "WHERE r.period = ?1 ORDER BY r.version DESC", &q);
+	int err =
+		sq_prepare(c, "SELECT " RUN_COLS "WHERE r.period = ?1 ORDER BY r.version DESC", &q);
 	if (!err) {
 		sqlite3_bind_text(q, 1, period, -1, SQLITE_TRANSIENT);
 		err = sq_collect(a, q, sizeof(**out), read_run, (void **)out, n);
@@ -1015,11 +1017,12 @@ int store_assess_run_rows(struct store *st, struct arena *a, long long run_id,
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q;
 	const char *lname = assess_level_name(level);
-	int err = prep(c,
-		       "SELECT unit, name, unit_path, score, manual, coalesce(rank, 0), tie FROM "
-		       "assess_scores WHERE run_id = ?1 AND level = ?2 AND " SCOPE_SQL(
-			       "unit_path", "?3", "?4") " ORDER BY unit",
-		       &q);
+	int err = sq_prepare(
+		c,
+		"SELECT unit, name, unit_path, score, manual, coalesce(rank, 0), tie FROM "
+		"assess_scores WHERE run_id = ?1 AND level = ?2 AND " SCOPE_SQL(
+			"unit_path", "?3", "?4") " ORDER BY unit",
+		&q);
 	if (!err) {
 		sqlite3_bind_int64(q, 1, run_id);
 		sqlite3_bind_text(q, 2, lname, -1, SQLITE_STATIC);
@@ -1034,10 +1037,11 @@ int store_assess_run_rows(struct store *st, struct arena *a, long long run_id,
 	for (size_t i = 0; i < *n; i++)
 		rows[i].v = arena_zalloc(a, (nind ? nind : 1) * sizeof(struct assess_value));
 	if (!err && *n &&
-	    !(err = prep(c,
-			 "SELECT unit, indicator, num, den, value, score, small, measures FROM "
-			 "assess_values WHERE run_id = ?1 AND level = ?2 ORDER BY unit",
-			 &q))) {
+	    !(err = sq_prepare(
+		      c,
+		      "SELECT unit, indicator, num, den, value, score, small, measures FROM "
+		      "assess_values WHERE run_id = ?1 AND level = ?2 ORDER BY unit",
+		      &q))) {
 		sqlite3_bind_int64(q, 1, run_id);
 		sqlite3_bind_text(q, 2, lname, -1, SQLITE_STATIC);
 		size_t i = 0;
@@ -1084,10 +1088,11 @@ int store_assess_commendations_add(struct store *st, const struct assess_commend
 		return err;
 	struct conn *w = &st->writer;
 	sqlite3_stmt *q;
-	if ((err = prep(w,
-			"INSERT OR IGNORE INTO assess_commendations (period, rule, level, unit, "
-			"name, unit_path, score, basis) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-			&q)))
+	if ((err = sq_prepare(
+		     w,
+		     "INSERT OR IGNORE INTO assess_commendations (period, rule, level, unit, "
+		     "name, unit_path, score, basis) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+		     &q)))
 		return sq_wend(st, err);
 	for (size_t i = 0; !err && i < n; i++) {
 		sqlite3_bind_text(q, 1, v[i].period, -1, SQLITE_STATIC);
@@ -1128,12 +1133,12 @@ int store_assess_commendations(struct store *st, struct arena *a, const struct s
 {
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q;
-	int err = prep(c,
-		       "SELECT id, period, rule, level, unit, name, unit_path, score, basis, "
-		       "status, coalesce(decided_by, 0), coalesce(decided_at, 0), note FROM "
-		       "assess_commendations WHERE period = ?1 AND " SCOPE_SQL(
-			       "unit_path", "?2", "?3") " ORDER BY rule, score DESC, unit",
-		       &q);
+	int err = sq_prepare(c,
+			     "SELECT id, period, rule, level, unit, name, unit_path, score, basis, "
+			     "status, coalesce(decided_by, 0), coalesce(decided_at, 0), note FROM "
+			     "assess_commendations WHERE period = ?1 AND " SCOPE_SQL(
+				     "unit_path", "?2", "?3") " ORDER BY rule, score DESC, unit",
+			     &q);
 	if (!err) {
 		sqlite3_bind_text(q, 1, period, -1, SQLITE_TRANSIENT);
 		sq_bind_scope(a, q, 2, sc);
@@ -1153,11 +1158,11 @@ int store_assess_commendation_decide(struct store *st, const struct scope *sc, l
 		return err;
 	struct conn *w = &st->writer;
 	sqlite3_stmt *q;
-	if ((err = prep(w,
-			"UPDATE assess_commendations SET status = ?2, decided_by = ?3, "
-			"decided_at = ?4, note = ?5 WHERE id = ?1 AND status = 'candidate' "
-			"AND " SCOPE_SQL("unit_path", "?6", "?7"),
-			&q)))
+	if ((err = sq_prepare(w,
+			      "UPDATE assess_commendations SET status = ?2, decided_by = ?3, "
+			      "decided_at = ?4, note = ?5 WHERE id = ?1 AND status = 'candidate' "
+			      "AND " SCOPE_SQL("unit_path", "?6", "?7"),
+			      &q)))
 		return sq_wend(st, err);
 	struct arena *a = arena_new();
 	sqlite3_bind_int64(q, 1, id);
@@ -1184,7 +1189,7 @@ int store_assess_late_count(struct store *st, enum assess_level level, const cha
 	struct conn *c = sq_racquire(st);
 	struct arena *a = arena_new();
 	sqlite3_stmt *q;
-	int err = prep(c, sql, &q);
+	int err = sq_prepare(c, sql, &q);
 	if (!err) {
 		sqlite3_bind_int64(q, 1, from);
 		sqlite3_bind_int64(q, 2, to);

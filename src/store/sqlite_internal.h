@@ -95,6 +95,9 @@ int sq_audit_event(struct store *st, long long event_id, const struct event_acti
 int sq_map_rc(int rc, sqlite3 *db);
 /* The connection's cached statement for sql (a string literal), reset. */
 sqlite3_stmt *sq_prep(struct conn *c, const char *sql);
+/* A statement for one use (finalise it): for the rarely run ones not worth a
+ * place in the connection's cache. 0, or the mapped error with *q NULL. */
+int sq_prepare(struct conn *c, const char *sql, sqlite3_stmt **q);
 /* The same for SQL text built at run time, kept by its text in a small
  * least-recently-used cache; NULL when it does not prepare. Reset it after use,
  * never finalise it. */

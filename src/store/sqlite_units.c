@@ -11,17 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int prep(struct conn *c, const char *sql, sqlite3_stmt **q)
-{
-	int rc = sqlite3_prepare_v2(c->db, sql, -1, q, NULL);
-	if (rc != SQLITE_OK) {
-		sqlite3_finalize(*q);
-		*q = NULL;
-		return sq_map_rc(rc, c->db);
-	}
-	return 0;
-}
-
 static void bind_text(sqlite3_stmt *q, int i, const char *s)
 {
 	sqlite3_bind_text(q, i, s ? s : "", -1, SQLITE_TRANSIENT);
@@ -34,11 +23,12 @@ int store_unit_add(struct store *st, struct arena *a, struct unit *u)
 		return err;
 	struct conn *w = &st->writer;
 	sqlite3_stmt *q;
-	if ((err = prep(w,
-			"INSERT INTO units (name, kind, grid_code, org_path, address, contact, "
-			"phone, created_at) SELECT ?1, ?2, code, path, ?4, ?5, ?6, ?7 FROM orgs "
-			"WHERE code = ?3 AND kind = 'grid' RETURNING id, org_path",
-			&q)))
+	if ((err = sq_prepare(
+		     w,
+		     "INSERT INTO units (name, kind, grid_code, org_path, address, contact, "
+		     "phone, created_at) SELECT ?1, ?2, code, path, ?4, ?5, ?6, ?7 FROM orgs "
+		     "WHERE code = ?3 AND kind = 'grid' RETURNING id, org_path",
+		     &q)))
 		return sq_wend(st, err);
 	bind_text(q, 1, u->name);
 	bind_text(q, 2, u->kind);
@@ -84,11 +74,11 @@ int store_unit_list(struct store *st, struct arena *a, const struct scope *sc, c
 {
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q;
-	int err = prep(c,
-		       "SELECT " UNIT_COLS
-		       "WHERE " SCOPE_SQL("u.org_path", "?1", "?2") " AND " SCOPE_SQL(
-			       "u.org_path", "?3", "?4") " ORDER BY u.id",
-		       &q);
+	int err = sq_prepare(c,
+			     "SELECT " UNIT_COLS
+			     "WHERE " SCOPE_SQL("u.org_path", "?1", "?2") " AND " SCOPE_SQL(
+				     "u.org_path", "?3", "?4") " ORDER BY u.id",
+			     &q);
 	if (!err) {
 		sq_bind_scope(a, q, 1, sc);
 		sq_bind_range(a, q, 3, path);
@@ -104,7 +94,7 @@ int store_unit_get(struct store *st, struct arena *a, const struct scope *sc, lo
 {
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q;
-	int err = prep(
+	int err = sq_prepare(
 		c, "SELECT " UNIT_COLS "WHERE u.id = ?3 AND " SCOPE_SQL("u.org_path", "?1", "?2"),
 		&q);
 	if (!err) {
@@ -126,11 +116,11 @@ int store_unit_incidents(struct store *st, const char *org_path, long long from,
 {
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q;
-	int err = prep(c,
-		       "SELECT count(*) FROM events WHERE org_path = ?1 AND urgency = 3 AND "
-		       "created_at >= ?2 AND created_at < ?3 AND state NOT IN ('rejected', "
-		       "'merged', 'voided')",
-		       &q);
+	int err = sq_prepare(c,
+			     "SELECT count(*) FROM events WHERE org_path = ?1 AND urgency = 3 AND "
+			     "created_at >= ?2 AND created_at < ?3 AND state NOT IN ('rejected', "
+			     "'merged', 'voided')",
+			     &q);
 	if (!err) {
 		bind_text(q, 1, org_path);
 		sqlite3_bind_int64(q, 2, from);
@@ -150,10 +140,11 @@ static int add_change(struct conn *w, long long id, long long user_id, long long
 		      const char *from, const char *to, const char *note)
 {
 	sqlite3_stmt *q;
-	int err = prep(w,
-		       "INSERT INTO designation_changes (designation_id, user_id, at, from_status, "
-		       "to_status, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-		       &q);
+	int err = sq_prepare(
+		w,
+		"INSERT INTO designation_changes (designation_id, user_id, at, from_status, "
+		"to_status, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		&q);
 	if (err)
 		return err;
 	sqlite3_bind_int64(q, 1, id);
@@ -175,10 +166,11 @@ int store_designation_add(struct store *st, struct designation *d)
 		return err;
 	struct conn *w = &st->writer;
 	sqlite3_stmt *q;
-	if ((err = prep(w,
-			"INSERT INTO designations (unit_id, status, how, check_result, created_by, "
-			"created_at, note) VALUES (?1, 'applied', ?2, ?3, ?4, ?5, ?6)",
-			&q)))
+	if ((err = sq_prepare(
+		     w,
+		     "INSERT INTO designations (unit_id, status, how, check_result, created_by, "
+		     "created_at, note) VALUES (?1, 'applied', ?2, ?3, ?4, ?5, ?6)",
+		     &q)))
 		return sq_wend(st, err);
 	sqlite3_bind_int64(q, 1, d->unit_id);
 	bind_text(q, 2, d->how);
@@ -228,7 +220,7 @@ int store_designation_get(struct store *st, struct arena *a, const struct scope 
 {
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q;
-	int err = prep(
+	int err = sq_prepare(
 		c, "SELECT " DES_COLS "WHERE d.id = ?3 AND " SCOPE_SQL("u.org_path", "?1", "?2"),
 		&q);
 	if (!err) {
@@ -251,12 +243,13 @@ int store_designation_list(struct store *st, struct arena *a, const struct scope
 {
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q;
-	int err = prep(c,
-		       "SELECT " DES_COLS "WHERE " SCOPE_SQL(
-			       "u.org_path", "?1",
-			       "?2") " AND (?3 = 0 OR d.unit_id = ?3) AND (?4 IS NULL OR d.status "
-				     "= ?4) ORDER BY d.id DESC",
-		       &q);
+	int err = sq_prepare(
+		c,
+		"SELECT " DES_COLS "WHERE " SCOPE_SQL(
+			"u.org_path", "?1",
+			"?2") " AND (?3 = 0 OR d.unit_id = ?3) AND (?4 IS NULL OR d.status "
+			      "= ?4) ORDER BY d.id DESC",
+		&q);
 	if (!err) {
 		sq_bind_scope(a, q, 1, sc);
 		sqlite3_bind_int64(q, 3, unit_id);
@@ -278,12 +271,13 @@ int store_designation_move(struct store *st, long long id, const char *from, con
 		return err;
 	struct conn *w = &st->writer;
 	sqlite3_stmt *q;
-	if ((err = prep(w,
-			"UPDATE designations SET status = ?3, decided_by = ?4, decided_at = ?5, "
-			"valid_from = coalesce(nullif(?6, 0), valid_from), valid_to = "
-			"coalesce(nullif(?7, 0), valid_to), check_result = coalesce(?8, "
-			"check_result), note = ?9 WHERE id = ?1 AND status = ?2",
-			&q)))
+	if ((err = sq_prepare(
+		     w,
+		     "UPDATE designations SET status = ?3, decided_by = ?4, decided_at = ?5, "
+		     "valid_from = coalesce(nullif(?6, 0), valid_from), valid_to = "
+		     "coalesce(nullif(?7, 0), valid_to), check_result = coalesce(?8, "
+		     "check_result), note = ?9 WHERE id = ?1 AND status = ?2",
+		     &q)))
 		return sq_wend(st, err);
 	sqlite3_bind_int64(q, 1, id);
 	bind_text(q, 2, from);
@@ -320,11 +314,12 @@ int store_designation_history(struct store *st, struct arena *a, long long id,
 {
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q;
-	int err = prep(c,
-		       "SELECT h.at, coalesce(h.user_id, 0), coalesce(u.username, 'system'), "
-		       "h.from_status, h.to_status, h.note FROM designation_changes h LEFT JOIN "
-		       "users u ON u.id = h.user_id WHERE h.designation_id = ?1 ORDER BY h.id",
-		       &q);
+	int err = sq_prepare(
+		c,
+		"SELECT h.at, coalesce(h.user_id, 0), coalesce(u.username, 'system'), "
+		"h.from_status, h.to_status, h.note FROM designation_changes h LEFT JOIN "
+		"users u ON u.id = h.user_id WHERE h.designation_id = ?1 ORDER BY h.id",
+		&q);
 	if (!err) {
 		sqlite3_bind_int64(q, 1, id);
 		err = sq_collect(a, q, sizeof(**out), read_change, (void **)out, n);
