@@ -10,6 +10,8 @@
 #include "core/calendar.h"
 
 #include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,17 +27,36 @@ static char *digits(char *end, unsigned long long n)
 	return end;
 }
 
+/* Whether any of the eight bytes of w is below 0x20, a quote or a
+ * backslash (the classic "has a byte less than" and "has a zero byte"
+ * tests on the word and on it xor-ed with the byte). */
+static inline bool word_needs_escape(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+	uint64_t t = ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b);
+	return (t & highs) != 0;
+}
+
 void jw_str(struct strbuf *sb, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)(s ? s : ""), *run = p;
+	const unsigned char *end = p + strlen((const char *)p);
 	jw_put(sb, "\"", 1);
-	for (; *p; p++) {
-		unsigned char c = *p;
+	while (p < end) {
+		/* runs of plain bytes (most text, all of a Chinese one) eight at a
+		 * time */
+		uint64_t w;
+		if (end - p >= 8 && (memcpy(&w, p, 8), !word_needs_escape(w))) {
+			p += 8;
+			continue;
+		}
+		unsigned char c = *p++;
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
-		jw_put(sb, run, (size_t)(p - run));
-		run = p + 1;
+		jw_put(sb, run, (size_t)(p - 1 - run));
+		run = p;
 		char esc[6] = { '\\', 0 };
 		size_t n = 2;
 		switch (c) {
@@ -52,7 +73,7 @@ void jw_str(struct strbuf *sb, const char *s)
 		}
 		jw_put(sb, esc, n);
 	}
-	jw_put(sb, run, (size_t)(p - run));
+	jw_put(sb, run, (size_t)(end - run));
 	jw_put(sb, "\"", 1);
 }
 
@@ -165,11 +186,17 @@ void jw_time(struct strbuf *sb, long long t)
 		return;
 	}
 	char b[23] = "\"0000-00-00T00:00:00Z\"";
-	const int f[6][2] = { { 1, 4 }, { 6, 2 }, { 9, 2 }, { 12, 2 }, { 15, 2 }, { 18, 2 } };
-	const int val[6] = { y, m, d, (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60) };
-	for (int i = 0; i < 6; i++)
-		for (int k = f[i][0] + f[i][1] - 1, x = val[i]; k >= f[i][0]; k--, x /= 10)
-			b[k] = (char)('0' + x % 10);
+	static const char two[] = "00010203040506070809101112131415161718192021222324252627282930"
+				  "31323334353637383940414243444546474849505152535455565758596061"
+				  "62636465666768697071727374757677787980818283848586878889909192"
+				  "93949596979899";
+	memcpy(b + 1, two + 2 * (y / 100), 2);
+	memcpy(b + 3, two + 2 * (y % 100), 2);
+	memcpy(b + 6, two + 2 * m, 2);
+	memcpy(b + 9, two + 2 * d, 2);
+	memcpy(b + 12, two + 2 * (sec / 3600), 2);
+	memcpy(b + 15, two + 2 * (sec / 60 % 60), 2);
+	memcpy(b + 18, two + 2 * (sec % 60), 2);
 	jw_put(sb, b, sizeof(b) - 1);
 }
 

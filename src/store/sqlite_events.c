@@ -668,9 +668,12 @@ int store_event_actions(struct store *st, struct arena *a, long long id, struct 
 	return rc == SQLITE_DONE ? 0 : ERR_DB;
 }
 
-static int by_id_desc(const void *x, const void *y)
+/* newest first: by report time, then id */
+static int by_newest(const void *x, const void *y)
 {
 	const struct event *a = x, *b = y;
+	if (a->created_at != b->created_at)
+		return a->created_at < b->created_at ? 1 : -1;
 	return a->id < b->id ? 1 : a->id > b->id ? -1 : 0;
 }
 
@@ -678,7 +681,10 @@ int store_event_nearby(struct store *st, struct arena *a, const char *category, 
 		       double miny, double maxx, double maxy, long long since, struct event **out,
 		       size_t *n)
 {
-	/* one range of cells per row of the box (two or three for 50 m) */
+	/* A small box (50 m spans four to nine cells) is read cell by cell: with
+	 * the cell fixed, the index reads only the window's reports however
+	 * many older ones the cell holds. A large one is read a row of cells at
+	 * a time. */
 	long long r0 = cell_row(fmax(miny, -90)), r1 = cell_row(fmin(maxy, 89.9999));
 	long long c0 = cell_col(fmax(minx, -180)), c1 = cell_col(fmin(maxx, 179.9999));
 	size_t len = 0, cap = 16;
@@ -686,35 +692,43 @@ int store_event_nearby(struct store *st, struct arena *a, const char *category, 
 	int err = 0;
 	if (r1 - r0 > 1000 || c1 < c0)
 		r1 = r0 - 1; /* a box too large to be a neighbourhood finds nothing */
+	bool by_cell = (r1 - r0 + 1) * (c1 - c0 + 1) <= 64;
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q = sq_prep(c, "SELECT " EV_COLS
-				     " FROM events WHERE category = ?1 AND cell BETWEEN ?2 AND ?3 "
-				     "AND created_at >= ?4 "
-				     "AND lon BETWEEN ?5 AND ?6 AND lat BETWEEN ?7 AND ?8 "
-				     "AND state NOT IN ('closed', 'rejected', 'merged', 'voided')");
-	for (long long row = r0; row <= r1 && !err; row++) {
-		sqlite3_reset(q);
-		sqlite3_bind_text(q, 1, category, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(q, 2, row * CELL_COLS + c0);
-		sqlite3_bind_int64(q, 3, row * CELL_COLS + c1);
-		sqlite3_bind_int64(q, 4, since);
-		sqlite3_bind_double(q, 5, minx);
-		sqlite3_bind_double(q, 6, maxx);
-		sqlite3_bind_double(q, 7, miny);
-		sqlite3_bind_double(q, 8, maxy);
-		int rc;
-		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-			GROW(a, all, len, cap);
-			read_event(a, q, &all[len++]);
+#define NEAR_SQL(CELLS)                                                             \
+	"SELECT " EV_COLS " FROM events WHERE category = ?1 AND " CELLS " "         \
+	"AND created_at >= ?4 AND lon BETWEEN ?5 AND ?6 AND lat BETWEEN ?7 AND ?8 " \
+	"AND state NOT IN ('closed', 'rejected', 'merged', 'voided')"
+	/* a hot spot's cell may hold hundreds of open reports of the day: the
+	 * newest twenty of each cell are enough for the newest twenty of all */
+	sqlite3_stmt *q =
+		by_cell ? sq_prep(c, NEAR_SQL("cell = ?2 AND ?3 = ?3") " ORDER BY "
+								       "created_at DESC LIMIT 20")
+			: sq_prep(c, NEAR_SQL("cell BETWEEN ?2 AND ?3"));
+#undef NEAR_SQL
+	for (long long row = r0; row <= r1 && !err; row++)
+		for (long long col = c0; col <= (by_cell ? c1 : c0) && !err; col++) {
+			sqlite3_reset(q);
+			sqlite3_bind_text(q, 1, category, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(q, 2, row * CELL_COLS + col);
+			sqlite3_bind_int64(q, 3, row * CELL_COLS + (by_cell ? col : c1));
+			sqlite3_bind_int64(q, 4, since);
+			sqlite3_bind_double(q, 5, minx);
+			sqlite3_bind_double(q, 6, maxx);
+			sqlite3_bind_double(q, 7, miny);
+			sqlite3_bind_double(q, 8, maxy);
+			int rc;
+			while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+				GROW(a, all, len, cap);
+				read_event(a, q, &all[len++]);
+			}
+			if (rc != SQLITE_DONE)
+				err = sq_map_rc(rc, c->db);
 		}
-		if (rc != SQLITE_DONE)
-			err = sq_map_rc(rc, c->db);
-	}
 	sqlite3_reset(q);
 	sq_rrelease(st, c);
 	/* the newest twenty */
 	if (len > 1)
-		qsort(all, len, sizeof(*all), by_id_desc);
+		qsort(all, len, sizeof(*all), by_newest);
 	*out = all;
 	*n = len > 20 ? 20 : len;
 	return err;
