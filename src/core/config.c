@@ -71,7 +71,9 @@ static const struct setting settings[] = {
 	  "folder of the built web app (web/dist), served at / and loaded at start"),
 	S(indicators_file, PINGAN_SHARE_DIR "/indicators/indicators.csv",
 	  "assessment indicators loaded into an empty database"),
-	I(threads, 4, 1, 256, "HTTP worker threads"),
+	I(threads, 16, 1, 256,
+	  "HTTP worker threads (a durable write holds its thread until its group commits: more "
+	  "threads, larger groups)"),
 	I(readers, 4, 1, 64, "SQLite reader connections"),
 	I(max_connections, 1024, 1, 100000, "concurrent HTTP connections"),
 	I(per_ip_connections, 256, 1, 100000, "concurrent HTTP connections from one address"),

@@ -165,7 +165,7 @@ describe('settings', () => {
 		assert.equal(r.code, 0, r.stderr);
 		assert.deepStrictEqual(line(r.stdout, 'listen'), { value: '"127.0.0.1:9999"', source: 'flag' });
 		assert.deepStrictEqual(line(r.stdout, 'db'), { value: '"data/pingan.db"', source: 'default' });
-		assert.deepStrictEqual(line(r.stdout, 'threads'), { value: '4', source: 'default' });
+		assert.deepStrictEqual(line(r.stdout, 'threads'), { value: '16', source: 'default' });
 		assert.deepStrictEqual(line(r.stdout, 'access_log'), { value: 'true', source: 'default' });
 		assert.deepStrictEqual(line(r.stdout, 'pbkdf2_iterations'), { value: '1000', source: 'env' });
 		for (const name of ['readers', 'max_body', 'session_idle_minutes', 'lockout_threshold',
