@@ -509,7 +509,7 @@ static void test_config_set(void)
 	is_str(cfg.config_file, "", "config: default config_file");
 	is_str(cfg.log_level, "info", "config: default log_level");
 	is_str(cfg.password_scheme, "pbkdf2-sm3", "config: default password_scheme");
-	is_int(cfg.threads, 4, "config: default threads");
+	is_int(cfg.threads, 16, "config: default threads");
 	is_int(cfg.readers, 4, "config: default readers");
 	is_int(cfg.max_body, 1048576, "config: default max_body");
 	is_int(cfg.pbkdf2_iterations, 100000, "config: default pbkdf2_iterations");
