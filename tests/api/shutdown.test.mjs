@@ -21,7 +21,10 @@ describe('stopping', () => {
 	before(async () => {
 		/* the server hashes with the default 100000 iterations (~0.1 s or more a
 		 * login under the sanitizers); the demo accounts stay cheap */
-		srv = await startServer({ env: { PINGAN_PBKDF2_ITERATIONS: null },
+		/* four HTTP threads: the twenty logins run in waves, so that many are
+		 * still in flight when the signal comes (with the default sixteen they
+		 * would all end together) */
+		srv = await startServer({ env: { PINGAN_PBKDF2_ITERATIONS: null, PINGAN_THREADS: 4 },
 			demoEnv: { PINGAN_PBKDF2_ITERATIONS: 1000 },
 			setup: async ({ cli: run }) => {
 				const r = await run(['user', 'add', 'slow.user', '--org', '330108', '--roles', 'leader',
