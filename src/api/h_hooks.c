@@ -91,6 +91,8 @@ int h_hook_add(struct app *app, struct http_request *r, struct principal *who, j
 		return err;
 	err = store_webhook_add(app->st, &w);
 	if (!err)
+		err = webhook_store_secret(app->st, r->arena, w.id, secret);
+	if (!err)
 		err = api_audit(app, r, who, "config.webhook.add",
 				arena_printf(r->arena, "webhook:%lld", w.id), "ok",
 				"org=%s url=%s kinds=%s", w.org_code, w.url, w.kinds);

@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "domain/auth.h"
 #include "domain/personal.h"
+#include "domain/webhook.h"
 
 #include <libgen.h>
 #include <stdio.h>
@@ -178,9 +179,10 @@ static int key_rotate(const struct config *cfg, const char *path)
 		fprintf(stderr, "pingan: %s\n", why);
 		goto out;
 	}
-	long long totp_rows = 0;
+	long long totp_rows = 0, hook_rows = 0;
 	if (personal_rotate(st, kr, &rows, why, sizeof(why)) ||
-	    auth_totp_reseal_all(st, kr, &totp_rows, why, sizeof(why))) {
+	    auth_totp_reseal_all(st, kr, &totp_rows, why, sizeof(why)) ||
+	    webhook_reseal_all(st, kr, &hook_rows, why, sizeof(why))) {
 		fprintf(stderr,
 			"pingan: %s (key version %d was added to the key file but is not used "
 			"yet)\n",
@@ -188,10 +190,10 @@ static int key_rotate(const struct config *cfg, const char *path)
 		goto out;
 	}
 	printf("key version %d (%s) added to '%s'; %lld personal values re-encrypted, %lld "
-	       "second factors re-sealed.\n"
+	       "second factors and %lld webhook secrets re-sealed.\n"
 	       "Restart `pingan serve` so it uses the new version; keep the older versions\n"
 	       "until every backup made before this rotation has expired.\n",
-	       crypt_keyring_current(kr), crypt_profile_name(p), path, rows, totp_rows);
+	       crypt_keyring_current(kr), crypt_profile_name(p), path, rows, totp_rows, hook_rows);
 	rc = 0;
 out:
 	arena_free(a);

@@ -235,7 +235,17 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 			close(lock);
 		return 1;
 	}
-	auth_set_keyring(keys); /* seals second-factor secrets */
+	auth_set_keyring(keys);    /* seals second-factor secrets */
+	webhook_set_keyring(keys); /* and webhook secrets */
+	if (keys && !store_read_only(st)) {
+		long long sealed = 0;
+		char why[256];
+		if (webhook_reseal_all(st, keys, &sealed, why, sizeof(why)))
+			log_warn("webhook secrets: %s", why);
+		else if (sealed)
+			log_info("sealed %lld webhook secret(s) stored plain or under an older key",
+				 sealed);
+	}
 	struct calendar *cal = cli_load_world(cfg, st);
 	if (!cal) {
 		crypt_keyring_free(keys);

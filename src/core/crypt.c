@@ -693,3 +693,64 @@ int crypt_selftest(void)
 	}
 	return 0;
 }
+
+/* --- short secrets in text columns --- */
+
+#define SEALED_PREFIX "sealed:"
+
+int crypt_seal_text(const struct crypt_keyring *kr, struct arena *a, const char *ad,
+		    const char *plain, const char **out)
+{
+	if (!kr) {
+		*out = arena_strdup(a, plain);
+		return 0;
+	}
+	unsigned char *sealed;
+	size_t n;
+	int err = crypt_seal(kr, a, ad, plain, strlen(plain), &sealed, &n);
+	if (err)
+		return err;
+	char *hex = arena_alloc(a, sizeof(SEALED_PREFIX) + 2 * n);
+	memcpy(hex, SEALED_PREFIX, sizeof(SEALED_PREFIX) - 1);
+	sec_hex(sealed, n, hex + sizeof(SEALED_PREFIX) - 1);
+	*out = hex;
+	return 0;
+}
+
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int crypt_open_text(const struct crypt_keyring *kr, struct arena *a, const char *ad,
+		    const char *stored, const char **plain, bool *stale)
+{
+	*stale = false;
+	if (strncmp(stored, SEALED_PREFIX, sizeof(SEALED_PREFIX) - 1)) {
+		*plain = stored;
+		*stale = kr != NULL;
+		return 0;
+	}
+	if (!kr)
+		return ERR_UNAVAILABLE;
+	const char *hex = stored + sizeof(SEALED_PREFIX) - 1;
+	size_t hl = strlen(hex);
+	if (hl % 2)
+		return ERR_BAD_VALUE;
+	unsigned char *bin = arena_alloc(a, hl / 2 + 1);
+	for (size_t i = 0; i < hl; i += 2) {
+		int h = hex_digit(hex[i]), l = hex_digit(hex[i + 1]);
+		if (h < 0 || l < 0)
+			return ERR_BAD_VALUE;
+		bin[i / 2] = (unsigned char)(h << 4 | l);
+	}
+	char *out;
+	size_t n;
+	int version;
+	int err = crypt_open(kr, a, ad, bin, hl / 2, &out, &n, &version);
+	if (err)
+		return err;
+	*plain = out;
+	*stale = version != crypt_keyring_current(kr);
+	return 0;
+}

@@ -94,6 +94,18 @@ int crypt_open(const struct crypt_keyring *kr, struct arena *a, const char *ad,
 /* Version that sealed a value, or -1 if malformed. */
 int crypt_sealed_version(const unsigned char *sealed, size_t n);
 
+/* A short secret kept in a TEXT column: "sealed:" and the hex of the sealed
+ * bytes (under the current version, bound to ad), or the plain text itself
+ * when kr is NULL (no key file). */
+int crypt_seal_text(const struct crypt_keyring *kr, struct arena *a, const char *ad,
+		    const char *plain, const char **out);
+/* The plain text of a crypt_seal_text() value (from the arena, wiped when it
+ * is freed). *stale is set when it should be sealed again: stored plain while
+ * a key ring exists, or sealed under an older version. ERR_UNAVAILABLE:
+ * sealed and kr is NULL; ERR_BAD_VALUE / ERR_NOT_FOUND as crypt_open(). */
+int crypt_open_text(const struct crypt_keyring *kr, struct arena *a, const char *ad,
+		    const char *stored, const char **plain, bool *stale);
+
 /* The blind index of a (normalised) value of a field under version
  * (0: current), as lowercase hex into out[CRYPT_BIDX_HEX]. The field name is
  * part of the input, so equal values of different fields do not match.

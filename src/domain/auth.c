@@ -116,81 +116,31 @@ void auth_set_keyring(const struct crypt_keyring *kr)
 	ring = kr;
 }
 
-#define SEALED "sealed:"
-
 /* The associated data binds a sealed secret to its user's row. */
 static const char *secret_ad(struct arena *a, long long user_id)
 {
 	return arena_printf(a, "user_totp/%lld/secret", user_id);
 }
 
-/* The stored form of a base32 secret: sealed under kr's current version,
- * or the base32 itself when there is no key ring. */
+/* The stored form of a base32 secret (crypt_seal_text()). */
 static int seal_secret(const struct crypt_keyring *kr, struct arena *a, long long user_id,
 		       const char *b32, const char **out)
 {
-	if (!kr) {
-		*out = arena_strdup(a, b32);
-		return 0;
-	}
-	unsigned char *sealed;
-	size_t n;
-	int err = crypt_seal(kr, a, secret_ad(a, user_id), b32, strlen(b32), &sealed, &n);
-	if (err)
-		return err;
-	char *hex = arena_alloc(a, sizeof(SEALED) + 2 * n);
-	memcpy(hex, SEALED, sizeof(SEALED) - 1);
-	sec_hex(sealed, n, hex + sizeof(SEALED) - 1);
-	*out = hex;
-	return 0;
+	return crypt_seal_text(kr, a, secret_ad(a, user_id), b32, out);
 }
 
-static int unhex(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* The base32 secret of a row (from the arena, wiped when it is freed);
- * *stale is set when it should be sealed again (stored plain while a key ring
- * exists, or sealed under an older version). ERR_UNAVAILABLE: sealed and no
- * key ring; ERR_BAD_VALUE / ERR_NOT_FOUND from crypt_open. */
+/* The base32 secret of a row; see crypt_open_text(). */
 static int open_secret(const struct crypt_keyring *kr, struct arena *a, const struct totp_row *t,
 		       const char **b32, bool *stale)
 {
-	*stale = false;
-	if (strncmp(t->secret, SEALED, sizeof(SEALED) - 1)) {
-		*b32 = t->secret;
-		*stale = kr != NULL;
-		return 0;
-	}
-	if (!kr) {
+	int err = crypt_open_text(kr, a, secret_ad(a, t->user_id), t->secret, b32, stale);
+	if (err == ERR_UNAVAILABLE)
 		log_error("user %lld's second factor is sealed and no key file is loaded",
 			  t->user_id);
-		return ERR_UNAVAILABLE;
-	}
-	const char *hex = t->secret + sizeof(SEALED) - 1;
-	size_t hl = strlen(hex);
-	if (hl % 2)
-		return ERR_BAD_VALUE;
-	unsigned char *bin = arena_alloc(a, hl / 2 + 1);
-	for (size_t i = 0; i < hl; i += 2) {
-		int h = unhex(hex[i]), l = unhex(hex[i + 1]);
-		if (h < 0 || l < 0)
-			return ERR_BAD_VALUE;
-		bin[i / 2] = (unsigned char)(h << 4 | l);
-	}
-	char *plain;
-	size_t pn;
-	int version;
-	int err = crypt_open(kr, a, secret_ad(a, t->user_id), bin, hl / 2, &plain, &pn, &version);
-	if (err) {
+	else if (err)
 		log_error("user %lld's second factor does not open (%s)", t->user_id,
 			  err_name(err));
-		return err;
-	}
-	*b32 = plain;
-	*stale = version != crypt_keyring_current(kr);
-	return 0;
+	return err;
 }
 
 int auth_totp_reseal_all(struct store *st, const struct crypt_keyring *kr, long long *rows,

@@ -2,6 +2,7 @@
  * webhook.c - see webhook.h.
  */
 #include "domain/webhook.h"
+#include "core/crypt.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/sec.h"
@@ -55,6 +56,57 @@ char *webhook_payload(struct arena *a, const struct event *e, const char *kind, 
 	return out;
 }
 
+static const struct crypt_keyring *ring;
+
+void webhook_set_keyring(const struct crypt_keyring *kr)
+{
+	ring = kr;
+}
+
+/* The associated data binds a sealed secret to its webhook's row. */
+static const char *secret_ad(struct arena *a, long long id)
+{
+	return arena_printf(a, "webhooks/%lld/secret", id);
+}
+
+int webhook_store_secret(struct store *st, struct arena *a, long long id, const char *secret)
+{
+	const char *stored;
+	int err = crypt_seal_text(ring, a, secret_ad(a, id), secret, &stored);
+	return err ? err : store_webhook_set_secret(st, id, stored);
+}
+
+int webhook_reseal_all(struct store *st, const struct crypt_keyring *kr, long long *rows, char *why,
+		       size_t whylen)
+{
+	*rows = 0;
+	struct arena *a = arena_new();
+	struct webhook *v;
+	size_t n;
+	int err = store_webhook_secrets(st, a, &v, &n);
+	if (err)
+		snprintf(why, whylen, "cannot read the webhooks' secrets");
+	for (size_t i = 0; !err && i < n; i++) {
+		const char *plain, *stored;
+		bool stale;
+		if ((err = crypt_open_text(kr, a, secret_ad(a, v[i].id), v[i].secret, &plain,
+					   &stale))) {
+			snprintf(why, whylen, "the secret of webhook %lld does not open (%s)",
+				 v[i].id, err_name(err));
+			break;
+		}
+		if (!stale)
+			continue;
+		if ((err = crypt_seal_text(kr, a, secret_ad(a, v[i].id), plain, &stored)) ||
+		    (err = store_webhook_set_secret(st, v[i].id, stored)))
+			snprintf(why, whylen, "cannot seal the secret of webhook %lld", v[i].id);
+		else
+			(*rows)++;
+	}
+	arena_free(a);
+	return err;
+}
+
 long long webhook_next_try(long long now, int attempts)
 {
 	long long wait = 30;
@@ -76,7 +128,22 @@ int webhook_deliver_due(struct store *st, long long now, webhook_post_fn post, i
 		unsigned char mac[SEC_DIGEST_LEN];
 		char hex[SEC_HEX_LEN], sig[SEC_HEX_LEN + 40], id[48], kind[64];
 		size_t len = strlen(d->payload);
-		sec_hmac(SEC_SHA256, d->secret, strlen(d->secret), d->payload, len, mac);
+		const char *secret;
+		bool stale;
+		int oerr = crypt_open_text(ring, a, secret_ad(a, d->webhook_id), d->secret, &secret,
+					   &stale);
+		if (oerr) {
+			/* a key file missing or wrong: nothing is sent unsigned; the
+			 * delivery waits for its next try */
+			log_error("webhook %lld: its secret does not open (%s); delivery %lld "
+				  "postponed",
+				  d->webhook_id, err_name(oerr), d->id);
+			err = store_delivery_attempt(st, d->id, "pending", 0,
+						     "the webhook's secret does not open",
+						     webhook_next_try(now, d->attempts + 1), now);
+			continue;
+		}
+		sec_hmac(SEC_SHA256, secret, strlen(secret), d->payload, len, mac);
 		sec_hex(mac, sizeof(mac), hex);
 		snprintf(sig, sizeof(sig), "X-Pingan-Signature: sha256=%s", hex);
 		snprintf(id, sizeof(id), "X-Pingan-Delivery: %lld", d->id);

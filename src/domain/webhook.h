@@ -8,6 +8,13 @@
  * under the webhook's secret (header X-Pingan-Signature: sha256=HEX), retried
  * with exponential backoff (30 s, 1 min, 2 min ... at most an hour apart,
  * 8 attempts), and logged (status, HTTP code, error) for the admin screen.
+ *
+ * Secrets at rest: a webhook's secret must be readable to sign, so it cannot
+ * be hashed; it is sealed with the personal-data key file
+ * (crypt_seal_text(), bound to the webhook's id) whenever one is loaded.
+ * A secret stored plain (made before the key file, or without one) or under
+ * an older key version is sealed again when the server starts and by
+ * `pingan key rotate`.
  */
 #ifndef PINGAN_DOMAIN_WEBHOOK_H
 #define PINGAN_DOMAIN_WEBHOOK_H
@@ -18,6 +25,7 @@
 #include "domain/event_types.h"
 
 struct store;
+struct crypt_keyring;
 
 #define WEBHOOK_MAX_ATTEMPTS 8
 
@@ -31,6 +39,14 @@ char *webhook_payload(struct arena *a, const struct event *e, const char *kind, 
  * failed. 0 or a store error. */
 int webhook_deliver_due(struct store *st, long long now, webhook_post_fn post, int *delivered,
 			int *failed);
+/* The key ring that seals secrets (NULL: stored plain). */
+void webhook_set_keyring(const struct crypt_keyring *kr);
+/* Stores the secret of webhook id sealed (inside the caller's transaction). */
+int webhook_store_secret(struct store *st, struct arena *a, long long id, const char *secret);
+/* Seals every secret stored plain or under an older version with kr;
+ * *rows counts those changed. 0, or an error with why set. */
+int webhook_reseal_all(struct store *st, const struct crypt_keyring *kr, long long *rows, char *why,
+		       size_t whylen);
 /* The moment of the next try after `attempts` failures. */
 long long webhook_next_try(long long now, int attempts);
 

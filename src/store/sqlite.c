@@ -666,6 +666,11 @@ int store_open(const char *path, int readers, struct store **out, char *why, siz
 	return 0;
 }
 
+bool store_read_only(const struct store *st)
+{
+	return st->read_only;
+}
+
 void store_close(struct store *st)
 {
 	if (!st)

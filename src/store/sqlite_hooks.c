@@ -32,6 +32,38 @@ int store_webhook_add(struct store *st, struct webhook *wh)
 	return sq_wend(st, rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db));
 }
 
+int store_webhook_set_secret(struct store *st, long long id, const char *secret)
+{
+	int err = sq_wbegin(st);
+	if (err)
+		return err;
+	struct conn *w = &st->writer;
+	sqlite3_stmt *q = sq_prep(w, "UPDATE webhooks SET secret = ?2 WHERE id = ?1");
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_text(q, 2, secret, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	return sq_wend(st, rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db));
+}
+
+static void read_secret(struct arena *a, sqlite3_stmt *q, void *item)
+{
+	struct webhook *w = item;
+	w->id = sqlite3_column_int64(q, 0);
+	w->secret = sq_col_text(a, q, 1);
+}
+
+int store_webhook_secrets(struct store *st, struct arena *a, struct webhook **out, size_t *n)
+{
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q = sq_prep(c, "SELECT id, secret FROM webhooks ORDER BY id");
+	void *items;
+	int err = sq_collect(a, q, sizeof(struct webhook), read_secret, &items, n);
+	sq_rrelease(st, c);
+	*out = items;
+	return err;
+}
+
 #define HOOK_COLS                                                                            \
 	"h.id, h.org_code, h.url, h.secret, h.kinds, h.enabled, coalesce(h.created_by, 0), " \
 	"h.created_at"

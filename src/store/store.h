@@ -35,6 +35,8 @@ struct store;
  * migrations and opens `readers` reader connections. why gets a message. */
 int store_open(const char *path, int readers, struct store **out, char *why, size_t whylen);
 /* Checkpoints the WAL and closes every connection. NULL is a no-op. */
+/* Whether the database was opened read-only (writes answer ERR_READ_ONLY). */
+bool store_read_only(const struct store *st);
 void store_close(struct store *st);
 /* Full WAL checkpoint (TRUNCATE). */
 int store_checkpoint(struct store *st);
@@ -271,6 +273,10 @@ int store_webhook_list(struct store *st, struct arena *a, const struct scope *sc
 int store_webhook_get(struct store *st, struct arena *a, const struct scope *sc, long long id,
 		      struct webhook *out);
 int store_webhook_disable(struct store *st, long long id);
+/* Replaces a webhook's stored secret (sealed, see domain/webhook.h). */
+int store_webhook_set_secret(struct store *st, long long id, const char *secret);
+/* Every webhook (id and stored secret only), for re-sealing. */
+int store_webhook_secrets(struct store *st, struct arena *a, struct webhook **out, size_t *n);
 /* Queues a delivery for every enabled webhook of org_code that wants kind. */
 int store_webhook_enqueue(struct store *st, const char *org_code, const char *kind,
 			  long long event_id, const char *payload, long long now);

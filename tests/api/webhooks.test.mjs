@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { createHmac } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { startServer, assertError } from './harness.mjs';
 
 let srv, receiver, port;
@@ -27,6 +28,12 @@ after(async () => {
 	await srv?.stop();
 	receiver?.close();
 });
+
+const sqlite = (q) => {
+	const r = spawnSync('sqlite3', [srv.db, q], { encoding: 'utf8' });
+	assert.equal(r.status, 0, r.stderr);
+	return r.stdout.trim();
+};
 
 const as = async (u) => (await srv.login(u)).token;
 
@@ -60,6 +67,10 @@ test('an administrator registers a webhook; its secret is shown once', async () 
 	const list = await srv.api('GET', '/api/v1/webhooks', { token: await as('admin') });
 	assert.equal(list.json.items.length, 1);
 	assert.equal(list.json.items[0].secret, undefined, 'never listed again');
+	/* at rest it is sealed with the key file, bound to the webhook's row */
+	const stored = sqlite(`SELECT secret FROM webhooks WHERE id = ${hook.id}`);
+	assert.match(stored, /^sealed:[0-9a-f]+$/);
+	assert.ok(!stored.includes(hook.secret), 'the secret is not stored in clear');
 });
 
 test('an assignment is delivered, signed, and logged', async () => {
@@ -133,4 +144,37 @@ test('bad webhooks are refused', async () => {
 	assertError(await srv.api('POST', '/api/v1/webhooks', { token: await as('centre'),
 		body: { org: '330108D01', url: 'http://127.0.0.1/x' } }), 403, 'forbidden');
 	assertError(await srv.api('GET', '/api/v1/webhooks/999/deliveries', { token }), 404, 'not_found');
+});
+
+test('a secret stored in clear (from before the key file) is sealed at the next start and still signs', async () => {
+	const dir = srv.dir;
+	const accounts = srv.accounts;
+	srv.ownDir = false;
+	await srv.stop();
+	const plain = '00112233445566778899aabbccddeeff';
+	sqlite(`UPDATE webhooks SET secret = '${plain}', enabled = 1 WHERE id = ${hook.id}`);
+	srv = await startServer({ dir, demo: false, accounts,
+		args: ['--test-clock', '--scheduler-interval', '3600'] });
+	srv.ownDir = true;
+	await srv.waitForLog((l) => /sealed 1 webhook secret/.test(l.msg ?? ''));
+	const stored = sqlite(`SELECT secret FROM webhooks WHERE id = ${hook.id}`);
+	assert.match(stored, /^sealed:[0-9a-f]+$/);
+	got.length = 0;
+	await dispatchedEvent();
+	assert.equal((await tick()).delivered, 1);
+	const mac = createHmac('sha256', plain).update(got[0].body).digest('hex');
+	assert.equal(got[0].headers['x-pingan-signature'], `sha256=${mac}`);
+	/* a sealed secret moved to another webhook's row does not open there */
+	const other = await srv.api('POST', '/api/v1/webhooks', { token: await as('admin'),
+		body: { org: '330108D01', url: `http://127.0.0.1:${port}/other`, kinds: ['assigned'] } });
+	assert.equal(other.status, 201, other.text);
+	sqlite(`UPDATE webhooks SET enabled = 0 WHERE id = ${hook.id}`);
+	sqlite(`UPDATE webhooks SET secret = '${stored}' WHERE id = ${other.json.id}`);
+	got.length = 0;
+	await dispatchedEvent();
+	assert.equal((await tick()).delivered, 0, 'nothing is sent unsigned');
+	assert.equal(got.length, 0);
+	const log = await srv.api('GET', `/api/v1/webhooks/${other.json.id}/deliveries`, { token: await as('admin') });
+	assert.equal(log.json.items[0].status, 'pending');
+	assert.match(log.json.items[0].last_error, /does not open/);
 });

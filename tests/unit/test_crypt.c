@@ -256,6 +256,41 @@ static void pii_tests(struct arena *a)
 	ok(pii_contact_empty(&none), "contact: empty strings count as empty");
 }
 
+/* crypt_seal_text / crypt_open_text: the text form of short secrets */
+static void text_tests(struct arena *a)
+{
+	char why[256];
+	struct crypt_keyring *kr = NULL;
+	const char *p = path_in(a, "text.keys");
+	is_int(crypt_keyring_create(p, CRYPT_GM, why, sizeof(why)), 0, "text: a key file");
+	is_int(crypt_keyring_load(p, &kr, why, sizeof(why)), 0, "text: load it");
+	const char *stored, *plain;
+	bool stale;
+	is_int(crypt_seal_text(NULL, a, "w/1", "abc", &stored), 0, "text: no ring");
+	is_str(stored, "abc", "text: without a ring the value is kept plain");
+	is_int(crypt_open_text(NULL, a, "w/1", "abc", &plain, &stale), 0, "text: plain opens");
+	ok(!stale && !strcmp(plain, "abc"), "text: plain and not stale without a ring");
+	is_int(crypt_open_text(kr, a, "w/1", "abc", &plain, &stale), 0, "text: plain with a ring");
+	ok(stale, "text: plain with a ring is stale (seal it)");
+	is_int(crypt_seal_text(kr, a, "w/1", "0123456789abcdef", &stored), 0, "text: seal");
+	ok(!strncmp(stored, "sealed:", 7) && !strstr(stored, "0123456789abcdef"),
+	   "text: sealed:hex, not the value");
+	is_int(crypt_open_text(kr, a, "w/1", stored, &plain, &stale), 0, "text: open");
+	ok(!stale && !strcmp(plain, "0123456789abcdef"), "text: the value, current version");
+	is_int(crypt_open_text(kr, a, "w/2", stored, &plain, &stale), ERR_BAD_VALUE,
+	       "text: another row's associated data does not open it");
+	is_int(crypt_open_text(NULL, a, "w/1", stored, &plain, &stale), ERR_UNAVAILABLE,
+	       "text: sealed and no ring");
+	is_int(crypt_open_text(kr, a, "w/1", "sealed:abc", &plain, &stale), ERR_BAD_VALUE,
+	       "text: odd hex");
+	is_int(crypt_open_text(kr, a, "w/1", "sealed:zz", &plain, &stale), ERR_BAD_VALUE,
+	       "text: not hex");
+	is_int(crypt_keyring_add(kr, p, CRYPT_INTL, why, sizeof(why)), 0, "text: a new version");
+	is_int(crypt_open_text(kr, a, "w/1", stored, &plain, &stale), 0, "text: old version opens");
+	ok(stale, "text: an older version is stale");
+	crypt_keyring_free(kr);
+}
+
 void suite_crypt(void)
 {
 	is_int(crypt_selftest(), 0, "self-test: SM3, SM4, HMAC-SM3, XChaCha20-Poly1305 KATs");
@@ -268,8 +303,9 @@ void suite_crypt(void)
 	seal_tests(a, CRYPT_GM, "gm.keys");
 	seal_tests(a, CRYPT_INTL, "intl.keys");
 	pii_tests(a);
+	text_tests(a);
 	arena_free(a);
-	const char *names[] = { "k1", "bad", "gm.keys", "intl.keys" };
+	const char *names[] = { "k1", "bad", "gm.keys", "intl.keys", "text.keys" };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char p[128];
 		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
