@@ -90,35 +90,36 @@ enum {
 	"f.reporter_id END, f.state, f.rating, f.register_late, f.dispatched_at, "            \
 	"f.dispatches, f.returns, f.reworks, f.extensions, f.handled_at, f.handle_late, f.late"
 
-static bool col_null(sqlite3_stmt *q, int i)
+static bool col_null(sqlite3_value **v, int i)
 {
-	return sqlite3_column_type(q, i) == SQLITE_NULL;
+	return sqlite3_value_type(v[i]) == SQLITE_NULL;
 }
 
-static bool col_true(sqlite3_stmt *q, int i)
+static long long col_int(sqlite3_value **v, int i)
 {
-	return sqlite3_column_int64(q, i) != 0;
+	return sqlite3_value_int64(v[i]);
 }
 
-static bool text_is(const unsigned char *t, int len, const char *s)
+/* text compared as bytes (read as a blob: no terminator to add) */
+static bool text_is(const void *t, int len, const char *s)
 {
 	return t && (size_t)len == strlen(s) && !memcmp(t, s, (size_t)len);
 }
 
-/* Adds the current row of q to the counts n[AM__COUNT] of [from, to); the
- * handling time in working seconds (divided into hours by the caller, as
- * the SQL sum did). */
-static void fact_add(sqlite3_stmt *q, const struct calendar *cal, long long from, long long to,
+/* Adds one row (its FACT_COLS in v) to the counts n[AM__COUNT] of
+ * [from, to); the handling time in working seconds (made hours per group,
+ * as the SQL sum divided its total). */
+static void fact_add(sqlite3_value **v, const struct calendar *cal, long long from, long long to,
 		     long long *n)
 {
-	long long created = sqlite3_column_int64(q, FC_CREATED);
-	bool has_reg = !col_null(q, FC_REGISTERED);
-	long long reg = sqlite3_column_int64(q, FC_REGISTERED);
+	long long created = col_int(v, FC_CREATED);
+	bool has_reg = !col_null(v, FC_REGISTERED);
+	long long reg = col_int(v, FC_REGISTERED);
 	bool r = created >= from && created < to, g = has_reg && reg >= from && reg < to;
 	if (!r && !g)
 		return;
-	const unsigned char *state = sqlite3_column_text(q, FC_STATE);
-	int slen = sqlite3_column_bytes(q, FC_STATE);
+	const void *state = sqlite3_value_blob(v[FC_STATE]);
+	int slen = sqlite3_value_bytes(v[FC_STATE]);
 	bool merged = text_is(state, slen, "merged");
 	if (r) {
 		n[AM_REPORTED]++;
@@ -128,11 +129,11 @@ static void fact_add(sqlite3_stmt *q, const struct calendar *cal, long long from
 	if (!g)
 		return;
 	bool closed = text_is(state, slen, "closed");
-	bool dispatched = sqlite3_column_int64(q, FC_DISPATCHES) > 0;
-	bool handled = !col_null(q, FC_HANDLED), handle_late = col_true(q, FC_HANDLE_LATE);
-	bool late = col_true(q, FC_LATE);
+	bool dispatched = col_int(v, FC_DISPATCHES) > 0;
+	bool handled = !col_null(v, FC_HANDLED), handle_late = col_int(v, FC_HANDLE_LATE) != 0;
+	bool late = col_int(v, FC_LATE) != 0;
 	n[AM_REGISTERED]++;
-	n[AM_REGISTERED_ON_TIME] += sqlite3_column_int64(q, FC_REGISTER_LATE) == 0;
+	n[AM_REGISTERED_ON_TIME] += col_int(v, FC_REGISTER_LATE) == 0;
 	n[AM_DUE] += !merged && !text_is(state, slen, "voided");
 	n[AM_CLOSED] += closed;
 	n[AM_CLOSED_ON_TIME] += closed && !late;
@@ -140,17 +141,17 @@ static void fact_add(sqlite3_stmt *q, const struct calendar *cal, long long from
 	n[AM_HANDLE_DUE] += dispatched && (handled || handle_late);
 	n[AM_HANDLED] += handled;
 	n[AM_HANDLED_ON_TIME] += dispatched && handled && !handle_late;
-	n[AM_REWORKED] += sqlite3_column_int64(q, FC_REWORKS) > 0;
-	n[AM_RETURNED] += sqlite3_column_int64(q, FC_RETURNS) > 0;
-	n[AM_EXTENDED] += sqlite3_column_int64(q, FC_EXTENSIONS) > 0;
+	n[AM_REWORKED] += col_int(v, FC_REWORKS) > 0;
+	n[AM_RETURNED] += col_int(v, FC_RETURNS) > 0;
+	n[AM_EXTENDED] += col_int(v, FC_EXTENSIONS) > 0;
 	n[AM_LATE] += late;
-	if (!col_null(q, FC_RATING)) {
+	if (!col_null(v, FC_RATING)) {
 		n[AM_RATED]++;
-		n[AM_SATISFIED] += sqlite3_column_double(q, FC_RATING) >= 4;
+		n[AM_SATISFIED] += sqlite3_value_double(v[FC_RATING]) >= 4;
 	}
-	if (handled && !col_null(q, FC_DISPATCHED))
-		n[AM_HANDLE_HOURS] += cal_between(cal, sqlite3_column_int64(q, FC_DISPATCHED),
-						  sqlite3_column_int64(q, FC_HANDLED));
+	if (handled && !col_null(v, FC_DISPATCHED))
+		n[AM_HANDLE_HOURS] +=
+			cal_between(cal, col_int(v, FC_DISPATCHED), col_int(v, FC_HANDLED));
 }
 
 /* A group being summed, keyed by (place, department, grid worker). */
@@ -195,13 +196,13 @@ static void gtab_put(struct gtab *t, struct gent *e)
 }
 
 /* The group of the current row of q (place path[plen], hashed to ph). */
-static struct gent *gtab_get(struct gtab *t, sqlite3_stmt *q, const char *path, size_t plen,
+static struct gent *gtab_get(struct gtab *t, sqlite3_value **v, const char *path, size_t plen,
 			     unsigned long long ph)
 {
-	const char *as = (const char *)sqlite3_column_text(q, FC_ASSIGNEE);
-	size_t alen = (size_t)sqlite3_column_bytes(q, FC_ASSIGNEE);
-	bool has_rep = !col_null(q, FC_REPORTER);
-	long long rep = has_rep ? sqlite3_column_int64(q, FC_REPORTER) : 0;
+	const char *as = sqlite3_value_blob(v[FC_ASSIGNEE]);
+	size_t alen = (size_t)sqlite3_value_bytes(v[FC_ASSIGNEE]);
+	bool has_rep = !col_null(v, FC_REPORTER);
+	long long rep = has_rep ? col_int(v, FC_REPORTER) : 0;
 	if (!as)
 		as = "";
 	unsigned long long h =
@@ -301,27 +302,67 @@ static void gtab_flush(struct gtab *t, struct arena *a, struct gvec *out)
 	t->len = 0;
 }
 
-/* Steps q, adding each row to its group; the place is `path`, or the row's
- * FC_PATH column when NULL. */
-static int sum_rows(sqlite3_stmt *q, struct gtab *t, const char *path, const struct calendar *cal,
-		    long long from, long long to)
+/* One read: the rows go to the aggregate pa_facts(FACT_COLS[, org_path]),
+ * whose step adds each to its group (a call per row, the values read in
+ * place: no result row per fact). The place is `path`, or the FC_PATH
+ * argument when NULL. */
+struct pass {
+	struct gtab *t;
+	const char *path;
+	size_t plen;
+	unsigned long long ph;
+	const struct calendar *cal;
+	long long from, to;
+};
+
+#define FNV_BASIS 14695981039346656037ULL
+
+static void facts_step(sqlite3_context *ctx, int argc, sqlite3_value **v)
 {
-	size_t plen = path ? strlen(path) : 0;
-	unsigned long long ph = path ? hash_bytes(14695981039346656037ULL, path, plen) : 0;
-	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *p = path;
-		size_t pl = plen;
-		unsigned long long h = ph;
-		if (!p) {
-			p = (const char *)sqlite3_column_text(q, FC_PATH);
-			pl = (size_t)sqlite3_column_bytes(q, FC_PATH);
-			if (!p)
-				p = "";
-			h = hash_bytes(14695981039346656037ULL, p, pl);
-		}
-		fact_add(q, cal, from, to, gtab_get(t, q, p, pl, h)->n);
+	struct pass *p = sqlite3_user_data(ctx);
+	const char *path = p->path;
+	size_t plen = p->plen;
+	unsigned long long h = p->ph;
+	if (!path) {
+		path = argc > FC_PATH ? sqlite3_value_blob(v[FC_PATH]) : NULL;
+		plen = path ? (size_t)sqlite3_value_bytes(v[FC_PATH]) : 0;
+		if (!path)
+			path = "";
+		h = hash_bytes(FNV_BASIS, path, plen);
 	}
+	fact_add(v, p->cal, p->from, p->to, gtab_get(p->t, v, path, plen, h)->n);
+}
+
+static void facts_final(sqlite3_context *ctx)
+{
+	sqlite3_result_null(ctx);
+}
+
+/* Prepares sql (which calls pa_facts) on c, the function bound to p. */
+static int facts_prepare(struct conn *c, struct pass *p, const char *sql, sqlite3_stmt **q)
+{
+	sqlite3_create_function_v2(c->db, "pa_facts", -1, SQLITE_UTF8, p, NULL, facts_step,
+				   facts_final, NULL);
+	return sq_prepare(c, sql, q);
+}
+
+/* Finalizes q and removes pa_facts from c (its pass is on the stack). */
+static void facts_done(struct conn *c, sqlite3_stmt *q)
+{
+	sqlite3_finalize(q);
+	sqlite3_create_function_v2(c->db, "pa_facts", -1, SQLITE_UTF8, NULL, NULL, NULL, NULL,
+				   NULL);
+}
+
+/* Runs q for the pass's place (p->path, or each row's). */
+static int run_pass(sqlite3_stmt *q, struct pass *p, const char *path)
+{
+	p->path = path;
+	p->plen = path ? strlen(path) : 0;
+	p->ph = path ? hash_bytes(FNV_BASIS, path, p->plen) : 0;
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		;
 	sqlite3_reset(q);
 	return rc == SQLITE_DONE ? 0 : sq_map_rc(rc, sqlite3_db_handle(q));
 }
@@ -346,18 +387,19 @@ static void *read_share(void *arg)
 	sqlite3_stmt *q;
 	struct gtab t;
 	gtab_init(&t, sh->a);
-	sh->err = sq_prepare(c,
-			     "SELECT " FACT_COLS " FROM event_facts f WHERE f.org_path = ?3 "
-			     "AND f.created_at >= ?1 AND f.created_at < ?2",
-			     &q);
+	struct pass p = { .t = &t, .cal = sh->cal, .from = sh->from, .to = sh->to };
+	sh->err = facts_prepare(c, &p,
+				"SELECT pa_facts(" FACT_COLS ") FROM event_facts f WHERE "
+				"f.org_path = ?3 AND f.created_at >= ?1 AND f.created_at < ?2",
+				&q);
 	for (size_t i = sh->first; !sh->err && i < sh->end; i++) {
 		sqlite3_bind_int64(q, 1, sh->from);
 		sqlite3_bind_int64(q, 2, sh->to);
 		sqlite3_bind_text(q, 3, sh->paths[i], -1, SQLITE_STATIC);
-		sh->err = sum_rows(q, &t, sh->paths[i], sh->cal, sh->from, sh->to);
+		sh->err = run_pass(q, &p, sh->paths[i]);
 		gtab_flush(&t, sh->a, &sh->out);
 	}
-	sqlite3_finalize(q);
+	facts_done(c, q);
 	if (!sh->c)
 		sq_rrelease(sh->st, c);
 	return NULL;
@@ -381,7 +423,7 @@ int store_assess_groups(struct store *st, struct arena *a, const struct calendar
 	 * clustered key; then those registered in it but reported before, found
 	 * on the covering index first so that only those rows are read */
 	static const char earlier[] =
-		"SELECT " FACT_COLS ", f.org_path FROM (SELECT g.event_id AS id FROM "
+		"SELECT pa_facts(" FACT_COLS ", f.org_path) FROM (SELECT g.event_id AS id FROM "
 		"event_facts g WHERE g.registered_at >= ?1 AND g.registered_at < ?2 AND "
 		"g.created_at < ?1) x CROSS JOIN event_facts f ON f.event_id = x.id";
 	struct conn *c = sq_racquire(st);
@@ -438,17 +480,22 @@ int store_assess_groups(struct store *st, struct arena *a, const struct calendar
 			arena_free(sh[k].a);
 		}
 	}
-	if (!err && !(err = sq_prepare(c, earlier, &q))) {
+	if (!err) {
 		struct arena *ta = arena_new();
 		struct gtab t;
 		gtab_init(&t, ta);
-		sqlite3_bind_int64(q, 1, from);
-		sqlite3_bind_int64(q, 2, to);
-		if (!(err = sum_rows(q, &t, NULL, cal, from, to)))
-			gtab_flush(&t, a, &v);
+		struct pass p = { .t = &t, .cal = cal, .from = from, .to = to };
+		if (!(err = facts_prepare(c, &p, earlier, &q))) {
+			sqlite3_bind_int64(q, 1, from);
+			sqlite3_bind_int64(q, 2, to);
+			if (!(err = run_pass(q, &p, NULL)))
+				gtab_flush(&t, a, &v);
+		}
+		facts_done(c, q);
 		arena_free(ta);
+	} else {
+		sqlite3_finalize(q);
 	}
-	sqlite3_finalize(q);
 	sq_rrelease(st, c);
 	*out = v.v;
 	*n = err ? 0 : v.len;
