@@ -1343,6 +1343,10 @@ int store_assess_commendations_add(struct store *st, const struct assess_commend
 	return sq_wend(st, err);
 }
 
+#define COMM_COLS                                                                \
+	"id, period, rule, level, unit, name, unit_path, score, basis, status, " \
+	"coalesce(decided_by, 0), coalesce(decided_at, 0), note"
+
 static void read_commendation(struct arena *a, sqlite3_stmt *q, void *item)
 {
 	struct assess_commendation *x = item;
@@ -1367,16 +1371,38 @@ int store_assess_commendations(struct store *st, struct arena *a, const struct s
 {
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q;
-	int err = sq_prepare(c,
-			     "SELECT id, period, rule, level, unit, name, unit_path, score, basis, "
-			     "status, coalesce(decided_by, 0), coalesce(decided_at, 0), note FROM "
-			     "assess_commendations WHERE period = ?1 AND " SCOPE_SQL(
-				     "unit_path", "?2", "?3") " ORDER BY rule, score DESC, unit",
-			     &q);
+	int err = sq_prepare(
+		c,
+		"SELECT " COMM_COLS " FROM assess_commendations WHERE period = ?1 "
+		"AND " SCOPE_SQL("unit_path", "?2", "?3") " ORDER BY rule, score DESC, unit",
+		&q);
 	if (!err) {
 		sqlite3_bind_text(q, 1, period, -1, SQLITE_TRANSIENT);
 		sq_bind_scope(a, q, 2, sc);
 		err = sq_collect(a, q, sizeof(**out), read_commendation, (void **)out, n);
+		sqlite3_finalize(q);
+	}
+	sq_rrelease(st, c);
+	return err;
+}
+
+int store_assess_commendation_get(struct store *st, struct arena *a, const struct scope *sc,
+				  long long id, struct assess_commendation *out)
+{
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q;
+	int err = sq_prepare(c,
+			     "SELECT " COMM_COLS " FROM assess_commendations WHERE id = ?1 "
+			     "AND " SCOPE_SQL("unit_path", "?2", "?3"),
+			     &q);
+	if (!err) {
+		sqlite3_bind_int64(q, 1, id);
+		sq_bind_scope(a, q, 2, sc);
+		int rc = sqlite3_step(q);
+		if (rc == SQLITE_ROW)
+			read_commendation(a, q, out);
+		else
+			err = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_map_rc(rc, c->db);
 		sqlite3_finalize(q);
 	}
 	sq_rrelease(st, c);

@@ -152,7 +152,11 @@ struct assess_commendation {
 int store_assess_commendations_add(struct store *st, const struct assess_commendation *v, size_t n);
 int store_assess_commendations(struct store *st, struct arena *a, const struct scope *sc,
 			       const char *period, struct assess_commendation **out, size_t *n);
-/* candidate -> approved|rejected; ERR_CONFLICT unless a candidate. */
+/* One commendation inside the scope; ERR_NOT_FOUND if none (or outside). */
+int store_assess_commendation_get(struct store *st, struct arena *a, const struct scope *sc,
+				  long long id, struct assess_commendation *out);
+/* candidate -> approved|rejected; ERR_CONFLICT unless a candidate in the
+ * scope (store_assess_commendation_get tells which). */
 int store_assess_commendation_decide(struct store *st, const struct scope *sc, long long id,
 				     const char *status, long long user_id, long long now,
 				     const char *note);
