@@ -63,6 +63,19 @@ static double cpu_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* the 1-minute load average, or -1 */
+static double load1(void)
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+	double l = -1;
+	if (f) {
+		if (fscanf(f, "%lf", &l) != 1)
+			l = -1;
+		fclose(f);
+	}
+	return l;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -319,8 +332,8 @@ int main(int argc, char **argv)
 		for (int l = 0; l < AL__COUNT; l++)
 			nrows += res[l].n;
 		printf("round %lld: every indicator for every level (%zu units) in %.0f ms "
-		       "(%.0f ms of CPU)\n",
-		       r + 1, nrows, ms[r], cpu[r]);
+		       "(%.0f ms of CPU), load average %.2f\n",
+		       r + 1, nrows, ms[r], cpu[r], load1());
 		if (dump_file && r == rounds - 1)
 			dump(dump_file, res, nind);
 		arena_free(ra);

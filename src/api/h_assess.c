@@ -665,7 +665,7 @@ int h_assess_drill(struct app *app, struct http_request *r, struct principal *wh
 		return http_error(r, ERR_BAD_QUERY,
 				  "query parameters 'unit' and 'indicator' "
 				  "are required");
-	size_t k;
+	size_t k = 0; /* set by find_indicator (a false -Wmaybe-uninitialized at -O2) */
 	if ((err = find_indicator(r, &v, code, &k)))
 		return err;
 	struct assess_row *row = assess_find_row(v.rows, v.n, unit);
