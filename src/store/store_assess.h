@@ -6,9 +6,10 @@
  *
  * Measures are sums over event_facts (one row per event, kept by triggers
  * in migration 0005, clustered by place and report time), grouped by place,
- * department and grid worker in one read of the period. The SQL for a
- * measure's sum and for listing its cases is generated from one table, so
- * the list behind a figure always holds exactly the cases counted.
+ * department and grid worker in one read of the period. The SQL listing a
+ * measure's cases is generated from the measure table; the sums apply the
+ * same conditions in C in one pass, and a unit test holds the two to the
+ * same counts, so the list behind a figure holds exactly the cases counted.
  *
  * Same conventions as store.h: strings from the caller's arena, 0 or a
  * negative ERR_*, scope applied in the SQL.
