@@ -195,7 +195,7 @@ static void gtab_put(struct gtab *t, struct gent *e)
 	t->slot[i] = e;
 }
 
-/* The group of the current row of q (place path[plen], hashed to ph). */
+/* The group of the row v (place path[plen], hashed to ph). */
 static struct gent *gtab_get(struct gtab *t, sqlite3_value **v, const char *path, size_t plen,
 			     unsigned long long ph)
 {
@@ -341,9 +341,11 @@ static void facts_final(sqlite3_context *ctx)
 /* Prepares sql (which calls pa_facts) on c, the function bound to p. */
 static int facts_prepare(struct conn *c, struct pass *p, const char *sql, sqlite3_stmt **q)
 {
-	sqlite3_create_function_v2(c->db, "pa_facts", -1, SQLITE_UTF8, p, NULL, facts_step,
-				   facts_final, NULL);
-	return sq_prepare(c, sql, q);
+	*q = NULL;
+	/* refused only while a statement of c runs: never one bound to another pass */
+	int rc = sqlite3_create_function_v2(c->db, "pa_facts", -1, SQLITE_UTF8, p, NULL, facts_step,
+					    facts_final, NULL);
+	return rc == SQLITE_OK ? sq_prepare(c, sql, q) : sq_map_rc(rc, c->db);
 }
 
 /* Finalizes q and removes pa_facts from c (its pass is on the stack). */
