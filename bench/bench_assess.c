@@ -13,10 +13,13 @@
  * reworks, extensions and lateness a few per cent each, 30 % rated, handling
  * times up to three days (so the working-hours function does real work).
  *
- *   bench_assess --db PATH [--events N] [--rounds R] [--month YYYY-MM]
+ *   bench_assess --db PATH [--events N] [--rounds R] [--month YYYY-MM] [--dump FILE]
  *
  * Prints the load time, then each round's compute time and the median, and
  * one drill-down (the cases of the largest street's "due", first page).
+ * --dump writes every unit's measures, indicator values, score and rank of
+ * the last round to FILE, floating point in hexadecimal (%a), so the results
+ * of two builds can be compared bit for bit with cmp(1).
  */
 #include "cli/cli.h"
 #include "core/config.h"
@@ -60,6 +63,19 @@ static double cpu_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* the 1-minute load average, or -1 */
+static double load1(void)
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+	double l = -1;
+	if (f) {
+		if (fscanf(f, "%lf", &l) != 1)
+			l = -1;
+		fclose(f);
+	}
+	return l;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -95,6 +111,31 @@ static void free_strings(char **v)
 	for (char **p = v; *p; p++)
 		free(*p);
 	free(v);
+}
+
+static void dump(const char *path, const struct assess_level_result *res, size_t nind)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "bench_assess: cannot write %s\n", path);
+		return;
+	}
+	for (int l = 0; l < AL__COUNT; l++)
+		for (size_t i = 0; i < res[l].n; i++) {
+			const struct assess_row *r = &res[l].rows[i];
+			fprintf(f, "%s %s score %d %a rank %d %d\n",
+				assess_level_name(res[l].level), r->unit, r->has_score, r->score,
+				r->rank, r->tie);
+			for (int m = 0; m < AM__COUNT; m++)
+				fprintf(f, " %s %a", assess_measures[m].name, r->m[m]);
+			fprintf(f, "\n");
+			for (size_t k = 0; k < nind; k++) {
+				const struct assess_value *x = &r->v[k];
+				fprintf(f, " %zu: %d %d %d %a %a %a %a\n", k, x->has_value,
+					x->small, x->scored, x->num, x->den, x->value, x->score);
+			}
+		}
+	fclose(f);
 }
 
 static int load(const char *path, long long from, long long to, long long events)
@@ -226,7 +267,7 @@ int main(int argc, char **argv)
 	struct config cfg;
 	config_init(&cfg);
 	long long events = 1000000, rounds = 5;
-	const char *month = "2026-10";
+	const char *month = "2026-10", *dump_file = NULL;
 	for (int i = 1; i + 1 < argc; i += 2) {
 		char why[256];
 		if (!strcmp(argv[i], "--events"))
@@ -235,6 +276,8 @@ int main(int argc, char **argv)
 			str_to_ll(argv[i + 1], 1, 1000, &rounds);
 		else if (!strcmp(argv[i], "--month"))
 			month = argv[i + 1];
+		else if (!strcmp(argv[i], "--dump"))
+			dump_file = argv[i + 1];
 		else if (config_set(&cfg, argv[i] + 2, argv[i + 1], "flag", why, sizeof(why))) {
 			fprintf(stderr, "bench_assess: %s\n", why);
 			return 2;
@@ -289,8 +332,10 @@ int main(int argc, char **argv)
 		for (int l = 0; l < AL__COUNT; l++)
 			nrows += res[l].n;
 		printf("round %lld: every indicator for every level (%zu units) in %.0f ms "
-		       "(%.0f ms of CPU)\n",
-		       r + 1, nrows, ms[r], cpu[r]);
+		       "(%.0f ms of CPU), load average %.2f\n",
+		       r + 1, nrows, ms[r], cpu[r], load1());
+		if (dump_file && r == rounds - 1)
+			dump(dump_file, res, nind);
 		arena_free(ra);
 	}
 	qsort(ms, (size_t)rounds, sizeof(double), cmp_double);

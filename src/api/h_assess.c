@@ -665,7 +665,7 @@ int h_assess_drill(struct app *app, struct http_request *r, struct principal *wh
 		return http_error(r, ERR_BAD_QUERY,
 				  "query parameters 'unit' and 'indicator' "
 				  "are required");
-	size_t k;
+	size_t k = 0; /* set by find_indicator (a false -Wmaybe-uninitialized at -O2) */
 	if ((err = find_indicator(r, &v, code, &k)))
 		return err;
 	struct assess_row *row = assess_find_row(v.rows, v.n, unit);
@@ -1186,8 +1186,17 @@ static int decide_commendation(struct app *app, struct http_request *r, struct p
 			      arena_printf(r->arena, "commendation:%lld", id),
 			      store_assess_commendation_decide(app->st, &who->scope, id, status,
 							       who->user_id, app->now(), note));
-	if (err == ERR_CONFLICT)
-		return http_error(r, ERR_NOT_FOUND, "no candidate %lld awaiting a decision", id);
+	if (err == ERR_CONFLICT) {
+		/* decided already (409 with its state, as for manual items), or
+		 * no such candidate in the scope (404) */
+		struct assess_commendation x;
+		err = store_assess_commendation_get(app->st, r->arena, &who->scope, id, &x);
+		if (err == ERR_NOT_FOUND)
+			return http_error(r, ERR_NOT_FOUND, "no candidate %lld", id);
+		if (err)
+			return err;
+		return http_error(r, ERR_CONFLICT, "candidate %lld is already %s", id, x.status);
+	}
 	if (err)
 		return err;
 	http_reply_json(r, 200, json_pack("{s:I,s:s}", "id", (json_int_t)id, "status", status));

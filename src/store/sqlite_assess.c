@@ -1,12 +1,13 @@
 /*
  * sqlite_assess.c - the assessment tables in SQLite; see store_assess.h.
  *
- * The measure table below is the single definition of what each measure
- * counts: the aggregate query (one pass over event_facts per grouping, each
- * measure a conditional sum) and the case list of the drill-down are both
- * generated from it. Working hours come from a SQL function (pa_work_s)
- * bound to the calendar on the connection for the query, so the handling
- * time of a million cases is summed inside SQLite, not row by row in C.
+ * The measure table below is the definition of what each measure counts:
+ * the case lists of the drill-down are generated from it. The sums are one
+ * sequential pass over the period's event_facts rows (grid by grid, on two
+ * reader connections) that adds each row to its (place, department, grid
+ * worker) group in C: fact_add() applies the same conditions, and a unit
+ * test holds the two to the same counts. Working hours are summed in
+ * seconds on the working calendar and turned into hours per group.
  *
  * Statements here are prepared per call (the shared statement cache is
  * kept for the hot paths of events and sessions).
@@ -56,64 +57,314 @@ static const char *cohort_sql(enum assess_measure m)
 	return assess_measures[m].cohort == AC_REPORTED ? COHORT_R : COHORT_G;
 }
 
-/* pa_work_s(a, b): working seconds in [a, b) on the calendar in user data */
-static void fn_work_s(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+/*
+ * The same conditions in C, for the sums: one pass over the period's rows
+ * adds each row to its (place, department, grid worker) group, with no SQL
+ * aggregate per measure and no sort of the rows. fact_add() must count
+ * exactly what measure_cond[] selects; tests/unit/test_assess.c checks the
+ * two against each other, unit by unit and measure by measure, on a fixture
+ * with every combination of the columns.
+ */
+
+/* the columns fact_add() reads, in this order */
+enum {
+	FC_CREATED,
+	FC_REGISTERED,
+	FC_ASSIGNEE,
+	FC_REPORTER, /* the reporting grid worker, NULL for other sources */
+	FC_STATE,
+	FC_RATING,
+	FC_REGISTER_LATE,
+	FC_DISPATCHED,
+	FC_DISPATCHES,
+	FC_RETURNS,
+	FC_REWORKS,
+	FC_EXTENSIONS,
+	FC_HANDLED,
+	FC_HANDLE_LATE,
+	FC_LATE,
+	FC_PATH, /* only in the query of the cases reported before the period */
+};
+#define FACT_COLS                                                                             \
+	"f.created_at, f.registered_at, f.assignee, CASE WHEN f.source = 'grid_worker' THEN " \
+	"f.reporter_id END, f.state, f.rating, f.register_late, f.dispatched_at, "            \
+	"f.dispatches, f.returns, f.reworks, f.extensions, f.handled_at, f.handle_late, f.late"
+
+static bool col_null(sqlite3_value **v, int i)
 {
-	(void)argc;
-	const struct calendar *cal = sqlite3_user_data(ctx);
-	if (sqlite3_value_type(argv[0]) == SQLITE_NULL ||
-	    sqlite3_value_type(argv[1]) == SQLITE_NULL) {
-		sqlite3_result_null(ctx);
+	return sqlite3_value_type(v[i]) == SQLITE_NULL;
+}
+
+static long long col_int(sqlite3_value **v, int i)
+{
+	return sqlite3_value_int64(v[i]);
+}
+
+/* text compared as bytes (read as a blob: no terminator to add) */
+static bool text_is(const void *t, int len, const char *s)
+{
+	return t && (size_t)len == strlen(s) && !memcmp(t, s, (size_t)len);
+}
+
+/* Adds one row (its FACT_COLS in v) to the counts n[AM__COUNT] of
+ * [from, to); the handling time in working seconds (made hours per group,
+ * as the SQL sum divided its total). */
+static void fact_add(sqlite3_value **v, const struct calendar *cal, long long from, long long to,
+		     long long *n)
+{
+	long long created = col_int(v, FC_CREATED);
+	bool has_reg = !col_null(v, FC_REGISTERED);
+	long long reg = col_int(v, FC_REGISTERED);
+	bool r = created >= from && created < to, g = has_reg && reg >= from && reg < to;
+	if (!r && !g)
 		return;
+	const void *state = sqlite3_value_blob(v[FC_STATE]);
+	int slen = sqlite3_value_bytes(v[FC_STATE]);
+	bool merged = text_is(state, slen, "merged");
+	if (r) {
+		n[AM_REPORTED]++;
+		n[AM_REPORTED_VALID] += has_reg;
+		n[AM_MERGED] += merged;
 	}
-	sqlite3_result_int64(
-		ctx, cal_between(cal, sqlite3_value_int64(argv[0]), sqlite3_value_int64(argv[1])));
+	if (!g)
+		return;
+	bool closed = text_is(state, slen, "closed");
+	bool dispatched = col_int(v, FC_DISPATCHES) > 0;
+	bool handled = !col_null(v, FC_HANDLED), handle_late = col_int(v, FC_HANDLE_LATE) != 0;
+	bool late = col_int(v, FC_LATE) != 0;
+	n[AM_REGISTERED]++;
+	n[AM_REGISTERED_ON_TIME] += col_int(v, FC_REGISTER_LATE) == 0;
+	n[AM_DUE] += !merged && !text_is(state, slen, "voided");
+	n[AM_CLOSED] += closed;
+	n[AM_CLOSED_ON_TIME] += closed && !late;
+	n[AM_DISPATCHED] += dispatched;
+	n[AM_HANDLE_DUE] += dispatched && (handled || handle_late);
+	n[AM_HANDLED] += handled;
+	n[AM_HANDLED_ON_TIME] += dispatched && handled && !handle_late;
+	n[AM_REWORKED] += col_int(v, FC_REWORKS) > 0;
+	n[AM_RETURNED] += col_int(v, FC_RETURNS) > 0;
+	n[AM_EXTENDED] += col_int(v, FC_EXTENSIONS) > 0;
+	n[AM_LATE] += late;
+	if (!col_null(v, FC_RATING)) {
+		n[AM_RATED]++;
+		n[AM_SATISFIED] += sqlite3_value_double(v[FC_RATING]) >= 4;
+	}
+	if (handled && !col_null(v, FC_DISPATCHED))
+		n[AM_HANDLE_HOURS] +=
+			cal_between(cal, col_int(v, FC_DISPATCHED), col_int(v, FC_HANDLED));
 }
 
-/* The measure sums for the select list, given what the cohort tests reduce
- * to in the query's rows: reported in the period (r) and registered in it (g). */
-static void sums_sql(struct strbuf *sb, const char *r, const char *g)
+/* A group being summed, keyed by (place, department, grid worker). */
+struct gent {
+	const char *path, *assignee;
+	size_t path_len, assignee_len;
+	bool has_reporter;
+	long long reporter;
+	unsigned long long hash;
+	long long n[AM__COUNT];
+};
+
+/* The groups of one read, open addressing (a place has a few dozen). */
+struct gtab {
+	struct arena *a;
+	struct gent **slot;
+	size_t cap, len;
+};
+
+static unsigned long long hash_bytes(unsigned long long h, const void *p, size_t n)
 {
-	for (int m = 0; m < AM__COUNT; m++) {
-		const char *cohort = assess_measures[m].cohort == AC_REPORTED ? r : g;
-		if (m == AM_POPULATION)
-			strbuf_addstr(sb, ", 0");
-		else if (m == AM_HANDLE_HOURS)
-			strbuf_addf(sb,
-				    ", coalesce(sum(CASE WHEN %s AND %s THEN "
-				    "pa_work_s(f.dispatched_at, f.handled_at) END), 0) / 3600.0",
-				    g, measure_cond[m]);
-		else if (!strcmp(cohort, "0"))
-			strbuf_addstr(sb, ", 0");
-		else if (!strcmp(cohort, "1"))
-			strbuf_addf(sb, ", sum(%s)", measure_cond[m]);
-		else
-			strbuf_addf(sb, ", sum(%s AND (%s))", cohort, measure_cond[m]);
-	}
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ULL;
+	return h;
 }
 
-/* integer keys sort faster than text: the reporter is read back as text */
-#define GROUP_KEYS "f.assignee, CASE WHEN f.source = 'grid_worker' THEN f.reporter_id END"
-
-/* Steps q, appending its rows (path from column 0 or `path`) to the groups. */
-static int collect_groups(struct arena *a, sqlite3_stmt *q, const char *path, int first,
-			  struct assess_group **v, size_t *len, size_t *cap)
+static void gtab_init(struct gtab *t, struct arena *a)
 {
-	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (*len == *cap) {
-			struct assess_group *nv = arena_alloc(a, 2 * *cap * sizeof(*nv));
-			memcpy(nv, *v, *len * sizeof(*nv));
-			*v = nv;
-			*cap *= 2;
+	t->a = a;
+	t->cap = 64;
+	t->len = 0;
+	t->slot = arena_zalloc(a, t->cap * sizeof(*t->slot));
+}
+
+static void gtab_put(struct gtab *t, struct gent *e)
+{
+	size_t i = (size_t)e->hash & (t->cap - 1);
+	while (t->slot[i])
+		i = (i + 1) & (t->cap - 1);
+	t->slot[i] = e;
+}
+
+/* The group of the row v (place path[plen], hashed to ph). */
+static struct gent *gtab_get(struct gtab *t, sqlite3_value **v, const char *path, size_t plen,
+			     unsigned long long ph)
+{
+	const char *as = sqlite3_value_blob(v[FC_ASSIGNEE]);
+	size_t alen = (size_t)sqlite3_value_bytes(v[FC_ASSIGNEE]);
+	bool has_rep = !col_null(v, FC_REPORTER);
+	long long rep = has_rep ? col_int(v, FC_REPORTER) : 0;
+	if (!as)
+		as = "";
+	unsigned long long h =
+		hash_bytes(ph ^ (unsigned long long)rep * 0x9E3779B97F4A7C15ULL, as, alen);
+	size_t i = (size_t)h & (t->cap - 1);
+	for (struct gent *e; (e = t->slot[i]); i = (i + 1) & (t->cap - 1))
+		if (e->hash == h && e->has_reporter == has_rep && e->reporter == rep &&
+		    e->assignee_len == alen && !memcmp(e->assignee, as, alen) &&
+		    e->path_len == plen && (e->path == path || !memcmp(e->path, path, plen)))
+			return e;
+	struct gent *e = arena_zalloc(t->a, sizeof(*e));
+	e->path = arena_strndup(t->a, path, plen);
+	e->path_len = plen;
+	e->assignee = arena_strndup(t->a, as, alen);
+	e->assignee_len = alen;
+	e->has_reporter = has_rep;
+	e->reporter = rep;
+	e->hash = h;
+	if (2 * (t->len + 1) > t->cap) {
+		struct gent **old = t->slot;
+		size_t ocap = t->cap;
+		t->cap *= 2;
+		t->slot = arena_zalloc(t->a, t->cap * sizeof(*t->slot));
+		for (size_t k = 0; k < ocap; k++)
+			if (old[k])
+				gtab_put(t, old[k]);
+	}
+	gtab_put(t, e);
+	t->len++;
+	return e;
+}
+
+/* SQLite's BINARY order of text: bytes, then the shorter first */
+static int bin_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+	return c ? c : (an > bn) - (an < bn);
+}
+
+/* the order of the SQL GROUP BY (place, department, grid worker: NULL
+ * first), kept so that the roll-up adds the same numbers in the same order */
+static int gent_cmp(const void *pa, const void *pb)
+{
+	const struct gent *a = *(const struct gent *const *)pa,
+			  *b = *(const struct gent *const *)pb;
+	int c = bin_cmp(a->path, a->path_len, b->path, b->path_len);
+	if (!c)
+		c = bin_cmp(a->assignee, a->assignee_len, b->assignee, b->assignee_len);
+	if (!c && a->has_reporter != b->has_reporter)
+		c = a->has_reporter ? 1 : -1;
+	if (!c)
+		c = (a->reporter > b->reporter) - (a->reporter < b->reporter);
+	return c;
+}
+
+struct gvec {
+	struct assess_group *v;
+	size_t len, cap;
+};
+
+static struct assess_group *gvec_push(struct arena *a, struct gvec *gv)
+{
+	if (gv->len == gv->cap) {
+		size_t cap = gv->cap ? 2 * gv->cap : 64;
+		struct assess_group *nv = arena_alloc(a, cap * sizeof(*nv));
+		if (gv->len)
+			memcpy(nv, gv->v, gv->len * sizeof(*nv));
+		gv->v = nv;
+		gv->cap = cap;
+	}
+	return &gv->v[gv->len++];
+}
+
+/* Appends the table's groups in GROUP BY order (strings in a) and empties it. */
+static void gtab_flush(struct gtab *t, struct arena *a, struct gvec *out)
+{
+	if (!t->len)
+		return;
+	struct gent **es = arena_alloc(t->a, t->len * sizeof(*es));
+	size_t k = 0;
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->slot[i]) {
+			es[k++] = t->slot[i];
+			t->slot[i] = NULL;
 		}
-		struct assess_group *g = &(*v)[(*len)++];
-		g->org_path = path ? path : sq_col_text(a, q, 0);
-		g->assignee = sq_col_text(a, q, first);
-		g->reporter = sq_col_text(a, q, first + 1);
+	qsort(es, k, sizeof(*es), gent_cmp);
+	for (size_t i = 0; i < k; i++) {
+		struct assess_group *g = gvec_push(a, out);
+		g->org_path = arena_strndup(a, es[i]->path, es[i]->path_len);
+		g->assignee = arena_strndup(a, es[i]->assignee, es[i]->assignee_len);
+		g->reporter = es[i]->has_reporter ? arena_printf(a, "%lld", es[i]->reporter) : "";
 		for (int m = 0; m < AM__COUNT; m++)
-			g->m[m] = sqlite3_column_double(q, first + 2 + m);
+			g->m[m] = (double)es[i]->n[m];
+		g->m[AM_HANDLE_HOURS] = (double)es[i]->n[AM_HANDLE_HOURS] / 3600.0;
+		g->m[AM_POPULATION] = 0;
 	}
+	t->len = 0;
+}
+
+/* One read: the rows go to the aggregate pa_facts(FACT_COLS[, org_path]),
+ * whose step adds each to its group (a call per row, the values read in
+ * place: no result row per fact). The place is `path`, or the FC_PATH
+ * argument when NULL. */
+struct pass {
+	struct gtab *t;
+	const char *path;
+	size_t plen;
+	unsigned long long ph;
+	const struct calendar *cal;
+	long long from, to;
+};
+
+#define FNV_BASIS 14695981039346656037ULL
+
+static void facts_step(sqlite3_context *ctx, int argc, sqlite3_value **v)
+{
+	struct pass *p = sqlite3_user_data(ctx);
+	const char *path = p->path;
+	size_t plen = p->plen;
+	unsigned long long h = p->ph;
+	if (!path) {
+		path = argc > FC_PATH ? sqlite3_value_blob(v[FC_PATH]) : NULL;
+		plen = path ? (size_t)sqlite3_value_bytes(v[FC_PATH]) : 0;
+		if (!path)
+			path = "";
+		h = hash_bytes(FNV_BASIS, path, plen);
+	}
+	fact_add(v, p->cal, p->from, p->to, gtab_get(p->t, v, path, plen, h)->n);
+}
+
+static void facts_final(sqlite3_context *ctx)
+{
+	sqlite3_result_null(ctx);
+}
+
+/* Prepares sql (which calls pa_facts) on c, the function bound to p. */
+static int facts_prepare(struct conn *c, struct pass *p, const char *sql, sqlite3_stmt **q)
+{
+	*q = NULL;
+	/* refused only while a statement of c runs: never one bound to another pass */
+	int rc = sqlite3_create_function_v2(c->db, "pa_facts", -1, SQLITE_UTF8, p, NULL, facts_step,
+					    facts_final, NULL);
+	return rc == SQLITE_OK ? sq_prepare(c, sql, q) : sq_map_rc(rc, c->db);
+}
+
+/* Finalizes q and removes pa_facts from c (its pass is on the stack). */
+static void facts_done(struct conn *c, sqlite3_stmt *q)
+{
+	sqlite3_finalize(q);
+	sqlite3_create_function_v2(c->db, "pa_facts", -1, SQLITE_UTF8, NULL, NULL, NULL, NULL,
+				   NULL);
+}
+
+/* Runs q for the pass's place (p->path, or each row's). */
+static int run_pass(sqlite3_stmt *q, struct pass *p, const char *path)
+{
+	p->path = path;
+	p->plen = path ? strlen(path) : 0;
+	p->ph = path ? hash_bytes(FNV_BASIS, path, p->plen) : 0;
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		;
 	sqlite3_reset(q);
 	return rc == SQLITE_DONE ? 0 : sq_map_rc(rc, sqlite3_db_handle(q));
 }
@@ -123,55 +374,44 @@ struct share {
 	struct store *st;
 	struct conn *c;
 	const struct calendar *cal;
-	const char *sql;
 	char **paths;
 	size_t first, end;
 	long long from, to;
 	struct arena *a;
-	struct assess_group *v;
-	size_t len, cap;
+	struct gvec out;
 	int err;
 };
-
-static void bind_work_s(struct conn *c, const struct calendar *cal)
-{
-	sqlite3_create_function_v2(c->db, "pa_work_s", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-				   (void *)cal, fn_work_s, NULL, NULL, NULL);
-}
 
 static void *read_share(void *arg)
 {
 	struct share *sh = arg;
 	struct conn *c = sh->c ? sh->c : sq_racquire(sh->st);
-	bind_work_s(c, sh->cal);
 	sqlite3_stmt *q;
-	sh->cap = 64;
-	sh->v = arena_alloc(sh->a, sh->cap * sizeof(*sh->v));
-	sh->err = sq_prepare(c, sh->sql, &q);
+	struct gtab t;
+	gtab_init(&t, sh->a);
+	struct pass p = { .t = &t, .cal = sh->cal, .from = sh->from, .to = sh->to };
+	sh->err = facts_prepare(c, &p,
+				"SELECT pa_facts(" FACT_COLS ") FROM event_facts f WHERE "
+				"f.org_path = ?3 AND f.created_at >= ?1 AND f.created_at < ?2",
+				&q);
 	for (size_t i = sh->first; !sh->err && i < sh->end; i++) {
 		sqlite3_bind_int64(q, 1, sh->from);
 		sqlite3_bind_int64(q, 2, sh->to);
 		sqlite3_bind_text(q, 3, sh->paths[i], -1, SQLITE_STATIC);
-		sh->err = collect_groups(sh->a, q, sh->paths[i], 0, &sh->v, &sh->len, &sh->cap);
+		sh->err = run_pass(q, &p, sh->paths[i]);
+		gtab_flush(&t, sh->a, &sh->out);
 	}
-	sqlite3_finalize(q);
+	facts_done(c, q);
 	if (!sh->c)
 		sq_rrelease(sh->st, c);
 	return NULL;
 }
 
-static void append_groups(struct arena *a, const struct share *sh, struct assess_group **v,
-			  size_t *len, size_t *cap)
+static void append_groups(struct arena *a, const struct share *sh, struct gvec *out)
 {
-	for (size_t i = 0; i < sh->len; i++) {
-		if (*len == *cap) {
-			struct assess_group *nv = arena_alloc(a, 2 * *cap * sizeof(*nv));
-			memcpy(nv, *v, *len * sizeof(*nv));
-			*v = nv;
-			*cap *= 2;
-		}
-		struct assess_group *g = &(*v)[(*len)++];
-		*g = sh->v[i];
+	for (size_t i = 0; i < sh->out.len; i++) {
+		struct assess_group *g = gvec_push(a, out);
+		*g = sh->out.v[i];
 		g->org_path = arena_strdup(a, g->org_path);
 		g->assignee = arena_strdup(a, g->assignee);
 		g->reporter = arena_strdup(a, g->reporter);
@@ -182,26 +422,15 @@ int store_assess_groups(struct store *st, struct arena *a, const struct calendar
 			long long from, long long to, struct assess_group **out, size_t *n)
 {
 	/* per place: the rows reported in the period, one contiguous range of the
-	 * clustered key; then those registered in it but reported before */
-	struct strbuf sb = STRBUF_INIT;
-	strbuf_addstr(&sb, "SELECT " GROUP_KEYS);
-	/* reported in the period, so registered in it unless after its end */
-	sums_sql(&sb, "1", "(f.registered_at < ?2)");
-	strbuf_addstr(&sb, " FROM event_facts f WHERE f.org_path = ?3 AND f.created_at >= ?1 "
-			   "AND f.created_at < ?2 GROUP BY 1, 2");
-	char *per_place = strbuf_detach(&sb, NULL);
-	strbuf_addstr(&sb, "SELECT f.org_path, " GROUP_KEYS);
-	sums_sql(&sb, "0", "1");
-	/* found on the covering index first: only those rows are then read */
-	strbuf_addstr(&sb,
-		      " FROM (SELECT g.event_id AS id FROM event_facts g WHERE "
-		      "g.registered_at >= ?1 AND g.registered_at < ?2 AND g.created_at < ?1) x "
-		      "CROSS JOIN event_facts f ON f.event_id = x.id GROUP BY 1, 2, 3");
-	char *earlier = strbuf_detach(&sb, NULL);
+	 * clustered key; then those registered in it but reported before, found
+	 * on the covering index first so that only those rows are read */
+	static const char earlier[] =
+		"SELECT pa_facts(" FACT_COLS ", f.org_path) FROM (SELECT g.event_id AS id FROM "
+		"event_facts g WHERE g.registered_at >= ?1 AND g.registered_at < ?2 AND "
+		"g.created_at < ?1) x CROSS JOIN event_facts f ON f.event_id = x.id";
 	struct conn *c = sq_racquire(st);
-	bind_work_s(c, cal);
-	size_t cap = 64, len = 0, npaths = 0, pcap = 256;
-	struct assess_group *v = arena_alloc(a, cap * sizeof(*v));
+	struct gvec v = { 0 };
+	size_t npaths = 0, pcap = 256;
 	char **paths = arena_alloc(a, pcap * sizeof(*paths));
 	sqlite3_stmt *q = NULL;
 	int err = sq_prepare(
@@ -231,7 +460,6 @@ int store_assess_groups(struct store *st, struct arena *a, const struct calendar
 		sh[k] = (struct share){ .st = st,
 					.c = k == 0 ? c : NULL,
 					.cal = cal,
-					.sql = per_place,
 					.paths = paths,
 					.first = npaths * (size_t)k / (size_t)nshares,
 					.end = npaths * (size_t)(k + 1) / (size_t)nshares,
@@ -250,21 +478,29 @@ int store_assess_groups(struct store *st, struct arena *a, const struct calendar
 		for (int k = 0; k < nshares; k++) {
 			if (!err)
 				err = sh[k].err;
-			append_groups(a, &sh[k], &v, &len, &cap);
+			append_groups(a, &sh[k], &v);
 			arena_free(sh[k].a);
 		}
 	}
-	if (!err && !(err = sq_prepare(c, earlier, &q))) {
-		sqlite3_bind_int64(q, 1, from);
-		sqlite3_bind_int64(q, 2, to);
-		err = collect_groups(a, q, NULL, 1, &v, &len, &cap);
+	if (!err) {
+		struct arena *ta = arena_new();
+		struct gtab t;
+		gtab_init(&t, ta);
+		struct pass p = { .t = &t, .cal = cal, .from = from, .to = to };
+		if (!(err = facts_prepare(c, &p, earlier, &q))) {
+			sqlite3_bind_int64(q, 1, from);
+			sqlite3_bind_int64(q, 2, to);
+			if (!(err = run_pass(q, &p, NULL)))
+				gtab_flush(&t, a, &v);
+		}
+		facts_done(c, q);
+		arena_free(ta);
+	} else {
+		sqlite3_finalize(q);
 	}
-	sqlite3_finalize(q);
 	sq_rrelease(st, c);
-	free(per_place);
-	free(earlier);
-	*out = v;
-	*n = err ? 0 : len;
+	*out = v.v;
+	*n = err ? 0 : v.len;
 	return err;
 }
 
@@ -1109,6 +1345,10 @@ int store_assess_commendations_add(struct store *st, const struct assess_commend
 	return sq_wend(st, err);
 }
 
+#define COMM_COLS                                                                \
+	"id, period, rule, level, unit, name, unit_path, score, basis, status, " \
+	"coalesce(decided_by, 0), coalesce(decided_at, 0), note"
+
 static void read_commendation(struct arena *a, sqlite3_stmt *q, void *item)
 {
 	struct assess_commendation *x = item;
@@ -1133,16 +1373,38 @@ int store_assess_commendations(struct store *st, struct arena *a, const struct s
 {
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q;
-	int err = sq_prepare(c,
-			     "SELECT id, period, rule, level, unit, name, unit_path, score, basis, "
-			     "status, coalesce(decided_by, 0), coalesce(decided_at, 0), note FROM "
-			     "assess_commendations WHERE period = ?1 AND " SCOPE_SQL(
-				     "unit_path", "?2", "?3") " ORDER BY rule, score DESC, unit",
-			     &q);
+	int err = sq_prepare(
+		c,
+		"SELECT " COMM_COLS " FROM assess_commendations WHERE period = ?1 "
+		"AND " SCOPE_SQL("unit_path", "?2", "?3") " ORDER BY rule, score DESC, unit",
+		&q);
 	if (!err) {
 		sqlite3_bind_text(q, 1, period, -1, SQLITE_TRANSIENT);
 		sq_bind_scope(a, q, 2, sc);
 		err = sq_collect(a, q, sizeof(**out), read_commendation, (void **)out, n);
+		sqlite3_finalize(q);
+	}
+	sq_rrelease(st, c);
+	return err;
+}
+
+int store_assess_commendation_get(struct store *st, struct arena *a, const struct scope *sc,
+				  long long id, struct assess_commendation *out)
+{
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q;
+	int err = sq_prepare(c,
+			     "SELECT " COMM_COLS " FROM assess_commendations WHERE id = ?1 "
+			     "AND " SCOPE_SQL("unit_path", "?2", "?3"),
+			     &q);
+	if (!err) {
+		sqlite3_bind_int64(q, 1, id);
+		sq_bind_scope(a, q, 2, sc);
+		int rc = sqlite3_step(q);
+		if (rc == SQLITE_ROW)
+			read_commendation(a, q, out);
+		else
+			err = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_map_rc(rc, c->db);
 		sqlite3_finalize(q);
 	}
 	sq_rrelease(st, c);

@@ -6,9 +6,10 @@
  *
  * Measures are sums over event_facts (one row per event, kept by triggers
  * in migration 0005, clustered by place and report time), grouped by place,
- * department and grid worker in one read of the period. The SQL for a
- * measure's sum and for listing its cases is generated from one table, so
- * the list behind a figure always holds exactly the cases counted.
+ * department and grid worker in one read of the period. The SQL listing a
+ * measure's cases is generated from the measure table; the sums apply the
+ * same conditions in C in one pass, and a unit test holds the two to the
+ * same counts, so the list behind a figure holds exactly the cases counted.
  *
  * Same conventions as store.h: strings from the caller's arena, 0 or a
  * negative ERR_*, scope applied in the SQL.
@@ -152,7 +153,11 @@ struct assess_commendation {
 int store_assess_commendations_add(struct store *st, const struct assess_commendation *v, size_t n);
 int store_assess_commendations(struct store *st, struct arena *a, const struct scope *sc,
 			       const char *period, struct assess_commendation **out, size_t *n);
-/* candidate -> approved|rejected; ERR_CONFLICT unless a candidate. */
+/* One commendation inside the scope; ERR_NOT_FOUND if none (or outside). */
+int store_assess_commendation_get(struct store *st, struct arena *a, const struct scope *sc,
+				  long long id, struct assess_commendation *out);
+/* candidate -> approved|rejected; ERR_CONFLICT unless a candidate in the
+ * scope (store_assess_commendation_get tells which). */
 int store_assess_commendation_decide(struct store *st, const struct scope *sc, long long id,
 				     const char *status, long long user_id, long long now,
 				     const char *note);

@@ -393,13 +393,38 @@ describe('commendations and exports', () => {
 		const id = res.json.items[0].id;
 		const ok = await call('leader', 'POST', `/api/v1/assess/commendations/${id}/approve`, {});
 		assert.equal(ok.status, 200, ok.text);
-		assertError(await call('leader', 'POST', `/api/v1/assess/commendations/${id}/approve`, {}),
-			404, 'not_found');
+		const again = await call('leader', 'POST', `/api/v1/assess/commendations/${id}/approve`, {});
+		assertError(again, 409, 'conflict');
+		assert.match(again.json.error.message, /already approved/);
 		const gw = await call('assessor', 'POST', '/api/v1/assess/commendations',
 			{ period, rule: 'excellent_grid_workers', top: 5 });
 		assert.equal(gw.status, 200, gw.text);
 		assert.ok(!gw.json.items.some((x) => x.rule === 'excellent_grid_workers'),
 			'the only grid worker had a late case: no candidate');
+	});
+	test('a decided candidate answers 409 with its state; an unknown one 404', async () => {
+		const list = await call('assessor', 'GET', `/api/v1/assess/commendations?period=${period}`);
+		assert.equal(list.status, 200, list.text);
+		const cand = list.json.items.find((x) => x.status === 'candidate');
+		assert.ok(cand, 'a candidate left to decide');
+		const no = await call('leader', 'POST', `/api/v1/assess/commendations/${cand.id}/reject`,
+			{ note: '材料不全' });
+		assert.equal(no.status, 200, no.text);
+		assert.equal(no.json.status, 'rejected');
+		for (const action of ['approve', 'reject']) {
+			const res = await call('assessor', 'POST',
+				`/api/v1/assess/commendations/${cand.id}/${action}`, {});
+			assertError(res, 409, 'conflict');
+			assert.match(res.json.error.message, /already rejected/);
+		}
+		const after = await call('assessor', 'GET', `/api/v1/assess/commendations?period=${period}`);
+		assert.equal(after.json.items.find((x) => x.id === cand.id).status, 'rejected',
+			'the repeated decision changed nothing');
+		const max = Math.max(...after.json.items.map((x) => x.id));
+		assertError(await call('leader', 'POST', `/api/v1/assess/commendations/${max + 1000}/approve`,
+			{}), 404, 'not_found');
+		assertError(await call('leader', 'POST', '/api/v1/assess/commendations/abc/approve', {}),
+			404, 'not_found');
 	});
 	test('CSV and the printable report, in Chinese', async () => {
 		const csv = await call('centre', 'GET', `/api/v1/assess/export.csv?period=${period}&level=community`);

@@ -3,7 +3,9 @@
  * hand-computed measures (with empty and tiny denominators), scoring bands,
  * ranking ties, periods; and against a real store: the per-event facts the
  * triggers keep, the measure sums, the case lists behind them, and the
- * snapshot rule (a recompute is a new version, the old one is kept).
+ * snapshot rule (a recompute is a new version, the old one is kept). The
+ * sums of the one-pass read (C) equal the counts of the measure table's SQL
+ * (the drill-down) on a fixture with every combination of the fact columns.
  */
 #include "core/arena.h"
 #include "core/calendar.h"
@@ -16,6 +18,7 @@
 #include "tap.h"
 
 #include <math.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -557,6 +560,215 @@ static void test_store(void)
 	fx_close(&f);
 }
 
+/* ---- the one-pass sums against the SQL definition ----------------------- */
+
+static unsigned long long fx_rng = 0x9E3779B97F4A7C15ULL;
+static long long pick(long long n)
+{
+	fx_rng ^= fx_rng >> 12;
+	fx_rng ^= fx_rng << 25;
+	fx_rng ^= fx_rng >> 27;
+	return (long long)((fx_rng * 2685821657736338717ULL) >> 33) % n;
+}
+
+static const struct calendar *work_cal;
+static void fn_work(sqlite3_context *ctx, int argc, sqlite3_value **v)
+{
+	(void)argc;
+	sqlite3_result_int64(
+		ctx, cal_between(work_cal, sqlite3_value_int64(v[0]), sqlite3_value_int64(v[1])));
+}
+
+/* fact rows written straight into event_facts: reported before, in and
+ * after the period, registered never, before, in or after it, every state,
+ * every flag, ratings 1-5 or none, handled with and without a dispatch */
+static int write_facts(const char *path, const char *const *places, int nplaces, long long from,
+		       long long to, int n)
+{
+	static const char *const states[] = { "reported", "registered", "dispatched", "handling",
+					      "handled",  "verified",   "closed",     "merged",
+					      "voided",   "rejected",   "returned" };
+	static const char *const depts[] = { "", "330108D01", "330108D02" };
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		return -1;
+	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+	int rc = sqlite3_prepare_v2(
+		db,
+		"INSERT INTO event_facts (event_id, org_path, assignee, reporter_id, source, "
+		"state, rating, created_at, registered_at, register_late, dispatched_at, "
+		"dispatches, returns, reworks, extensions, handled_at, handle_late, late, "
+		"closed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+		"?15, ?16, ?17, ?18, NULL)",
+		-1, &q, NULL);
+	long long span = to - from;
+	for (int i = 0; rc == SQLITE_OK && i < n; i++) {
+		long long created = from - span / 2 + pick(2 * span);
+		long long reg = created + pick(3 * 86400);
+		long long disp = reg + pick(7200), handled = disp + pick(3 * 86400);
+		sqlite3_reset(q);
+		sqlite3_clear_bindings(q);
+		sqlite3_bind_int64(q, 1, 100000 + i);
+		sqlite3_bind_text(q, 2, places[pick(nplaces)], -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 3, depts[pick(3)], -1, SQLITE_STATIC);
+		if (pick(3))
+			sqlite3_bind_int64(q, 4, 7 + pick(2));
+		sqlite3_bind_text(q, 5, pick(2) ? "grid_worker" : "citizen", -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 6, states[pick(11)], -1, SQLITE_STATIC);
+		if (pick(2))
+			sqlite3_bind_int64(q, 7, 1 + pick(5));
+		sqlite3_bind_int64(q, 8, created);
+		if (pick(5))
+			sqlite3_bind_int64(q, 9, reg);
+		sqlite3_bind_int64(q, 10, pick(2));
+		if (pick(4))
+			sqlite3_bind_int64(q, 11, disp);
+		sqlite3_bind_int64(q, 12, pick(3));
+		sqlite3_bind_int64(q, 13, pick(2));
+		sqlite3_bind_int64(q, 14, pick(2));
+		sqlite3_bind_int64(q, 15, pick(2));
+		if (pick(2))
+			sqlite3_bind_int64(q, 16, handled);
+		sqlite3_bind_int64(q, 17, pick(2));
+		sqlite3_bind_int64(q, 18, pick(2));
+		rc = sqlite3_step(q) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+	}
+	sqlite3_finalize(q);
+	sqlite3_exec(db, rc == SQLITE_OK ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* the working hours of the registered cohort under prefix, by SQL */
+static double sql_hours(const char *path, const struct calendar *cal, const char *prefix,
+			long long from, long long to)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	double h = -1;
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		return h;
+	work_cal = cal;
+	sqlite3_create_function(db, "work", 2, SQLITE_UTF8, NULL, fn_work, NULL, NULL);
+	if (sqlite3_prepare_v2(db,
+			       "SELECT coalesce(sum(work(dispatched_at, handled_at)), 0) / 3600.0 "
+			       "FROM event_facts WHERE registered_at >= ?1 AND registered_at < ?2 "
+			       "AND handled_at IS NOT NULL AND dispatched_at IS NOT NULL AND "
+			       "substr(org_path, 1, length(?3)) = ?3",
+			       -1, &q, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(q, 1, from);
+		sqlite3_bind_int64(q, 2, to);
+		sqlite3_bind_text(q, 3, prefix, -1, SQLITE_STATIC);
+		if (sqlite3_step(q) == SQLITE_ROW)
+			h = sqlite3_column_double(q, 0);
+		sqlite3_finalize(q);
+	}
+	sqlite3_close(db);
+	return h;
+}
+
+static bool group_in(const struct assess_group *g, enum assess_level level, const char *key)
+{
+	if (level == AL_DEPARTMENT)
+		return !strcmp(g->assignee, key);
+	if (level == AL_GRID_WORKER)
+		return !strcmp(g->reporter, key);
+	return !strncmp(g->org_path, key, strlen(key));
+}
+
+static void test_pass_matches_sql(void)
+{
+	struct fx f;
+	if (fx_open(&f)) {
+		ok(0, "fixture");
+		return;
+	}
+	int err = put_org(f.st, "330108", ORG_DISTRICT, "") ||
+		  put_org(f.st, "330108001", ORG_STREET, "330108") ||
+		  put_org(f.st, "330108002", ORG_STREET, "330108") ||
+		  put_org(f.st, "330108001001", ORG_COMMUNITY, "330108001") ||
+		  put_org(f.st, "330108002001", ORG_COMMUNITY, "330108002") ||
+		  put_org(f.st, "330108001001001", ORG_GRID, "330108001001") ||
+		  put_org(f.st, "330108001001002", ORG_GRID, "330108001001") ||
+		  put_org(f.st, "330108002001001", ORG_GRID, "330108002001") ||
+		  put_org(f.st, "330108D01", ORG_DEPARTMENT, "330108") ||
+		  put_org(f.st, "330108D02", ORG_DEPARTMENT, "330108");
+	is_int(err, 0, "pass: orgs");
+	static const char *const places[] = { "/330108/",
+					      "/330108/330108001/330108001001/330108001001001/",
+					      "/330108/330108001/330108001001/330108001001002/",
+					      "/330108/330108002/330108002001/330108002001001/" };
+	const long long from = T0, to = T0 + 10 * 86400;
+	is_int(write_facts(f.path, places, 4, from, to, 3000), 0, "pass: 3000 fact rows");
+	struct calendar *cal = cal_new();
+	struct assess_group *g;
+	size_t ng;
+	is_int(store_assess_groups(f.st, f.a, cal, from, to, &g, &ng), 0, "pass: groups read");
+	static const struct {
+		enum assess_level level;
+		const char *key;
+	} units[] = { { AL_STREET, "/330108/" }, /* the district: every case */
+		      { AL_STREET, "/330108/330108001/" },
+		      { AL_STREET, "/330108/330108002/" },
+		      { AL_COMMUNITY, "/330108/330108001/330108001001/" },
+		      { AL_COMMUNITY, "/330108/330108002/330108002001/" },
+		      { AL_GRID, "/330108/330108001/330108001001/330108001001001/" },
+		      { AL_GRID, "/330108/330108001/330108001001/330108001001002/" },
+		      { AL_GRID, "/330108/330108002/330108002001/330108002001001/" },
+		      { AL_DEPARTMENT, "330108D01" },
+		      { AL_DEPARTMENT, "330108D02" },
+		      { AL_GRID_WORKER, "7" },
+		      { AL_GRID_WORKER, "8" } };
+	struct scope all = { .all = true };
+	for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
+		double m[AM__COUNT] = { 0 };
+		for (size_t i = 0; i < ng; i++)
+			if (group_in(&g[i], units[u].level, units[u].key))
+				for (int k = 0; k < AM__COUNT; k++)
+					m[k] += g[i].m[k];
+		int bad = 0, nonzero = 0;
+		char first_bad[64] = "";
+		for (int k = 0; k < AM__COUNT; k++) {
+			if (k == AM_HANDLE_HOURS || k == AM_POPULATION)
+				continue;
+			struct assess_case *cs;
+			size_t nc;
+			long long total = -1;
+			store_assess_cases(f.st, f.a, &all, units[u].level, units[u].key,
+					   (enum assess_measure)k, from, to, 0, 1, &cs, &nc,
+					   &total);
+			nonzero += total > 0;
+			if ((double)total != m[k] && !bad++)
+				snprintf(first_bad, sizeof(first_bad), "%s: sql %lld, pass %g",
+					 assess_measures[k].name, total, m[k]);
+		}
+		ok(!bad && nonzero >= 15, "pass: %s %s, every measure as its SQL counts it %s",
+		   assess_level_name(units[u].level), units[u].key, first_bad);
+		if (units[u].level <= AL_GRID)
+			ok(fabs(m[AM_HANDLE_HOURS] -
+				sql_hours(f.path, cal, units[u].key, from, to)) < 1e-6 &&
+				   m[AM_HANDLE_HOURS] > 0,
+			   "pass: %s working hours as the SQL sum (%g)", units[u].key,
+			   m[AM_HANDLE_HOURS]);
+	}
+	/* the groups come in the order of an SQL GROUP BY */
+	bool sorted = true;
+	for (size_t i = 1; i < ng; i++) {
+		int c = strcmp(g[i - 1].org_path, g[i].org_path);
+		if (!c)
+			c = strcmp(g[i - 1].assignee, g[i].assignee);
+		if (!c)
+			c = strcmp(g[i - 1].reporter, g[i].reporter);
+		/* reported in the period first, then those reported before it */
+		if (c >= 0 && g[i].m[AM_REPORTED] > 0)
+			sorted = false;
+	}
+	ok(sorted && ng > 12, "pass: %zu groups, by place, department and grid worker", ng);
+	cal_free(cal);
+	fx_close(&f);
+}
+
 void suite_assess(void)
 {
 	test_formulas();
@@ -565,4 +777,5 @@ void suite_assess(void)
 	test_ranking();
 	test_periods();
 	test_store();
+	test_pass_matches_sql();
 }
