@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "domain/authz.h"
 #include "store/store.h"
 
 #define STMT_CACHE 96
@@ -113,6 +114,10 @@ void sq_rrelease(struct store *st, struct conn *c);
 const char *sq_col_text(struct arena *a, sqlite3_stmt *q, int i);
 /* Binds a path prefix as the range ?lo, ?lo+1 (NULLs: no limit). */
 void sq_bind_range(struct arena *a, sqlite3_stmt *q, int lo, const char *prefix);
+/* Binds a scope's range (authz_scope_range) as ?lo, ?lo+1, for SCOPE_SQL:
+ * NULLs for a scope with no limit, an empty range for one holding nothing.
+ * Every query of scoped data binds its scope with this; a query that also
+ * shows the caller's own reports binds authz_scope_self() beside it. */
 void sq_bind_scope(struct arena *a, sqlite3_stmt *q, int lo, const struct scope *sc);
 
 /* Steps q to its end, reading each row with read(a, q, item) into a new
