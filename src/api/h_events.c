@@ -552,7 +552,7 @@ int h_event_get(struct app *app, struct http_request *r, struct principal *who, 
 		return err == ERR_NOT_FOUND ? http_error(r, err, "no event '%lld'", id) : err;
 	struct event_action *v;
 	size_t n;
-	if ((err = store_event_actions(app->st, r->arena, id, &v, &n)))
+	if ((err = store_event_actions(app->st, r->arena, &who->scope, id, &v, &n)))
 		return err;
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_reserve(&sb, 2048 + n * 200);
@@ -592,7 +592,7 @@ int h_event_timeline(struct app *app, struct http_request *r, struct principal *
 		return err == ERR_NOT_FOUND ? http_error(r, err, "no event '%lld'", id) : err;
 	struct event_action *v;
 	size_t n;
-	if ((err = store_event_actions(app->st, r->arena, id, &v, &n)))
+	if ((err = store_event_actions(app->st, r->arena, &who->scope, id, &v, &n)))
 		return err;
 	struct strbuf sb = STRBUF_INIT;
 	jw_lit(&sb, "{\"items\":");

@@ -212,7 +212,7 @@ int h_event_personal_reads(struct app *app, struct http_request *r, struct princ
 		return err == ERR_NOT_FOUND ? http_error(r, err, "no event '%lld'", id) : err;
 	struct personal_read *v;
 	size_t n;
-	if ((err = store_personal_reads(app->st, r->arena, id, &v, &n)))
+	if ((err = store_personal_reads(app->st, r->arena, &who->scope, id, &v, &n)))
 		return err;
 	json_t *items = json_array();
 	for (size_t i = 0; i < n; i++)

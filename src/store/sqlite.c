@@ -788,6 +788,15 @@ void sq_bind_scope(struct arena *a, sqlite3_stmt *q, int lo, const struct scope 
 	sqlite3_bind_text(q, lo + 1, to, -1, SQLITE_TRANSIENT);
 }
 
+void sq_bind_event_scope(struct arena *a, sqlite3_stmt *q, int lo, const struct scope *sc)
+{
+	sq_bind_scope(a, q, lo, sc);
+	if (authz_scope_self(sc))
+		sqlite3_bind_int64(q, lo + 2, authz_scope_self(sc));
+	else
+		sqlite3_bind_null(q, lo + 2);
+}
+
 /* --- orgs --- */
 
 #define ORG_COLS                                                                            \

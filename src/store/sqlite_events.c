@@ -634,15 +634,16 @@ out:
 	return err;
 }
 
-int store_event_actions(struct store *st, struct arena *a, long long id, struct event_action **out,
-			size_t *n)
+int store_event_actions(struct store *st, struct arena *a, const struct scope *sc, long long id,
+			struct event_action **out, size_t *n)
 {
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q = sq_prep(
 		c, "SELECT id, event_id, at, coalesce(actor_id, 0), actor, action, "
 		   "from_state, to_state, note, data FROM event_actions WHERE event_id = ?1 "
-		   "ORDER BY id");
+		   "AND " EVENT_SCOPE_SQL("?1", "?2", "?3", "?4") " ORDER BY id");
 	sqlite3_bind_int64(q, 1, id);
+	sq_bind_event_scope(a, q, 2, sc);
 	size_t cap = 16, len = 0;
 	struct event_action *v = arena_alloc(a, cap * sizeof(*v));
 	int rc;
@@ -894,11 +895,15 @@ static void read_attachment(struct arena *a, sqlite3_stmt *q, void *item)
 
 #define ATT_COLS "id, event_id, sha256, mime, size, coalesce(uploaded_by, 0), uploaded_at"
 
-int store_attachment_get(struct store *st, long long id, struct attachment *out, struct arena *a)
+int store_attachment_get(struct store *st, struct arena *a, const struct scope *sc, long long id,
+			 struct attachment *out)
 {
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q = sq_prep(c, "SELECT " ATT_COLS " FROM attachments WHERE id = ?1");
+	sqlite3_stmt *q = sq_prep(c, "SELECT " ATT_COLS
+				     " FROM attachments WHERE id = ?1 AND " EVENT_SCOPE_SQL(
+					     "event_id", "?2", "?3", "?4"));
 	sqlite3_bind_int64(q, 1, id);
+	sq_bind_event_scope(a, q, 2, sc);
 	int rc = sqlite3_step(q), err = 0;
 	if (rc == SQLITE_ROW)
 		read_attachment(a, q, out);
@@ -909,13 +914,15 @@ int store_attachment_get(struct store *st, long long id, struct attachment *out,
 	return err;
 }
 
-int store_attachment_list(struct store *st, struct arena *a, long long event_id,
-			  struct attachment **out, size_t *n)
+int store_attachment_list(struct store *st, struct arena *a, const struct scope *sc,
+			  long long event_id, struct attachment **out, size_t *n)
 {
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q =
-		sq_prep(c, "SELECT " ATT_COLS " FROM attachments WHERE event_id = ?1 ORDER BY id");
+	sqlite3_stmt *q = sq_prep(c, "SELECT " ATT_COLS
+				     " FROM attachments WHERE event_id = ?1 AND " EVENT_SCOPE_SQL(
+					     "?1", "?2", "?3", "?4") " ORDER BY id");
 	sqlite3_bind_int64(q, 1, event_id);
+	sq_bind_event_scope(a, q, 2, sc);
 	void *items;
 	int err = sq_collect(a, q, sizeof(struct attachment), read_attachment, &items, n);
 	sq_rrelease(st, c);

@@ -137,7 +137,15 @@ int sq_collect(struct arena *a, sqlite3_stmt *q, size_t item_size, sq_read_fn re
 		}                                                               \
 	} while (0)
 
-/* "inside the range bound at lo, hi, or no range" */
+/* "inside the range bound at lo, hi, or no range": the scope clause of
+ * every query of scoped data, bound with sq_bind_scope() */
 #define SCOPE_SQL(col, lo, hi) "(" lo " IS NULL OR (" col " >= " lo " AND " col " < " hi "))"
+/* For rows that belong to an event (timeline, attachments, clear reads):
+ * "the event idcol is inside the scope bound at lo, lo+1, or was reported by
+ * the user bound at lo+2", bound with sq_bind_event_scope(). */
+#define EVENT_SCOPE_SQL(idcol, lo, hi, self)                 \
+	"EXISTS (SELECT 1 FROM events s WHERE s.id = " idcol \
+	" AND (" SCOPE_SQL("s.org_path", lo, hi) " OR s.reporter_id = " self "))"
+void sq_bind_event_scope(struct arena *a, sqlite3_stmt *q, int lo, const struct scope *sc);
 
 #endif
