@@ -4,7 +4,8 @@
  *
  * api_dispatch() matches the request against the one route table
  * (routes.c), answers 404/405 itself, authenticates (session cookie or
- * bearer token), checks the route's permission, checks the content type of
+ * bearer token), asks authz_decide() about the route's permission
+ * (domain/authz.h), checks the content type of
  * bodies, and calls the handler. Handlers parse, call the domain, and render
  * JSON; they never free anything (the request arena does).
  */

@@ -6,8 +6,9 @@
  * the audit administrator holds no other role (role_check_separation),
  * nobody administers their own account (roles, disabling), and the system
  * and audit administrators' accounts are the operator's (`pingan user` at
- * the server), out of the security administrator's reach. Every change is
- * audited in the same transaction.
+ * the server), out of the security administrator's reach: the rules are
+ * the one decision's (authz_decide: AUTHZ_ADMINISTER, AUTHZ_GRANT), asked
+ * through api_administer(). Every change is audited in the same transaction.
  */
 #include "api/api.h"
 #include "core/err.h"

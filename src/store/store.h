@@ -8,8 +8,10 @@
  * for writers (WAL).
  *
  * Scope: every function that reads org-owned data takes a `const struct
- * scope *` and answers only inside it; an object outside the scope is
- * reported as ERR_NOT_FOUND, exactly like a missing one.
+ * scope *` and answers only inside it, binding the bounds the authorization
+ * decision gives (authz_scope_range, domain/authz.h) into its SQL; an object
+ * outside the scope is reported as ERR_NOT_FOUND, exactly like a missing one.
+ * NULL or `.all` is no limit: the server's own reads.
  *
  * Memory: strings in returned structs are allocated from the caller's arena.
  * Errors: 0 or negative ERR_* (ERR_NOT_FOUND, ERR_CONFLICT, ERR_DB,
