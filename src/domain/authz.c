@@ -44,6 +44,26 @@ static struct authz_decision because(enum authz_reason r)
 
 /* --- scope --- */
 
+void authz_scope_of(struct arena *a, const char *org_path, enum org_kind kind, long long user_id,
+		    struct scope *out)
+{
+	out->all = false;
+	out->root_path = org_path;
+	out->self_id = user_id;
+	if (kind == ORG_DEPARTMENT && org_path) {
+		/* the department's parent division: drop the last path segment */
+		size_t n = strlen(org_path);
+		char *p = arena_strdup(a, org_path);
+		if (n >= 2) {
+			p[n - 1] = '\0';
+			char *slash = strrchr(p, '/');
+			if (slash)
+				slash[1] = '\0';
+		}
+		out->root_path = p;
+	}
+}
+
 bool authz_scope_range(struct arena *a, const struct scope *sc, const char **lo, const char **hi)
 {
 	*lo = *hi = NULL;

@@ -7,6 +7,7 @@
  *
  *   the dispatcher      AUTHZ_ROUTE for every non-public route (routes.c's
  *                       permission), before any handler runs
+ *   login               authz_scope_of(): the principal's scope
  *   the store           authz_scope_range() / authz_scope_self(): the bounds
  *                       it binds into the SQL of every scoped query, so no
  *                       query can forget the scope
@@ -117,6 +118,13 @@ const char *authz_reason_text(enum authz_reason r);
 enum authz_verdict authz_reason_verdict(enum authz_reason r);
 
 /* --- the scope, for the store's SQL and for rows checked in C --- */
+/* The scope of a user bound to the org at org_path (of kind): that org's
+ * subtree; a department's user works in the subtree of the department's
+ * parent division (a district bureau across the district). Never "all",
+ * even at the root. root_path is org_path or a copy from a; self_id is
+ * user_id. */
+void authz_scope_of(struct arena *a, const char *org_path, enum org_kind kind, long long user_id,
+		    struct scope *out);
 /* The org-path range a scope reads: [*lo, *hi), "/330108/330108001/" to
  * "/330108/3301080010" (from a). false, with both NULL, for a scope with no limit
  * (sc NULL or sc->all): the store binds NULLs and its clause matches all. */

@@ -496,6 +496,29 @@ static void test_scope_range(void)
 	is_int(authz_scope_self(&all), 0, "an unlimited scope needs no own reports");
 	is_int(authz_scope_self(NULL), 0, "nor does none");
 
+	/* the principal's scope from the org it is bound to */
+	static const struct {
+		const char *path;
+		enum org_kind kind;
+		const char *root;
+	} binds[] = {
+		{ DISTRICT, ORG_DISTRICT, DISTRICT },
+		{ STREET1, ORG_STREET, STREET1 },
+		{ GRID1, ORG_GRID, GRID1 },
+		{ "/330108/330108D01/", ORG_DEPARTMENT, DISTRICT },
+		{ STREET1 "330108001D01/", ORG_DEPARTMENT, STREET1 },
+	};
+	int wrong = 0;
+	for (size_t b = 0; b < sizeof(binds) / sizeof(binds[0]); b++) {
+		struct scope sc;
+		authz_scope_of(a, binds[b].path, binds[b].kind, 77, &sc);
+		if (sc.all || strcmp(sc.root_path, binds[b].root) || sc.self_id != 77) {
+			wrong++;
+			tap_diag("  bound to %s: %s", binds[b].path, sc.root_path);
+		}
+	}
+	is_int(wrong, 0, "a user's scope is their org's subtree, a department's its parent's");
+
 	static const char *const paths[] = {
 		DISTRICT,
 		STREET1,
