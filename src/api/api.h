@@ -4,7 +4,8 @@
  *
  * api_dispatch() matches the request against the one route table
  * (routes.c), answers 404/405 itself, authenticates (session cookie or
- * bearer token), checks the route's permission, checks the content type of
+ * bearer token), asks authz_decide() about the route's permission
+ * (domain/authz.h), checks the content type of
  * bodies, and calls the handler. Handlers parse, call the domain, and render
  * JSON; they never free anything (the request arena does).
  */
@@ -19,6 +20,7 @@
 #include "core/config.h"
 #include "core/geo.h"
 #include "domain/auth.h"
+#include "domain/authz.h"
 #include "domain/event.h"
 #include "http/server.h"
 #include "store/store.h"
@@ -39,9 +41,9 @@ struct app {
 	struct sm2_key *audit_sign; /* setting audit_sign_key_file */
 };
 
-/* Route permissions: who may call it. */
-#define PERM_PUBLIC 0u         /* anyone */
-#define PERM_LOGIN  (1u << 31) /* any logged-in user */
+/* Route permissions: who may call it (decided by authz_decide, AUTHZ_ROUTE). */
+#define PERM_PUBLIC AUTHZ_PERM_PUBLIC /* anyone */
+#define PERM_LOGIN  AUTHZ_PERM_LOGIN  /* any logged-in user */
 /* otherwise: a mask of ROLE(...) bits, any of which suffices */
 
 /* Deepest nesting of arrays and objects a JSON body may have (400 past it,
@@ -106,6 +108,13 @@ int api_event_filter(struct app *app, struct http_request *r, struct principal *
 int api_audit(struct app *app, struct http_request *r, const struct principal *who,
 	      const char *action, const char *object, const char *outcome, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
+
+/* The one decision (AUTHZ_ADMINISTER) on the account id, u as the scoped
+ * look-up found it (NULL: not found): 0 to go on, or the answer — 403
+ * for one's own account or an operator's, 404 for one missing or outside
+ * the scope, in that order. */
+int api_administer(struct http_request *r, const struct principal *who, long long id,
+		   const struct user *u);
 
 /* Ends a transaction begun with store_begin(): commits when err is 0,
  * else rolls back; returns err or the commit's outcome. */

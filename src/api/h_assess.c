@@ -419,9 +419,12 @@ static int load_view(struct app *app, struct http_request *r, const struct asses
 	return 0;
 }
 
+/* Rankings are computed over every peer; the caller sees the rows inside
+ * their scope (the one decision, AUTHZ_READ). */
 static bool visible(const struct principal *who, const struct assess_row *row)
 {
-	return who->scope.all || org_path_within(row->path, who->scope.root_path);
+	struct authz_object unit = { .exists = true, .org_path = row->path };
+	return authz_allowed(who, &(struct authz_request){ .action = AUTHZ_READ, .obj = &unit });
 }
 
 static bool applies(const struct assess_indicator *ind, enum assess_level level)
@@ -1037,7 +1040,10 @@ static int decide(struct app *app, struct http_request *r, struct principal *who
 	struct assess_adjustment x;
 	if ((err = store_assess_adjustment_get(app->st, r->arena, &who->scope, id, &x)))
 		return http_error(r, ERR_NOT_FOUND, "no manual item %lld", id);
-	if (x.created_by == who->user_id)
+	struct authz_object item = { .exists = true,
+				     .org_path = x.unit_path,
+				     .creator_id = x.created_by };
+	if (!authz_allowed(who, &(struct authz_request){ .action = AUTHZ_DECIDE, .obj = &item }))
 		return http_error(r, ERR_FORBIDDEN,
 				  "a manual item is approved by someone other than who entered it");
 	if (!(err = store_begin(app->st)))

@@ -114,7 +114,7 @@ int h_attach_list(struct app *app, struct http_request *r, struct principal *who
 		return err;
 	struct attachment *v;
 	size_t n;
-	if ((err = store_attachment_list(app->st, r->arena, e.id, &v, &n)))
+	if ((err = store_attachment_list(app->st, r->arena, &who->scope, e.id, &v, &n)))
 		return err;
 	json_t *items = json_array();
 	for (size_t i = 0; i < n; i++)
@@ -128,10 +128,8 @@ int h_attach_get(struct app *app, struct http_request *r, struct principal *who,
 	(void)body;
 	long long id;
 	struct attachment x;
-	struct event e;
 	if (str_to_ll(r->params[0], 1, 1LL << 53, &id) ||
-	    store_attachment_get(app->st, id, &x, r->arena) ||
-	    store_event_get(app->st, r->arena, &who->scope, x.event_id, &e))
+	    store_attachment_get(app->st, r->arena, &who->scope, id, &x))
 		/* not there, or on an event the caller may not see: the same answer */
 		return http_error(r, ERR_NOT_FOUND, "no attachment '%.20s'", r->params[0]);
 	int err = http_reply_file(r, 200, x.mime,

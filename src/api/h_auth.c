@@ -191,18 +191,12 @@ int h_user_totp_reset(struct app *app, struct http_request *r, struct principal 
 	long long id;
 	if (str_to_ll(r->params[0], 1, (long long)1 << 53, &id))
 		return http_error(r, ERR_NOT_FOUND, "no user '%.20s'", r->params[0]);
-	if (id == who->user_id)
-		return http_error(r, ERR_FORBIDDEN, "nobody administers their own account");
 	struct user u;
 	int err = store_user_get_scoped(app->st, r->arena, &who->scope, id, &u);
-	if (err == ERR_NOT_FOUND)
-		return http_error(r, ERR_NOT_FOUND, "no user '%lld'", id);
-	if (err)
+	if (err && err != ERR_NOT_FOUND)
 		return err;
-	if (u.roles & (ROLE(ADMIN) | ROLE(AUDIT_ADMIN)))
-		return http_error(r, ERR_FORBIDDEN,
-				  "the system and audit administrators' accounts are managed with "
-				  "`pingan user` at the server");
+	if ((err = api_administer(r, who, id, err ? NULL : &u)))
+		return err;
 	if ((err = store_begin(app->st)))
 		return err;
 	err = auth_totp_reset(app->st, id);

@@ -506,18 +506,22 @@ static void timeline_write(struct strbuf *sb, const struct event_action *v, size
 	jw_lit(sb, "]");
 }
 
+/* The actions the caller may take now: those the workflow offers in this
+ * state that the one decision allows them on this case. */
 static json_t *actions_json(const struct principal *who, const struct event *e)
 {
-	unsigned roles = who->roles;
-	if (e->reporter_id && e->reporter_id == who->user_id)
-		roles |= WF_REPORTER;
+	struct authz_object obj = { .exists = true,
+				    .org_path = e->org_path,
+				    .reporter_id = e->reporter_id,
+				    .assignee = e->assignee };
+	struct authz_request rq = { .action = AUTHZ_TRANSITION, .perm = 0, .obj = &obj };
+	unsigned roles = authz_decide(who, &rq).roles;
 	const struct wf_transition *t[32];
 	int n = wf_available(&wf_event, e->state, e->pending, roles, t, 32);
 	json_t *arr = json_array();
 	for (int i = 0; i < n; i++) {
-		bool handler_only =
-			(t[i]->roles & ROLE(HANDLER)) && !(t[i]->roles & roles & ~ROLE(HANDLER));
-		if (handler_only && strcmp(e->assignee, who->org_code))
+		rq.perm = t[i]->roles;
+		if (!authz_allowed(who, &rq))
 			continue;
 		json_t *needs = json_array();
 		static const struct {
@@ -548,7 +552,7 @@ int h_event_get(struct app *app, struct http_request *r, struct principal *who, 
 		return err == ERR_NOT_FOUND ? http_error(r, err, "no event '%lld'", id) : err;
 	struct event_action *v;
 	size_t n;
-	if ((err = store_event_actions(app->st, r->arena, id, &v, &n)))
+	if ((err = store_event_actions(app->st, r->arena, &who->scope, id, &v, &n)))
 		return err;
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_reserve(&sb, 2048 + n * 200);
@@ -588,7 +592,7 @@ int h_event_timeline(struct app *app, struct http_request *r, struct principal *
 		return err == ERR_NOT_FOUND ? http_error(r, err, "no event '%lld'", id) : err;
 	struct event_action *v;
 	size_t n;
-	if ((err = store_event_actions(app->st, r->arena, id, &v, &n)))
+	if ((err = store_event_actions(app->st, r->arena, &who->scope, id, &v, &n)))
 		return err;
 	struct strbuf sb = STRBUF_INIT;
 	jw_lit(&sb, "{\"items\":");

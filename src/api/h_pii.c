@@ -20,14 +20,16 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The roles that may read in the clear (checked at start by serve). */
-static unsigned reveal_roles(const struct app *app)
+/* May the caller read personal data in the clear? The roles the setting
+ * names (checked at start by serve), never the audit administrator: the one
+ * decision, AUTHZ_REVEAL. */
+static bool may_reveal(const struct app *app, const struct principal *who)
 {
 	unsigned mask = 0;
 	char why[128];
 	if (role_parse_list(app->cfg->pii_reveal_roles, &mask, why, sizeof(why)))
-		return 0;
-	return mask & ~ROLE(AUDIT_ADMIN);
+		return false;
+	return authz_allowed(who, &(struct authz_request){ .action = AUTHZ_REVEAL, .perm = mask });
 }
 
 int api_reporter_parse(struct http_request *r, json_t *body, struct pii_contact *out)
@@ -102,7 +104,7 @@ int api_reporter_filter(struct app *app, struct http_request *r, const struct pr
 	if (phone && id_no)
 		return http_error(r, ERR_BAD_QUERY,
 				  "give 'reporter_phone' or 'reporter_id_no', not both");
-	if (!(who->roles & reveal_roles(app)))
+	if (!may_reveal(app, who))
 		return http_error(r, ERR_FORBIDDEN,
 				  "searching by personal data needs a role in pii_reveal_roles");
 	enum pii_field field = phone ? PII_PHONE : PII_ID_NO;
@@ -143,7 +145,7 @@ int h_event_personal(struct app *app, struct http_request *r, struct principal *
 	if (err)
 		return err;
 	/* a role without the right learns nothing: the answer of a missing event */
-	if (!(who->roles & reveal_roles(app)))
+	if (!may_reveal(app, who))
 		return http_error(r, ERR_NOT_FOUND, "no event '%lld'", id);
 	if ((err = api_only_keys(r, body, keys)) ||
 	    (err = api_str(r, body, "reason", true, 500, &reason)))
@@ -210,7 +212,7 @@ int h_event_personal_reads(struct app *app, struct http_request *r, struct princ
 		return err == ERR_NOT_FOUND ? http_error(r, err, "no event '%lld'", id) : err;
 	struct personal_read *v;
 	size_t n;
-	if ((err = store_personal_reads(app->st, r->arena, id, &v, &n)))
+	if ((err = store_personal_reads(app->st, r->arena, &who->scope, id, &v, &n)))
 		return err;
 	json_t *items = json_array();
 	for (size_t i = 0; i < n; i++)

@@ -253,7 +253,7 @@ int h_public_track(struct app *app, struct http_request *r, struct principal *wh
 		cat_name = cat.name;
 	struct event_action *v;
 	size_t n;
-	if ((err = store_event_actions(app->st, r->arena, e.id, &v, &n)))
+	if ((err = store_event_actions(app->st, r->arena, &all, e.id, &v, &n)))
 		return err;
 	json_t *notes = json_array();
 	for (size_t i = 0; i < n; i++) {

@@ -36,9 +36,9 @@
 struct sub {
 	struct app *app;
 	long long user_id;
-	bool all;
-	char *root;  /* scope path */
-	char *token; /* session digest */
+	struct scope scope; /* the caller's, root_path owned (root) */
+	char *root;         /* scope path */
+	char *token;        /* session digest */
 	long long unread;
 };
 
@@ -118,8 +118,7 @@ static void offer(void *ctx, struct http_stream *s, void *data)
 {
 	struct publish *p = ctx;
 	struct sub *u = data;
-	if (!u->all && !org_path_within(p->e->org_path, u->root) &&
-	    !(u->user_id && p->e->reporter_id == u->user_id))
+	if (!authz_scope_holds(&u->scope, p->e->org_path, p->e->reporter_id))
 		return;
 	http_stream_send(s, p->text, p->len);
 	http_stream_poke(s); /* the change may have notified this user */
@@ -161,8 +160,10 @@ int h_stream(struct app *app, struct http_request *r, struct principal *who, jso
 	struct sub *u = xcalloc(1, sizeof(*u));
 	u->app = app;
 	u->user_id = who->user_id;
-	u->all = who->scope.all;
 	u->root = xstrdup(who->scope.root_path ? who->scope.root_path : "/");
+	u->scope = (struct scope){ .all = who->scope.all,
+				   .root_path = u->root,
+				   .self_id = who->user_id };
 	u->token = xstrdup(who->token_hash ? who->token_hash : "");
 	u->unread = unread_of(app, who->user_id);
 	/* from here the stream thread owns u */

@@ -288,7 +288,12 @@ static int move(struct app *app, struct http_request *r, struct principal *who, 
 	if (strcmp(d.status, from))
 		return http_error(r, ERR_CONFLICT, "designation %lld is %s", id,
 				  shown_status(&d, app->now()));
-	if (strcmp(to, "revoked") && d.created_by == who->user_id)
+	/* four eyes on approving and rejecting (revoking ends a designation) */
+	struct authz_object entry = { .exists = true,
+				      .org_path = d.org_path,
+				      .creator_id = d.created_by };
+	if (strcmp(to, "revoked") &&
+	    !authz_allowed(who, &(struct authz_request){ .action = AUTHZ_DECIDE, .obj = &entry }))
 		return http_error(r, ERR_FORBIDDEN,
 				  "an application or nomination is decided by someone else");
 	long long now = app->now();

@@ -6,8 +6,9 @@
  * the audit administrator holds no other role (role_check_separation),
  * nobody administers their own account (roles, disabling), and the system
  * and audit administrators' accounts are the operator's (`pingan user` at
- * the server), out of the security administrator's reach. Every change is
- * audited in the same transaction.
+ * the server), out of the security administrator's reach: the rules are
+ * the one decision's (authz_decide: AUTHZ_ADMINISTER, AUTHZ_GRANT), asked
+ * through api_administer(). Every change is audited in the same transaction.
  */
 #include "api/api.h"
 #include "core/err.h"
@@ -49,14 +50,38 @@ int h_users_list(struct app *app, struct http_request *r, struct principal *who,
 
 /* The system and audit administrators watch the security administrator
  * (and each other): their accounts are made and changed only by the
- * operator at the server (`pingan user`), never through the API. */
-#define OPERATOR_ROLES (ROLE(ADMIN) | ROLE(AUDIT_ADMIN))
+ * operator at the server (`pingan user`), never through the API
+ * (authz_decide: AUTHZ_GRANT, AUTHZ_ADMINISTER). */
 #define OPERATOR_ONLY                                                                   \
 	"the system and audit administrators' accounts are managed with `pingan user` " \
 	"at the server"
 
+int api_administer(struct http_request *r, const struct principal *who, long long id,
+		   const struct user *u)
+{
+	struct authz_object acct = { .exists = u != NULL, .user_id = id };
+	if (u) {
+		acct.org_path = u->org_path;
+		acct.roles = u->roles;
+	}
+	struct authz_request rq = { .action = AUTHZ_ADMINISTER, .obj = &acct };
+	struct authz_decision d = authz_decide(who, &rq);
+	switch (d.reason) {
+	case AUTHZ_R_SELF:
+		return http_error(r, ERR_FORBIDDEN, "nobody administers their own account");
+	case AUTHZ_R_OPERATOR: return http_error(r, ERR_FORBIDDEN, OPERATOR_ONLY);
+	default: break;
+	}
+	if (d.verdict == AUTHZ_HIDDEN)
+		return http_error(r, ERR_NOT_FOUND, "no user '%lld'", id);
+	if (d.verdict != AUTHZ_ALLOW)
+		return http_error(r, ERR_FORBIDDEN, "your roles do not allow this");
+	return 0;
+}
+
 /* body.roles: a non-empty array of role names that respects the separation */
-static int parse_roles(struct http_request *r, json_t *body, unsigned *out)
+static int parse_roles(struct http_request *r, const struct principal *who, json_t *body,
+		       unsigned *out)
 {
 	json_t *roles = json_object_get(body, "roles");
 	if (!roles)
@@ -82,7 +107,8 @@ static int parse_roles(struct http_request *r, json_t *body, unsigned *out)
 	}
 	if (role_check_separation(mask, why, sizeof(why)))
 		return http_error(r, ERR_BAD_VALUE, "%s", why);
-	if (mask & OPERATOR_ROLES)
+	struct authz_request grant = { .action = AUTHZ_GRANT, .perm = mask };
+	if (!authz_allowed(who, &grant))
 		return http_error(r, ERR_FORBIDDEN, OPERATOR_ONLY);
 	*out = mask;
 	return 0;
@@ -118,7 +144,7 @@ int h_users_add(struct app *app, struct http_request *r, struct principal *who, 
 		return http_error(r, ERR_BAD_VALUE,
 				  "field 'username' must be 3-64 letters, digits, '.', '_' or '-'");
 	unsigned mask = 0;
-	if ((err = parse_roles(r, body, &mask)))
+	if ((err = parse_roles(r, who, body, &mask)))
 		return err;
 	char why[256];
 	if (auth_password_check(name, pw, why, sizeof(why)))
@@ -171,15 +197,11 @@ static int target_user(struct http_request *r, struct principal *who, struct app
 	long long id;
 	if (str_to_ll(r->params[0], 1, (long long)1 << 53, &id))
 		return http_error(r, ERR_NOT_FOUND, "no user '%.20s'", r->params[0]);
-	if (id == who->user_id)
-		return http_error(r, ERR_FORBIDDEN, "nobody administers their own account");
 	/* scope in the store's SQL: a user outside it is not found */
 	int err = store_user_get_scoped(app->st, r->arena, &who->scope, id, u);
-	if (err == ERR_NOT_FOUND)
-		return http_error(r, ERR_NOT_FOUND, "no user '%lld'", id);
-	if (!err && (u->roles & OPERATOR_ROLES))
-		return http_error(r, ERR_FORBIDDEN, OPERATOR_ONLY);
-	return err;
+	if (err && err != ERR_NOT_FOUND)
+		return err;
+	return api_administer(r, who, id, err ? NULL : u);
 }
 
 static int set_disabled(struct app *app, struct http_request *r, struct principal *who,
@@ -224,7 +246,7 @@ int h_user_roles(struct app *app, struct http_request *r, struct principal *who,
 	struct user u;
 	unsigned mask;
 	int err;
-	if ((err = api_only_keys(r, body, keys)) || (err = parse_roles(r, body, &mask)) ||
+	if ((err = api_only_keys(r, body, keys)) || (err = parse_roles(r, who, body, &mask)) ||
 	    (err = target_user(r, who, app, &u)))
 		return err;
 	if ((err = store_begin(app->st)))

@@ -4,6 +4,7 @@
 #include "api/api.h"
 #include "core/err.h"
 #include "core/str.h"
+#include "domain/authz.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -107,13 +108,12 @@ static int dispatch(struct app *app, struct http_request *r)
 			return http_error(r, ERR_PW_EXPIRED,
 					  "the password has expired: change it first with POST "
 					  "/api/v1/me/password");
-		/* the audit administrator reads the audit log and nothing else
-		 * (three-way separation): only routes naming the role, and their own
-		 * session and password, are open to them */
-		bool denied = rt->perm != PERM_LOGIN ? !(who.roles & rt->perm)
-						     : (who.roles & ROLE(AUDIT_ADMIN)) &&
-							       !(rt->flags & ROUTE_SELF);
-		if (denied) {
+		/* the role half of the decision (domain/authz.c): the route's
+		 * permission, and the audit administrator's separation */
+		struct authz_request rq = { .action = AUTHZ_ROUTE,
+					    .perm = rt->perm,
+					    .self = (rt->flags & ROUTE_SELF) != 0 };
+		if (!authz_allowed(&who, &rq)) {
 			struct audit_rec ar = {
 				.at = app->now(),
 				.user_id = who.user_id,

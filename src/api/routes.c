@@ -4,10 +4,10 @@
  * {method, pattern, handler, permission, flags}. A {name} segment matches
  * one non-empty path segment and is passed to the handler in r->params.
  *
- * The permission is the role half of the one authorization decision
- * (api_dispatch checks it before any handler runs); the scope half is
- * applied by the store in the SQL of every query, from the principal's
- * scope, so a handler cannot forget it. A restricted session (second factor
+ * The permission is what the one authorization decision (domain/authz.c,
+ * AUTHZ_ROUTE) checks in api_dispatch before any handler runs; the scope is
+ * applied by the store in the SQL of every query, with bounds from the same
+ * module, so a handler cannot forget it. A restricted session (second factor
  * to enrol, expired password) reaches only the routes flagged
  * ROUTE_STAGE_*. tests/api/authz_matrix.test.mjs holds an expectation for
  * every row here and fails on a row without one.

@@ -12,6 +12,7 @@
 #include "core/sec.h"
 #include "core/str.h"
 #include "core/totp.h"
+#include "domain/authz.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -262,21 +263,8 @@ static void count_failure(const struct config *cfg, const char *ip, long long no
 
 void auth_scope_of(struct store *st, struct arena *a, const struct user *u, struct scope *sc)
 {
-	sc->all = false;
-	sc->root_path = u->org_path;
-	if (u->org_kind == ORG_DEPARTMENT) {
-		/* the department's parent division: strip the last path segment */
-		size_t n = strlen(u->org_path);
-		char *p = arena_strdup(a, u->org_path);
-		if (n >= 2) {
-			p[n - 1] = '\0';
-			char *slash = strrchr(p, '/');
-			if (slash)
-				slash[1] = '\0';
-		}
-		sc->root_path = p;
-	}
 	(void)st;
+	authz_scope_of(a, u->org_path, u->org_kind, u->id, sc);
 }
 
 static void fill_principal(struct store *st, struct arena *a, const struct user *u,

@@ -7,6 +7,7 @@
 #include "core/mem.h"
 #include "core/sec.h"
 #include "core/str.h"
+#include "domain/authz.h"
 #include "domain/personal.h"
 #include "domain/webhook.h"
 #include "store/store.h"
@@ -360,16 +361,14 @@ int event_create(const struct event_env *env, struct arena *a, const struct prin
 		double dlon = dlat / fmax(cos(e.lat * M_PI / 180.0), 0.01);
 		struct event *near;
 		size_t nn;
-		if (!store_event_nearby(env->st, a, e.category, e.lon - dlon, e.lat - dlat,
-					e.lon + dlon, e.lat + dlat, now - env->dup_window_s, &near,
-					&nn)) {
+		/* the reporter's scope, in the store's SQL (a citizen: all) */
+		if (!store_event_nearby(env->st, a, who ? &who->scope : &all, e.category,
+					e.lon - dlon, e.lat - dlat, e.lon + dlon, e.lat + dlat,
+					now - env->dup_window_s, &near, &nn)) {
 			struct event *keep = arena_alloc(a, (nn ? nn : 1) * sizeof(*keep));
 			size_t k = 0;
 			for (size_t i = 0; i < nn; i++)
 				if (near[i].id != e.id &&
-				    (!who ||
-				     org_path_within(near[i].org_path, who->scope.root_path) ||
-				     near[i].reporter_id == who->user_id) &&
 				    geo_distance_m(
 					    (struct geo_point){ e.lon, e.lat },
 					    (struct geo_point){ near[i].lon, near[i].lat }) <=
@@ -473,17 +472,30 @@ int event_act(const struct event_env *env, struct arena *a, const struct princip
 			 e.version, expected_version, wf_state_name(&wf_event, e.state));
 		return ERR_CONFLICT;
 	}
-	unsigned roles = who ? who->roles : WF_SYSTEM;
-	if (who && e.reporter_id && e.reporter_id == who->user_id)
-		roles |= WF_REPORTER;
-	/* a department handles only what was dispatched to it (after the state:
-	 * a client learns about state before roles before fields) */
+	/* who may: the one decision (domain/authz.c), with the roles the caller
+	 * acts with on this case (the reporter's, the scheduler's) */
+	struct authz_decision d =
+		authz_decide(who, &(struct authz_request){ .action = AUTHZ_TRANSITION,
+							   .perm = t->roles,
+							   .obj = &(struct authz_object){
+								   .exists = true,
+								   .org_path = e.org_path,
+								   .reporter_id = e.reporter_id,
+								   .assignee = e.assignee,
+							   } });
+	unsigned roles = d.roles;
+	if (d.verdict == AUTHZ_HIDDEN) {
+		snprintf(why, whylen, "no event %lld", id);
+		return ERR_NOT_FOUND;
+	}
+	/* a client learns about state before roles before fields: the state
+	 * first, then another department's case, then (wf_check) pending
+	 * requests before the roles the decision found wanting */
 	if (!(t->from & WF_STATE(e.state))) {
 		int dummy;
 		return wf_check(&wf_event, t, e.state, e.pending, roles, in, &dummy, why, whylen);
 	}
-	if (who && (t->roles & ROLE(HANDLER)) && !(t->roles & roles & ~ROLE(HANDLER)) &&
-	    (roles & ROLE(HANDLER)) && strcmp(e.assignee, who->org_code)) {
+	if (d.reason == AUTHZ_R_DEPARTMENT) {
 		snprintf(why, whylen, "event %lld is assigned to another department", id);
 		return ERR_FORBIDDEN;
 	}
@@ -502,6 +514,10 @@ int event_act(const struct event_env *env, struct arena *a, const struct princip
 	int to;
 	if ((err = wf_check(&wf_event, t, e.state, e.pending, roles, in, &to, why, whylen)))
 		return err;
+	if (d.verdict != AUTHZ_ALLOW) { /* the same table: never reached */
+		snprintf(why, whylen, "your roles may not %s an event", t->action);
+		return ERR_FORBIDDEN;
+	}
 	long long target = 0;
 	if ((err = check_refs(env, a, who, t, &e, in, &target, why, whylen)))
 		return err;

@@ -782,7 +782,24 @@ void sq_bind_range(struct arena *a, sqlite3_stmt *q, int lo, const char *prefix)
 
 void sq_bind_scope(struct arena *a, sqlite3_stmt *q, int lo, const struct scope *sc)
 {
-	sq_bind_range(a, q, lo, sc && !sc->all ? sc->root_path : NULL);
+	/* the bounds are the one decision's (domain/authz.c) */
+	const char *from, *to;
+	if (!authz_scope_range(a, sc, &from, &to)) {
+		sqlite3_bind_null(q, lo);
+		sqlite3_bind_null(q, lo + 1);
+		return;
+	}
+	sqlite3_bind_text(q, lo, from, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, lo + 1, to, -1, SQLITE_TRANSIENT);
+}
+
+void sq_bind_event_scope(struct arena *a, sqlite3_stmt *q, int lo, const struct scope *sc)
+{
+	sq_bind_scope(a, q, lo, sc);
+	if (authz_scope_self(sc))
+		sqlite3_bind_int64(q, lo + 2, authz_scope_self(sc));
+	else
+		sqlite3_bind_null(q, lo + 2);
 }
 
 /* --- orgs --- */

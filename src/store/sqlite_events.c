@@ -253,8 +253,8 @@ int store_event_get(struct store *st, struct arena *a, const struct scope *sc, l
 					     "org_path", "?2", "?3") " OR reporter_id = ?4)");
 	sqlite3_bind_int64(q, 1, id);
 	sq_bind_scope(a, q, 2, sc);
-	if (sc && !sc->all && sc->self_id)
-		sqlite3_bind_int64(q, 4, sc->self_id);
+	if (authz_scope_self(sc))
+		sqlite3_bind_int64(q, 4, authz_scope_self(sc));
 	int rc = sqlite3_step(q), err = 0;
 	if (rc == SQLITE_ROW)
 		read_event(a, q, out);
@@ -410,7 +410,8 @@ static int count_where(struct conn *c, struct where *w, long long *out)
 static int rollup_total(struct conn *c, struct arena *a, const struct scope *sc,
 			const struct event_filter *f, long long *total)
 {
-	const char *path = NULL;
+	const char *path = NULL, *lo, *hi;
+	bool limited = authz_scope_range(a, sc, &lo, &hi);
 	if (f->org) {
 		sqlite3_stmt *q = sq_prep(c, "SELECT path FROM orgs WHERE code = ?1");
 		sqlite3_bind_text(q, 1, f->org, -1, SQLITE_STATIC);
@@ -421,8 +422,8 @@ static int rollup_total(struct conn *c, struct arena *a, const struct scope *sc,
 			*total = 0;
 			return 0;
 		}
-	} else if (sc && !sc->all) {
-		path = sc->root_path;
+	} else if (limited) {
+		path = lo;
 	}
 	struct where w = { .n = 0 };
 	strbuf_init(&w.sql, 0);
@@ -436,13 +437,13 @@ static int rollup_total(struct conn *c, struct arena *a, const struct scope *sc,
 	long long inside = 0, own = 0;
 	int err = count_where(c, &w, &inside);
 	strbuf_release(&w.sql);
-	if (!err && sc && !sc->all && sc->self_id) {
+	if (!err && limited && authz_scope_self(sc)) {
 		struct where o = { .n = 0 };
 		strbuf_init(&o.sql, 0);
 		strbuf_addstr(&o.sql, "SELECT count(*) FROM events e WHERE 1");
-		cond_num(&o, "e.reporter_id = #", sc->self_id);
-		cond_text(&o, "NOT (e.org_path >= #", sc->root_path);
-		cond_text(&o, "e.org_path < #)", range_end(a, sc->root_path));
+		cond_num(&o, "e.reporter_id = #", authz_scope_self(sc));
+		cond_text(&o, "NOT (e.org_path >= #", lo);
+		cond_text(&o, "e.org_path < #)", hi);
 		if (f->org) {
 			cond_text(&o, "e.org_path >= #", path);
 			cond_text(&o, "e.org_path < #", range_end(a, path));
@@ -465,9 +466,10 @@ static int rollup_total(struct conn *c, struct arena *a, const struct scope *sc,
 static int cached_total(struct store *st, struct conn *c, struct arena *a, const struct scope *sc,
 			const struct event_filter *f, long long *total)
 {
-	char *key = arena_printf(a, "%s|%s|%s|%lld", sc && !sc->all ? sc->root_path : "*",
+	const char *lo, *hi;
+	char *key = arena_printf(a, "%s|%s|%s|%lld", authz_scope_range(a, sc, &lo, &hi) ? lo : "*",
 				 f->org ? f->org : "", f->states ? f->states : "",
-				 sc && !sc->all ? sc->self_id : 0LL);
+				 authz_scope_self(sc));
 	unsigned long long now = atomic_load(&st->commits);
 	size_t n = sizeof(st->totals) / sizeof(st->totals[0]);
 	pthread_mutex_lock(&st->totals_lock);
@@ -499,29 +501,26 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 	struct where w = { .n = 0 };
 	strbuf_init(&w.sql, 0);
 	strbuf_addstr(&w.sql, "FROM events e WHERE 1");
-	if (sc && !sc->all) {
-		size_t len = strlen(sc->root_path);
-		char *hi = arena_strdup(a, sc->root_path);
-		if (len)
-			hi[len - 1] = '0';
+	const char *lo, *hi;
+	if (authz_scope_range(a, sc, &lo, &hi)) {
 		/* the scope, or what the user reported themselves */
 		/* a wide scope (district, street) holds a good share of all events:
 		 * walking the ids newest first finds a page sooner than gathering
 		 * the scope's ids through the indexes and sorting them, so the '+'
 		 * keeps the planner off those indexes; a narrow scope uses them */
 		int depth = 0;
-		for (const char *p = sc->root_path; *p; p++)
+		for (const char *p = lo; *p; p++)
 			depth += *p == '/';
 		const char *plus = depth <= 3 ? "+" : "";
 		strbuf_addf(&w.sql,
 			    " AND ((%se.org_path >= ?%d AND %se.org_path < ?%d) OR %se.reporter_id "
 			    "= ?%d)",
 			    plus, w.n + 1, plus, w.n + 2, plus, w.n + 3);
-		w.text[w.n] = sc->root_path;
+		w.text[w.n] = lo;
 		w.kind[w.n++] = 0;
 		w.text[w.n] = hi;
 		w.kind[w.n++] = 0;
-		w.num[w.n] = sc->self_id ? sc->self_id : -1;
+		w.num[w.n] = authz_scope_self(sc) ? authz_scope_self(sc) : -1;
 		w.kind[w.n++] = 1;
 	}
 	if (f->org) {
@@ -635,15 +634,16 @@ out:
 	return err;
 }
 
-int store_event_actions(struct store *st, struct arena *a, long long id, struct event_action **out,
-			size_t *n)
+int store_event_actions(struct store *st, struct arena *a, const struct scope *sc, long long id,
+			struct event_action **out, size_t *n)
 {
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q = sq_prep(
 		c, "SELECT id, event_id, at, coalesce(actor_id, 0), actor, action, "
 		   "from_state, to_state, note, data FROM event_actions WHERE event_id = ?1 "
-		   "ORDER BY id");
+		   "AND " EVENT_SCOPE_SQL("?1", "?2", "?3", "?4") " ORDER BY id");
 	sqlite3_bind_int64(q, 1, id);
+	sq_bind_event_scope(a, q, 2, sc);
 	size_t cap = 16, len = 0;
 	struct event_action *v = arena_alloc(a, cap * sizeof(*v));
 	int rc;
@@ -677,9 +677,9 @@ static int by_newest(const void *x, const void *y)
 	return a->id < b->id ? 1 : a->id > b->id ? -1 : 0;
 }
 
-int store_event_nearby(struct store *st, struct arena *a, const char *category, double minx,
-		       double miny, double maxx, double maxy, long long since, struct event **out,
-		       size_t *n)
+int store_event_nearby(struct store *st, struct arena *a, const struct scope *sc,
+		       const char *category, double minx, double miny, double maxx, double maxy,
+		       long long since, struct event **out, size_t *n)
 {
 	/* A small box (50 m spans four to nine cells) is read cell by cell: with
 	 * the cell fixed, the index reads only the window's reports however
@@ -697,7 +697,8 @@ int store_event_nearby(struct store *st, struct arena *a, const char *category, 
 #define NEAR_SQL(CELLS)                                                             \
 	"SELECT " EV_COLS " FROM events WHERE category = ?1 AND " CELLS " "         \
 	"AND created_at >= ?4 AND lon BETWEEN ?5 AND ?6 AND lat BETWEEN ?7 AND ?8 " \
-	"AND state NOT IN ('closed', 'rejected', 'merged', 'voided')"
+	"AND state NOT IN ('closed', 'rejected', 'merged', 'voided') "              \
+	"AND (" SCOPE_SQL("org_path", "?9", "?10") " OR reporter_id = ?11)"
 	/* a hot spot's cell may hold hundreds of open reports of the day: the
 	 * newest twenty of each cell are enough for the newest twenty of all */
 	sqlite3_stmt *q =
@@ -716,6 +717,9 @@ int store_event_nearby(struct store *st, struct arena *a, const char *category, 
 			sqlite3_bind_double(q, 6, maxx);
 			sqlite3_bind_double(q, 7, miny);
 			sqlite3_bind_double(q, 8, maxy);
+			sq_bind_scope(a, q, 9, sc);
+			if (authz_scope_self(sc))
+				sqlite3_bind_int64(q, 11, authz_scope_self(sc));
 			int rc;
 			while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 				GROW(a, all, len, cap);
@@ -905,11 +909,15 @@ static void read_attachment(struct arena *a, sqlite3_stmt *q, void *item)
 
 #define ATT_COLS "id, event_id, sha256, mime, size, coalesce(uploaded_by, 0), uploaded_at"
 
-int store_attachment_get(struct store *st, long long id, struct attachment *out, struct arena *a)
+int store_attachment_get(struct store *st, struct arena *a, const struct scope *sc, long long id,
+			 struct attachment *out)
 {
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q = sq_prep(c, "SELECT " ATT_COLS " FROM attachments WHERE id = ?1");
+	sqlite3_stmt *q = sq_prep(c, "SELECT " ATT_COLS
+				     " FROM attachments WHERE id = ?1 AND " EVENT_SCOPE_SQL(
+					     "event_id", "?2", "?3", "?4"));
 	sqlite3_bind_int64(q, 1, id);
+	sq_bind_event_scope(a, q, 2, sc);
 	int rc = sqlite3_step(q), err = 0;
 	if (rc == SQLITE_ROW)
 		read_attachment(a, q, out);
@@ -920,13 +928,15 @@ int store_attachment_get(struct store *st, long long id, struct attachment *out,
 	return err;
 }
 
-int store_attachment_list(struct store *st, struct arena *a, long long event_id,
-			  struct attachment **out, size_t *n)
+int store_attachment_list(struct store *st, struct arena *a, const struct scope *sc,
+			  long long event_id, struct attachment **out, size_t *n)
 {
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q =
-		sq_prep(c, "SELECT " ATT_COLS " FROM attachments WHERE event_id = ?1 ORDER BY id");
+	sqlite3_stmt *q = sq_prep(c, "SELECT " ATT_COLS
+				     " FROM attachments WHERE event_id = ?1 AND " EVENT_SCOPE_SQL(
+					     "?1", "?2", "?3", "?4") " ORDER BY id");
 	sqlite3_bind_int64(q, 1, event_id);
+	sq_bind_event_scope(a, q, 2, sc);
 	void *items;
 	int err = sq_collect(a, q, sizeof(struct attachment), read_attachment, &items, n);
 	sq_rrelease(st, c);

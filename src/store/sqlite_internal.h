@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "domain/authz.h"
 #include "store/store.h"
 
 #define STMT_CACHE 96
@@ -113,6 +114,10 @@ void sq_rrelease(struct store *st, struct conn *c);
 const char *sq_col_text(struct arena *a, sqlite3_stmt *q, int i);
 /* Binds a path prefix as the range ?lo, ?lo+1 (NULLs: no limit). */
 void sq_bind_range(struct arena *a, sqlite3_stmt *q, int lo, const char *prefix);
+/* Binds a scope's range (authz_scope_range) as ?lo, ?lo+1, for SCOPE_SQL:
+ * NULLs for a scope with no limit, an empty range for one holding nothing.
+ * Every query of scoped data binds its scope with this; a query that also
+ * shows the caller's own reports binds authz_scope_self() beside it. */
 void sq_bind_scope(struct arena *a, sqlite3_stmt *q, int lo, const struct scope *sc);
 
 /* Steps q to its end, reading each row with read(a, q, item) into a new
@@ -132,7 +137,15 @@ int sq_collect(struct arena *a, sqlite3_stmt *q, size_t item_size, sq_read_fn re
 		}                                                               \
 	} while (0)
 
-/* "inside the range bound at lo, hi, or no range" */
+/* "inside the range bound at lo, hi, or no range": the scope clause of
+ * every query of scoped data, bound with sq_bind_scope() */
 #define SCOPE_SQL(col, lo, hi) "(" lo " IS NULL OR (" col " >= " lo " AND " col " < " hi "))"
+/* For rows that belong to an event (timeline, attachments, clear reads):
+ * "the event idcol is inside the scope bound at lo, lo+1, or was reported by
+ * the user bound at lo+2", bound with sq_bind_event_scope(). */
+#define EVENT_SCOPE_SQL(idcol, lo, hi, self)                 \
+	"EXISTS (SELECT 1 FROM events s WHERE s.id = " idcol \
+	" AND (" SCOPE_SQL("s.org_path", lo, hi) " OR s.reporter_id = " self "))"
+void sq_bind_event_scope(struct arena *a, sqlite3_stmt *q, int lo, const struct scope *sc);
 
 #endif

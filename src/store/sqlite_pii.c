@@ -168,15 +168,17 @@ static void read_read(struct arena *a, sqlite3_stmt *q, void *item)
 	r->fields = sq_col_text(a, q, 6);
 }
 
-int store_personal_reads(struct store *st, struct arena *a, long long event_id,
-			 struct personal_read **out, size_t *n)
+int store_personal_reads(struct store *st, struct arena *a, const struct scope *sc,
+			 long long event_id, struct personal_read **out, size_t *n)
 {
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q = sq_prep(
 		c, "SELECT p.id, p.event_id, p.user_id, coalesce(u.username, ''), p.at, p.reason, "
 		   "p.fields FROM personal_reads p LEFT JOIN users u ON u.id = p.user_id "
-		   "WHERE p.event_id = ?1 ORDER BY p.id");
+		   "WHERE p.event_id = ?1 AND " EVENT_SCOPE_SQL("?1", "?2", "?3",
+								"?4") " ORDER BY p.id");
 	sqlite3_bind_int64(q, 1, event_id);
+	sq_bind_event_scope(a, q, 2, sc);
 	void *items;
 	int err = sq_collect(a, q, sizeof(struct personal_read), read_read, &items, n);
 	sq_rrelease(st, c);

@@ -8,8 +8,10 @@
  * for writers (WAL).
  *
  * Scope: every function that reads org-owned data takes a `const struct
- * scope *` and answers only inside it; an object outside the scope is
- * reported as ERR_NOT_FOUND, exactly like a missing one.
+ * scope *` and answers only inside it, binding the bounds the authorization
+ * decision gives (authz_scope_range, domain/authz.h) into its SQL; an object
+ * outside the scope is reported as ERR_NOT_FOUND, exactly like a missing one.
+ * NULL or `.all` is no limit: the server's own reads.
  *
  * Memory: strings in returned structs are allocated from the caller's arena.
  * Errors: 0 or negative ERR_* (ERR_NOT_FOUND, ERR_CONFLICT, ERR_DB,
@@ -217,14 +219,14 @@ int store_event_update(struct store *st, const struct event *e, int expected,
 /* Newest first; *total counts every match (ignoring the cursor and limit). */
 int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 		     const struct event_filter *f, struct event **out, size_t *n, long long *total);
-/* The timeline, oldest first. */
-int store_event_actions(struct store *st, struct arena *a, long long id, struct event_action **out,
-			size_t *n);
+/* The timeline of an event inside the scope (none outside it), oldest first. */
+int store_event_actions(struct store *st, struct arena *a, const struct scope *sc, long long id,
+			struct event_action **out, size_t *n);
 /* Events of a category created since `since`, not in a terminal state,
- * with a point inside the box (for duplicate detection). */
-int store_event_nearby(struct store *st, struct arena *a, const char *category, double minx,
-		       double miny, double maxx, double maxy, long long since, struct event **out,
-		       size_t *n);
+ * with a point inside the box, inside the scope (for duplicate detection). */
+int store_event_nearby(struct store *st, struct arena *a, const struct scope *sc,
+		       const char *category, double minx, double miny, double maxx, double maxy,
+		       long long since, struct event **out, size_t *n);
 
 /* Events whose yellow warning, deadline or escalation moment has come. */
 int store_event_due(struct store *st, struct arena *a, long long now, int limit, struct event **out,
@@ -250,9 +252,12 @@ int store_event_daily(struct store *st, struct arena *a, const struct scope *sc,
 /* --- attachments --- */
 /* Records an attachment of event_id (the bytes are already on disk). */
 int store_attachment_add(struct store *st, struct attachment *x);
-int store_attachment_get(struct store *st, long long id, struct attachment *out, struct arena *a);
-int store_attachment_list(struct store *st, struct arena *a, long long event_id,
-			  struct attachment **out, size_t *n);
+/* An attachment of an event inside the scope (ERR_NOT_FOUND otherwise), and
+ * an event's attachments (none outside the scope). */
+int store_attachment_get(struct store *st, struct arena *a, const struct scope *sc, long long id,
+			 struct attachment *out);
+int store_attachment_list(struct store *st, struct arena *a, const struct scope *sc,
+			  long long event_id, struct attachment **out, size_t *n);
 /* Attachments added to the event since its current stage began. */
 int store_attachment_count_stage(struct store *st, long long event_id, int *count);
 
@@ -375,9 +380,9 @@ struct personal_read {
 	long long id, event_id, user_id, at;
 	const char *user, *reason, *fields;
 };
-/* The clear reads of an event, oldest first. */
-int store_personal_reads(struct store *st, struct arena *a, long long event_id,
-			 struct personal_read **out, size_t *n);
+/* The clear reads of an event inside the scope (none outside it), oldest first. */
+int store_personal_reads(struct store *st, struct arena *a, const struct scope *sc,
+			 long long event_id, struct personal_read **out, size_t *n);
 /* --- the web application (sqlite_ui.c) --- */
 struct saved_filter {
 	long long id;
