@@ -122,6 +122,9 @@ const char *api_stage_name(int stage);
 /* Reporters' personal data (h_pii.c). Parses body's optional "reporter"
  * object into out (pointing into body). 0 or an error with r->err_detail. */
 int api_reporter_parse(struct http_request *r, json_t *body, struct pii_contact *out);
+/* Whether who may read reporters' personal data in the clear (a role in
+ * pii_reveal_roles, never the auditor); /me tells the app so. */
+bool api_pii_may_reveal(const struct app *app, const struct principal *who);
 /* The event's reporter contact, masked; JSON null when there is none. */
 json_t *api_reporter_masked(struct app *app, struct http_request *r, long long event_id);
 /* Reads reporter_phone / reporter_id_no from the query into f (blind

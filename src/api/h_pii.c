@@ -30,6 +30,11 @@ static unsigned reveal_roles(const struct app *app)
 	return mask & ~ROLE(AUDIT_ADMIN);
 }
 
+bool api_pii_may_reveal(const struct app *app, const struct principal *who)
+{
+	return (who->roles & reveal_roles(app)) != 0;
+}
+
 int api_reporter_parse(struct http_request *r, json_t *body, struct pii_contact *out)
 {
 	static const char *const keys[] = { "name", "phone", "id_no", "address", NULL };

@@ -63,6 +63,14 @@ const zh = {
 		actor: '操作人', merged: '已合并到事件 #{id}', description: '描述', address: '地址', deadline: '时限',
 		evidenceHint: '处置完成需要说明或在本阶段上传的照片',
 	},
+	pii: {
+		title: '反映人信息', name: '姓名', phone: '手机号码', id_no: '身份证号', address: '住址',
+		show: '查看完整信息', hide: '隐藏', dialog: '查看完整个人信息', reason: '查看原因',
+		reasonHint: '例如：回访核实办理结果', reasonShort: '请说明为什么需要查看完整信息（至少 2 个字）',
+		reasonLong: '原因不超过 500 个字', reasonLine: '原因只能写一行',
+		audited: '本次查看将被记录（查看人、时间、原因），供审计管理员核查。完整信息只在本页显示，离开即隐藏。',
+		clear: '完整信息', recorded: '本次查看已记录。离开本页后恢复脱敏显示。', unreadable: '个人信息暂时无法读取',
+	},
 	report: {
 		title: '事件上报', category: '事件类别', titleField: '标题', description: '描述', address: '地址',
 		urgency: '紧急程度', point: '位置', pickOnMap: '在地图上点击选择位置', useGps: '使用当前位置',
@@ -179,6 +187,14 @@ const en = {
 		done: 'Done: {a}', outside: 'Outside every grid: the centre places it', notFound: 'No such event, or not yours to see',
 		actor: 'By', merged: 'Merged into event #{id}', description: 'Description', address: 'Address',
 		deadline: 'Deadline', evidenceHint: 'Handling needs a note or a photo uploaded in this stage',
+	},
+	pii: {
+		title: 'Reporter', name: 'Name', phone: 'Mobile', id_no: 'ID number', address: 'Address',
+		show: 'Show', hide: 'Hide', dialog: 'Show the full personal data', reason: 'Reason',
+		reasonHint: 'e.g. call back to check the outcome', reasonShort: 'Say why the full data is needed (2 characters at least)',
+		reasonLong: 'At most 500 characters', reasonLine: 'The reason must be one line',
+		audited: 'This read is recorded (who, when, why) for the audit administrator. The full data is shown on this page only and hidden when you leave.',
+		clear: 'Full data', recorded: 'This read was recorded. Leaving the page masks the data again.', unreadable: 'The personal data cannot be read now',
 	},
 	report: {
 		title: 'Report an event', category: 'Category', titleField: 'Title', description: 'Description',
