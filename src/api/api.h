@@ -177,6 +177,7 @@ int h_inbox_read(struct app *, struct http_request *, struct principal *, json_t
 int h_test_clock(struct app *, struct http_request *, struct principal *, json_t *);
 int h_test_scheduler(struct app *, struct http_request *, struct principal *, json_t *);
 int h_attach_add(struct app *, struct http_request *, struct principal *, json_t *);
+int h_import(struct app *, struct http_request *, struct principal *, json_t *);
 int h_attach_list(struct app *, struct http_request *, struct principal *, json_t *);
 int h_attach_get(struct app *, struct http_request *, struct principal *, json_t *);
 int h_category_put(struct app *, struct http_request *, struct principal *, json_t *);

@@ -179,6 +179,10 @@ const ROUTES = {
 	'GET /api/v1/categories/{code}/history': { gate: ['admin'], objects: () => ({ any: '0101', none: '9999' }),
 		visible: (role, pos) => pos === 'any',
 		req: (code) => ({ path: `/api/v1/categories/${code}/history` }), ok: [200] },
+	/* a dry run: checked and rolled back, so every caller sees the same tree */
+	'POST /api/v1/imports/{kind}': { gate: ['admin'], objects: () => ({ any: 'divisions' }), visible: () => true,
+		req: (k) => ({ path: `/api/v1/imports/${k}?dry_run=true`, raw: Buffer.from('code,name\n330108,滨江区\n') }),
+		ok: [200] },
 	'POST /api/v1/events/{id}/attachments': { gate: 'login', objects: () => fx.events,
 		req: (id) => ({ path: `/api/v1/events/${id}/attachments`, raw: PNG,
 			headers: { 'content-type': 'application/octet-stream' } }), ok: [201] },
