@@ -9,7 +9,8 @@
  * written. `?dry_run=true` checks the whole file and counts what would be
  * new, changed and unchanged, then rolls back; it writes nothing and is not
  * audited. A real run writes its config.import audit record in the
- * transaction. Grids reach the locate index of a running server at its
+ * transaction. A binary file (a spreadsheet, UTF-16 text) is refused with
+ * 415 before it is read. Grids reach the locate index of a running server at its
  * next start, as after the command line's import.
  */
 #include "api/api.h"
@@ -48,6 +49,12 @@ int h_import(struct app *app, struct http_request *r, struct principal *who, jso
 				  "query parameter 'dry_run' must be true or false");
 	if (!r->upload_path || !r->upload_len)
 		return http_error(r, ERR_MISSING, "send the file as the request body");
+	/* a spreadsheet (zip), an image or UTF-16 has NUL bytes early on: say
+	 * what to send instead of failing on its first line */
+	if (memchr(r->upload_head, 0, r->upload_head_len))
+		return http_error(r, ERR_MEDIA_TYPE,
+				  "send a text file: CSV or GeoJSON in UTF-8 (save a spreadsheet "
+				  "as CSV UTF-8)");
 	struct audit_ctx ctx = { app, r, who };
 	struct import_opts o = { .name = NULL,
 				 .dry_run = dry_run,

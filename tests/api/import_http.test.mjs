@@ -209,6 +209,13 @@ describe('requests', () => {
 		assertError(await upload('divisions', 'code,name\n', { query: '?dry_run=maybe' }), 400, 'invalid_query');
 		assertError(await upload('divisions', ''), 400, 'missing_field');
 		assertError(await upload('divisions', '\n'), 400, 'invalid_file');
+		/* a spreadsheet (a zip) or UTF-16 text: 415 with what to send */
+		const xlsx = Buffer.concat([Buffer.from('PK\x03\x04\x14\x00\x06\x00', 'latin1'), Buffer.alloc(64)]);
+		const r415 = await srv.api('POST', '/api/v1/imports/divisions', { as: 'admin', raw: xlsx });
+		assertError(r415, 415, 'unsupported_media_type');
+		assert.match(r415.json.error.message, /CSV UTF-8/);
+		assertError(await srv.api('POST', '/api/v1/imports/divisions', { as: 'admin',
+			raw: Buffer.from('code,name\n', 'utf16le') }), 415, 'unsupported_media_type');
 		assertError(await srv.api('GET', '/api/v1/imports/divisions', { as: 'admin' }), 405, 'method_not_allowed');
 	});
 
