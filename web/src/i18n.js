@@ -26,7 +26,7 @@ const zh = {
 	nav: {
 		cockpit: '驾驶舱', events: '事件办理', report: '事件上报', inbox: '消息', orgs: '组织与网格',
 		admin: '系统管理', users: '用户管理', categories: '事件分类与时限', calendar: '工作日历',
-		apiKeys: '接口密钥', webhooks: '消息推送', phone: '网格员手机端', logout: '退出登录',
+		apiKeys: '接口密钥', webhooks: '消息推送', phone: '网格员手机端', logout: '退出登录', imports: '数据导入',
 		password: '修改密码', profile: '个人信息',
 	},
 	roles: {
@@ -62,6 +62,19 @@ const zh = {
 		done: '操作成功：{a}', outside: '位置不在任何网格内，请中心定位', notFound: '事件不存在或无权查看',
 		actor: '操作人', merged: '已合并到事件 #{id}', description: '描述', address: '地址', deadline: '时限',
 		evidenceHint: '处置完成需要说明或在本阶段上传的照片',
+	},
+	imports: {
+		title: '数据导入', kind: '导入内容', file: '文件', pick: '选择文件', noFile: '请先选择文件',
+		kinds: { divisions: '行政区划与部门（CSV）', grids: '网格边界（GeoJSON）', population: '常住人口（CSV）' },
+		formats: {
+			divisions: 'CSV（UTF-8），首行为列名，至少包含 code、name；可选 parent、kind、name_en。上级须在下级之前或已存在。',
+			grids: 'GeoJSON FeatureCollection；每个要素的 properties.code 为所属社区下的 15 位网格编码，properties.name 为名称，几何为 Polygon 或 MultiPolygon。',
+			population: 'CSV（UTF-8），列为 code、population、year、source：区、街道、社区或网格的常住人口，年份及数据出处（统计公报等）。',
+		},
+		check: '检查文件', run: '导入', refused: '文件未通过检查', nothing: '没有导入任何数据。',
+		good: '文件检查通过', notYet: '尚未导入：确认无误后点击“导入”。', imported: '导入完成',
+		counts: '共 {n} 条：新增 {c}，修改 {u}，不变 {s}。', another: '导入其他文件',
+		restart: '新网格在地图和组织中已可见；按位置定位网格需在服务重启后生效。',
 	},
 	pii: {
 		title: '反映人信息', name: '姓名', phone: '手机号码', id_no: '身份证号', address: '住址',
@@ -149,7 +162,7 @@ const en = {
 	nav: {
 		cockpit: 'Cockpit', events: 'Case desk', report: 'Report', inbox: 'Inbox', orgs: 'Orgs & grids',
 		admin: 'Administration', users: 'Users', categories: 'Categories & deadlines', calendar: 'Calendar',
-		apiKeys: 'API keys', webhooks: 'Webhooks', phone: 'Grid-worker app', logout: 'Sign out',
+		apiKeys: 'API keys', webhooks: 'Webhooks', phone: 'Grid-worker app', logout: 'Sign out', imports: 'Imports',
 		password: 'Change password', profile: 'Profile',
 	},
 	roles: {
@@ -187,6 +200,19 @@ const en = {
 		done: 'Done: {a}', outside: 'Outside every grid: the centre places it', notFound: 'No such event, or not yours to see',
 		actor: 'By', merged: 'Merged into event #{id}', description: 'Description', address: 'Address',
 		deadline: 'Deadline', evidenceHint: 'Handling needs a note or a photo uploaded in this stage',
+	},
+	imports: {
+		title: 'Imports', kind: 'What to import', file: 'File', pick: 'Choose a file', noFile: 'Choose a file first',
+		kinds: { divisions: 'Divisions and departments (CSV)', grids: 'Grid boundaries (GeoJSON)', population: 'Population (CSV)' },
+		formats: {
+			divisions: 'CSV (UTF-8) with a header row naming at least code and name; optional parent, kind, name_en. Parents come before their children or exist already.',
+			grids: 'A GeoJSON FeatureCollection; each feature has properties.code (a 15-digit grid code under its community), properties.name, and a Polygon or MultiPolygon.',
+			population: 'CSV (UTF-8) with the columns code, population, year, source: residents of a district, street, community or grid, the year and the publication the figure comes from.',
+		},
+		check: 'Check the file', run: 'Import', refused: 'The file was refused', nothing: 'Nothing was imported.',
+		good: 'The file is good', notYet: 'Not imported yet: click "Import" when it looks right.', imported: 'Imported',
+		counts: '{n} records: {c} new, {u} changed, {s} unchanged.', another: 'Import another file',
+		restart: 'The new grids show on the map and in the org tree now; locating points in them takes effect after the server restarts.',
 	},
 	pii: {
 		title: 'Reporter', name: 'Name', phone: 'Mobile', id_no: 'ID number', address: 'Address',
