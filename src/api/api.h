@@ -176,6 +176,14 @@ int h_inbox(struct app *, struct http_request *, struct principal *, json_t *);
 int h_inbox_read(struct app *, struct http_request *, struct principal *, json_t *);
 int h_test_clock(struct app *, struct http_request *, struct principal *, json_t *);
 int h_test_scheduler(struct app *, struct http_request *, struct principal *, json_t *);
+/* Attachments (h_attach.c): the type of the request's upload from its first
+ * bytes (JPEG, PNG, WebP, GIF, HEIC, MP4, PDF), or NULL for anything else. */
+const char *api_upload_type(const struct http_request *r);
+/* Moves the upload into the content-addressed store (named by its SHA-256,
+ * kept once) and records it as an attachment of event_id by user_id (0: a
+ * citizen) into *x. 0, or an error with r->err_detail. */
+int api_attachment_store(struct app *app, struct http_request *r, long long event_id,
+			 long long user_id, const char *mime, struct attachment *x);
 int h_attach_add(struct app *, struct http_request *, struct principal *, json_t *);
 int h_import(struct app *, struct http_request *, struct principal *, json_t *);
 int h_attach_list(struct app *, struct http_request *, struct principal *, json_t *);
@@ -194,6 +202,7 @@ int h_filters_add(struct app *, struct http_request *, struct principal *, json_
 int h_filters_delete(struct app *, struct http_request *, struct principal *, json_t *);
 int h_public_categories(struct app *, struct http_request *, struct principal *, json_t *);
 int h_public_report(struct app *, struct http_request *, struct principal *, json_t *);
+int h_public_photo(struct app *, struct http_request *, struct principal *, json_t *);
 int h_public_track(struct app *, struct http_request *, struct principal *, json_t *);
 int h_stream(struct app *, struct http_request *, struct principal *, json_t *);
 int h_categories(struct app *, struct http_request *, struct principal *, json_t *);

@@ -219,6 +219,10 @@ const ROUTES = {
 	'POST /api/v1/public/reports': { gate: 'public',
 		req: () => ({ path: '/api/v1/public/reports', body: { category: '0102', description: 'matrix public report',
 			lon: fx.points.g1[0], lat: fx.points.g1[1] } }), ok: [201] },
+	/* with the citizen report's photo token: the first three callers add a photo, the rest 409 */
+	'POST /api/v1/public/reports/{receipt}/photos': { gate: 'public', objects: () => fx.photos,
+		visible: (role, pos) => pos === 'citizen', req: (rc) => ({ path: `/api/v1/public/reports/${rc}/photos`,
+			raw: PNG, headers: { 'content-type': 'image/png', 'x-photo-token': fx.photoToken } }), ok: [201, 409] },
 	'GET /api/v1/public/reports/{receipt}': { gate: 'public', objects: () => fx.receipts,
 		visible: (role, pos) => pos === 'citizen', req: (rc) => ({ path: `/api/v1/public/reports/${rc}` }), ok: [200] },
 	'POST /api/v1/api-keys': { gate: ADMINS,
@@ -454,6 +458,11 @@ before(async () => {
 	const t1 = Date.now();
 	const now = (await ok(await srv.api('POST', '/api/v1/test/clock', { as: 'admin',
 		body: { advance_s: 2 * 86400 } }))).now;
+	/* a citizen's report to add photos to, made now: its photo token lasts an hour */
+	const photo = await ok(await srv.api('POST', '/api/v1/public/reports', { body: { category: '0102',
+		description: 'matrix citizen report with photos', address: '滨江区示例路' } }), 201);
+	fx.photos = { citizen: photo.receipt, staff: fx.receipts.staff, none: fx.receipts.none };
+	fx.photoToken = photo.photo_token;
 	fx.closed = `${day(t0)}..${day(t1)}`;
 	Object.assign(fx, { t0, t1 });
 	fx.period = `${day(t0)}..${day(Date.parse(now))}`;

@@ -98,6 +98,8 @@ const zh = {
 		track: '查询办理进度', trackBtn: '查询', receiptField: '受理编号', notFound: '没有找到该编号',
 		unavailable: '群众上报暂未开放', state: '当前状态', back: '返回登录', contactTooLong: '不超过 100 个字',
 		notes: '办理情况', closedAt: '办结时间', tooMany: '提交过于频繁，请稍后再试',
+		photoHint: '可附最多 {n} 张照片，仅工作人员可见', photoMax: '最多 {n} 张照片', photoBig: '{name} 超过 {mb} MB，未添加',
+		photosSent: '已上传 {n} 张照片',
 	},
 	inbox: {
 		title: '消息', unreadOnly: '仅看未读', readAll: '全部标为已读', markRead: '标为已读', empty: '没有消息',
@@ -237,6 +239,8 @@ const en = {
 		track: 'Track a report', trackBtn: 'Track', receiptField: 'Receipt number', notFound: 'No report with that number',
 		unavailable: 'Citizen reports are not open yet', state: 'State', back: 'Back to sign in',
 		contactTooLong: 'At most 100 characters', notes: 'Progress', closedAt: 'Closed', tooMany: 'Too many reports; try again later',
+		photoHint: 'Up to {n} photos, seen by staff only', photoMax: 'At most {n} photos', photoBig: '{name} is larger than {mb} MB: not added',
+		photosSent: '{n} photos uploaded',
 	},
 	inbox: {
 		title: 'Inbox', unreadOnly: 'Unread only', readAll: 'Mark all read', markRead: 'Mark read', empty: 'No messages',
