@@ -131,6 +131,9 @@ const char *api_stage_name(int stage);
 /* Reporters' personal data (h_pii.c). Parses body's optional "reporter"
  * object into out (pointing into body). 0 or an error with r->err_detail. */
 int api_reporter_parse(struct http_request *r, json_t *body, struct pii_contact *out);
+/* Whether who may read reporters' personal data in the clear (a role in
+ * pii_reveal_roles, never the auditor); /me tells the app so. */
+bool api_pii_may_reveal(const struct app *app, const struct principal *who);
 /* The event's reporter contact, masked; JSON null when there is none. */
 json_t *api_reporter_masked(struct app *app, struct http_request *r, long long event_id);
 /* Reads reporter_phone / reporter_id_no from the query into f (blind
@@ -182,7 +185,16 @@ int h_inbox(struct app *, struct http_request *, struct principal *, json_t *);
 int h_inbox_read(struct app *, struct http_request *, struct principal *, json_t *);
 int h_test_clock(struct app *, struct http_request *, struct principal *, json_t *);
 int h_test_scheduler(struct app *, struct http_request *, struct principal *, json_t *);
+/* Attachments (h_attach.c): the type of the request's upload from its first
+ * bytes (JPEG, PNG, WebP, GIF, HEIC, MP4, PDF), or NULL for anything else. */
+const char *api_upload_type(const struct http_request *r);
+/* Moves the upload into the content-addressed store (named by its SHA-256,
+ * kept once) and records it as an attachment of event_id by user_id (0: a
+ * citizen) into *x. 0, or an error with r->err_detail. */
+int api_attachment_store(struct app *app, struct http_request *r, long long event_id,
+			 long long user_id, const char *mime, struct attachment *x);
 int h_attach_add(struct app *, struct http_request *, struct principal *, json_t *);
+int h_import(struct app *, struct http_request *, struct principal *, json_t *);
 int h_attach_list(struct app *, struct http_request *, struct principal *, json_t *);
 int h_attach_get(struct app *, struct http_request *, struct principal *, json_t *);
 int h_category_put(struct app *, struct http_request *, struct principal *, json_t *);
@@ -199,6 +211,7 @@ int h_filters_add(struct app *, struct http_request *, struct principal *, json_
 int h_filters_delete(struct app *, struct http_request *, struct principal *, json_t *);
 int h_public_categories(struct app *, struct http_request *, struct principal *, json_t *);
 int h_public_report(struct app *, struct http_request *, struct principal *, json_t *);
+int h_public_photo(struct app *, struct http_request *, struct principal *, json_t *);
 int h_public_track(struct app *, struct http_request *, struct principal *, json_t *);
 int h_stream(struct app *, struct http_request *, struct principal *, json_t *);
 int h_categories(struct app *, struct http_request *, struct principal *, json_t *);

@@ -205,12 +205,19 @@ static void release_json(void *p)
 	json_decref(p);
 }
 
-int geojson_read_grids(const char *path, struct arena *a, struct geojson_feature **out, size_t *n,
-		       char *why, size_t whylen)
+/* "NAME:LINE" or, without a name, "line LINE" (from a). */
+static const char *at_line(struct arena *a, const char *name, int line)
 {
+	return name ? arena_printf(a, "%s:%d", name, line) : arena_printf(a, "line %d", line);
+}
+
+int geojson_read_grids(const char *path, const char *name, struct arena *a,
+		       struct geojson_feature **out, size_t *n, char *why, size_t whylen)
+{
+	const char *file = name ? name : "the file";
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		snprintf(why, whylen, "cannot open '%s'", path);
+		snprintf(why, whylen, "cannot open '%s'", name ? name : path);
 		return ERR_IO;
 	}
 	struct strbuf sb = STRBUF_INIT;
@@ -224,7 +231,8 @@ int geojson_read_grids(const char *path, struct arena *a, struct geojson_feature
 	fclose(f);
 	if (err) {
 		strbuf_release(&sb);
-		snprintf(why, whylen, "'%s' is larger than %u MiB", path, GEOJSON_FILE_MAX >> 20);
+		snprintf(why, whylen, "%s is larger than %u MiB", name ? name : "the file",
+			 GEOJSON_FILE_MAX >> 20);
 		return ERR_BAD_FILE;
 	}
 	/* jansson takes some 150 bytes a vertex: count before it builds anything */
@@ -235,10 +243,10 @@ int geojson_read_grids(const char *path, struct arena *a, struct geojson_feature
 		strbuf_release(&sb);
 		if (depth > GEOJSON_MAX_DEPTH)
 			snprintf(why, whylen, "%s: arrays and objects nest deeper than %d levels",
-				 path, GEOJSON_MAX_DEPTH);
+				 file, GEOJSON_MAX_DEPTH);
 		else
 			snprintf(why, whylen,
-				 "%s: %zu numbers, more than a file of %d vertices can hold", path,
+				 "%s: %zu numbers, more than a file of %d vertices can hold", file,
 				 numbers, GEOJSON_TOTAL_VERTICES);
 		return ERR_BAD_FILE;
 	}
@@ -246,7 +254,11 @@ int geojson_read_grids(const char *path, struct arena *a, struct geojson_feature
 	json_t *root = json_loadb(strbuf_str(&sb), sb.len, JSON_REJECT_DUPLICATES, &je);
 	if (!root) {
 		strbuf_release(&sb);
-		snprintf(why, whylen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+		if (name)
+			snprintf(why, whylen, "%s:%d:%d: %s", name, je.line, je.column, je.text);
+		else
+			snprintf(why, whylen, "line %d, column %d: %s", je.line, je.column,
+				 je.text);
 		return ERR_BAD_FILE;
 	}
 	arena_defer(a, release_json, root);
@@ -256,7 +268,7 @@ int geojson_read_grids(const char *path, struct arena *a, struct geojson_feature
 	    !json_is_array(features)) {
 		strbuf_release(&sb);
 		snprintf(why, whylen, "%s: expected a FeatureCollection with a features array",
-			 path);
+			 file);
 		return ERR_BAD_FILE;
 	}
 	size_t count = json_array_size(features);
@@ -293,9 +305,9 @@ int geojson_read_grids(const char *path, struct arena *a, struct geojson_feature
 					 GEOJSON_TOTAL_VERTICES);
 		}
 		if (*inner) {
-			snprintf(why, whylen, "%s:%d: feature %zu%s%.24s%s: %s", path, gf->line, i,
-				 gf->code ? " (" : "", gf->code ? gf->code : "",
-				 gf->code ? ")" : "", inner);
+			snprintf(why, whylen, "%s: feature %zu%s%.24s%s: %s",
+				 at_line(a, name, gf->line), i, gf->code ? " (" : "",
+				 gf->code ? gf->code : "", gf->code ? ")" : "", inner);
 			err = ERR_BAD_FILE;
 			break;
 		}

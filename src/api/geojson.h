@@ -36,9 +36,11 @@ struct geojson_feature {
 	char *geometry; /* compact GeoJSON text of the geometry, from the arena */
 };
 
-/* Reads a FeatureCollection of grids (properties.code, properties.name).
- * 0, ERR_IO or ERR_BAD_FILE with why naming the feature and its line. */
-int geojson_read_grids(const char *path, struct arena *a, struct geojson_feature **out, size_t *n,
-		       char *why, size_t whylen);
+/* Reads a FeatureCollection of grids (properties.code, properties.name)
+ * from the file at path. name is how messages call the file (NULL: "the
+ * file", and "line N" for a position). 0, ERR_IO or ERR_BAD_FILE with why
+ * naming the feature and its line. */
+int geojson_read_grids(const char *path, const char *name, struct arena *a,
+		       struct geojson_feature **out, size_t *n, char *why, size_t whylen);
 
 #endif

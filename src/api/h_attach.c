@@ -42,6 +42,11 @@ static const char *sniff(const unsigned char *b, size_t n)
 	return NULL;
 }
 
+const char *api_upload_type(const struct http_request *r)
+{
+	return sniff(r->upload_head, r->upload_head_len);
+}
+
 static char *blob_path(struct arena *a, const char *dir, const char *sha)
 {
 	return arena_printf(a, "%s/%.2s/%s", dir, sha, sha);
@@ -53,6 +58,26 @@ static json_t *attachment_json(struct arena *a, const struct attachment *x)
 			 (json_int_t)x->event_id, "sha256", x->sha256, "mime", x->mime, "size",
 			 (json_int_t)x->size, "uploaded_at", api_time_json(x->uploaded_at), "url",
 			 arena_printf(a, "/api/v1/attachments/%lld", x->id));
+}
+
+int api_attachment_store(struct app *app, struct http_request *r, long long event_id,
+			 long long user_id, const char *mime, struct attachment *x)
+{
+	const char *dir = app->cfg->attachments_dir;
+	char *sub = arena_printf(r->arena, "%s/%.2s", dir, r->upload_sha256);
+	if (mkdir(sub, 0750) && errno != EEXIST)
+		return http_error(r, ERR_IO, "cannot store the file");
+	char *final = blob_path(r->arena, dir, r->upload_sha256);
+	struct stat sb;
+	if (stat(final, &sb) && rename(r->upload_path, final))
+		return http_error(r, ERR_IO, "cannot store the file");
+	*x = (struct attachment){ .event_id = event_id,
+				  .mime = mime,
+				  .size = (long long)r->upload_len,
+				  .uploaded_by = user_id,
+				  .uploaded_at = app->now() };
+	memcpy(x->sha256, r->upload_sha256, sizeof(x->sha256));
+	return store_attachment_add(app->st, x);
 }
 
 static int event_in_scope(struct app *app, struct http_request *r, struct principal *who,
@@ -79,26 +104,13 @@ int h_attach_add(struct app *app, struct http_request *r, struct principal *who,
 				  wf_state_name(&wf_event, e.state));
 	if (!r->upload_path || !r->upload_len)
 		return http_error(r, ERR_MISSING, "send the file as the request body");
-	const char *mime = sniff(r->upload_head, r->upload_head_len);
+	const char *mime = api_upload_type(r);
 	if (!mime)
 		return http_error(
 			r, ERR_MEDIA_TYPE,
 			"only JPEG, PNG, WebP, GIF, HEIC, MP4 and PDF files are accepted");
-	const char *dir = app->cfg->attachments_dir;
-	char *sub = arena_printf(r->arena, "%s/%.2s", dir, r->upload_sha256);
-	if (mkdir(sub, 0750) && errno != EEXIST)
-		return http_error(r, ERR_IO, "cannot store the file");
-	char *final = blob_path(r->arena, dir, r->upload_sha256);
-	struct stat sb;
-	if (stat(final, &sb) && rename(r->upload_path, final))
-		return http_error(r, ERR_IO, "cannot store the file");
-	struct attachment x = { .event_id = e.id,
-				.mime = mime,
-				.size = (long long)r->upload_len,
-				.uploaded_by = who->user_id,
-				.uploaded_at = app->now() };
-	memcpy(x.sha256, r->upload_sha256, sizeof(x.sha256));
-	if ((err = store_attachment_add(app->st, &x)))
+	struct attachment x;
+	if ((err = api_attachment_store(app, r, e.id, who->user_id, mime, &x)))
 		return err;
 	http_add_header(r, "Location", arena_printf(r->arena, "/api/v1/attachments/%lld", x.id));
 	http_reply_json(r, 201, attachment_json(r->arena, &x));

@@ -110,6 +110,8 @@ int h_me(struct app *app, struct http_request *r, struct principal *who, json_t 
 	json_object_set_new(
 		j, "totp",
 		json_boolean(!store_totp_get(app->st, r->arena, who->user_id, &t) && t.enabled));
+	/* whether the app offers the audited clear read of reporters' data */
+	json_object_set_new(j, "pii_reveal", json_boolean(api_pii_may_reveal(app, who)));
 	/* the version is no banner for strangers: only administrators see it */
 	if (who->roles & ROLE(ADMIN))
 		json_object_set_new(j, "server",

@@ -32,6 +32,11 @@ static bool may_reveal(const struct app *app, const struct principal *who)
 	return authz_allowed(who, &(struct authz_request){ .action = AUTHZ_REVEAL, .perm = mask });
 }
 
+bool api_pii_may_reveal(const struct app *app, const struct principal *who)
+{
+	return may_reveal(app, who);
+}
+
 int api_reporter_parse(struct http_request *r, json_t *body, struct pii_contact *out)
 {
 	static const char *const keys[] = { "name", "phone", "id_no", "address", NULL };

@@ -16,6 +16,18 @@
  * oldest evicted first; it protects a running server and need not survive
  * a restart); `public_reports = false` turns the form off (404).
  *
+ * Photos: the report's answer carries a `photo_token` (random, shown once;
+ * the store keeps its SHA-256) with which the citizen who filed it - and
+ * nobody else - may add up to `public_photos` photos within
+ * `public_photo_window` seconds: POST /api/v1/public/reports/{receipt}/photos
+ * with the image as the body and the token in X-Photo-Token. The type is
+ * decided from the bytes (JPEG, PNG, WebP, GIF, HEIC), the size bounded by
+ * `public_photo_bytes` (and max_upload, which bounds the streaming), the
+ * file kept in the attachments' content-addressed store as an attachment
+ * with no user: staff see it on the event; no public endpoint serves it.
+ * Each address may add `public_report_limit` x `public_photos` photos per
+ * window. A wrong token, a late one and an unknown receipt get the same 404.
+ *
  * Tracking by receipt answers the state in plain words, the dates and the
  * notes of the steps the public may read (as Open311's status_notes) -
  * no description, address, point, reporter, department or internal note.
@@ -23,15 +35,17 @@
  */
 #include "api/api.h"
 #include "core/err.h"
+#include "core/sec.h"
 #include "core/str.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
-#define SLOTS        1024
-#define TITLE_CHARS  30
-#define PUBLIC_NOTES ",reject,merge,void,handle,rework,close,reopen,"
+#define SLOTS             1024
+#define TITLE_CHARS       30
+#define PHOTO_TOKEN_BYTES 24
+#define PUBLIC_NOTES      ",reject,merge,void,handle,rework,close,reopen,"
 
 struct slot {
 	char ip[48];
@@ -39,35 +53,43 @@ struct slot {
 	long long count;
 };
 
-static struct slot slots[SLOTS];
-static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Recent addresses and their counts in the current window. */
+struct limiter {
+	struct slot slots[SLOTS];
+	pthread_mutex_t lock;
+};
 
-/* Counts a report from ip; false (and *retry, seconds) when over the limit. */
-static bool admit(const struct config *cfg, const char *ip, long long now, long long *retry)
+static struct limiter reports = { .lock = PTHREAD_MUTEX_INITIALIZER };
+static struct limiter photos = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* Counts one from ip; false (and *retry, seconds) when limit are counted
+ * in the window already. */
+static bool admit(struct limiter *l, long long limit, long long window, const char *ip,
+		  long long now, long long *retry)
 {
-	pthread_mutex_lock(&slots_lock);
-	struct slot *s = NULL, *oldest = &slots[0];
+	pthread_mutex_lock(&l->lock);
+	struct slot *s = NULL, *oldest = &l->slots[0];
 	for (int i = 0; i < SLOTS && !s; i++) {
-		if (!strcmp(slots[i].ip, ip))
-			s = &slots[i];
-		else if (slots[i].start < oldest->start)
-			oldest = &slots[i];
+		if (!strcmp(l->slots[i].ip, ip))
+			s = &l->slots[i];
+		else if (l->slots[i].start < oldest->start)
+			oldest = &l->slots[i];
 	}
 	if (!s) {
 		s = oldest;
 		memset(s, 0, sizeof(*s));
 		str_copy(s->ip, sizeof(s->ip), ip);
 	}
-	if (now - s->start >= cfg->public_report_window) {
+	if (now - s->start >= window) {
 		s->start = now;
 		s->count = 0;
 	}
-	bool ok = s->count < cfg->public_report_limit;
+	bool ok = s->count < limit;
 	if (ok)
 		s->count++;
 	else
-		*retry = s->start + cfg->public_report_window - now;
-	pthread_mutex_unlock(&slots_lock);
+		*retry = s->start + window - now;
+	pthread_mutex_unlock(&l->lock);
 	return ok;
 }
 
@@ -168,7 +190,8 @@ int h_public_report(struct app *app, struct http_request *r, struct principal *w
 	in.has_point = has_lon;
 	in.title = title_of(r->arena, in.description);
 	long long now = app->now(), retry = 0;
-	if (!admit(app->cfg, r->ip, now, &retry)) {
+	if (!admit(&reports, app->cfg->public_report_limit, app->cfg->public_report_window, r->ip,
+		   now, &retry)) {
 		http_add_header(r, "Retry-After", arena_printf(r->arena, "%lld", retry));
 		return http_error(r, ERR_THROTTLED,
 				  "%lld reports from this address in %lld seconds are the most "
@@ -185,6 +208,15 @@ int h_public_report(struct app *app, struct http_request *r, struct principal *w
 	err = event_create(&app->ev, r->arena, NULL, &in, &e, &dups, &ndups, why, sizeof(why));
 	if (!err)
 		err = store_public_report_add(app->st, e.id, "", now);
+	/* the photo token: shown once, kept as its hash */
+	char token[2 * PHOTO_TOKEN_BYTES + 1] = "", hash[65];
+	if (!err && app->cfg->public_photos > 0) {
+		unsigned char raw[PHOTO_TOKEN_BYTES];
+		sec_random(raw, sizeof(raw));
+		sec_hex(raw, sizeof(raw), token);
+		sec_digest_hex(SEC_SHA256, token, strlen(token), hash);
+		err = store_public_photo_token(app->st, e.id, hash);
+	}
 	if (err) {
 		store_rollback(app->st);
 		return *why ? http_error(r, err, "%s", why) : err;
@@ -193,11 +225,92 @@ int h_public_report(struct app *app, struct http_request *r, struct principal *w
 		return err;
 	const char *track = arena_printf(r->arena, "/api/v1/public/reports/%s", e.receipt);
 	http_add_header(r, "Location", track);
+	json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:o,s:s}", "receipt", e.receipt, "status", "open",
+			      "state_text", plain_zh(e.state), "state_text_en", plain_en(e.state),
+			      "created_at", api_time_json(e.created_at), "track", track);
+	if (*token) {
+		json_object_set_new(j, "photo_token", json_string(token));
+		json_object_set_new(j, "photos",
+				    json_pack("{s:s,s:I,s:I,s:o}", "url",
+					      arena_printf(r->arena, "%s/photos", track), "max",
+					      (json_int_t)app->cfg->public_photos, "bytes",
+					      (json_int_t)app->cfg->public_photo_bytes, "until",
+					      api_time_json(now + app->cfg->public_photo_window)));
+	}
+	http_add_header(r, "Cache-Control", "no-store");
+	http_reply_json(r, 201, j);
+	return 0;
+}
+
+/* The citizen report with this receipt (shape checked), or ERR_NOT_FOUND. */
+static int citizen_report(struct app *app, struct http_request *r, const char *receipt,
+			  struct event *e)
+{
+	bool shape = strlen(receipt) == 12 && !strncmp(receipt, "PA", 2);
+	for (size_t i = 2; shape && i < 12; i++)
+		shape = strchr("23456789ABCDEFGHJKLMNPQRSTUVWXYZ", receipt[i]) != NULL;
+	struct scope all = { .all = true };
+	int err =
+		shape ? store_event_by_receipt(app->st, r->arena, &all, receipt, e) : ERR_NOT_FOUND;
+	if (!err && strcmp(e->source, "citizen") && strcmp(e->source, "open311"))
+		err = ERR_NOT_FOUND; /* staff reports are not public */
+	return err;
+}
+
+int h_public_photo(struct app *app, struct http_request *r, struct principal *who, json_t *body)
+{
+	(void)who;
+	(void)body;
+	const struct config *cfg = app->cfg;
+	const char *receipt = r->params[0];
+	if (!cfg->public_reports || cfg->public_photos <= 0)
+		return http_error(r, ERR_NO_ROUTE, "citizens' photos are turned off here");
+	const char *token = http_header(r, "X-Photo-Token");
+	if (!token || !*token)
+		return http_error(r, ERR_MISSING,
+				  "send the report's photo_token in the X-Photo-Token header");
+	if (!r->upload_path || !r->upload_len)
+		return http_error(r, ERR_MISSING, "send the photo as the request body");
+	if ((long long)r->upload_len > cfg->public_photo_bytes)
+		return http_error(r, ERR_TOO_LARGE, "a photo may have at most %lld bytes",
+				  cfg->public_photo_bytes);
+	const char *mime = api_upload_type(r);
+	if (!mime || strncmp(mime, "image/", 6))
+		return http_error(r, ERR_MEDIA_TYPE,
+				  "only JPEG, PNG, WebP, GIF and HEIC photos are accepted");
+	long long now = app->now(), retry = 0;
+	if (!admit(&photos, cfg->public_report_limit * cfg->public_photos,
+		   cfg->public_report_window, r->ip, now, &retry)) {
+		http_add_header(r, "Retry-After", arena_printf(r->arena, "%lld", retry));
+		return http_error(r, ERR_THROTTLED,
+				  "too many photos from this address; try again in %lld seconds",
+				  retry);
+	}
+	char hash[65];
+	sec_digest_hex(SEC_SHA256, token, strlen(token), hash);
+	struct event e;
+	long long count = 0;
+	int err = citizen_report(app, r, receipt, &e);
+	if (!err && !(err = store_begin(app->st))) {
+		err = store_public_photo_claim(app->st, e.id, hash, now - cfg->public_photo_window,
+					       cfg->public_photos, &count);
+		struct attachment x;
+		if (!err)
+			err = api_attachment_store(app, r, e.id, 0, mime, &x);
+		err = api_end(app, err);
+	}
+	if (err == ERR_NOT_FOUND)
+		return http_error(r, err,
+				  "no report with receipt '%.20s' taking photos with this token "
+				  "(photos are added within %lld minutes of the report)",
+				  receipt, cfg->public_photo_window / 60);
+	if (err == ERR_CONFLICT)
+		return http_error(r, err, "a report takes at most %lld photos", cfg->public_photos);
+	if (err)
+		return err;
 	http_reply_json(r, 201,
-			json_pack("{s:s,s:s,s:s,s:s,s:o,s:s}", "receipt", e.receipt, "status",
-				  "open", "state_text", plain_zh(e.state), "state_text_en",
-				  plain_en(e.state), "created_at", api_time_json(e.created_at),
-				  "track", track));
+			json_pack("{s:s,s:I,s:I}", "receipt", e.receipt, "photos",
+				  (json_int_t)count, "max", (json_int_t)cfg->public_photos));
 	return 0;
 }
 
@@ -224,8 +337,12 @@ int h_public_categories(struct app *app, struct http_request *r, struct principa
 						       "class", v[i].parent, "class_name", cls));
 	}
 	http_add_header(r, "Cache-Control", "public, max-age=300");
-	http_reply_json(r, 200,
-			json_pack("{s:o,s:b}", "items", items, "open", app->cfg->public_reports));
+	json_t *j = json_pack("{s:o,s:b}", "items", items, "open", app->cfg->public_reports);
+	/* what the form may attach after the report (0: no photos) */
+	json_object_set_new(j, "photos",
+			    json_pack("{s:I,s:I}", "max", (json_int_t)app->cfg->public_photos,
+				      "bytes", (json_int_t)app->cfg->public_photo_bytes));
+	http_reply_json(r, 200, j);
 	return 0;
 }
 
@@ -234,15 +351,8 @@ int h_public_track(struct app *app, struct http_request *r, struct principal *wh
 	(void)who;
 	(void)body;
 	const char *receipt = r->params[0];
-	bool shape = strlen(receipt) == 12 && !strncmp(receipt, "PA", 2);
-	for (size_t i = 2; shape && i < 12; i++)
-		shape = strchr("23456789ABCDEFGHJKLMNPQRSTUVWXYZ", receipt[i]) != NULL;
-	struct scope all = { .all = true };
 	struct event e;
-	int err = shape ? store_event_by_receipt(app->st, r->arena, &all, receipt, &e)
-			: ERR_NOT_FOUND;
-	if (!err && strcmp(e.source, "citizen") && strcmp(e.source, "open311"))
-		err = ERR_NOT_FOUND; /* staff reports are not public */
+	int err = citizen_report(app, r, receipt, &e);
 	if (err == ERR_NOT_FOUND)
 		return http_error(r, err, "no report with receipt '%.20s'", receipt);
 	if (err)
@@ -253,6 +363,7 @@ int h_public_track(struct app *app, struct http_request *r, struct principal *wh
 		cat_name = cat.name;
 	struct event_action *v;
 	size_t n;
+	struct scope all = { .all = true }; /* a citizen's own report, found by its receipt */
 	if ((err = store_event_actions(app->st, r->arena, &all, e.id, &v, &n)))
 		return err;
 	json_t *notes = json_array();

@@ -72,6 +72,8 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/webhooks/{id}/deliveries", h_hook_deliveries, ROLE(ADMIN), 0 },
 	{ "PUT", "/api/v1/categories/{code}", h_category_put, ROLE(ADMIN), ROUTE_JSON_BODY },
 	{ "GET", "/api/v1/categories/{code}/history", h_category_history, ROLE(ADMIN), 0 },
+	/* divisions, grids and population from a file (the system administrator) */
+	{ "POST", "/api/v1/imports/{kind}", h_import, ROLE(ADMIN), ROUTE_UPLOAD },
 	{ "POST", "/api/v1/events/{id}/attachments", h_attach_add, PERM_LOGIN, ROUTE_UPLOAD },
 	{ "GET", "/api/v1/events/{id}/attachments", h_attach_list, PERM_LOGIN, 0 },
 	{ "GET", "/api/v1/attachments/{id}", h_attach_get, PERM_LOGIN, 0 },
@@ -89,6 +91,9 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/public/categories", h_public_categories, PERM_PUBLIC, 0 },
 	{ "POST", "/api/v1/public/reports", h_public_report, PERM_PUBLIC, ROUTE_JSON_BODY },
 	{ "GET", "/api/v1/public/reports/{receipt}", h_public_track, PERM_PUBLIC, 0 },
+	/* the citizen's photos, with the report's photo token (h_public.c) */
+	{ "POST", "/api/v1/public/reports/{receipt}/photos", h_public_photo, PERM_PUBLIC,
+	  ROUTE_UPLOAD },
 	{ "POST", "/api/v1/api-keys", h_api_key_create, ADMINS, ROUTE_JSON_BODY },
 	{ "GET", "/api/v1/api-keys", h_api_key_list, ADMINS, 0 },
 	{ "POST", "/api/v1/api-keys/{id}/revoke", h_api_key_revoke, ADMINS, 0 },

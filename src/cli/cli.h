@@ -55,13 +55,6 @@ int cli_audit_sign_key(const struct config *cfg, bool create, struct sm2_key **o
  * failure. */
 int cli_db_lock(const char *db);
 
-struct geo_shape;
-struct arena;
-/* Creates or renames a grid org (its community must exist) and stores its
- * boundary; geometry is its GeoJSON text. 0 or an error with why set. */
-int cli_store_grid(struct store *st, struct arena *a, const char *code, const char *name,
-		   const struct geo_shape *shape, const char *geometry, char *why, size_t whylen);
-
 struct calendar;
 /* Loads every holiday file of cfg->calendar_dir and the working hours into a
  * new calendar (warning about the current and, from November, the next year

@@ -19,6 +19,7 @@
 #include "cli/cli.h"
 #include "core/crypt.h"
 #include "api/geojson.h"
+#include "api/import.h"
 #include "core/calendar.h"
 #include "core/csv.h"
 #include "core/err.h"
@@ -434,7 +435,8 @@ int cli_demo(struct config *cfg, int argc, char **argv)
 			json_t *gj = geojson_from_shape(&cells[c]);
 			char *text = json_dumps(gj, JSON_COMPACT | JSON_REAL_PRECISION(12));
 			json_decref(gj);
-			err = cli_store_grid(st, a, code, name, &cells[c], text, why, sizeof(why));
+			err = import_grid(st, a, code, name, &cells[c], text, NULL, why,
+					  sizeof(why));
 			free(text);
 			if (err)
 				fprintf(stderr, "pingan: %s\n", why);

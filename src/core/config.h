@@ -63,6 +63,9 @@ struct config {
 	long long export_max_rows;
 	long long public_report_limit;
 	long long public_report_window;
+	long long public_photos;
+	long long public_photo_bytes;
+	long long public_photo_window;
 	bool public_reports;
 	long long assess_min_cases;
 	bool test_clock;

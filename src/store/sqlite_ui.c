@@ -143,6 +143,56 @@ int store_public_report_add(struct store *st, long long event_id, const char *co
 	return sq_wend(st, rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db));
 }
 
+int store_public_photo_token(struct store *st, long long event_id, const char *hash)
+{
+	int err = sq_wbegin(st);
+	if (err)
+		return err;
+	struct conn *w = &st->writer;
+	sqlite3_stmt *q =
+		sq_prep(w, "UPDATE public_reports SET photo_token = ?2 WHERE event_id = ?1");
+	sqlite3_bind_int64(q, 1, event_id);
+	sqlite3_bind_text(q, 2, hash, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE)
+		err = sq_map_rc(rc, w->db);
+	else if (!sqlite3_changes(w->db))
+		err = ERR_NOT_FOUND;
+	return sq_wend(st, err);
+}
+
+int store_public_photo_claim(struct store *st, long long event_id, const char *hash,
+			     long long since, long long max, long long *count)
+{
+	int err = sq_wbegin(st);
+	if (err)
+		return err;
+	struct conn *w = &st->writer;
+	sqlite3_stmt *q = sq_prep(w, "SELECT photos FROM public_reports WHERE event_id = ?1 AND "
+				     "photo_token = ?2 AND photo_token <> '' AND created_at >= ?3");
+	sqlite3_bind_int64(q, 1, event_id);
+	sqlite3_bind_text(q, 2, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, since);
+	int rc = sqlite3_step(q);
+	long long n = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	sqlite3_reset(q);
+	if (rc == SQLITE_DONE)
+		return sq_wend(st, ERR_NOT_FOUND);
+	if (rc != SQLITE_ROW)
+		return sq_wend(st, sq_map_rc(rc, w->db));
+	if (n >= max)
+		return sq_wend(st, ERR_CONFLICT);
+	q = sq_prep(w, "UPDATE public_reports SET photos = photos + 1 WHERE event_id = ?1");
+	sqlite3_bind_int64(q, 1, event_id);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE)
+		return sq_wend(st, sq_map_rc(rc, w->db));
+	*count = n + 1;
+	return sq_wend(st, 0);
+}
+
 int store_public_contact(struct store *st, struct arena *a, long long event_id,
 			 const char **contact)
 {

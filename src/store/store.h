@@ -407,6 +407,14 @@ int store_event_client_add(struct store *st, long long reporter_id, const char *
 /* Records that event_id came through the public form, with the contact given. */
 int store_public_report_add(struct store *st, long long event_id, const char *contact,
 			    long long now);
+/* Sets the SHA-256 (hex) of a public report's photo token. */
+int store_public_photo_token(struct store *st, long long event_id, const char *hash);
+/* Counts one more photo of the public report whose token has this hash,
+ * filed at or after since, while it has fewer than max: 0 with *count the
+ * new number; ERR_NOT_FOUND (no such report and token, or too late) or
+ * ERR_CONFLICT (max reached). In the caller's transaction if any. */
+int store_public_photo_claim(struct store *st, long long event_id, const char *hash,
+			     long long since, long long max, long long *count);
 /* The contact given with a public report (ERR_NOT_FOUND: not one). */
 int store_public_contact(struct store *st, struct arena *a, long long event_id,
 			 const char **contact);

@@ -86,8 +86,9 @@ describe('login and sessions', () => {
 		assert.equal(res.status, 200);
 		assert.equal(res.json.username, 'leader');
 		assert.deepStrictEqual(Object.keys(res.json).sort(), ['display_name', 'id', 'org', 'org_kind',
-			'org_name', 'roles', 'scope', 'session_expires_at', 'stage', 'totp', 'username']);
+			'org_name', 'pii_reveal', 'roles', 'scope', 'session_expires_at', 'stage', 'totp', 'username']);
 		assert.equal(res.json.stage, 'full');
+		assert.equal(res.json.pii_reveal, false, 'a leader may not read personal data in the clear');
 		assert.equal(res.json.totp, false);
 		assert.equal(res.json.server, undefined, 'no version for a leader');
 		const both = await srv.api('GET', '/api/v1/me', { token: leader.token, cookie: admin.cookie });

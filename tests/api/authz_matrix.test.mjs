@@ -179,6 +179,10 @@ const ROUTES = {
 	'GET /api/v1/categories/{code}/history': { gate: ['admin'], objects: () => ({ any: '0101', none: '9999' }),
 		visible: (role, pos) => pos === 'any',
 		req: (code) => ({ path: `/api/v1/categories/${code}/history` }), ok: [200] },
+	/* a dry run: checked and rolled back, so every caller sees the same tree */
+	'POST /api/v1/imports/{kind}': { gate: ['admin'], objects: () => ({ any: 'divisions' }), visible: () => true,
+		req: (k) => ({ path: `/api/v1/imports/${k}?dry_run=true`, raw: Buffer.from('code,name\n330108,滨江区\n') }),
+		ok: [200] },
 	'POST /api/v1/events/{id}/attachments': { gate: 'login', objects: () => fx.events,
 		req: (id) => ({ path: `/api/v1/events/${id}/attachments`, raw: PNG,
 			headers: { 'content-type': 'application/octet-stream' } }), ok: [201] },
@@ -215,6 +219,10 @@ const ROUTES = {
 	'POST /api/v1/public/reports': { gate: 'public',
 		req: () => ({ path: '/api/v1/public/reports', body: { category: '0102', description: 'matrix public report',
 			lon: fx.points.g1[0], lat: fx.points.g1[1] } }), ok: [201] },
+	/* with the citizen report's photo token: the first three callers add a photo, the rest 409 */
+	'POST /api/v1/public/reports/{receipt}/photos': { gate: 'public', objects: () => fx.photos,
+		visible: (role, pos) => pos === 'citizen', req: (rc) => ({ path: `/api/v1/public/reports/${rc}/photos`,
+			raw: PNG, headers: { 'content-type': 'image/png', 'x-photo-token': fx.photoToken } }), ok: [201, 409] },
 	'GET /api/v1/public/reports/{receipt}': { gate: 'public', objects: () => fx.receipts,
 		visible: (role, pos) => pos === 'citizen', req: (rc) => ({ path: `/api/v1/public/reports/${rc}` }), ok: [200] },
 	'POST /api/v1/api-keys': { gate: ADMINS,
@@ -277,11 +285,11 @@ const ROUTES = {
 		check: (res, role) => seesOnlyScope(res.json.items, role) },
 	'POST /api/v1/assess/commendations': { gate: ['assessor'], req: () => ({ path: '/api/v1/assess/commendations',
 		body: { period: fx.closed, rule: 'top_units', level: 'street', top: 1 } }), ok: [200] },
-	/* a candidate already decided answers like a missing one (404) */
+	/* once decided, 409 with its state (as manual items) */
 	'POST /api/v1/assess/commendations/{id}/approve': { gate: DECIDERS, objects: () => fx.commendations,
-		req: (id) => ({ path: `/api/v1/assess/commendations/${id}/approve`, body: {} }), ok: [200, 404] },
+		req: (id) => ({ path: `/api/v1/assess/commendations/${id}/approve`, body: {} }), ok: [200, 409] },
 	'POST /api/v1/assess/commendations/{id}/reject': { gate: DECIDERS, objects: () => fx.commendations,
-		req: (id) => ({ path: `/api/v1/assess/commendations/${id}/reject`, body: {} }), ok: [200, 404] },
+		req: (id) => ({ path: `/api/v1/assess/commendations/${id}/reject`, body: {} }), ok: [200, 409] },
 	/* units and demonstration units */
 	'GET /api/v1/units': { gate: 'login', req: () => ({ path: '/api/v1/units' }), ok: [200],
 		check: (res, role) => seesOnlyScope(res.json.items, role) },
@@ -450,6 +458,11 @@ before(async () => {
 	const t1 = Date.now();
 	const now = (await ok(await srv.api('POST', '/api/v1/test/clock', { as: 'admin',
 		body: { advance_s: 2 * 86400 } }))).now;
+	/* a citizen's report to add photos to, made now: its photo token lasts an hour */
+	const photo = await ok(await srv.api('POST', '/api/v1/public/reports', { body: { category: '0102',
+		description: 'matrix citizen report with photos', address: '滨江区示例路' } }), 201);
+	fx.photos = { citizen: photo.receipt, staff: fx.receipts.staff, none: fx.receipts.none };
+	fx.photoToken = photo.photo_token;
 	fx.closed = `${day(t0)}..${day(t1)}`;
 	Object.assign(fx, { t0, t1 });
 	fx.period = `${day(t0)}..${day(Date.parse(now))}`;

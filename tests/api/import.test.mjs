@@ -139,6 +139,19 @@ describe('import divisions', () => {
 		assertSubset(st.json, { name: '长河街道', name_en: 'Changhe' });
 	});
 
+	test('--dry-run checks and counts, and imports nothing', async () => {
+		const file = path.join(dir, 'dry.csv');
+		await writeFile(file, 'code,name\n330108003,浦沿街道\n330108001,西兴街道\n');
+		const r = await run(['import', 'divisions', '--dry-run', file]);
+		assert.equal(r.code, 0, r.stderr);
+		assert.equal(r.stdout, `'${file}' is good: 2 divisions and departments, 1 new, 1 changed, ` +
+			'0 unchanged; nothing imported (dry run)\n');
+		assertError(await srv.api('GET', '/api/v1/orgs/330108003', { as: ADMIN }), 404, 'not_found');
+		const bad = await run(['import', 'divisions', '--dry-run', fx('divisions-bad-code.csv')]);
+		assert.equal(bad.code, 1);
+		assert.match(bad.stderr, /divisions-bad-code\.csv: line 3: '33010800X' is not a division/);
+	});
+
 	test('a missing file and usage errors', async () => {
 		const r = await run(['import', 'divisions', path.join(dir, 'nope.csv')]);
 		assert.equal(r.code, 1);

@@ -175,6 +175,18 @@ describe('reading in the clear', () => {
 	});
 });
 
+describe('who the app offers the clear read to', () => {
+	test('GET /api/v1/me says pii_reveal exactly for the roles the read accepts', async () => {
+		for (const [as, may] of [['centre', true], ['street.centre', true], ['admin', false],
+			['security', false], ['auditor', false], ['gridworker', false], ['handler', false],
+			['leader', false]]) {
+			const me = await srv.api('GET', '/api/v1/me', { as });
+			assert.equal(me.status, 200, me.text);
+			assert.equal(me.json.pii_reveal, may, `${as}`);
+		}
+	});
+});
+
 describe('search by phone and ID number', () => {
 	const list = (q, as = 'centre') => srv.api('GET', `/api/v1/events?${q}`, { as });
 

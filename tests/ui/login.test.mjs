@@ -11,10 +11,10 @@ after(async () => { await ui?.stop(); });
 
 /* user -> [landing path, nav entries that must be there, that must not] */
 const ROLES = {
-	admin: ['/cockpit', ['/cockpit', '/events', '/admin/users', '/admin/categories', '/admin/calendar', '/admin/api-keys'], ['/m']],
-	security: ['/cockpit', ['/events', '/admin/users', '/admin/api-keys'], ['/admin/categories']],
+	admin: ['/cockpit', ['/cockpit', '/events', '/admin/users', '/admin/categories', '/admin/calendar', '/admin/api-keys', '/admin/imports'], ['/m']],
+	security: ['/cockpit', ['/events', '/admin/users', '/admin/api-keys'], ['/admin/categories', '/admin/imports']],
 	auditor: ['/admin/audit', ['/admin/audit'], ['/cockpit', '/events', '/inbox', '/admin/users', '/admin/api-keys']],
-	centre: ['/cockpit', ['/cockpit', '/events', '/report', '/inbox', '/orgs'], ['/admin/users', '/m']],
+	centre: ['/cockpit', ['/cockpit', '/events', '/report', '/inbox', '/orgs'], ['/admin/users', '/admin/imports', '/m']],
 	leader: ['/cockpit', ['/cockpit', '/events'], ['/admin/users']],
 	handler: ['/events', ['/cockpit', '/events', '/inbox'], ['/admin/users', '/m']],
 	inspector: ['/events', ['/events'], ['/admin/users']],

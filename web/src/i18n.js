@@ -26,7 +26,7 @@ const zh = {
 	nav: {
 		cockpit: '驾驶舱', events: '事件办理', report: '事件上报', inbox: '消息', orgs: '组织与网格',
 		admin: '系统管理', users: '用户管理', categories: '事件分类与时限', calendar: '工作日历',
-		apiKeys: '接口密钥', webhooks: '消息推送', phone: '网格员手机端', logout: '退出登录',
+		apiKeys: '接口密钥', webhooks: '消息推送', phone: '网格员手机端', logout: '退出登录', imports: '数据导入',
 		password: '修改密码', profile: '个人信息',
 	},
 	roles: {
@@ -63,6 +63,27 @@ const zh = {
 		actor: '操作人', merged: '已合并到事件 #{id}', description: '描述', address: '地址', deadline: '时限',
 		evidenceHint: '处置完成需要说明或在本阶段上传的照片',
 	},
+	imports: {
+		title: '数据导入', kind: '导入内容', file: '文件', pick: '选择文件', noFile: '请先选择文件',
+		kinds: { divisions: '行政区划与部门（CSV）', grids: '网格边界（GeoJSON）', population: '常住人口（CSV）' },
+		formats: {
+			divisions: 'CSV（UTF-8），首行为列名，至少包含 code、name；可选 parent、kind、name_en。上级须在下级之前或已存在。',
+			grids: 'GeoJSON FeatureCollection；每个要素的 properties.code 为所属社区下的 15 位网格编码，properties.name 为名称，几何为 Polygon 或 MultiPolygon。',
+			population: 'CSV（UTF-8），列为 code、population、year、source：区、街道、社区或网格的常住人口，年份及数据出处（统计公报等）。',
+		},
+		check: '检查文件', run: '导入', refused: '文件未通过检查', nothing: '没有导入任何数据。',
+		good: '文件检查通过', notYet: '尚未导入：确认无误后点击“导入”。', imported: '导入完成',
+		counts: '共 {n} 条：新增 {c}，修改 {u}，不变 {s}。', another: '导入其他文件',
+		restart: '新网格在地图和组织中已可见；按位置定位网格需在服务重启后生效。',
+	},
+	pii: {
+		title: '反映人信息', name: '姓名', phone: '手机号码', id_no: '身份证号', address: '住址',
+		show: '查看完整信息', hide: '隐藏', dialog: '查看完整个人信息', reason: '查看原因',
+		reasonHint: '例如：回访核实办理结果', reasonShort: '请说明为什么需要查看完整信息（至少 2 个字）',
+		reasonLong: '原因不超过 500 个字', reasonLine: '原因只能写一行',
+		audited: '本次查看将被记录（查看人、时间、原因），供审计管理员核查。完整信息只在本页显示，离开即隐藏。',
+		clear: '完整信息', recorded: '本次查看已记录。离开本页后恢复脱敏显示。', unreadable: '个人信息暂时无法读取',
+	},
 	report: {
 		title: '事件上报', category: '事件类别', titleField: '标题', description: '描述', address: '地址',
 		urgency: '紧急程度', point: '位置', pickOnMap: '在地图上点击选择位置', useGps: '使用当前位置',
@@ -77,6 +98,8 @@ const zh = {
 		track: '查询办理进度', trackBtn: '查询', receiptField: '受理编号', notFound: '没有找到该编号',
 		unavailable: '群众上报暂未开放', state: '当前状态', back: '返回登录', contactTooLong: '不超过 100 个字',
 		notes: '办理情况', closedAt: '办结时间', tooMany: '提交过于频繁，请稍后再试',
+		photoHint: '可附最多 {n} 张照片，仅工作人员可见', photoMax: '最多 {n} 张照片', photoBig: '{name} 超过 {mb} MB，未添加',
+		photosSent: '已上传 {n} 张照片',
 	},
 	inbox: {
 		title: '消息', unreadOnly: '仅看未读', readAll: '全部标为已读', markRead: '标为已读', empty: '没有消息',
@@ -141,7 +164,7 @@ const en = {
 	nav: {
 		cockpit: 'Cockpit', events: 'Case desk', report: 'Report', inbox: 'Inbox', orgs: 'Orgs & grids',
 		admin: 'Administration', users: 'Users', categories: 'Categories & deadlines', calendar: 'Calendar',
-		apiKeys: 'API keys', webhooks: 'Webhooks', phone: 'Grid-worker app', logout: 'Sign out',
+		apiKeys: 'API keys', webhooks: 'Webhooks', phone: 'Grid-worker app', logout: 'Sign out', imports: 'Imports',
 		password: 'Change password', profile: 'Profile',
 	},
 	roles: {
@@ -180,6 +203,27 @@ const en = {
 		actor: 'By', merged: 'Merged into event #{id}', description: 'Description', address: 'Address',
 		deadline: 'Deadline', evidenceHint: 'Handling needs a note or a photo uploaded in this stage',
 	},
+	imports: {
+		title: 'Imports', kind: 'What to import', file: 'File', pick: 'Choose a file', noFile: 'Choose a file first',
+		kinds: { divisions: 'Divisions and departments (CSV)', grids: 'Grid boundaries (GeoJSON)', population: 'Population (CSV)' },
+		formats: {
+			divisions: 'CSV (UTF-8) with a header row naming at least code and name; optional parent, kind, name_en. Parents come before their children or exist already.',
+			grids: 'A GeoJSON FeatureCollection; each feature has properties.code (a 15-digit grid code under its community), properties.name, and a Polygon or MultiPolygon.',
+			population: 'CSV (UTF-8) with the columns code, population, year, source: residents of a district, street, community or grid, the year and the publication the figure comes from.',
+		},
+		check: 'Check the file', run: 'Import', refused: 'The file was refused', nothing: 'Nothing was imported.',
+		good: 'The file is good', notYet: 'Not imported yet: click "Import" when it looks right.', imported: 'Imported',
+		counts: '{n} records: {c} new, {u} changed, {s} unchanged.', another: 'Import another file',
+		restart: 'The new grids show on the map and in the org tree now; locating points in them takes effect after the server restarts.',
+	},
+	pii: {
+		title: 'Reporter', name: 'Name', phone: 'Mobile', id_no: 'ID number', address: 'Address',
+		show: 'Show', hide: 'Hide', dialog: 'Show the full personal data', reason: 'Reason',
+		reasonHint: 'e.g. call back to check the outcome', reasonShort: 'Say why the full data is needed (2 characters at least)',
+		reasonLong: 'At most 500 characters', reasonLine: 'The reason must be one line',
+		audited: 'This read is recorded (who, when, why) for the audit administrator. The full data is shown on this page only and hidden when you leave.',
+		clear: 'Full data', recorded: 'This read was recorded. Leaving the page masks the data again.', unreadable: 'The personal data cannot be read now',
+	},
 	report: {
 		title: 'Report an event', category: 'Category', titleField: 'Title', description: 'Description',
 		address: 'Address', urgency: 'Urgency', point: 'Location', pickOnMap: 'Click the map to set the location',
@@ -195,6 +239,8 @@ const en = {
 		track: 'Track a report', trackBtn: 'Track', receiptField: 'Receipt number', notFound: 'No report with that number',
 		unavailable: 'Citizen reports are not open yet', state: 'State', back: 'Back to sign in',
 		contactTooLong: 'At most 100 characters', notes: 'Progress', closedAt: 'Closed', tooMany: 'Too many reports; try again later',
+		photoHint: 'Up to {n} photos, seen by staff only', photoMax: 'At most {n} photos', photoBig: '{name} is larger than {mb} MB: not added',
+		photosSent: '{n} photos uploaded',
 	},
 	inbox: {
 		title: 'Inbox', unreadOnly: 'Unread only', readAll: 'Mark all read', markRead: 'Mark read', empty: 'No messages',

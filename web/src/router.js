@@ -33,6 +33,7 @@ const routes = [
 			{ path: 'admin/calendar', name: 'calendar', component: () => import('./views/admin/Calendar.vue'), meta: { roles: ['admin'] } },
 			{ path: 'admin/api-keys', name: 'apikeys', component: () => import('./views/admin/ApiKeys.vue'), meta: { roles: ADMINS } },
 			{ path: 'admin/audit', name: 'audit', component: () => import('./views/admin/Audit.vue'), meta: { roles: ['audit_admin'] } },
+			{ path: 'admin/imports', name: 'imports', component: () => import('./views/admin/Imports.vue'), meta: { roles: ['admin'] } },
 			{ path: 'admin/webhooks', name: 'webhooks', component: () => import('./views/admin/Webhooks.vue'), meta: { roles: ['admin'] } },
 			{ path: ':rest(.*)*', name: 'notfound', component: () => import('./views/NotFound.vue') },
 		],
