@@ -100,3 +100,14 @@ export function levelName(l) {
 export function scoreLabel(level) {
 	return level === 'street' || level === 'community' ? t('assess.index') : t('assess.score');
 }
+
+/* Like Promise.all, but waits for every request and, when some fail, throws
+ * the first failure in the order given (so the message shown does not depend
+ * on which answer came first). */
+export async function all(promises) {
+	const res = await Promise.allSettled(promises);
+	const bad = res.find((r) => r.status === 'rejected');
+	if (bad)
+		throw bad.reason;
+	return res.map((r) => r.value);
+}
