@@ -213,7 +213,8 @@ test('a manual item is entered as the API checks it, approved by a leader, and a
 	await changes.waitFor();
 	assert.match(await changes.innerText(), /已生成第 2 版（取代第 1 版）/);
 	const v2 = (await api('assessor', 'GET', `/api/v1/assess/scores?period=${P}&level=street`)).items.find((x) => x.unit === XIXING);
-	assert.equal(Math.round((v2.score - v1.score) * 100), 500);
+	assert.equal(v1.manual, 0);
+	assert.equal(v2.manual, 5);
 	const row = changes.locator('.el-table__row', { hasText: '西兴街道' }).first();
 	assert.match(await row.innerText(), new RegExp(`${v1.score.toFixed(2)}[\\s\\S]*${v2.score.toFixed(2)}`));
 	const ranking = a.page.locator('[data-test=ranking] .el-table__row', { hasText: '西兴街道' });
