@@ -179,6 +179,8 @@ test('a manual item is entered as the API checks it, approved by a leader, and a
 	/* the period is closed: it counts at the next recompute */
 	await page.locator('.el-message', { hasText: '下次重新计算时计入' }).waitFor();
 	await page.locator('[data-test=adj-status][data-status=pending]').waitFor();
+	/* the unit by its name (the API's) */
+	await page.locator('[data-test=adj-table] .el-table__row', { hasText: '西兴街道' }).waitFor();
 	/* who entered it may not decide it */
 	assert.equal(await page.locator('[data-test=adj-approve]').count(), 0);
 	ui.noConsoleErrors(errors);
