@@ -357,7 +357,7 @@ en.assess = {
 	levelCol: 'Level', period: 'Period', periodHint: 'Pick or type a period',
 	badPeriod: '"{p}" is not a period: write a month (2026-05), a quarter (2026-Q2), a year (2026) or a range (2026-05-01..2026-05-20)',
 	board: 'Ranking board · {p}', index: 'Safety index', score: 'Score', rank: 'Place', change: 'Change', tie: 'tie',
-	unranked: 'Not ranked', noPrev: '—', same: 'Same', smallCol: 'Cases', small: 'Too few cases', smallN: '{n} with too few cases',
+	unranked: 'Not ranked', noPrev: '—', same: 'Same', smallCol: 'Cases', small: 'Too few cases', smallN: 'Few cases: {n}',
 	smallHint: 'An indicator over fewer than {n} cases is marked and neither scored nor ranked.',
 	tiesNote: 'Equal scores share a place and the next place is skipped (1, 2, 2, 4); the change is against the previous period.',
 	noRanks: 'No ranking for this period yet', noUnits: 'Nothing assessed at this level', provisional: 'Provisional (computed from the records now)',
