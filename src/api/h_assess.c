@@ -931,13 +931,13 @@ int h_assess_recompute(struct app *app, struct http_request *r, struct principal
 
 static json_t *adj_json(const struct assess_adjustment *x)
 {
-	return json_pack("{s:I,s:s,s:s,s:s,s:f,s:s,s:s,s:s,s:s,s:o,s:s,s:o,s:s}", "id",
-			 (json_int_t)x->id, "period", x->period, "level", x->level, "unit", x->unit,
-			 "points", x->points, "reason", x->reason, "evidence", x->evidence,
-			 "status", x->status, "entered_by", x->created_by_name, "entered_at",
-			 api_time_json(x->created_at), "decided_by", x->decided_by_name,
-			 "decided_at", api_time_json(x->decided_at), "decision_note",
-			 x->decision_note);
+	return json_pack(
+		"{s:I,s:s,s:s,s:s,s:s,s:f,s:s,s:s,s:s,s:s,s:o,s:s,s:o,s:s}", "id",
+		(json_int_t)x->id, "period", x->period, "level", x->level, "unit", x->unit, "name",
+		x->unit_name ? x->unit_name : x->unit, "points", x->points, "reason", x->reason,
+		"evidence", x->evidence, "status", x->status, "entered_by", x->created_by_name,
+		"entered_at", api_time_json(x->created_at), "decided_by", x->decided_by_name,
+		"decided_at", api_time_json(x->decided_at), "decision_note", x->decision_note);
 }
 
 int h_assess_adjustments(struct app *app, struct http_request *r, struct principal *who,

@@ -908,7 +908,9 @@ int store_assess_population_set(struct store *st, const struct assess_population
 	"j.id, j.period, j.level, j.unit, j.unit_path, j.points, j.reason, j.evidence, "    \
 	"j.status, coalesce(j.created_by, 0), j.created_at, coalesce(j.decided_by, 0), "    \
 	"coalesce(j.decided_at, 0), coalesce(cu.username, ''), coalesce(du.username, ''), " \
-	"j.decision_note"
+	"j.decision_note, coalesce(CASE WHEN j.level = 'grid_worker' THEN (SELECT "         \
+	"display_name FROM users WHERE id = CAST(j.unit AS INTEGER)) ELSE (SELECT name "    \
+	"FROM orgs WHERE code = j.unit) END, j.unit)"
 #define ADJ_FROM                                                                 \
 	" FROM assess_adjustments j LEFT JOIN users cu ON cu.id = j.created_by " \
 	"LEFT JOIN users du ON du.id = j.decided_by "
@@ -932,6 +934,7 @@ static void read_adj(struct arena *a, sqlite3_stmt *q, void *item)
 	x->created_by_name = sq_col_text(a, q, 13);
 	x->decided_by_name = sq_col_text(a, q, 14);
 	x->decision_note = sq_col_text(a, q, 15);
+	x->unit_name = sq_col_text(a, q, 16);
 }
 
 static int adj_change(struct conn *w, long long id, long long user_id, long long at,

@@ -98,6 +98,7 @@ struct assess_adjustment {
 	const char *reason, *evidence, *status;
 	long long created_by, created_at, decided_by, decided_at;
 	const char *created_by_name, *decided_by_name, *decision_note;
+	const char *unit_name; /* the org's name, or the grid worker's (read only) */
 };
 int store_assess_adjustment_add(struct store *st, struct assess_adjustment *x);
 int store_assess_adjustment_get(struct store *st, struct arena *a, const struct scope *sc,

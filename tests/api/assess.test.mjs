@@ -307,6 +307,22 @@ describe('manual items, snapshot and recompute', () => {
 		assert.equal(a.manual, 3);
 		assert.equal(a.score, Math.round((before + 3) * 100) / 100);
 	});
+	test('a manual item names its unit: a division by its name, a grid worker by theirs', async () => {
+		const comm = item(await scores('community'), A.community);
+		const list = await call('assessor', 'GET', `/api/v1/assess/adjustments?period=${period}`);
+		assert.equal(list.status, 200, list.text);
+		assert.equal(list.json.items.find((x) => x.id === adj.id).name, comm.name);
+		const gw = (await scores('grid_worker')).items[0];
+		const res = await call('assessor', 'POST', '/api/v1/assess/adjustments', { period,
+			level: 'grid_worker', unit: gw.unit, points: -1, reason: '上报不实', evidence: '核查记录' });
+		assert.equal(res.status, 201, res.text);
+		assert.equal(res.json.name, gw.name);
+		assert.notEqual(gw.name, gw.unit);
+		const no = await call('leader', 'POST', `/api/v1/assess/adjustments/${res.json.id}/reject`,
+			{ note: '测试' });
+		assert.equal(no.status, 200, no.text);
+		assert.equal(no.json.name, gw.name);
+	});
 	test('closing a period stores a snapshot; corrections wait for a recompute', async () => {
 		/* the month must be over */
 		const now = await advance(0);

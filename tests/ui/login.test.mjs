@@ -11,15 +11,16 @@ after(async () => { await ui?.stop(); });
 
 /* user -> [landing path, nav entries that must be there, that must not] */
 const ROLES = {
-	admin: ['/cockpit', ['/cockpit', '/events', '/admin/users', '/admin/categories', '/admin/calendar', '/admin/api-keys', '/admin/imports'], ['/m']],
-	security: ['/cockpit', ['/events', '/admin/users', '/admin/api-keys'], ['/admin/categories', '/admin/imports']],
+	admin: ['/cockpit', ['/cockpit', '/events', '/assess', '/admin/users', '/admin/categories', '/admin/calendar', '/admin/api-keys', '/admin/imports'], ['/m']],
+	security: ['/cockpit', ['/events', '/admin/users', '/admin/api-keys'], ['/admin/categories', '/admin/imports', '/assess']],
 	auditor: ['/admin/audit', ['/admin/audit'], ['/cockpit', '/events', '/inbox', '/admin/users', '/admin/api-keys']],
-	centre: ['/cockpit', ['/cockpit', '/events', '/report', '/inbox', '/orgs'], ['/admin/users', '/admin/imports', '/m']],
-	leader: ['/cockpit', ['/cockpit', '/events'], ['/admin/users']],
-	handler: ['/events', ['/cockpit', '/events', '/inbox'], ['/admin/users', '/m']],
+	centre: ['/cockpit', ['/cockpit', '/events', '/report', '/inbox', '/orgs', '/assess'], ['/admin/users', '/admin/imports', '/m']],
+	leader: ['/cockpit', ['/cockpit', '/events', '/assess'], ['/admin/users']],
+	handler: ['/events', ['/cockpit', '/events', '/inbox'], ['/admin/users', '/m', '/assess']],
 	inspector: ['/events', ['/events'], ['/admin/users']],
 	mediator: ['/events', ['/events'], ['/admin/users']],
-	'street.centre': ['/cockpit', ['/cockpit', '/events'], ['/admin/users']],
+	'street.centre': ['/cockpit', ['/cockpit', '/events', '/assess'], ['/admin/users']],
+	assessor: ['/assess', ['/assess', '/cockpit', '/events'], ['/admin/users', '/m']],
 };
 
 for (const [user, [landing, has, hasNot]] of Object.entries(ROLES)) {

@@ -12,9 +12,11 @@ after(async () => { await ui?.stop(); });
 
 const SCREENS = {
 	admin: ['/cockpit', '/events', '/report', '/inbox', '/orgs', '/password', '/admin/users', '/admin/categories',
-		'/admin/calendar', '/admin/api-keys', '/admin/webhooks', '/admin/imports'],
+		'/admin/calendar', '/admin/api-keys', '/admin/webhooks', '/admin/imports', '/assess', '/assess?level=grid', '/assess/street/330108001',
+		'/assess/adjustments', '/assess/commendations', '/assess/units'],
 	centre: ['/cockpit', '/events', '/events?state=reported&overdue=true', '/report', '/inbox', '/orgs'],
 	handler: ['/events', '/inbox', '/orgs'],
+	assessor: ['/assess', '/assess?level=department', '/assess?level=grid_worker', '/assess/adjustments', '/assess/commendations', '/assess/units'],
 	gridworker: ['/m', '/events', '/report'],
 	auditor: ['/admin/audit', '/password'],
 };
@@ -44,7 +46,7 @@ test('in English every screen has its words (no missing translation keys)', asyn
 	await page.locator('.pa-header [data-test=lang]').click();
 	await page.waitForFunction(() => document.querySelector('.pa-menu').innerText.includes('Case desk'));
 	assert.doesNotMatch(await page.locator('.pa-menu').innerText(), /[\u4e00-\u9fff]/, 'the menu is all English');
-	const KEY = /\b(app|lang|common|login|nav|roles|cockpit|events|urgency|warning|source|detail|report|citizen|inbox|orgs|phone|admin|password|error|actions|states|imports|pii)\.[a-zA-Z_]+/;
+	const KEY = /\b(app|lang|common|login|nav|roles|cockpit|events|urgency|warning|source|detail|report|citizen|inbox|orgs|phone|admin|password|error|actions|states|imports|pii|assess)\.[a-zA-Z_]+/;
 	for (const p of [...SCREENS.admin, '/m', '/citizen', '/track/PA2222222222']) {
 		await page.goto(p);
 		await page.waitForLoadState('networkidle').catch(() => {});

@@ -5,8 +5,11 @@
  */
 import { createRouter, createWebHistory } from 'vue-router';
 import { store, loadMe, hasRole } from './store.js';
+import { ASSESS_ROLES } from './assess.js';
 
 const ADMINS = ['admin', 'security_admin'];
+/* the assessment section (考评) */
+const ASSESS = ASSESS_ROLES;
 
 const routes = [
 	{ path: '/login', name: 'login', component: () => import('./views/Login.vue'), meta: { public: true } },
@@ -28,6 +31,11 @@ const routes = [
 			{ path: 'inbox', name: 'inbox', component: () => import('./views/Inbox.vue') },
 			{ path: 'orgs', name: 'orgs', component: () => import('./views/Orgs.vue') },
 			{ path: 'password', name: 'password', component: () => import('./views/Password.vue') },
+			{ path: 'assess', name: 'assess', component: () => import('./views/assess/Results.vue'), meta: { roles: ASSESS } },
+			{ path: 'assess/adjustments', name: 'assess-adjustments', component: () => import('./views/assess/Adjustments.vue'), meta: { roles: ASSESS } },
+			{ path: 'assess/commendations', name: 'assess-commendations', component: () => import('./views/assess/Commendations.vue'), meta: { roles: ASSESS } },
+			{ path: 'assess/units', name: 'assess-units', component: () => import('./views/assess/Units.vue'), meta: { roles: ASSESS } },
+			{ path: 'assess/:level(street|community|grid|department|grid_worker)/:unit', name: 'assess-score', component: () => import('./views/assess/Score.vue'), props: true, meta: { roles: ASSESS } },
 			{ path: 'admin/users', name: 'users', component: () => import('./views/admin/Users.vue'), meta: { roles: ADMINS } },
 			{ path: 'admin/categories', name: 'categories', component: () => import('./views/admin/Categories.vue'), meta: { roles: ['admin'] } },
 			{ path: 'admin/calendar', name: 'calendar', component: () => import('./views/admin/Calendar.vue'), meta: { roles: ['admin'] } },
@@ -48,6 +56,8 @@ export function landing() {
 		return { name: 'phone' };
 	if (hasRole('leader', 'centre', 'admin', 'security_admin'))
 		return { name: 'cockpit' };
+	if (hasRole('assessor'))
+		return { name: 'assess' };
 	return { name: 'events' };
 }
 
