@@ -23,7 +23,8 @@
  * Leaflet map's canvas has painted pixels (the grid polygons) and, when the
  * place has overdue events, the overdue list has rows. "all drawn" is the
  * first frame where all of that holds, in ms since navigation start; the
- * medians of both marks are printed.
+ * medians of both marks are printed, with the CPU time the renderer spent
+ * from navigation to that moment (cpuSince below).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -107,6 +108,19 @@ const PROBE = () => {
 	};
 	requestAnimationFrame(tick);
 };
+/* What the page cost the renderer's CPU (CDP Performance.getMetrics, deltas
+ * from just before navigation): ThreadTime is the main thread's CPU time,
+ * ProcessTime the whole renderer process's, in ms. Other work on the machine
+ * stretches the wall-clock marks; it does not stretch these much. */
+const cpuNow = async (cdp) => {
+	const { metrics } = await cdp.send('Performance.getMetrics');
+	const get = (n) => metrics.find((m) => m.name === n)?.value ?? NaN;
+	return { thread: get('ThreadTime'), process: get('ProcessTime') };
+};
+const cpuSince = async (cdp, t0) => {
+	const t = await cpuNow(cdp);
+	return { thread: Math.round(1000 * (t.thread - t0.thread)), process: Math.round(1000 * (t.process - t0.process)) };
+};
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
@@ -128,26 +142,34 @@ try {
 	/* cold: a new browser context with the session (cookie and storage) but an
 	 * empty HTTP cache, so every script, style and answer is fetched */
 	const state = await context.storageState();
-	const cold = [], coldAll = [];
+	const cold = [], coldAll = [], coldBusy = [];
 	for (let i = 0; i < Math.min(3, runs); i++) {
 		const c = await browser.newContext({ baseURL: base, viewport: { width: 1440, height: 900 }, locale: 'zh-CN', storageState: state });
 		const p = await c.newPage();
 		await p.addInitScript(PROBE);
+		const cdp = await c.newCDPSession(p);
+		await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+		const cpu0 = await cpuNow(cdp);
 		await p.goto('/cockpit');
 		await p.waitForFunction(() => window.__pinganCockpitReady && window.__benchAllDrawn, null, { timeout: 60000, polling: 20 });
 		const ready = Math.round(await p.evaluate(() => window.__pinganCockpitReady));
 		const all = await p.evaluate(() => window.__benchAllDrawn);
 		const bytes = await p.evaluate(() => performance.getEntriesByType('resource').reduce((n, e) => n + (e.transferSize || 0), 0));
+		const busy = await cpuSince(cdp, cpu0);
 		cold.push(ready);
 		coldAll.push(Math.round(all.at));
+		coldBusy.push(busy.thread);
 		console.log(`cold ${i + 1} (empty cache): cockpit on screen ${ready} ms after navigation start, all drawn ${Math.round(all.at)} ms ` +
-			`(${all.charts} charts, map, ${all.rows} overdue rows), ${Math.round(bytes / 1024)} KB fetched`);
+			`(${all.charts} charts, map, ${all.rows} overdue rows), renderer CPU ${busy.thread} ms main thread, ${busy.process} ms process, ${Math.round(bytes / 1024)} KB fetched`);
 		await c.close();
 	}
-	const rows = [], allRows = [];
+	const rows = [], allRows = [], busyRows = [];
 	for (let i = 0; i < runs; i++) {
 		const p = await context.newPage();
 		await p.addInitScript(PROBE);
+		const cdp = await context.newCDPSession(p);
+		await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+		const cpu0 = await cpuNow(cdp);
 		const t0 = Date.now();
 		await p.goto('/cockpit');
 		await p.waitForFunction(() => window.__pinganCockpitReady && window.__benchAllDrawn, null, { timeout: 60000, polling: 20 });
@@ -157,17 +179,21 @@ try {
 			return { ready: Math.round(window.__pinganCockpitReady), all: Math.round(window.__benchAllDrawn.at),
 				stats: pick('/api/v1/stats/events'), grids: pick('/grids') };
 		});
+		const wall = Date.now() - t0;
+		const busy = await cpuSince(cdp, cpu0);
 		rows.push(r.ready);
 		allRows.push(r.all);
+		busyRows.push(busy.thread);
 		console.log(`run ${i + 1} (${i ? 'warm' : 'first: the cockpit code not yet cached'}): cockpit on screen ${r.ready} ms after navigation start, ` +
-			`all drawn ${r.all} ms (wall ${Date.now() - t0} ms); stats ${r.stats.join('/')} ms, grids ${r.grids.join('/')} ms`);
+			`all drawn ${r.all} ms (wall ${wall} ms), renderer CPU ${busy.thread} ms main thread, ${busy.process} ms process; stats ${r.stats.join('/')} ms, grids ${r.grids.join('/')} ms`);
 		await p.close();
 	}
 	const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 	if (cold.length)
-		console.log(`cold: median ${median(cold)} ms on screen, ${median(coldAll)} ms all drawn, max ${Math.max(...coldAll)} ms over ${cold.length} runs`);
-	console.log(`warm: median ${median(rows)} ms on screen, ${median(allRows)} ms all drawn, max ${Math.max(...allRows)} ms over ${runs} runs` +
-		` (load average ${load})`);
+		console.log(`cold: median ${median(cold)} ms on screen, ${median(coldAll)} ms all drawn, max ${Math.max(...coldAll)} ms over ${cold.length} runs;` +
+			` renderer main thread CPU ${median(coldBusy)} ms`);
+	console.log(`warm: median ${median(rows)} ms on screen, ${median(allRows)} ms all drawn, max ${Math.max(...allRows)} ms over ${runs} runs;` +
+		` renderer main thread CPU ${median(busyRows)} ms (load average ${load})`);
 } finally {
 	await browser.close();
 	srv.kill('SIGTERM');
