@@ -9,7 +9,8 @@
 #   locate figures of earlier issues; then in-process grid locates per second
 #   (bench/bench_locate) and the server's memory. Each wrk figure is the median of ROUNDS
 #   runs of DURATION seconds, at 32 connections and then at one (the latency of a request
-#   alone), also given as a share of the /healthz ceiling.
+#   alone), also given as a share of the /healthz ceiling. Each figure's line ends with
+#   the load average (1, 5, 15 min) when it was taken: other work on the machine shows.
 #
 #   scripts/bench.sh [--events N] [--rounds R] [--duration S] [--keep DIR] [--dir DIR]
 #     --events N    synthetic events to load (default 1000000; 100000 for a quick run)
@@ -78,6 +79,7 @@ else
   echo "demo district (no events) loaded in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
   ./build-bench/load_events --db "$db" --events "$EVENTS" 2>"$dir/load.err" ||
     { cat "$dir/load.err" >&2; exit 1; }
+  echo "  (load average $(cut -d' ' -f1-3 /proc/loadavg) after loading)"
 fi
 
 # the benchmark's centre accounts log in without a second factor (the demo enrols none):
@@ -140,8 +142,9 @@ measure() {
   echo "$r32 $r1" >"$dir/fig.$name"
   names+=("$name")
   read -r a b e32 ra c d e1 rb <<<"$r32 $r1"
-  printf '%-20s c32: %9s req/s p50 %8s ms (%s)   c1: %8s req/s p50 %6s ms (%s)%s\n' \
-    "$name" "$a" "$b" "$ra" "$c" "$d" "$rb" "$( [ $((e32 + e1)) -gt 0 ] && echo "  $((e32 + e1)) ERRORS")"
+  printf '%-20s c32: %9s req/s p50 %8s ms (%s)   c1: %8s req/s p50 %6s ms (%s)%s  load %s\n' \
+    "$name" "$a" "$b" "$ra" "$c" "$d" "$rb" "$( [ $((e32 + e1)) -gt 0 ] && echo "  $((e32 + e1)) ERRORS")" \
+    "$(cut -d' ' -f1-3 /proc/loadavg)"
 }
 q_search=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("垃圾桶满溢"))')
 echo "wrk -t2 -c32, then -t1 -c1, on the same cores as the server; $ROUNDS rounds x ${DURATION}s;" \
