@@ -93,8 +93,9 @@ test('an assignment is delivered, signed, and logged', async () => {
 	assert.equal((await tick()).delivered, 0, 'delivered once');
 });
 
-test('a failing receiver is retried with backoff, then given up', async () => {
+test('a failing receiver is retried with backoff, then given up', async (t) => {
 	answer = 503;
+	t.after(() => { answer = 200; });
 	got.length = 0;
 	await dispatchedEvent();
 	let r = await tick();
@@ -112,10 +113,13 @@ test('a failing receiver is retried with backoff, then given up', async () => {
 		await srv.api('POST', '/api/v1/test/clock', { token: await as('admin'), body: { advance_s: 3601 } });
 		r = await tick();
 	}
-	assert.equal(got.length, 8, 'eight attempts in all');
+	/* the hours moved on may also make the events overdue, which the hook
+	 * asked for as well: count the attempts of this one delivery */
+	const tries = got.filter((g) => g.headers['x-pingan-delivery'] === got[0].headers['x-pingan-delivery']);
+	assert.equal(tries.length, 8, 'eight attempts in all');
 	assert.equal(r.failed, 1);
 	log = await srv.api('GET', `/api/v1/webhooks/${hook.id}/deliveries`, { token: await as('admin') });
-	d = log.json.items[0];
+	d = log.json.items.find((x) => String(x.id) === got[0].headers['x-pingan-delivery']);
 	assert.equal(d.status, 'failed');
 	assert.equal(d.attempts, 8);
 	answer = 200;
@@ -160,10 +164,12 @@ test('a secret stored in clear (from before the key file) is sealed at the next 
 	const stored = sqlite(`SELECT secret FROM webhooks WHERE id = ${hook.id}`);
 	assert.match(stored, /^sealed:[0-9a-f]+$/);
 	got.length = 0;
-	await dispatchedEvent();
-	assert.equal((await tick()).delivered, 1);
-	const mac = createHmac('sha256', plain).update(got[0].body).digest('hex');
-	assert.equal(got[0].headers['x-pingan-signature'], `sha256=${mac}`);
+	const id = await dispatchedEvent();
+	assert.ok((await tick()).delivered >= 1);
+	const mine = got.find((g) => JSON.parse(g.body).event.id === id);
+	assert.ok(mine, 'the new assignment was delivered');
+	const mac = createHmac('sha256', plain).update(mine.body).digest('hex');
+	assert.equal(mine.headers['x-pingan-signature'], `sha256=${mac}`);
 	/* a sealed secret moved to another webhook's row does not open there */
 	const other = await srv.api('POST', '/api/v1/webhooks', { token: await as('admin'),
 		body: { org: '330108D01', url: `http://127.0.0.1:${port}/other`, kinds: ['assigned'] } });
@@ -171,9 +177,9 @@ test('a secret stored in clear (from before the key file) is sealed at the next 
 	sqlite(`UPDATE webhooks SET enabled = 0 WHERE id = ${hook.id}`);
 	sqlite(`UPDATE webhooks SET secret = '${stored}' WHERE id = ${other.json.id}`);
 	got.length = 0;
-	await dispatchedEvent();
-	assert.equal((await tick()).delivered, 0, 'nothing is sent unsigned');
-	assert.equal(got.length, 0);
+	const id2 = await dispatchedEvent();
+	await tick();
+	assert.ok(!got.some((g) => JSON.parse(g.body).event.id === id2), 'nothing is sent unsigned');
 	const log = await srv.api('GET', `/api/v1/webhooks/${other.json.id}/deliveries`, { token: await as('admin') });
 	assert.equal(log.json.items[0].status, 'pending');
 	assert.match(log.json.items[0].last_error, /does not open/);
