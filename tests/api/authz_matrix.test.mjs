@@ -278,10 +278,11 @@ const ROUTES = {
 	'POST /api/v1/assess/commendations': { gate: ['assessor'], req: () => ({ path: '/api/v1/assess/commendations',
 		body: { period: fx.closed, rule: 'top_units', level: 'street', top: 1 } }), ok: [200] },
 	/* a candidate already decided answers like a missing one (404) */
+	/* once decided, 409 (as for manual items) */
 	'POST /api/v1/assess/commendations/{id}/approve': { gate: DECIDERS, objects: () => fx.commendations,
-		req: (id) => ({ path: `/api/v1/assess/commendations/${id}/approve`, body: {} }), ok: [200, 404] },
+		req: (id) => ({ path: `/api/v1/assess/commendations/${id}/approve`, body: {} }), ok: [200, 409] },
 	'POST /api/v1/assess/commendations/{id}/reject': { gate: DECIDERS, objects: () => fx.commendations,
-		req: (id) => ({ path: `/api/v1/assess/commendations/${id}/reject`, body: {} }), ok: [200, 404] },
+		req: (id) => ({ path: `/api/v1/assess/commendations/${id}/reject`, body: {} }), ok: [200, 409] },
 	/* units and demonstration units */
 	'GET /api/v1/units': { gate: 'login', req: () => ({ path: '/api/v1/units' }), ok: [200],
 		check: (res, role) => seesOnlyScope(res.json.items, role) },
