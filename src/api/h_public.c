@@ -241,8 +241,11 @@ int h_public_track(struct app *app, struct http_request *r, struct principal *wh
 	struct event e;
 	int err = shape ? store_event_by_receipt(app->st, r->arena, &all, receipt, &e)
 			: ERR_NOT_FOUND;
-	if (!err && strcmp(e.source, "citizen") && strcmp(e.source, "open311"))
-		err = ERR_NOT_FOUND; /* staff reports are not public */
+	/* staff reports are not public (the one decision, AUTHZ_PUBLIC) */
+	struct authz_object pub = { .exists = true, .source = err ? NULL : e.source };
+	if (!err &&
+	    !authz_allowed(NULL, &(struct authz_request){ .action = AUTHZ_PUBLIC, .obj = &pub }))
+		err = ERR_NOT_FOUND;
 	if (err == ERR_NOT_FOUND)
 		return http_error(r, err, "no report with receipt '%.20s'", receipt);
 	if (err)

@@ -388,6 +388,35 @@ static void test_reveal(void)
 	}
 }
 
+/* The public and Open311 routes: what the public filed, nothing else. */
+static void test_public(void)
+{
+	static const struct {
+		const char *source;
+		bool shown;
+	} cases[] = {
+		{ "citizen", true },     { "open311", true },
+		{ "centre", false },     { "grid_worker", false },
+		{ "department", false }, { "staff", false },
+		{ "", false },           { "citizen,", false },
+		{ "open", false },       { "open3110", false },
+		{ NULL, false },
+	};
+	mismatches = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct authz_object o = { .exists = true, .source = cases[i].source };
+		struct authz_request rq = { .action = AUTHZ_PUBLIC, .obj = &o };
+		expect(NULL, &rq, cases[i].shown ? AUTHZ_R_PUBLIC : AUTHZ_R_STAFF_REPORT,
+		       cases[i].source ? cases[i].source : "(null)");
+	}
+	struct authz_object none = { .exists = false, .source = "citizen" };
+	expect(NULL, &(struct authz_request){ .action = AUTHZ_PUBLIC, .obj = &none },
+	       AUTHZ_R_MISSING, "missing");
+	is_int(mismatches, 0,
+	       "the public sees citizen and Open311 reports only, and not a staff "
+	       "report (hidden like a missing one)");
+}
+
 /* Every route of routes.c × every role and no session. */
 static void test_routes(void)
 {
@@ -562,6 +591,7 @@ void suite_authz(void)
 	test_grant();
 	test_decide();
 	test_reveal();
+	test_public();
 	test_routes();
 	test_separation();
 	test_scope_range();
