@@ -56,12 +56,14 @@ enum fmt { FMT_XML, FMT_JSON };
 #define O311_PUBLIC_NOTES "reject,merge,void,handle,rework,close,reopen"
 
 /* bits of open311_requests.personal (see migrations/0003_api_keys.sql) */
-#define O311_PUBLIC_SOURCES "open311,citizen"
+#define O311_PUBLIC_SOURCES AUTHZ_PUBLIC_SOURCES
 
-/* Open311 shows the public what the public filed, not staff reports */
+/* Open311 shows the public what the public filed, not staff reports (the
+ * one decision, AUTHZ_PUBLIC; lists filter by O311_PUBLIC_SOURCES in SQL) */
 static bool public_event(const struct event *e)
 {
-	return !strcmp(e->source, "open311") || !strcmp(e->source, "citizen");
+	struct authz_object o = { .exists = true, .source = e->source };
+	return authz_allowed(NULL, &(struct authz_request){ .action = AUTHZ_PUBLIC, .obj = &o });
 }
 
 static const char *const personal_fields[] = { "email",     "first_name", "last_name", "phone",

@@ -252,8 +252,11 @@ static int citizen_report(struct app *app, struct http_request *r, const char *r
 	struct scope all = { .all = true };
 	int err =
 		shape ? store_event_by_receipt(app->st, r->arena, &all, receipt, e) : ERR_NOT_FOUND;
-	if (!err && strcmp(e->source, "citizen") && strcmp(e->source, "open311"))
-		err = ERR_NOT_FOUND; /* staff reports are not public */
+	/* staff reports are not public (the one decision, AUTHZ_PUBLIC) */
+	struct authz_object pub = { .exists = true, .source = err ? NULL : e->source };
+	if (!err &&
+	    !authz_allowed(NULL, &(struct authz_request){ .action = AUTHZ_PUBLIC, .obj = &pub }))
+		err = ERR_NOT_FOUND;
 	return err;
 }
 

@@ -253,7 +253,7 @@ int h_designation_get(struct app *app, struct http_request *r, struct principal 
 		return http_error(r, ERR_NOT_FOUND, "no designation %lld", id);
 	struct designation_change *h;
 	size_t n;
-	if ((err = store_designation_history(app->st, r->arena, id, &h, &n)))
+	if ((err = store_designation_history(app->st, r->arena, &who->scope, id, &h, &n)))
 		return err;
 	json_t *j = designation_json(&d, app->now()), *hist = json_array();
 	for (size_t i = 0; i < n; i++)

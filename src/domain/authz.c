@@ -217,6 +217,21 @@ static struct authz_decision reveal(const struct principal *who, const struct au
 	return rq->obj ? see(who, rq->obj) : because(AUTHZ_R_ROLE_OK);
 }
 
+/* The public and Open311 routes show the public what the public filed. */
+static struct authz_decision public_case(const struct authz_object *o)
+{
+	if (!o || !o->exists)
+		return because(AUTHZ_R_MISSING);
+	size_t n = o->source ? strlen(o->source) : 0;
+	for (const char *s = AUTHZ_PUBLIC_SOURCES; n && *s;) {
+		size_t k = strcspn(s, ",");
+		if (k == n && !strncmp(s, o->source, n))
+			return because(AUTHZ_R_PUBLIC);
+		s += k + (s[k] == ',');
+	}
+	return because(AUTHZ_R_STAFF_REPORT);
+}
+
 struct authz_decision authz_decide(const struct principal *who, const struct authz_request *rq)
 {
 	switch (rq->action) {
@@ -227,6 +242,7 @@ struct authz_decision authz_decide(const struct principal *who, const struct aut
 	case AUTHZ_GRANT: return grant(who, rq->perm);
 	case AUTHZ_DECIDE: return decide(who, rq);
 	case AUTHZ_REVEAL: return reveal(who, rq);
+	case AUTHZ_PUBLIC: return public_case(rq->obj);
 	case AUTHZ__COUNT: break;
 	}
 	return because(AUTHZ_R_ROLE); /* an unknown action is refused */

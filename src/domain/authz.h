@@ -13,6 +13,7 @@
  *                       query can forget the scope
  *   the event engine    AUTHZ_TRANSITION (the workflow table's roles, the
  *                       reporter, the assigned department)
+ *   public, Open311     AUTHZ_PUBLIC: only what the public filed
  *   handlers            AUTHZ_READ for rows filtered in C (stream, rankings,
  *                       duplicates), AUTHZ_ADMINISTER for user accounts,
  *                       AUTHZ_DECIDE for four-eyes approvals, AUTHZ_REVEAL
@@ -48,6 +49,7 @@ enum authz_action {
 	AUTHZ_GRANT,      /* give an account roles: perm = the roles */
 	AUTHZ_DECIDE,     /* approve or reject what someone entered (four eyes) */
 	AUTHZ_REVEAL,     /* read personal data in the clear: perm = pii_reveal_roles */
+	AUTHZ_PUBLIC,     /* a caller without a session (public, Open311): a case's source */
 	AUTHZ__COUNT
 };
 
@@ -69,7 +71,8 @@ enum authz_verdict { AUTHZ_ALLOW, AUTHZ_FORBID, AUTHZ_HIDDEN };
 	X(OPERATOR, FORBID, "the system and audit administrators' accounts are the server's") \
 	X(OWN_ENTRY, FORBID, "what one entered is decided by someone else")                   \
 	X(MISSING, HIDDEN, "no such object")                                                  \
-	X(OUT_OF_SCOPE, HIDDEN, "the object lies outside the caller's scope")
+	X(OUT_OF_SCOPE, HIDDEN, "the object lies outside the caller's scope")                 \
+	X(STAFF_REPORT, HIDDEN, "the public sees what the public filed, not staff reports")
 
 enum authz_reason {
 #define AUTHZ_R_ENUM(n, v, d) AUTHZ_R_##n,
@@ -87,7 +90,12 @@ struct authz_object {
 	long long creator_id;  /* an entry under four eyes: who entered it */
 	long long user_id;     /* a user account: its id */
 	unsigned roles;        /* a user account: the roles it holds */
+	const char *source;    /* a case: how it was filed ("citizen", "centre"...) */
 };
+
+/* The sources of the cases the public may see (AUTHZ_PUBLIC), as a
+ * comma-separated list for the store's source filter. */
+#define AUTHZ_PUBLIC_SOURCES "citizen,open311"
 
 struct authz_request {
 	enum authz_action action;

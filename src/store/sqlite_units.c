@@ -309,8 +309,8 @@ static void read_change(struct arena *a, sqlite3_stmt *q, void *item)
 	x->note = sq_col_text(a, q, 5);
 }
 
-int store_designation_history(struct store *st, struct arena *a, long long id,
-			      struct designation_change **out, size_t *n)
+int store_designation_history(struct store *st, struct arena *a, const struct scope *sc,
+			      long long id, struct designation_change **out, size_t *n)
 {
 	struct conn *c = sq_racquire(st);
 	sqlite3_stmt *q;
@@ -318,10 +318,13 @@ int store_designation_history(struct store *st, struct arena *a, long long id,
 		c,
 		"SELECT h.at, coalesce(h.user_id, 0), coalesce(u.username, 'system'), "
 		"h.from_status, h.to_status, h.note FROM designation_changes h LEFT JOIN "
-		"users u ON u.id = h.user_id WHERE h.designation_id = ?1 ORDER BY h.id",
+		"users u ON u.id = h.user_id WHERE h.designation_id = ?1 AND EXISTS (SELECT 1 "
+		"FROM designations d JOIN units n ON n.id = d.unit_id WHERE d.id = ?1 "
+		"AND " SCOPE_SQL("n.org_path", "?2", "?3") ") ORDER BY h.id",
 		&q);
 	if (!err) {
 		sqlite3_bind_int64(q, 1, id);
+		sq_bind_scope(a, q, 2, sc);
 		err = sq_collect(a, q, sizeof(**out), read_change, (void **)out, n);
 		sqlite3_finalize(q);
 	}

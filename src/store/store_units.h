@@ -56,7 +56,9 @@ struct designation_change {
 	long long at, user_id;
 	const char *user, *from, *to, *note;
 };
-int store_designation_history(struct store *st, struct arena *a, long long id,
-			      struct designation_change **out, size_t *n);
+/* The changes of a designation whose unit lies inside the scope (none
+ * otherwise), oldest first. */
+int store_designation_history(struct store *st, struct arena *a, const struct scope *sc,
+			      long long id, struct designation_change **out, size_t *n);
 
 #endif

@@ -11,18 +11,22 @@
  * nonexistent. Every role × position × action is checked against the written
  * policy below, which is spelled out independently of authz.c (scope by
  * path prefix, the workflow table's roles); then every route of routes.c ×
- * every role, the three-administrator separation, and the scope's SQL range
- * against its test in C.
+ * every role, the three-administrator separation, the scope's SQL range
+ * against its test in C, and a real store: for each scope and event, the
+ * event, its timeline, its attachments and the duplicate candidates are
+ * found exactly when the decision allows reading it.
  */
 #include "tap.h"
 
 #include "api/api.h"
 #include "core/arena.h"
+#include "core/str.h"
 #include "domain/authz.h"
 #include "domain/workflow.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 void suite_authz(void);
 
@@ -388,6 +392,35 @@ static void test_reveal(void)
 	}
 }
 
+/* The public and Open311 routes: what the public filed, nothing else. */
+static void test_public(void)
+{
+	static const struct {
+		const char *source;
+		bool shown;
+	} cases[] = {
+		{ "citizen", true },     { "open311", true },
+		{ "centre", false },     { "grid_worker", false },
+		{ "department", false }, { "staff", false },
+		{ "", false },           { "citizen,", false },
+		{ "open", false },       { "open3110", false },
+		{ NULL, false },
+	};
+	mismatches = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct authz_object o = { .exists = true, .source = cases[i].source };
+		struct authz_request rq = { .action = AUTHZ_PUBLIC, .obj = &o };
+		expect(NULL, &rq, cases[i].shown ? AUTHZ_R_PUBLIC : AUTHZ_R_STAFF_REPORT,
+		       cases[i].source ? cases[i].source : "(null)");
+	}
+	struct authz_object none = { .exists = false, .source = "citizen" };
+	expect(NULL, &(struct authz_request){ .action = AUTHZ_PUBLIC, .obj = &none },
+	       AUTHZ_R_MISSING, "missing");
+	is_int(mismatches, 0,
+	       "the public sees citizen and Open311 reports only, and not a staff "
+	       "report (hidden like a missing one)");
+}
+
 /* Every route of routes.c × every role and no session. */
 static void test_routes(void)
 {
@@ -553,6 +586,173 @@ static void test_scope_range(void)
 	arena_free(a);
 }
 
+/* --- the store applies the same scope (a real database) --- */
+
+static int put_org(struct store *st, const char *code, enum org_kind kind, const char *parent)
+{
+	struct org o;
+	memset(&o, 0, sizeof(o));
+	str_copy(o.code, sizeof(o.code), code);
+	str_copy(o.parent, sizeof(o.parent), parent);
+	o.kind = kind;
+	o.name = code;
+	o.name_en = "";
+	return store_org_put(st, &o);
+}
+
+static int put_categories(struct store *st)
+{
+	struct category c;
+	memset(&c, 0, sizeof(c));
+	c.enabled = true;
+	str_copy(c.code, sizeof(c.code), "01");
+	c.name = "class";
+	c.name_en = "";
+	int err = store_category_put(st, &c);
+	str_copy(c.code, sizeof(c.code), "0101");
+	str_copy(c.parent, sizeof(c.parent), "01");
+	return err || store_category_put(st, &c);
+}
+
+static int put_event(struct store *st, const char *grid, const char *path, long long reporter,
+		     struct event *e)
+{
+	static int seq;
+	char receipt[16];
+	snprintf(receipt, sizeof(receipt), "PAZ%05d", ++seq);
+	memset(e, 0, sizeof(*e));
+	e->receipt = receipt;
+	e->category = "0101";
+	e->urgency = 1;
+	e->title = "t";
+	e->description = e->address = "";
+	e->has_point = true;
+	e->lon = 120.2;
+	e->lat = 30.2;
+	e->grid_code = grid;
+	e->org_path = path;
+	e->source = "centre";
+	e->reporter_id = reporter;
+	e->assignee = "";
+	e->state = EV_REPORTED;
+	e->created_at = e->updated_at = e->stage_started_at = 1700000000;
+	struct event_action act = { .at = e->created_at,
+				    .actor = "test",
+				    .action = "report",
+				    .from = "",
+				    .to = "reported",
+				    .note = "",
+				    .data = "{}" };
+	int err = store_event_insert(st, e, &act);
+	e->receipt = "";
+	return err;
+}
+
+/* For each scope and event: the store finds the event, its timeline, its
+ * attachment and it among the nearby ones exactly when AUTHZ_READ allows. */
+static void test_store_agrees(void)
+{
+	char dir[64], path[128], why[256];
+	snprintf(dir, sizeof(dir), "/tmp/pingan-authz-XXXXXX");
+	if (!mkdtemp(dir)) {
+		ok(0, "fixture: mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/test.db", dir);
+	struct store *st;
+	if (store_open(path, 2, &st, why, sizeof(why))) {
+		ok(0, "fixture: store_open: %s", why);
+		rmdir(dir);
+		return;
+	}
+	struct arena *a = arena_new();
+	struct user u = { .username = "reporter.one",
+			  .display_name = "r",
+			  .org_code = "330108002001001",
+			  .roles = ROLE(GRID_WORKER),
+			  .password_hash = "x" };
+	struct event ev[2];
+	int err = put_org(st, "330108", ORG_DISTRICT, "") ||
+		  put_org(st, "330108001", ORG_STREET, "330108") ||
+		  put_org(st, "330108001001", ORG_COMMUNITY, "330108001") ||
+		  put_org(st, "330108001001001", ORG_GRID, "330108001001") ||
+		  put_org(st, "330108002", ORG_STREET, "330108") ||
+		  put_org(st, "330108002001", ORG_COMMUNITY, "330108002") ||
+		  put_org(st, "330108002001001", ORG_GRID, "330108002001") || put_categories(st) ||
+		  store_user_add(st, &u) ||
+		  put_event(st, "330108001001001",
+			    "/330108/330108001/330108001001/330108001001001/", 0, &ev[0]) ||
+		  put_event(st, "330108002001001", GRID_S2, u.id, &ev[1]);
+	is_int(err, 0, "store: the tree, a reporter and two events");
+	struct attachment att[2];
+	for (int k = 0; k < 2 && !err; k++) {
+		att[k] = (struct attachment){ .event_id = ev[k].id,
+					      .mime = "image/png",
+					      .size = 1,
+					      .uploaded_at = 1700000000 };
+		memset(att[k].sha256, 'a' + k, 64);
+		err = store_attachment_add(st, &att[k]);
+	}
+	is_int(err, 0, "store: an attachment on each");
+	/* the scopes: district, street 1, grid 1, street 1 as the reporter, none */
+	struct principal who[] = {
+		{ .user_id = 1, .scope = { .root_path = DISTRICT, .self_id = 1 } },
+		{ .user_id = 2, .scope = { .root_path = STREET1, .self_id = 2 } },
+		{ .user_id = 3, .scope = { .root_path = GRID1, .self_id = 3 } },
+		{ .user_id = u.id, .scope = { .root_path = STREET1, .self_id = u.id } },
+		{ .user_id = 4, .scope = { .root_path = NULL, .self_id = 4 } },
+	};
+	int disagree = 0, allowed = 0, hidden = 0;
+	for (size_t w = 0; w < sizeof(who) / sizeof(who[0]) && !err; w++) {
+		const struct scope *sc = &who[w].scope;
+		struct event *near;
+		size_t nnear;
+		if (store_event_nearby(st, a, sc, "0101", 120.1, 30.1, 120.3, 30.3, 0, &near,
+				       &nnear))
+			disagree++;
+		for (int k = 0; k < 2; k++) {
+			struct authz_object o = { .exists = true,
+						  .org_path = ev[k].org_path,
+						  .reporter_id = ev[k].reporter_id };
+			bool may = authz_allowed(
+				&who[w],
+				&(struct authz_request){ .action = AUTHZ_READ, .obj = &o });
+			struct event got;
+			struct event_action *acts;
+			struct attachment x, *xs;
+			size_t nacts = 0, nxs = 0;
+			bool seen_near = false;
+			for (size_t i = 0; i < nnear; i++)
+				seen_near |= near[i].id == ev[k].id;
+			bool get = !store_event_get(st, a, sc, ev[k].id, &got);
+			store_event_actions(st, a, sc, ev[k].id, &acts, &nacts);
+			bool aget = !store_attachment_get(st, a, sc, att[k].id, &x);
+			store_attachment_list(st, a, sc, ev[k].id, &xs, &nxs);
+			if (get != may || (nacts > 0) != may || aget != may || (nxs > 0) != may ||
+			    seen_near != may ||
+			    authz_scope_holds(sc, o.org_path, o.reporter_id) != may) {
+				disagree++;
+				tap_diag("  scope %s (user %lld), event %d: decision %d, get %d, "
+					 "timeline %zu, attachment %d/%zu, nearby %d",
+					 sc->root_path ? sc->root_path : "(none)", who[w].user_id,
+					 k, may, get, nacts, aget, nxs, seen_near);
+			}
+			allowed += may;
+			hidden += !may;
+		}
+	}
+	is_int(disagree, 0, "the store's SQL and the decision agree on every scope and event");
+	ok(allowed >= 4 && hidden >= 4, "both answers occur (%d seen, %d hidden)", allowed, hidden);
+	arena_free(a);
+	store_close(st);
+	unlink(path);
+	snprintf(why, sizeof(why), "%s-wal", path);
+	unlink(why);
+	snprintf(why, sizeof(why), "%s-shm", path);
+	unlink(why);
+	rmdir(dir);
+}
+
 void suite_authz(void)
 {
 	test_reasons();
@@ -562,7 +762,9 @@ void suite_authz(void)
 	test_grant();
 	test_decide();
 	test_reveal();
+	test_public();
 	test_routes();
 	test_separation();
 	test_scope_range();
+	test_store_agrees();
 }
