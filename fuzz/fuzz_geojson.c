@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n;
 	char why[512];
 	why[0] = '\0';
-	int err = geojson_read_grids(file, NULL, a, &v, &n, why, sizeof(why));
+	int err = geojson_read_grids(file, file, a, &v, &n, why, sizeof(why));
 	if (err) {
 		if ((err != ERR_BAD_FILE && err != ERR_IO) || !memchr(why, '\0', sizeof(why)) ||
 		    !*why)

@@ -98,7 +98,10 @@ static int header(struct csv_reader *r, struct arena *a, const char *file, char 
 	int got = csv_next(r, a, f, nf);
 	if (got == 1)
 		return 0;
-	snprintf(why, whylen, "%s: %s", file, got ? r->why : "the file is empty");
+	if (got)
+		snprintf(why, whylen, "%s: %s", file, r->why);
+	else
+		snprintf(why, whylen, "%s is empty", file);
 	return ERR_BAD_FILE;
 }
 
