@@ -29,7 +29,15 @@ struct web; /* the built web app in memory (h_web.c) */
 struct app {
 	struct config *cfg;
 	struct store *st;
-	struct geo_index *grids; /* locate index, built at start */
+	/* The locate index, built at start and rebuilt after a grids import
+	 * (api_grids_reload); read it with api_grids(). */
+	struct geo_index *grids;
+	/* builds an index from the store's grids (set by serve; NULL: no reload) */
+	struct geo_index *(*grid_index)(struct store *st);
+	/* indexes replaced while the server runs: requests may still hold them,
+	 * so they are freed only when the server stops (api_grids_release) */
+	struct geo_index **retired;
+	size_t nretired;
 	struct calendar *cal;
 	struct event_env ev;
 	time_t started;
@@ -40,6 +48,17 @@ struct app {
 	unsigned char audit_key[AUDIT_KEY_LEN];
 	struct sm2_key *audit_sign; /* setting audit_sign_key_file */
 };
+
+/* The current locate index (NULL: none). */
+static inline const struct geo_index *api_grids(const struct app *app)
+{
+	return __atomic_load_n(&app->grids, __ATOMIC_ACQUIRE);
+}
+/* Rebuilds the locate index from the store and puts it in place for new
+ * requests and reports. 0, or ERR_UNAVAILABLE when the server cannot. */
+int api_grids_reload(struct app *app);
+/* Frees the current and every replaced index (the server has stopped). */
+void api_grids_release(struct app *app);
 
 /* Route permissions: who may call it (decided by authz_decide, AUTHZ_ROUTE). */
 #define PERM_PUBLIC AUTHZ_PERM_PUBLIC /* anyone */

@@ -16,7 +16,10 @@
 #include "api/api.h"
 #include "api/import.h"
 #include "core/err.h"
+#include "core/mem.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct audit_ctx {
@@ -24,6 +27,40 @@ struct audit_ctx {
 	struct http_request *r;
 	const struct principal *who;
 };
+
+/* One reload at a time; readers never wait (api_grids() is an atomic load). */
+static pthread_mutex_t reload_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int api_grids_reload(struct app *app)
+{
+	if (!app->grid_index)
+		return ERR_UNAVAILABLE;
+	struct geo_index *fresh = app->grid_index(app->st);
+	if (!fresh)
+		return ERR_UNAVAILABLE;
+	pthread_mutex_lock(&reload_lock);
+	struct geo_index *old = app->grids;
+	if (old) {
+		app->retired = xrealloc(app->retired, (app->nretired + 1) * sizeof(*app->retired));
+		app->retired[app->nretired++] = old;
+	}
+	__atomic_store_n(&app->grids, fresh, __ATOMIC_RELEASE);
+	__atomic_store_n(&app->ev.grids, fresh, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&reload_lock);
+	return 0;
+}
+
+void api_grids_release(struct app *app)
+{
+	geo_index_free(app->grids);
+	app->grids = NULL;
+	app->ev.grids = NULL;
+	for (size_t i = 0; i < app->nretired; i++)
+		geo_index_free(app->retired[i]);
+	free(app->retired);
+	app->retired = NULL;
+	app->nretired = 0;
+}
 
 static int audit(void *ctx, enum import_kind kind, const char *detail)
 {
@@ -72,8 +109,9 @@ int h_import(struct app *app, struct http_request *r, struct principal *who, jso
 			      "dry_run", dry_run, "imported", !dry_run, "rows",
 			      (json_int_t)rep.rows, "created", (json_int_t)rep.created, "updated",
 			      (json_int_t)rep.updated, "unchanged", (json_int_t)rep.unchanged);
-	/* the running server's locate index is built at start */
-	if (kind == IMPORT_GRIDS && !dry_run)
+	/* new reports and locate use the imported grids at once; should the
+	 * index not be rebuilt, the answer says a restart is needed */
+	if (kind == IMPORT_GRIDS && !dry_run && api_grids_reload(app))
 		json_object_set_new(j, "restart_to_locate", json_true());
 	http_reply_json(r, 200, j);
 	return 0;

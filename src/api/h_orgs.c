@@ -127,7 +127,8 @@ int h_locate(struct app *app, struct http_request *r, struct principal *who, jso
 	    (err = api_query_double(r, "lat", -90, 90, &lat)))
 		return err;
 	json_t *j = json_pack("{s:{s:f,s:f}}", "point", "lon", lon, "lat", lat);
-	int64_t id = app->grids ? geo_index_locate(app->grids, (struct geo_point){ lon, lat }) : -1;
+	const struct geo_index *ix = api_grids(app);
+	int64_t id = ix ? geo_index_locate(ix, (struct geo_point){ lon, lat }) : -1;
 	struct grid g;
 	if (id < 0 || store_grid_by_id(app->st, r->arena, &who->scope, id, &g)) {
 		/* outside every grid, or in a grid outside the caller's scope */

@@ -15,7 +15,7 @@ int h_healthz(struct app *app, struct http_request *r, struct principal *who, js
 	 * attacker; administrators read them in GET /api/v1/me */
 	json_t *j = json_pack("{s:s,s:I,s:I,s:I}", "status", "ok", "db_bytes",
 			      (json_int_t)store_size(app->st), "grids",
-			      (json_int_t)(app->grids ? geo_index_count(app->grids) : 0),
+			      (json_int_t)(api_grids(app) ? geo_index_count(api_grids(app)) : 0),
 			      "uptime_s", (json_int_t)(app->now() - (long long)app->started));
 	if (app->cal) {
 		int years[64];
@@ -57,7 +57,7 @@ int h_metrics(struct app *app, struct http_request *r, struct principal *who, js
 	strbuf_addf(&sb,
 		    "# HELP pingan_grids Grids in the locate index.\n"
 		    "# TYPE pingan_grids gauge\npingan_grids %zu\n",
-		    app->grids ? geo_index_count(app->grids) : 0);
+		    api_grids(app) ? geo_index_count(api_grids(app)) : 0);
 	size_t len;
 	char *text = strbuf_detach(&sb, &len);
 	arena_defer(r->arena, free_buf, text);

@@ -268,6 +268,7 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	struct app app = { .cfg = cfg,
 			   .st = st,
 			   .grids = ic.ix,
+			   .grid_index = cli_grid_index,
 			   .cal = cal,
 			   .started = time(NULL),
 			   .now = clock_now };
@@ -420,7 +421,7 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	anchor_audit(&app); /* the last head, signed */
 	sec_wipe(app.audit_key, sizeof(app.audit_key));
 	sm2_free(app.audit_sign);
-	geo_index_free(ic.ix);
+	api_grids_release(&app); /* the index, and any a grids import replaced */
 	cal_free(cal);
 	arena_free(ic.a);
 	crypt_keyring_free(keys);

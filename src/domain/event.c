@@ -311,8 +311,10 @@ int event_create(const struct event_env *env, struct arena *a, const struct prin
 
 	/* locate: the grid's path, or the district's (the root) when outside */
 	struct scope all = { .all = true };
-	int64_t gid = in->has_point && env->grids
-			      ? geo_index_locate(env->grids, (struct geo_point){ in->lon, in->lat })
+	/* the index may be replaced while the server runs (a grids import) */
+	const struct geo_index *ix = __atomic_load_n(&env->grids, __ATOMIC_ACQUIRE);
+	int64_t gid = in->has_point && ix
+			      ? geo_index_locate(ix, (struct geo_point){ in->lon, in->lat })
 			      : -1;
 	struct grid g;
 	if (gid >= 0 && !store_grid_by_id(env->st, a, &all, gid, &g)) {

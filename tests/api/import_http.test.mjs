@@ -106,10 +106,20 @@ describe('grids', () => {
 		assert.deepEqual(dry.json, { kind: 'grids', dry_run: true, imported: false, rows: 1,
 			created: 1, updated: 0, unchanged: 0 });
 		assertError(await org(code), 404, 'not_found');
+		const at = 'lon=120.3005&lat=30.2005';
+		const before = await srv.api('GET', `/api/v1/locate?${at}`, { as: 'admin' });
+		assert.equal(before.json.grid, null, 'the point is outside every grid before');
 		const res = await upload('grids', text);
 		assert.equal(res.status, 200, res.text);
 		assert.deepEqual(res.json, { kind: 'grids', dry_run: false, imported: true, rows: 1,
-			created: 1, updated: 0, unchanged: 0, restart_to_locate: true });
+			created: 1, updated: 0, unchanged: 0 });
+		/* the running server locates in the new grid at once, no restart */
+		const after = await srv.api('GET', `/api/v1/locate?${at}`, { as: 'admin' });
+		assert.equal(after.json.grid?.code, code, after.text);
+		const ev = await srv.api('POST', '/api/v1/events', { as: 'centre',
+			body: { category: '0102', title: '导入后的网格', lon: 120.3005, lat: 30.2005 } });
+		assert.equal(ev.status, 201, ev.text);
+		assert.equal(ev.json.grid, code, 'a new report is located to the imported grid');
 		const g = await org(code);
 		assert.equal(g.status, 200);
 		assert.equal(g.json.kind, 'grid');
