@@ -87,7 +87,12 @@ test('a grids GeoJSON is checked and imported; changing the kind asks for a new 
 	await page.locator('[data-test=import-run]').click();
 	const done = page.locator('[data-test=import-done]');
 	await done.waitFor();
-	assert.match(await done.innerText(), /新增 1[\s\S]*服务重启后生效/);
+	const said = await done.innerText();
+	assert.match(said, /新增 1/);
+	/* the running server locates in the new grid at once: no restart asked for */
+	assert.doesNotMatch(said, /重启/);
+	const at = await ui.api('GET', '/api/v1/locate?lon=120.3005&lat=30.2005', { as: 'admin' });
+	assert.equal(at.json.grid?.code, code);
 	const g = await org(code);
 	assert.equal(g.status, 200);
 	assert.equal(g.json.kind, 'grid');
