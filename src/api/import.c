@@ -116,6 +116,14 @@ static int row_error(struct import_report *rep, const char *name, int line, cons
 	return ERR_BAD_FILE;
 }
 
+/* The CSV reader's own error (its message names the line already). */
+static int reader_error(struct import_report *rep, const char *name, const struct csv_reader *r)
+{
+	rep->line = r->line;
+	snprintf(rep->why, sizeof(rep->why), "%s%s%s", name ? name : "", name ? ": " : "", r->why);
+	return ERR_BAD_FILE;
+}
+
 static int divisions(struct store *st, struct arena *a, struct csv_reader *r, const char *name,
 		     struct import_report *rep)
 {
@@ -178,13 +186,8 @@ static int divisions(struct store *st, struct arena *a, struct csv_reader *r, co
 			return row_error(rep, name, r->line, why);
 		rep->rows++;
 	}
-	if (got < 0) {
-		/* the reader's message names the line already */
-		rep->line = r->line;
-		snprintf(rep->why, sizeof(rep->why), "%s%s%s", name ? name : "", name ? ": " : "",
-			 r->why);
-		return ERR_BAD_FILE;
-	}
+	if (got < 0)
+		return reader_error(rep, name, r);
 	return 0;
 }
 
@@ -349,12 +352,8 @@ static int population(struct store *st, struct arena *a, struct csv_reader *r, c
 			rep->updated++;
 		rep->rows++;
 	}
-	if (got < 0) {
-		rep->line = r->line;
-		snprintf(rep->why, sizeof(rep->why), "%s%s%s", name ? name : "", name ? ": " : "",
-			 r->why);
-		return ERR_BAD_FILE;
-	}
+	if (got < 0)
+		return reader_error(rep, name, r);
 	return 0;
 }
 

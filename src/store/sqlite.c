@@ -752,6 +752,26 @@ int sq_collect(struct arena *a, sqlite3_stmt *q, size_t item_size, sq_read_fn re
 	return rc == SQLITE_DONE ? 0 : sq_map_rc(rc, sqlite3_db_handle(q));
 }
 
+int sq_get_scoped(struct store *st, struct arena *a, const char *sql, long long id,
+		  const struct scope *sc, sq_read_fn read, void *out)
+{
+	struct conn *c = sq_racquire(st);
+	sqlite3_stmt *q;
+	int err = sq_prepare(c, sql, &q);
+	if (!err) {
+		sqlite3_bind_int64(q, 1, id);
+		sq_bind_scope(a, q, 2, sc);
+		int rc = sqlite3_step(q);
+		if (rc == SQLITE_ROW)
+			read(a, q, out);
+		else
+			err = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_map_rc(rc, c->db);
+		sqlite3_finalize(q);
+	}
+	sq_rrelease(st, c);
+	return err;
+}
+
 const char *sq_col_text(struct arena *a, sqlite3_stmt *q, int i)
 {
 	const unsigned char *t = sqlite3_column_text(q, i);

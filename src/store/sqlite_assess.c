@@ -996,24 +996,10 @@ int store_assess_adjustment_add(struct store *st, struct assess_adjustment *x)
 int store_assess_adjustment_get(struct store *st, struct arena *a, const struct scope *sc,
 				long long id, struct assess_adjustment *out)
 {
-	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q;
-	int err = sq_prepare(c,
+	return sq_get_scoped(st, a,
 			     "SELECT " ADJ_COLS ADJ_FROM
 			     "WHERE j.id = ?1 AND " SCOPE_SQL("j.unit_path", "?2", "?3"),
-			     &q);
-	if (!err) {
-		sqlite3_bind_int64(q, 1, id);
-		sq_bind_scope(a, q, 2, sc);
-		int rc = sqlite3_step(q);
-		if (rc == SQLITE_ROW)
-			read_adj(a, q, out);
-		else
-			err = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_map_rc(rc, c->db);
-		sqlite3_finalize(q);
-	}
-	sq_rrelease(st, c);
-	return err;
+			     id, sc, read_adj, out);
 }
 
 int store_assess_adjustment_decide(struct store *st, long long id, const char *status,
@@ -1394,24 +1380,10 @@ int store_assess_commendations(struct store *st, struct arena *a, const struct s
 int store_assess_commendation_get(struct store *st, struct arena *a, const struct scope *sc,
 				  long long id, struct assess_commendation *out)
 {
-	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q;
-	int err = sq_prepare(c,
+	return sq_get_scoped(st, a,
 			     "SELECT " COMM_COLS " FROM assess_commendations WHERE id = ?1 "
 			     "AND " SCOPE_SQL("unit_path", "?2", "?3"),
-			     &q);
-	if (!err) {
-		sqlite3_bind_int64(q, 1, id);
-		sq_bind_scope(a, q, 2, sc);
-		int rc = sqlite3_step(q);
-		if (rc == SQLITE_ROW)
-			read_commendation(a, q, out);
-		else
-			err = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_map_rc(rc, c->db);
-		sqlite3_finalize(q);
-	}
-	sq_rrelease(st, c);
-	return err;
+			     id, sc, read_commendation, out);
 }
 
 int store_assess_commendation_decide(struct store *st, const struct scope *sc, long long id,

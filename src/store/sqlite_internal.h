@@ -123,6 +123,11 @@ void sq_bind_scope(struct arena *a, sqlite3_stmt *q, int lo, const struct scope 
 /* Steps q to its end, reading each row with read(a, q, item) into a new
  * array of item_size items from a; resets q. 0 or a mapped error. */
 typedef void (*sq_read_fn)(struct arena *a, sqlite3_stmt *q, void *item);
+/* One row by id inside a scope, on a reader: sql (used once, not cached)
+ * takes the id as ?1 and the scope's bounds as ?2 and ?3. 0, ERR_NOT_FOUND
+ * (missing or outside the scope: the same answer) or a store error. */
+int sq_get_scoped(struct store *st, struct arena *a, const char *sql, long long id,
+		  const struct scope *sc, sq_read_fn read, void *out);
 int sq_collect(struct arena *a, sqlite3_stmt *q, size_t item_size, sq_read_fn read, void **out,
 	       size_t *n);
 
