@@ -47,7 +47,16 @@ struct app {
 	/* the audit anchors' HMAC key (setting audit_key_file), read at start */
 	unsigned char audit_key[AUDIT_KEY_LEN];
 	struct sm2_key *audit_sign; /* setting audit_sign_key_file */
+	/* events' JSON by id and version (NULL: render every time), and the
+	 * probe that lists and reports read it through (api_event_cache) */
+	struct evcache *evc;
+	struct event_probe evprobe;
 };
+
+/* Keeps the JSON of up to `slots` events for lists, searches and the
+ * duplicates of reports (0: none); api_event_cache_release frees it. */
+void api_event_cache(struct app *app, size_t slots);
+void api_event_cache_release(struct app *app);
 
 /* The current locate index (NULL: none). */
 static inline const struct geo_index *api_grids(const struct app *app)

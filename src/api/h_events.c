@@ -6,6 +6,7 @@
  * 404 like a missing one.
  */
 #include "api/api.h"
+#include "api/evcache.h"
 #include "api/jw.h"
 #include "core/err.h"
 #include "core/str.h"
@@ -142,6 +143,41 @@ void api_event_write(struct strbuf *sb, const struct event *e)
 	jw_lit(sb, "{");
 	event_fields(sb, e);
 	jw_lit(sb, "}");
+}
+
+static const char *probe_get(void *ctx, struct arena *a, long long id, int version, size_t *len)
+{
+	return evcache_get(ctx, a, id, version, len);
+}
+
+void api_event_cache(struct app *app, size_t slots)
+{
+	if (!slots)
+		return;
+	app->evc = evcache_new(slots);
+	app->evprobe = (struct event_probe){ .get = probe_get, .ctx = app->evc };
+	app->ev.probe = &app->evprobe;
+}
+
+void api_event_cache_release(struct app *app)
+{
+	app->ev.probe = NULL;
+	evcache_free(app->evc);
+	app->evc = NULL;
+}
+
+/* An event as an object: the kept rendering when the read found one,
+ * otherwise rendered now and kept for the next page. */
+static void event_put(struct app *app, struct strbuf *sb, const struct event *e)
+{
+	if (e->cached) {
+		jw_put(sb, e->cached, e->cached_len);
+		return;
+	}
+	size_t start = sb->len;
+	api_event_write(sb, e);
+	if (app->evc)
+		evcache_put(app->evc, e->id, e->version, sb->buf + start, sb->len - start);
 }
 
 static void free_text(void *p)
@@ -452,7 +488,7 @@ int h_event_create(struct app *app, struct http_request *r, struct principal *wh
 	jw_lit(&sb, "[");
 	for (size_t i = 0; i < ndups; i++) {
 		jw_sep(&sb);
-		api_event_write(&sb, &dups[i]);
+		event_put(app, &sb, &dups[i]);
 	}
 	jw_lit(&sb, "]");
 	if (!pii_contact_empty(&contact)) {
@@ -730,6 +766,7 @@ int h_event_list(struct app *app, struct http_request *r, struct principal *who,
 		return err;
 	f.limit = (int)limit;
 	f.before_id = cursor;
+	f.probe = app->evc ? &app->evprobe : NULL;
 	struct event *v;
 	size_t n;
 	long long total;
@@ -740,7 +777,7 @@ int h_event_list(struct app *app, struct http_request *r, struct principal *who,
 	jw_lit(&sb, "{\"items\":[");
 	for (size_t i = 0; i < n; i++) {
 		jw_sep(&sb);
-		api_event_write(&sb, &v[i]);
+		event_put(app, &sb, &v[i]);
 	}
 	jw_lit(&sb, "]");
 	/* counted totals stop at the cap; roll-up totals are exact at any size */

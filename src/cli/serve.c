@@ -374,8 +374,10 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 
 	struct http_server *srv;
 	char why[512];
+	api_event_cache(&app, (size_t)cfg->event_cache);
 	if (http_server_start(&opt, api_dispatch, &app, &srv, why, sizeof(why))) {
 		fprintf(stderr, "pingan: %s\n", why);
+		api_event_cache_release(&app);
 		web_free(app.web);
 		free(tls_cert);
 		if (tls_key)
@@ -422,6 +424,7 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	sec_wipe(app.audit_key, sizeof(app.audit_key));
 	sm2_free(app.audit_sign);
 	api_grids_release(&app); /* the index, and any a grids import replaced */
+	api_event_cache_release(&app);
 	cal_free(cal);
 	arena_free(ic.a);
 	crypt_keyring_free(keys);

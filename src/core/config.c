@@ -75,6 +75,8 @@ static const struct setting settings[] = {
 	  "HTTP worker threads (a durable write holds its thread until its group commits: more "
 	  "threads, larger groups)"),
 	I(readers, 4, 1, 64, "SQLite reader connections"),
+	I(event_cache, 4096, 0, 1048576,
+	  "events whose JSON is kept for lists and searches (about 1 kB each; 0: none)"),
 	I(max_connections, 1024, 1, 100000, "concurrent HTTP connections"),
 	I(per_ip_connections, 256, 1, 100000, "concurrent HTTP connections from one address"),
 	I(connection_timeout, 30, 1, 3600, "seconds before an idle connection is closed"),

@@ -39,6 +39,7 @@ struct config {
 	char *audit_sign_key_file;
 	char *indicators_file;
 	long long threads;
+	long long event_cache;
 	long long readers;
 	long long max_connections;
 	long long per_ip_connections;

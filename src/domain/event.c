@@ -366,7 +366,7 @@ int event_create(const struct event_env *env, struct arena *a, const struct prin
 		/* the reporter's scope, in the store's SQL (a citizen: all) */
 		if (!store_event_nearby(env->st, a, who ? &who->scope : &all, e.category,
 					e.lon - dlon, e.lat - dlat, e.lon + dlon, e.lat + dlat,
-					now - env->dup_window_s, &near, &nn)) {
+					now - env->dup_window_s, env->probe, &near, &nn)) {
 			struct event *keep = arena_alloc(a, (nn ? nn : 1) * sizeof(*keep));
 			size_t k = 0;
 			for (size_t i = 0; i < nn; i++)

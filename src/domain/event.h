@@ -53,6 +53,9 @@ struct event_env {
 	 * live event stream); NULL: nobody listens */
 	void (*changed)(void *ctx, const struct event *e, bool created);
 	void *changed_ctx;
+	/* renderings the caller keeps, for the duplicate candidates of a
+	 * report (NULL: read them in full) */
+	const struct event_probe *probe;
 };
 
 struct event_input {

@@ -7,6 +7,7 @@
 #define PINGAN_DOMAIN_EVENT_TYPES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "domain/workflow.h"
 
@@ -49,6 +50,20 @@ struct event {
 	long long merged_into;
 	int rating;
 	long long created_at, updated_at, closed_at;
+	/* set by a read with an event_probe that knew this version: the
+	 * caller's rendering of it (cached_len bytes); only id, version and
+	 * what the read names besides are filled in then */
+	const char *cached;
+	size_t cached_len;
+};
+
+struct arena;
+/* Asked by a list for each row's id and version: a copy in the arena of
+ * the caller's rendering of exactly that version (its length in *len), or
+ * NULL to have the row read in full. */
+struct event_probe {
+	const char *(*get)(void *ctx, struct arena *a, long long id, int version, size_t *len);
+	void *ctx;
 };
 
 struct event_action {
@@ -118,6 +133,7 @@ struct event_filter {
 	const char *bidx[4];
 	int nbidx;
 	bool no_total; /* leave *total alone (pages of an export): no count query */
+	const struct event_probe *probe; /* NULL: read every row in full */
 };
 
 #endif

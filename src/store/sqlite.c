@@ -158,6 +158,11 @@ static int exec(struct conn *c, const char *sql)
 	return 0;
 }
 
+int sq_exec(struct conn *c, const char *sql)
+{
+	return exec(c, sql);
+}
+
 /* "file:PATH?immutable=1" with PATH's URI metacharacters escaped. */
 static char *immutable_uri(const char *path)
 {
@@ -268,21 +273,37 @@ int sq_wbegin(struct store *st)
 }
 
 /*
- * The batch's new events go into the search index in one statement just
- * before COMMIT. FTS5 writes its pending terms out at every savepoint, and
- * every write here runs in one, so indexing from a trigger wrote an index
- * segment per report; this way a batch writes one.
+ * New events go into the search index in one statement, in runs: FTS5 writes
+ * out its pending terms at every savepoint, and every write here runs in one,
+ * so indexing from a trigger wrote an index segment per report. A run is
+ * FTS_RUN events or whatever came since FTS_LAG_MS ago, indexed just before
+ * the COMMIT that reaches it: a segment (and its merges) per run instead of
+ * per commit. Searches read the few events past the index ('fts_max_id') by
+ * scanning them (store_event_list), so nothing committed is ever unsearchable.
  */
+#define FTS_RUN	   256
+#define FTS_LAG_MS 1000
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int fts_catch_up(struct store *st)
 {
+	st->fts_batch = st->fts_max;
 	sqlite3_stmt *q = sq_prep(&st->writer, "SELECT max(id) FROM events");
 	int rc = sqlite3_step(q);
 	long long top = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
 	sqlite3_reset(q);
 	if (rc != SQLITE_ROW)
 		return sq_map_rc(rc, st->writer.db);
-	st->fts_batch = top > st->fts_max ? top : st->fts_max;
 	if (top <= st->fts_max)
+		return 0;
+	long long now = mono_ms();
+	if (top - st->fts_max < FTS_RUN && now - st->fts_at < FTS_LAG_MS)
 		return 0;
 	q = sq_prep(
 		&st->writer,
@@ -298,7 +319,11 @@ static int fts_catch_up(struct store *st)
 	sqlite3_bind_int64(q, 1, top);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : sq_map_rc(rc, st->writer.db);
+	if (rc != SQLITE_DONE)
+		return sq_map_rc(rc, st->writer.db);
+	st->fts_batch = top;
+	st->fts_at = now;
+	return 0;
 }
 
 /* Commits the open batch (the caller holds the lock) and wakes its waiters. */

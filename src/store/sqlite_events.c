@@ -495,6 +495,31 @@ static int cached_total(struct store *st, struct conn *c, struct arena *a, const
 	return 0;
 }
 
+/* Row `id` at `version` through the probe: the caller's rendering, or read
+ * in full by id (inside the statement that listed it, so from the same
+ * snapshot of the database). */
+static int read_probed(struct conn *c, struct arena *a, const struct event_probe *probe,
+		       long long id, int version, struct event *out)
+{
+	size_t len;
+	const char *json = probe ? probe->get(probe->ctx, a, id, version, &len) : NULL;
+	if (json) {
+		memset(out, 0, sizeof(*out));
+		out->id = id;
+		out->version = version;
+		out->cached = json;
+		out->cached_len = len;
+		return 0;
+	}
+	sqlite3_stmt *q = sq_prep(c, "SELECT " EV_COLS " FROM events WHERE id = ?1");
+	sqlite3_bind_int64(q, 1, id);
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		read_event(a, q, out);
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_map_rc(rc, c->db);
+}
+
 int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 		     const struct event_filter *f, struct event **out, size_t *n, long long *total)
 {
@@ -555,9 +580,8 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 		cond_num(&w, "e.warn >= #", 2);
 	else if (f->overdue == 2)
 		cond_num(&w, "e.warn < #", 2);
-	if (f->q && *f->q && str_utf8_len(f->q) < 3) {
-		/* the trigram index needs three characters; two-character Chinese
-		 * words (垃圾, 噪声) are common, so scan for them instead */
+	if (f->q && *f->q) {
+		/* the text as a LIKE pattern: anywhere in title, description or address */
 		struct strbuf p = STRBUF_INIT;
 		strbuf_addstr(&p, "%");
 		for (const char *c = f->q; *c; c++) {
@@ -566,21 +590,38 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 			strbuf_add(&p, c, 1);
 		}
 		strbuf_addstr(&p, "%");
-		cond_text(&w,
-			  "(e.title LIKE # ESCAPE '\\' OR e.description LIKE # ESCAPE '\\' OR "
-			  "e.address LIKE # ESCAPE '\\')",
-			  arena_strdup(a, strbuf_str(&p)));
+		const char *like = arena_strdup(a, strbuf_str(&p));
 		strbuf_release(&p);
-	} else if (f->q && *f->q) {
-		/* a phrase query: quotes inside are doubled */
-		struct strbuf p = STRBUF_INIT;
-		strbuf_addstr(&p, "\"");
-		for (const char *s = f->q; *s; s++)
-			strbuf_add(&p, *s == '"' ? "\"\"" : s, *s == '"' ? 2 : 1);
-		strbuf_addstr(&p, "\"");
-		cond_text(&w, "e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH #)",
-			  arena_strdup(a, strbuf_str(&p)));
-		strbuf_release(&p);
+#define LIKE_TEXT(P)                                                                 \
+	"(e.title LIKE " P " ESCAPE '\\' OR e.description LIKE " P " ESCAPE '\\' OR " \
+	"e.address LIKE " P " ESCAPE '\\')"
+		if (str_utf8_len(f->q) < 3) {
+			/* the trigram index needs three characters; two-character
+			 * Chinese words (垃圾, 噪声) are common, so scan for them */
+			cond_text(&w, LIKE_TEXT("#"), like);
+		} else {
+			/* a phrase query (quotes inside doubled) over the index, and
+			 * a scan of the newest events it has not taken yet */
+			strbuf_addstr(&p, "\"");
+			for (const char *c = f->q; *c; c++)
+				strbuf_add(&p, *c == '"' ? "\"\"" : c, *c == '"' ? 2 : 1);
+			strbuf_addstr(&p, "\"");
+			char m[16], l[16];
+			snprintf(m, sizeof(m), "?%d", w.n + 1);
+			snprintf(l, sizeof(l), "?%d", w.n + 2);
+			strbuf_addf(&w.sql,
+				    " AND e.id IN (SELECT rowid FROM events_fts WHERE events_fts "
+				    "MATCH %s UNION ALL SELECT e.id FROM events e WHERE e.id > "
+				    "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
+				    "'fts_max_id') AND " LIKE_TEXT("%s") ")",
+				    m, l, l, l);
+			w.text[w.n] = arena_strdup(a, strbuf_str(&p));
+			w.kind[w.n++] = 0;
+			w.text[w.n] = like;
+			w.kind[w.n++] = 0;
+			strbuf_release(&p);
+		}
+#undef LIKE_TEXT
 	}
 	struct conn *c = sq_racquire(st);
 	int err = 0;
@@ -609,8 +650,11 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 	}
 	if (f->before_id)
 		cond_num(&w, "e.id < #", f->before_id);
-	char *list_sql = arena_printf(a, "SELECT " EV_COLS " %s ORDER BY e.id DESC LIMIT %d",
-				      strbuf_str(&w.sql), f->limit > 0 ? f->limit : 50);
+	/* with a probe, the page reads ids and versions, and in full only the
+	 * rows the caller has no rendering of */
+	char *list_sql = arena_printf(a, "SELECT %s %s ORDER BY e.id DESC LIMIT %d",
+				      f->probe ? "e.id, e.version" : EV_COLS, strbuf_str(&w.sql),
+				      f->limit > 0 ? f->limit : 50);
 	if (!(q = sq_prep_text(c, list_sql))) {
 		err = ERR_DB;
 		goto out;
@@ -621,9 +665,13 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 	int rc;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		GROW(a, v, len, cap);
-		read_event(a, q, &v[len++]);
+		if (!f->probe)
+			read_event(a, q, &v[len++]);
+		else if ((err = read_probed(c, a, f->probe, sqlite3_column_int64(q, 0),
+					    sqlite3_column_int(q, 1), &v[len++])))
+			break;
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		err = sq_map_rc(rc, c->db);
 	sqlite3_reset(q);
 	*out = v;
@@ -679,12 +727,15 @@ static int by_newest(const void *x, const void *y)
 
 int store_event_nearby(struct store *st, struct arena *a, const struct scope *sc,
 		       const char *category, double minx, double miny, double maxx, double maxy,
-		       long long since, struct event **out, size_t *n)
+		       long long since, const struct event_probe *probe, struct event **out,
+		       size_t *n)
 {
 	/* A small box (50 m spans four to nine cells) is read cell by cell: with
 	 * the cell fixed, the index reads only the window's reports however
 	 * many older ones the cell holds. A large one is read a row of cells at
-	 * a time. */
+	 * a time. The rows found are read in id, version, point and time; only
+	 * the newest twenty are then read in full (or taken from the probe),
+	 * all in one read transaction. */
 	long long r0 = cell_row(fmax(miny, -90)), r1 = cell_row(fmin(maxy, 89.9999));
 	long long c0 = cell_col(fmax(minx, -180)), c1 = cell_col(fmin(maxx, 179.9999));
 	size_t len = 0, cap = 16;
@@ -694,8 +745,15 @@ int store_event_nearby(struct store *st, struct arena *a, const struct scope *sc
 		r1 = r0 - 1; /* a box too large to be a neighbourhood finds nothing */
 	bool by_cell = (r1 - r0 + 1) * (c1 - c0 + 1) <= 64;
 	struct conn *c = sq_racquire(st);
+	/* the writer, when the caller is inside a transaction: already one */
+	bool own_tx = sqlite3_get_autocommit(c->db);
+	if (own_tx && (err = sq_exec(c, "BEGIN"))) {
+		sq_rrelease(st, c);
+		return err;
+	}
 #define NEAR_SQL(CELLS)                                                             \
-	"SELECT " EV_COLS " FROM events WHERE category = ?1 AND " CELLS " "         \
+	"SELECT id, version, lon, lat, created_at FROM events WHERE category = ?1 "  \
+	"AND " CELLS " "                                                            \
 	"AND created_at >= ?4 AND lon BETWEEN ?5 AND ?6 AND lat BETWEEN ?7 AND ?8 " \
 	"AND state NOT IN ('closed', 'rejected', 'merged', 'voided') "              \
 	"AND (" SCOPE_SQL("org_path", "?9", "?10") " OR reporter_id = ?11)"
@@ -723,18 +781,37 @@ int store_event_nearby(struct store *st, struct arena *a, const struct scope *sc
 			int rc;
 			while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 				GROW(a, all, len, cap);
-				read_event(a, q, &all[len++]);
+				struct event *e = &all[len++];
+				memset(e, 0, sizeof(*e));
+				e->id = sqlite3_column_int64(q, 0);
+				e->version = sqlite3_column_int(q, 1);
+				e->lon = sqlite3_column_double(q, 2);
+				e->lat = sqlite3_column_double(q, 3);
+				e->created_at = sqlite3_column_int64(q, 4);
 			}
 			if (rc != SQLITE_DONE)
 				err = sq_map_rc(rc, c->db);
 		}
 	sqlite3_reset(q);
-	sq_rrelease(st, c);
-	/* the newest twenty */
+	/* the newest twenty, in full */
 	if (len > 1)
 		qsort(all, len, sizeof(*all), by_newest);
+	if (len > 20)
+		len = 20;
+	for (size_t i = 0; i < len && !err; i++) {
+		struct event lite = all[i];
+		if (!(err = read_probed(c, a, probe, lite.id, lite.version, &all[i]))) {
+			all[i].has_point = true;
+			all[i].lon = lite.lon;
+			all[i].lat = lite.lat;
+			all[i].created_at = lite.created_at;
+		}
+	}
+	if (own_tx)
+		sq_exec(c, "COMMIT");
+	sq_rrelease(st, c);
 	*out = all;
-	*n = len > 20 ? 20 : len;
+	*n = err ? 0 : len;
 	return err;
 }
 

@@ -59,6 +59,7 @@ struct store {
 	/* the search index covers events up to fts_max (meta 'fts_max_id');
 	 * the open batch brings it to fts_batch when it commits */
 	long long fts_max, fts_batch;
+	long long fts_at; /* when the index last took a run (monotonic ms) */
 	/* commits so far (sqlite.c), and list totals valid for one count of them
 	 * (sqlite_events.c) */
 	_Atomic unsigned long long commits;
@@ -111,6 +112,8 @@ int sq_wend(struct store *st, int err);
 struct conn *sq_racquire(struct store *st);
 void sq_rrelease(struct store *st, struct conn *c);
 /* Column text copied into the arena ("" for NULL). */
+/* Runs SQL without rows on c (logged on failure): 0 or an ERR_* code. */
+int sq_exec(struct conn *c, const char *sql);
 const char *sq_col_text(struct arena *a, sqlite3_stmt *q, int i);
 /* Binds a path prefix as the range ?lo, ?lo+1 (NULLs: no limit). */
 void sq_bind_range(struct arena *a, sqlite3_stmt *q, int lo, const char *prefix);

@@ -223,10 +223,13 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 int store_event_actions(struct store *st, struct arena *a, const struct scope *sc, long long id,
 			struct event_action **out, size_t *n);
 /* Events of a category created since `since`, not in a terminal state,
- * with a point inside the box, inside the scope (for duplicate detection). */
+ * with a point inside the box, inside the scope (for duplicate detection):
+ * the newest twenty, newest first. With a probe (NULL: none), an event it
+ * knows comes as its rendering (struct event's cached), with its point. */
 int store_event_nearby(struct store *st, struct arena *a, const struct scope *sc,
 		       const char *category, double minx, double miny, double maxx, double maxy,
-		       long long since, struct event **out, size_t *n);
+		       long long since, const struct event_probe *probe, struct event **out,
+		       size_t *n);
 
 /* Events whose yellow warning, deadline or escalation moment has come. */
 int store_event_due(struct store *st, struct arena *a, long long now, int limit, struct event **out,

@@ -24,6 +24,7 @@
 #include "domain/authz.h"
 #include "domain/workflow.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -614,6 +615,8 @@ static int put_categories(struct store *st)
 	return err || store_category_put(st, &c);
 }
 
+static const char *put_title = "t"; /* the title put_event gives */
+
 static int put_event(struct store *st, const char *grid, const char *path, long long reporter,
 		     struct event *e)
 {
@@ -624,7 +627,7 @@ static int put_event(struct store *st, const char *grid, const char *path, long 
 	e->receipt = receipt;
 	e->category = "0101";
 	e->urgency = 1;
-	e->title = "t";
+	e->title = put_title;
 	e->description = e->address = "";
 	e->has_point = true;
 	e->lon = 120.2;
@@ -646,6 +649,122 @@ static int put_event(struct store *st, const char *grid, const char *path, long 
 	int err = store_event_insert(st, e, &act);
 	e->receipt = "";
 	return err;
+}
+
+/* A probe that knows event `id` at `version` only, and counts its calls. */
+struct probe_ctx {
+	long long id;
+	int version, calls;
+};
+
+static const char *probe_known(void *ctx, struct arena *a, long long id, int version,
+			       size_t *len)
+{
+	struct probe_ctx *p = ctx;
+	p->calls++;
+	if (id != p->id || version != p->version)
+		return NULL;
+	*len = 4;
+	return arena_strdup(a, "\"k\"");
+}
+
+/* Lists and nearby reads through a probe: the row it knows comes as its
+ * rendering with id and version, the others in full; a changed version is
+ * read in full again. */
+static void probe_reads(struct store *st, struct arena *a, struct event *ev)
+{
+	struct scope all = { .all = true };
+	struct probe_ctx pc = { .id = ev[0].id, .version = 1 };
+	struct event_probe probe = { .get = probe_known, .ctx = &pc };
+	struct event_filter f = { .limit = 10, .probe = &probe };
+	struct event *v;
+	size_t n;
+	long long total;
+	int err = store_event_list(st, a, &all, &f, &v, &n, &total);
+	is_int(err, 0, "probe: the list reads");
+	int known = -1, full = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].id == ev[0].id)
+			known = (int)i;
+		if (v[i].id == ev[1].id)
+			full = (int)i;
+	}
+	ok(n == 2 && known >= 0 && full >= 0 && pc.calls == 2,
+	   "probe: both events listed, the probe asked once each (%zu, %d calls)", n, pc.calls);
+	if (known >= 0 && full >= 0) {
+		ok(v[known].cached && v[known].cached_len == 4 && !strcmp(v[known].cached, "\"k\"") &&
+			   v[known].version == 1 && !v[known].title,
+		   "probe: the known event comes as its rendering, id and version only");
+		ok(!v[full].cached && v[full].title && !strcmp(v[full].title, "t") &&
+			   v[full].org_path && *v[full].org_path,
+		   "probe: the other is read in full");
+	}
+	pc.version = 2; /* the caller holds another version: read again */
+	err = store_event_list(st, a, &all, &f, &v, &n, &total);
+	ok(!err && n == 2 && !v[0].cached && !v[1].cached && v[0].title && v[1].title,
+	   "probe: a version the caller does not hold is read in full");
+	pc.version = 1;
+	struct event *near;
+	size_t nnear;
+	err = store_event_nearby(st, a, &all, "0101", 120.1, 30.1, 120.3, 30.3, 0, &probe, &near,
+				 &nnear);
+	bool point = nnear == 2;
+	int cached = 0;
+	for (size_t i = 0; i < nnear; i++) {
+		point &= near[i].has_point && near[i].lon == 120.2 && near[i].lat == 30.2 &&
+			 near[i].created_at == 1700000000;
+		cached += near[i].cached != NULL;
+	}
+	ok(!err && point && cached == 1,
+	   "probe: nearby keeps each candidate's point and time, the known one as its rendering");
+}
+
+/* The search index takes new events in runs (src/store/sqlite.c): a search
+ * finds the events in it and those past it alike. */
+static void search_reads(struct store *st, struct arena *a, const char *path)
+{
+	struct event e[3], other;
+	int err = 0;
+	const char *grid = "330108001001001",
+		   *gpath = "/330108/330108001/330108001001/330108001001001/";
+	/* one report that says it, a run of 256 that do not (the index takes
+	 * them and it), then another that says it, past the index */
+	put_title = "路灯损坏报修";
+	err = put_event(st, grid, gpath, 0, &e[0]);
+	put_title = "other";
+	for (int i = 0; i < 256 && !err; i++)
+		err = put_event(st, grid, gpath, 0, &other);
+	put_title = "路灯损坏报修";
+	err = err || put_event(st, grid, gpath, 0, &e[1]);
+	put_title = "other";
+	err = err || put_event(st, grid, gpath, 0, &e[2]);
+	put_title = "t";
+	is_int(err, 0, "search: 259 more reports, one write each");
+	sqlite3 *db = NULL;
+	long long indexed = -1;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+		sqlite3_stmt *q;
+		if (sqlite3_prepare_v2(db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
+					   "'fts_max_id'", -1, &q, NULL) == SQLITE_OK) {
+			if (sqlite3_step(q) == SQLITE_ROW)
+				indexed = sqlite3_column_int64(q, 0);
+			sqlite3_finalize(q);
+		}
+	}
+	sqlite3_close(db);
+	ok(indexed >= e[0].id && indexed < e[1].id,
+	   "search: the index holds the first and not the newest (it ends at %lld)", indexed);
+	struct scope all = { .all = true };
+	const char *queries[] = { "路灯损坏", "灯损" };
+	for (int k = 0; k < 2; k++) {
+		struct event_filter f = { .limit = 10, .q = queries[k] };
+		struct event *v;
+		size_t n;
+		long long total;
+		err = store_event_list(st, a, &all, &f, &v, &n, &total);
+		ok(!err && n == 2 && total == 2 && v[0].id == e[1].id && v[1].id == e[0].id,
+		   "search: '%s' finds the two reports that say it (%zu found)", queries[k], n);
+	}
 }
 
 /* For each scope and event: the store finds the event, its timeline, its
@@ -707,8 +826,8 @@ static void test_store_agrees(void)
 		const struct scope *sc = &who[w].scope;
 		struct event *near;
 		size_t nnear;
-		if (store_event_nearby(st, a, sc, "0101", 120.1, 30.1, 120.3, 30.3, 0, &near,
-				       &nnear))
+		if (store_event_nearby(st, a, sc, "0101", 120.1, 30.1, 120.3, 30.3, 0, NULL,
+				       &near, &nnear))
 			disagree++;
 		for (int k = 0; k < 2; k++) {
 			struct authz_object o = { .exists = true,
@@ -743,6 +862,10 @@ static void test_store_agrees(void)
 	}
 	is_int(disagree, 0, "the store's SQL and the decision agree on every scope and event");
 	ok(allowed >= 4 && hidden >= 4, "both answers occur (%d seen, %d hidden)", allowed, hidden);
+	if (!err)
+		probe_reads(st, a, ev);
+	if (!err)
+		search_reads(st, a, path);
 	arena_free(a);
 	store_close(st);
 	unlink(path);

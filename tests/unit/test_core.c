@@ -530,8 +530,8 @@ static void test_config_set(void)
 		if (d && (!e || d < e))
 			defaults++;
 	}
-	is_int(lines, 58, "config: print shows 58 settings");
-	is_int(defaults, 58, "config: every source is 'default' after init");
+	is_int(lines, 59, "config: print shows 59 settings");
+	is_int(defaults, 59, "config: every source is 'default' after init");
 	free(printed);
 
 	/* integers: type and bounds */
