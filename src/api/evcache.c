@@ -56,8 +56,7 @@ void evcache_free(struct evcache *c)
 	free(c);
 }
 
-const char *evcache_get(struct evcache *c, struct arena *a, long long id, int version,
-			size_t *len)
+const char *evcache_get(struct evcache *c, struct arena *a, long long id, int version, size_t *len)
 {
 	size_t i = (size_t)id & c->mask;
 	struct slot *s = &c->slots[i];

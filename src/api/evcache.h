@@ -27,8 +27,7 @@ void evcache_free(struct evcache *c);
 
 /* A copy, in the arena, of the rendering of event `id` at `version`, its
  * length in *len; NULL when the cache holds another version or none. */
-const char *evcache_get(struct evcache *c, struct arena *a, long long id, int version,
-			size_t *len);
+const char *evcache_get(struct evcache *c, struct arena *a, long long id, int version, size_t *len);
 /* Keeps `len` bytes of JSON as event `id`'s rendering at `version`,
  * replacing what the slot held. */
 void evcache_put(struct evcache *c, long long id, int version, const char *json, size_t len);

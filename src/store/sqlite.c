@@ -281,7 +281,7 @@ int sq_wbegin(struct store *st)
  * per commit. Searches read the few events past the index ('fts_max_id') by
  * scanning them (store_event_list), so nothing committed is ever unsearchable.
  */
-#define FTS_RUN	   256
+#define FTS_RUN    256
 #define FTS_LAG_MS 1000
 
 static long long mono_ms(void)

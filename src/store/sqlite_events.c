@@ -592,7 +592,7 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 		strbuf_addstr(&p, "%");
 		const char *like = arena_strdup(a, strbuf_str(&p));
 		strbuf_release(&p);
-#define LIKE_TEXT(P)                                                                 \
+#define LIKE_TEXT(P)                                                                  \
 	"(e.title LIKE " P " ESCAPE '\\' OR e.description LIKE " P " ESCAPE '\\' OR " \
 	"e.address LIKE " P " ESCAPE '\\')"
 		if (str_utf8_len(f->q) < 3) {
@@ -752,7 +752,7 @@ int store_event_nearby(struct store *st, struct arena *a, const struct scope *sc
 		return err;
 	}
 #define NEAR_SQL(CELLS)                                                             \
-	"SELECT id, version, lon, lat, created_at FROM events WHERE category = ?1 "  \
+	"SELECT id, version, lon, lat, created_at FROM events WHERE category = ?1 " \
 	"AND " CELLS " "                                                            \
 	"AND created_at >= ?4 AND lon BETWEEN ?5 AND ?6 AND lat BETWEEN ?7 AND ?8 " \
 	"AND state NOT IN ('closed', 'rejected', 'merged', 'voided') "              \

@@ -657,8 +657,7 @@ struct probe_ctx {
 	int version, calls;
 };
 
-static const char *probe_known(void *ctx, struct arena *a, long long id, int version,
-			       size_t *len)
+static const char *probe_known(void *ctx, struct arena *a, long long id, int version, size_t *len)
 {
 	struct probe_ctx *p = ctx;
 	p->calls++;
@@ -692,8 +691,9 @@ static void probe_reads(struct store *st, struct arena *a, struct event *ev)
 	ok(n == 2 && known >= 0 && full >= 0 && pc.calls == 2,
 	   "probe: both events listed, the probe asked once each (%zu, %d calls)", n, pc.calls);
 	if (known >= 0 && full >= 0) {
-		ok(v[known].cached && v[known].cached_len == 4 && !strcmp(v[known].cached, "\"k\"") &&
-			   v[known].version == 1 && !v[known].title,
+		ok(v[known].cached && v[known].cached_len == 4 &&
+			   !strcmp(v[known].cached, "\"k\"") && v[known].version == 1 &&
+			   !v[known].title,
 		   "probe: the known event comes as its rendering, id and version only");
 		ok(!v[full].cached && v[full].title && !strcmp(v[full].title, "t") &&
 			   v[full].org_path && *v[full].org_path,
@@ -744,8 +744,10 @@ static void search_reads(struct store *st, struct arena *a, const char *path)
 	long long indexed = -1;
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
 		sqlite3_stmt *q;
-		if (sqlite3_prepare_v2(db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
-					   "'fts_max_id'", -1, &q, NULL) == SQLITE_OK) {
+		if (sqlite3_prepare_v2(db,
+				       "SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
+				       "'fts_max_id'",
+				       -1, &q, NULL) == SQLITE_OK) {
 			if (sqlite3_step(q) == SQLITE_ROW)
 				indexed = sqlite3_column_int64(q, 0);
 			sqlite3_finalize(q);
@@ -826,8 +828,8 @@ static void test_store_agrees(void)
 		const struct scope *sc = &who[w].scope;
 		struct event *near;
 		size_t nnear;
-		if (store_event_nearby(st, a, sc, "0101", 120.1, 30.1, 120.3, 30.3, 0, NULL,
-				       &near, &nnear))
+		if (store_event_nearby(st, a, sc, "0101", 120.1, 30.1, 120.3, 30.3, 0, NULL, &near,
+				       &nnear))
 			disagree++;
 		for (int k = 0; k < 2; k++) {
 			struct authz_object o = { .exists = true,
