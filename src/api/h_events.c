@@ -484,6 +484,12 @@ int h_event_create(struct app *app, struct http_request *r, struct principal *wh
 	strbuf_reserve(&sb, 1024 + ndups * 900);
 	jw_lit(&sb, "{");
 	event_fields(&sb, &e);
+	if (app->evc) {
+		/* the next reports nearby list it among their duplicates */
+		jw_lit(&sb, "}");
+		evcache_put(app->evc, e.id, e.version, sb.buf, sb.len);
+		sb.buf[--sb.len] = '\0';
+	}
 	JW_KEY(&sb, "duplicates");
 	jw_lit(&sb, "[");
 	for (size_t i = 0; i < ndups; i++) {

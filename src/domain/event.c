@@ -316,10 +316,10 @@ int event_create(const struct event_env *env, struct arena *a, const struct prin
 	int64_t gid = in->has_point && ix
 			      ? geo_index_locate(ix, (struct geo_point){ in->lon, in->lat })
 			      : -1;
-	struct grid g;
-	if (gid >= 0 && !store_grid_by_id(env->st, a, &all, gid, &g)) {
-		e.grid_code = arena_strdup(a, g.org.code);
-		e.org_path = g.org.path;
+	const char *gcode, *gpath;
+	if (gid >= 0 && !store_grid_place(env->st, a, gid, &gcode, &gpath)) {
+		e.grid_code = gcode;
+		e.org_path = gpath;
 	} else {
 		/* outside every grid: filed under the district for the centre */
 		e.org_path = env->district_path;

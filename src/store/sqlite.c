@@ -211,7 +211,8 @@ static int conn_open(struct conn *c, const char *path, bool writer, bool *read_o
 	const char *pragmas = writer && !*read_only
 				      ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 					"PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
-					"PRAGMA wal_autocheckpoint=0;"
+					"PRAGMA wal_autocheckpoint=0; PRAGMA temp_store=MEMORY;"
+					"PRAGMA cache_size=-16384;"
 				      /* readers sort in memory: no temp file per query */
 				      : "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
 					"PRAGMA temp_store=MEMORY;";
@@ -1120,6 +1121,26 @@ int store_grid_by_id(struct store *st, struct arena *a, const struct scope *sc, 
 		read_grid(a, q, out);
 	else
 		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_map_rc(rc, c->db);
+	sqlite3_reset(q);
+	sq_rrelease(st, c);
+	return err;
+}
+
+int store_grid_place(struct store *st, struct arena *a, int64_t id, const char **code,
+		     const char **path)
+{
+	struct conn *c = sq_racquire(st);
+	/* the boundary columns are never read: no overflow pages */
+	sqlite3_stmt *q = sq_prep(c, "SELECT o.code, o.path FROM orgs o WHERE o.id = ?1 AND "
+				     "EXISTS (SELECT 1 FROM grids g WHERE g.org_id = ?1)");
+	sqlite3_bind_int64(q, 1, id);
+	int rc = sqlite3_step(q), err = 0;
+	if (rc == SQLITE_ROW) {
+		*code = sq_col_text(a, q, 0);
+		*path = sq_col_text(a, q, 1);
+	} else {
+		err = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_map_rc(rc, c->db);
+	}
 	sqlite3_reset(q);
 	sq_rrelease(st, c);
 	return err;

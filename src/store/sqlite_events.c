@@ -755,7 +755,8 @@ int store_event_nearby(struct store *st, struct arena *a, const struct scope *sc
 	"SELECT id, version, lon, lat, created_at FROM events WHERE category = ?1 " \
 	"AND " CELLS " "                                                            \
 	"AND created_at >= ?4 AND lon BETWEEN ?5 AND ?6 AND lat BETWEEN ?7 AND ?8 " \
-	"AND state NOT IN ('closed', 'rejected', 'merged', 'voided') "              \
+	"AND state != 'closed' AND state != 'rejected' AND state != 'merged' "      \
+	"AND state != 'voided' "                                                    \
 	"AND (" SCOPE_SQL("org_path", "?9", "?10") " OR reporter_id = ?11)"
 	/* a hot spot's cell may hold hundreds of open reports of the day: the
 	 * newest twenty of each cell are enough for the newest twenty of all */

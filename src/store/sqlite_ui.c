@@ -277,8 +277,9 @@ int store_event_overdue_ids(struct store *st, struct arena *a, const struct scop
 	/* the WHERE repeats the partial index's condition, so the planner uses it;
 	 * '+' keeps it off the place index, whose range may hold a whole street */
 	sqlite3_stmt *q = sq_prep(
-		c, "SELECT id FROM events WHERE warn >= 2 AND state NOT IN ('closed', "
-		   "'rejected', 'merged', 'voided') AND +org_path >= ?1 AND +org_path < ?2 "
+		c, "SELECT id FROM events WHERE warn >= 2 AND state != 'closed' AND state != "
+		   "'rejected' AND state != 'merged' AND state != 'voided' AND +org_path >= ?1 "
+		   "AND +org_path < ?2 "
 		   "AND " SCOPE_SQL("+org_path", "?3", "?4") " ORDER BY deadline_at LIMIT ?5");
 	sq_bind_range(a, q, 1, path);
 	sq_bind_scope(a, q, 3, sc);

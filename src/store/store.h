@@ -99,6 +99,10 @@ int store_grid_each(struct store *st,
 /* The grid org for an index id from store_grid_each, with community and street. */
 int store_grid_by_id(struct store *st, struct arena *a, const struct scope *sc, int64_t id,
 		     struct grid *out);
+/* The code and path of the grid with index id `id` (in the arena), without
+ * its boundary: what a report located into it needs. ERR_NOT_FOUND: none. */
+int store_grid_place(struct store *st, struct arena *a, int64_t id, const char **code,
+		     const char **path);
 
 /* --- users --- */
 struct user {
