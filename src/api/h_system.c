@@ -2,6 +2,7 @@
  * h_system.c - /healthz and /metrics.
  */
 #include "api/api.h"
+#include "api/evcache.h"
 #include "core/str.h"
 #include "http/metrics.h"
 
@@ -54,6 +55,28 @@ int h_metrics(struct app *app, struct http_request *r, struct principal *who, js
 		    "# HELP pingan_db_size_bytes Database size (main file and WAL).\n"
 		    "# TYPE pingan_db_size_bytes gauge\npingan_db_size_bytes %lld\n",
 		    store_size(app->st));
+	unsigned long long writes, commits, syncs;
+	store_group_stats(app->st, &writes, &commits, &syncs);
+	strbuf_addf(&sb,
+		    "# HELP pingan_db_writes_total Writes acknowledged durable.\n"
+		    "# TYPE pingan_db_writes_total counter\npingan_db_writes_total %llu\n"
+		    "# HELP pingan_db_commits_total Commits (groups of writes).\n"
+		    "# TYPE pingan_db_commits_total counter\npingan_db_commits_total %llu\n"
+		    "# HELP pingan_db_syncs_total Flushes of the write-ahead log to disk.\n"
+		    "# TYPE pingan_db_syncs_total counter\npingan_db_syncs_total %llu\n",
+		    writes, commits, syncs);
+	if (app->evc) {
+		unsigned long long hits, misses;
+		evcache_stats(app->evc, &hits, &misses);
+		strbuf_addf(&sb,
+			    "# HELP pingan_event_cache_hits_total Events rendered from the cache.\n"
+			    "# TYPE pingan_event_cache_hits_total counter\n"
+			    "pingan_event_cache_hits_total %llu\n"
+			    "# HELP pingan_event_cache_misses_total Events read and rendered.\n"
+			    "# TYPE pingan_event_cache_misses_total counter\n"
+			    "pingan_event_cache_misses_total %llu\n",
+			    hits, misses);
+	}
 	strbuf_addf(&sb,
 		    "# HELP pingan_grids Grids in the locate index.\n"
 		    "# TYPE pingan_grids gauge\npingan_grids %zu\n",

@@ -155,7 +155,13 @@ static int dispatch(struct app *app, struct http_request *r)
 		if (!json_is_object(body))
 			return http_error(r, ERR_BAD_TYPE, "the body must be a JSON object");
 	}
-	return rt->fn(app, r, whop, body);
+	if (!state_changing(r->method))
+		return rt->fn(app, r, whop, body);
+	/* a write on its way: a group about to commit waits a moment for it */
+	store_write_intent(app->st);
+	err = rt->fn(app, r, whop, body);
+	store_write_intent_end(app->st);
+	return err;
 }
 
 int api_str(struct http_request *r, json_t *obj, const char *key, bool required, size_t maxlen,

@@ -47,9 +47,16 @@ struct store {
 	bool tx_open;
 	unsigned long long batch, committed;
 	int batch_writes;
+	_Atomic int intents; /* requests on their way to a write (store_write_intent) */
 	int results[GROUP_RING];
-	_Atomic int lock_waiters;
-	pthread_cond_t commit_cond;
+	/* durability (sqlite.c): COMMIT writes the WAL, and one fdatasync of it
+	 * outside the writer lock makes every batch committed before it durable */
+	pthread_mutex_t sync_lock;
+	pthread_cond_t sync_cond;
+	bool wal_mode; /* false: COMMIT syncs by itself (no WAL) */
+	bool syncing, sync_failed;
+	unsigned long long synced; /* batches durable so far */
+	int wal_fd;                /* the WAL, opened for fdatasync (-1: not yet) */
 	struct conn *readers;
 	bool *busy;
 	int nreaders;
@@ -62,7 +69,7 @@ struct store {
 	long long fts_at; /* when the index last took a run (monotonic ms) */
 	/* commits so far (sqlite.c), and list totals valid for one count of them
 	 * (sqlite_events.c) */
-	_Atomic unsigned long long commits;
+	_Atomic unsigned long long commits, writes, syncs;
 	pthread_mutex_t totals_lock;
 	struct {
 		char *key; /* scope path, org, states, self id */

@@ -49,6 +49,16 @@ int store_schema_version(struct store *st);
 /* SQLite library version string, for /healthz. */
 const char *store_engine_version(void);
 
+/* The calling thread is about to run a request that may write: until its
+ * first write begins (or store_write_intent_end), a group of writes about
+ * to commit waits a moment for it, so that both share one commit. */
+void store_write_intent(struct store *st);
+void store_write_intent_end(struct store *st);
+/* Durable writes so far, the commits that held them, and the WAL flushes
+ * that made them durable (writes / commits is the mean group). */
+void store_group_stats(struct store *st, unsigned long long *writes, unsigned long long *commits,
+		       unsigned long long *syncs);
+
 /* Groups several writes in one transaction on the writer connection. Other
  * writers wait until store_commit/store_rollback. Calls nest: an inner
  * begin/commit is a savepoint, and an inner rollback undoes only its part. */

@@ -975,6 +975,68 @@ static void test_concurrency(void)
 	fx_close(&f);
 }
 
+struct gwriter {
+	struct store *st;
+	int first, errors;
+	pthread_t th;
+};
+
+/* 50 streets, one write each, declared as a request would (store_write_intent) */
+static void *gwriter_main(void *arg)
+{
+	struct gwriter *w = arg;
+	char code[16];
+	for (int i = 0; i < 50; i++) {
+		snprintf(code, sizeof(code), "330108%03d", w->first + i);
+		store_write_intent(w->st);
+		w->errors += put(w->st, code, ORG_STREET, "330108", "street") != 0;
+		store_write_intent_end(w->st);
+	}
+	return NULL;
+}
+
+/* Writes from eight threads at once: each is acknowledged once durable,
+ * groups share commits, a failing write takes none of its group with it,
+ * and all of it is there after a reopen. */
+static void test_group_commit(void)
+{
+	struct fx f;
+	if (fx_open(&f))
+		return;
+	put(f.st, "330108", ORG_DISTRICT, "", "滨江区");
+	unsigned long long w0, c0, s0, w1, c1, s1;
+	store_group_stats(f.st, &w0, &c0, &s0);
+	struct gwriter g[8];
+	for (int i = 0; i < 8; i++) {
+		g[i] = (struct gwriter){ .st = f.st, .first = 100 + 50 * i };
+		pthread_create(&g[i].th, NULL, gwriter_main, &g[i]);
+	}
+	/* meanwhile a write that fails (its parent does not exist) */
+	int bad = put(f.st, "330108999", ORG_STREET, "330109", "orphan");
+	int errors = 0;
+	for (int i = 0; i < 8; i++) {
+		pthread_join(g[i].th, NULL);
+		errors += g[i].errors;
+	}
+	store_group_stats(f.st, &w1, &c1, &s1);
+	is_int(errors, 0, "group commit: 8 threads x 50 writes, every one acknowledged");
+	ok(bad != 0, "group commit: the failing write fails (%d)", bad);
+	ok(w1 - w0 == 400 && c1 - c0 < 400 && s1 - s0 <= c1 - c0 && s1 > s0,
+	   "group commit: 400 writes in %llu commits and %llu flushes", c1 - c0, s1 - s0);
+	char why[256];
+	store_close(f.st);
+	f.st = NULL;
+	int err = store_open(f.path, 2, &f.st, why, sizeof(why));
+	is_int(err, 0, "group commit: reopens");
+	if (!err) {
+		long long counts[ORG__COUNT];
+		store_org_counts(f.st, counts);
+		is_int(counts[ORG_STREET], 400,
+		       "group commit: all 400 streets there, not the orphan");
+	}
+	fx_close(&f);
+}
+
 void suite_store(void)
 {
 	test_open();
@@ -984,4 +1046,5 @@ void suite_store(void)
 	test_sessions_meta();
 	test_transactions();
 	test_concurrency();
+	test_group_commit();
 }
