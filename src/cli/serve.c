@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <libgen.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -191,6 +192,16 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 			return 2;
 		}
 	}
+	/* Memory: glibc gives each thread that allocates at once an arena of its
+	 * own, up to eight per core, and each keeps what it once held; with 16
+	 * workers that was most of the server's RSS (a dozen arenas of 3-4 MB,
+	 * the SQLite caches scattered over them). Two per core hold it near 45
+	 * MB with 1 M events. Fixed thresholds hand blocks past 512 KiB (a
+	 * search's sort) straight back to the kernel (docs/performance.md). */
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	mallopt(M_ARENA_MAX, cpus > 1 ? (int)(2 * cpus) : 2);
+	mallopt(M_MMAP_THRESHOLD, 512 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
 	if (print) {
 		config_print(cfg, stdout);
 		return 0;

@@ -217,7 +217,7 @@ static int conn_open(struct conn *c, const char *path, bool writer, bool *read_o
 				      ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 					"PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
 					"PRAGMA wal_autocheckpoint=0;"
-					"PRAGMA cache_size=-8192;"
+
 				      /* readers sort in memory: no temp file per query */
 				      : "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
 					"PRAGMA temp_store=MEMORY;";
