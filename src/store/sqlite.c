@@ -440,11 +440,8 @@ static int group_sync(struct store *st, unsigned long long mine)
 		pthread_mutex_unlock(&st->wlock);
 		int rc = 0;
 		if (st->wal_mode) {
-			if (st->wal_fd < 0) {
-				char wal[4096];
-				snprintf(wal, sizeof(wal), "%s-wal", st->path);
-				st->wal_fd = open(wal, O_RDONLY | O_CLOEXEC);
-			}
+			if (st->wal_fd < 0)
+				st->wal_fd = open(st->wal_path, O_RDONLY | O_CLOEXEC);
 			rc = st->wal_fd >= 0 ? fdatasync(st->wal_fd) : -1;
 			if (rc != 0)
 				log_error("sqlite: cannot make the WAL durable: %s; writes are "
@@ -768,6 +765,11 @@ static int wal_check(struct store *st, char *why, size_t whylen)
 		   !strcmp((const char *)sqlite3_column_text(q, 0), "wal");
 	sqlite3_reset(q);
 	if (wal) {
+		/* SQLite's own (absolute) name of the file it opened */
+		const char *db = sqlite3_db_filename(st->writer.db, "main");
+		size_t n = strlen(db && *db ? db : st->path) + 5;
+		st->wal_path = xmalloc(n);
+		snprintf(st->wal_path, n, "%s-wal", db && *db ? db : st->path);
 		st->wal_mode = true;
 		return 0;
 	}
@@ -851,6 +853,7 @@ void store_close(struct store *st)
 	pthread_cond_destroy(&st->sync_cond);
 	if (st->wal_fd >= 0)
 		close(st->wal_fd);
+	free(st->wal_path);
 	for (size_t i = 0; i < sizeof(st->totals) / sizeof(st->totals[0]); i++)
 		free(st->totals[i].key);
 	pthread_cond_destroy(&st->ckpt_cond);

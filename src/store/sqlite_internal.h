@@ -57,6 +57,7 @@ struct store {
 	bool syncing, sync_failed;
 	unsigned long long synced; /* batches durable so far */
 	int wal_fd;                /* the WAL, opened for fdatasync (-1: not yet) */
+	char *wal_path;
 	struct conn *readers;
 	bool *busy;
 	int nreaders;
