@@ -212,12 +212,11 @@ static int conn_open(struct conn *c, const char *path, bool writer, bool *read_o
 	sqlite3_busy_timeout(c->db, 5000);
 	const char *pragmas = writer && !*read_only
 				      /* NORMAL: COMMIT does not sync, checkpoints do; each
-				       * write is made durable by wal_sync() before it is
+				       * write is made durable by group_sync() before it is
 				       * acknowledged (group commit, below) */
 				      ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 					"PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
 					"PRAGMA wal_autocheckpoint=0;"
-
 				      /* readers sort in memory: no temp file per query */
 				      : "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
 					"PRAGMA temp_store=MEMORY;";
@@ -244,24 +243,6 @@ static int run1(struct store *st, const char *sql)
 	return sq_map_rc(rc, st->writer.db);
 }
 
-/*
- * Group commit. A write takes the writer lock, joins the open transaction
- * (opening one if there is none) inside a savepoint of its own, releases the
- * savepoint and the lock, and waits in group_sync() until a COMMIT holding
- * it is on disk. A write that fails rolls back its own savepoint and nothing
- * else, and returns at once.
- *
- * COMMIT runs with synchronous=NORMAL (it writes the WAL, it does not sync),
- * and the fsync that synchronous=FULL would run inside it runs after it,
- * outside the writer lock: one waiting writer commits the open transaction,
- * then runs fdatasync on the WAL for every batch committed so far, while
- * the next batch is written. So each caller returns only once its write is
- * durable, as with FULL, and a batch is every write that came while the
- * disk flushed the one before: as large as the load makes it, one COMMIT and
- * one flush for all of it. (Readers may see a batch a moment before it is
- * durable; nothing that depends on it can be durable without it, since the
- * WAL is one file flushed in order.)
- */
 /* the store this thread declared a write for, until its write begins */
 static _Thread_local struct store *intent;
 
@@ -289,6 +270,24 @@ void store_group_stats(struct store *st, unsigned long long *writes, unsigned lo
 	*syncs = atomic_load(&st->syncs);
 }
 
+/*
+ * Group commit. A write takes the writer lock, joins the open transaction
+ * (opening one if there is none) inside a savepoint of its own, releases the
+ * savepoint and the lock, and waits in group_sync() until a COMMIT holding
+ * it is on disk. A write that fails rolls back its own savepoint and nothing
+ * else, and returns at once.
+ *
+ * COMMIT runs with synchronous=NORMAL (it writes the WAL, it does not sync),
+ * and the fsync that synchronous=FULL would run inside it runs after it,
+ * outside the writer lock: one waiting writer commits the open transaction,
+ * then runs fdatasync on the WAL for every batch committed so far, while
+ * the next batch is written. So each caller returns only once its write is
+ * durable, as with FULL, and a batch is every write that came while the
+ * disk flushed the one before: as large as the load makes it, one COMMIT and
+ * one flush for all of it. (Readers may see a batch a moment before it is
+ * durable; nothing that depends on it can be durable without it, since the
+ * WAL is one file flushed in order.)
+ */
 int sq_wbegin(struct store *st)
 {
 	if (tx_owner == st)
@@ -366,7 +365,8 @@ static int fts_catch_up(struct store *st)
 	return 0;
 }
 
-/* Commits the open batch (the caller holds the lock) and wakes its waiters. */
+/* Commits the open batch (the caller holds the lock) and records its result
+ * for its writers (group_sync). */
 static int commit_batch(struct store *st)
 {
 	int err = 0;
@@ -392,17 +392,6 @@ static int commit_batch(struct store *st)
 }
 
 /*
- * Waits until batch `mine` is committed and durable. One waiting writer at a
- * time leads: it commits the open batch (its own write and every write that
- * joined it since the last commit), releases the writer lock, and runs
- * fdatasync on the WAL for every batch committed so far; the others wait for
- * it, and lead the next round if their batch came after. So a group is what
- * arrives while the disk flushes the one before, and the flush overlaps the
- * next group's writes. A failed fdatasync fails every write after it too:
- * what the kernel had of the WAL may be lost, so nothing more is
- * acknowledged until a restart.
- */
-/*
  * While requests are on their way to a write (store_write_intent), the
  * leader lets the open group grow for up to GROUP_WAIT_STEPS x
  * GROUP_WAIT_NS, until it has GROUP_WANT writes: a report changes some
@@ -415,6 +404,17 @@ static int commit_batch(struct store *st)
 #define GROUP_WAIT_STEPS 4
 #define GROUP_WAIT_NS    100000
 
+/*
+ * Waits until batch `mine` is committed and durable. One waiting writer at a
+ * time leads: it commits the open batch (its own write and every write that
+ * joined it since the last commit), releases the writer lock, and runs
+ * fdatasync on the WAL for every batch committed so far; the others wait for
+ * it, and lead the next round if their batch came after. So a group is what
+ * arrives while the disk flushes the one before, and the flush overlaps the
+ * next group's writes. A failed fdatasync fails every write after it too:
+ * what the kernel had of the WAL may be lost, so nothing more is
+ * acknowledged until a restart.
+ */
 static int group_sync(struct store *st, unsigned long long mine)
 {
 	pthread_mutex_lock(&st->sync_lock);
@@ -753,10 +753,10 @@ static int check_read_only(struct store *st, char *why, size_t whylen)
 }
 
 /*
- * Writes are made durable by an fdatasync of the WAL (wal_sync): the
+ * Writes are made durable by an fdatasync of the WAL (group_sync): the
  * database must be in WAL mode. Where SQLite cannot use WAL (an in-memory
  * database, a file system without shared memory), COMMIT syncs by itself
- * with synchronous=FULL and wal_sync has nothing to do.
+ * with synchronous=FULL and group_sync has nothing to do.
  */
 static int wal_check(struct store *st, char *why, size_t whylen)
 {

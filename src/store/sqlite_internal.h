@@ -119,9 +119,9 @@ int sq_wend(struct store *st, int err);
 /* A reader connection (the writer inside store_begin()), and back. */
 struct conn *sq_racquire(struct store *st);
 void sq_rrelease(struct store *st, struct conn *c);
-/* Column text copied into the arena ("" for NULL). */
 /* Runs SQL without rows on c (logged on failure): 0 or an ERR_* code. */
 int sq_exec(struct conn *c, const char *sql);
+/* Column text copied into the arena ("" for NULL). */
 const char *sq_col_text(struct arena *a, sqlite3_stmt *q, int i);
 /* Binds a path prefix as the range ?lo, ?lo+1 (NULLs: no limit). */
 void sq_bind_range(struct arena *a, sqlite3_stmt *q, int lo, const char *prefix);
