@@ -975,11 +975,12 @@ static int list_by_ids(struct o311 *c, const char *list)
 			seen = seen || v[i].id == id;
 		if (seen)
 			continue;
+		/* a staff report is skipped like an unknown id, not an error */
 		int err = store_event_get(c->app->st, r->arena, &c->scope, id, &v[n]);
+		if (err && err != ERR_NOT_FOUND)
+			return fail_err(r, c->fmt, err);
 		if (!err && public_event(&v[n]))
 			n++;
-		else if (err != ERR_NOT_FOUND)
-			return fail_err(r, c->fmt, err);
 	}
 	return reply_requests(c, v, n);
 }
@@ -1149,7 +1150,8 @@ int h_o311_token(struct app *app, struct http_request *r, struct principal *who,
 	struct event e;
 	err = shape ? store_event_by_receipt(app->st, r->arena, &c.scope, token, &e)
 		    : ERR_NOT_FOUND;
-	if (err == ERR_NOT_FOUND)
+	/* a staff report's receipt answers as an unknown one, like its id */
+	if (err == ERR_NOT_FOUND || (!err && !public_event(&e)))
 		return fail(r, c.fmt, 404, "token '%.20s' not found", token);
 	if (err)
 		return fail_err(r, c.fmt, err);

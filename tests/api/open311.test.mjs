@@ -931,6 +931,25 @@ describe('querying requests', () => {
 		assert.equal(list.status, 200);
 		assert.ok(!list.json.some((x) => x.service_request_id === String(res.json.id)),
 			'not in the public list');
+		const byId = await both(`${O}/requests`, 'service_requests', 'service_requests',
+			`?service_request_id=${res.json.id},1`);
+		assert.deepEqual(byId.map((x) => x.service_request_id), ['1'], 'skipped like an unknown id');
+	});
+
+	test('staff reports are not public: their receipts answer as unknown tokens, in both formats', async () => {
+		const res = await srv.api('POST', '/api/v1/events', { as: 'gridworker',
+			body: { category: '0103', title: '内部上报', description: '回执不应可查', lon: 120.2116, lat: 30.2088 } });
+		assert.equal(res.status, 201, res.text);
+		const receipt = res.json.receipt;
+		assert.match(receipt, /^PA[2-9A-HJ-NP-Z]{10}$/);
+		const unknown = 'PA2222222222';
+		for (const fmt of ['json', 'xml']) {
+			const staff = assertO311Error(await srv.api('GET', `${O}/tokens/${receipt}.${fmt}`), 404,
+				new RegExp(`^token '${receipt}' not found$`));
+			const none = assertO311Error(await srv.api('GET', `${O}/tokens/${unknown}.${fmt}`), 404);
+			assert.deepEqual(staff, none.map((e) => ({ ...e, description: e.description.replace(unknown, receipt) })),
+				`${fmt}: the same answer as an unknown receipt`);
+		}
 	});
 
 	test('one request: 404 for unknown, malformed or suffix-less ids', async () => {
