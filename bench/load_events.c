@@ -521,7 +521,7 @@ int main(int argc, char **argv)
 		report_times(times, done, k, count, start, end);
 		qsort(times, (size_t)k, sizeof(*times), cmp_ll);
 		struct arena *ba = arena_new();
-		int err = store_begin(L.st);
+		int err = store_begin_bulk(L.st);
 		for (long long i = 0; !err && i < k; i++)
 			err = load_one(&L, ba, times[i]);
 		if (err) {

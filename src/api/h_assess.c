@@ -838,7 +838,7 @@ static int snapshot(struct app *app, struct http_request *r, struct principal *w
 	run->reason = reason ? reason : "";
 	run->definitions = arena_strdup(r->arena, text);
 	free(text);
-	err = store_begin(app->st);
+	err = store_begin_bulk(app->st);
 	return err ? err
 		   : audited(app, r, who, "assess.period",
 			     arena_printf(r->arena, "period:%s", p->key),

@@ -379,7 +379,7 @@ int import_file(struct store *st, enum import_kind kind, const char *path,
 		arena_free(a);
 		return ERR_IO;
 	}
-	if ((err = store_begin(st))) {
+	if ((err = store_begin_bulk(st))) {
 		snprintf(rep->why, sizeof(rep->why), "cannot start a transaction");
 		goto out;
 	}

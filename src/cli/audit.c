@@ -388,7 +388,7 @@ static int archive(struct config *cfg, int argc, char **argv)
 	char detail[200];
 	snprintf(detail, sizeof(detail), "records %lld-%lld to %s (sm3 %.16s)", from, through, out,
 		 sm3);
-	if ((err = store_begin(st)))
+	if ((err = store_begin_bulk(st)))
 		goto failed;
 	if ((err = store_audit_archive(st, through, now, out, sm3)) ||
 	    (err = cli_audit(st, "audit.archive", "audit", 0, detail))) {

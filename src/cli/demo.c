@@ -380,7 +380,7 @@ int cli_demo(struct config *cfg, int argc, char **argv)
 		goto out;
 	}
 
-	if (store_begin(st)) {
+	if (store_begin_bulk(st)) {
 		fprintf(stderr, "pingan: cannot start a transaction\n");
 		goto out;
 	}

@@ -424,7 +424,7 @@ int cli_demo_events(struct store *st, const struct calendar *cal, const char *di
 				 .dup_distance_m = 50,
 				 .dup_window_s = 86400,
 				 .keys = keys };
-	if (store_begin(st)) {
+	if (store_begin_bulk(st)) {
 		free(steps);
 		geo_index_free((struct geo_index *)env.grids);
 		goto out;

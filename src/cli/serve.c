@@ -386,6 +386,9 @@ int cli_serve(struct config *cfg, int argc, char **argv)
 	struct http_server *srv;
 	char why[512];
 	api_event_cache(&app, (size_t)cfg->event_cache);
+	/* requests write a few rows each; imports and assessment runs say they
+	 * are bulk (store_begin_bulk) */
+	store_journal_in_memory(st, true);
 	if (http_server_start(&opt, api_dispatch, &app, &srv, why, sizeof(why))) {
 		fprintf(stderr, "pingan: %s\n", why);
 		api_event_cache_release(&app);

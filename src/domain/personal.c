@@ -127,7 +127,7 @@ int personal_rotate(struct store *st, const struct crypt_keyring *kr, long long 
 		    size_t whylen)
 {
 	*rows = 0;
-	int err = store_begin(st);
+	int err = store_begin_bulk(st);
 	if (err) {
 		snprintf(why, whylen, "cannot start a transaction");
 		return err;

@@ -41,6 +41,8 @@
 static _Thread_local struct store *tx_owner;
 /* nesting depth inside store_begin(): inner levels are savepoints */
 static _Thread_local int tx_depth;
+/* the write this thread begins changes many rows (store_begin_bulk) */
+static _Thread_local bool tx_bulk;
 
 int sq_map_rc(int rc, sqlite3 *db)
 {
@@ -288,6 +290,20 @@ void store_group_stats(struct store *st, unsigned long long *writes, unsigned lo
  * durable; nothing that depends on it can be durable without it, since the
  * WAL is one file flushed in order.)
  */
+/*
+ * Each write's savepoint journal (the pages it changes, as they were before
+ * it, so that it alone can be rolled back) is written to a temporary file by
+ * default: SQLite keeps 64 KiB in memory, then opens, writes and unlinks a
+ * file per transaction. The server's writes are short, so it keeps them in
+ * memory (store_journal_in_memory): a report's write held the writer lock
+ * for about a third less (docs/performance.md). An in-memory journal is
+ * walked from its start at each statement's end and holds every page the
+ * write changes, which is quadratic in time and unbounded in memory for a
+ * write that changes many rows: those begin with store_begin_bulk(), and
+ * their transaction journals to a file.
+ */
+static int commit_batch(struct store *st);
+
 int sq_wbegin(struct store *st)
 {
 	if (tx_owner == st)
@@ -295,7 +311,18 @@ int sq_wbegin(struct store *st)
 	store_write_intent_end(st); /* arrived */
 	pthread_mutex_lock(&st->wlock);
 	int err = 0;
+	/* where this write's savepoint journal goes (store_journal_in_memory):
+	 * a bulk write does not join a group journalled in memory */
+	bool mem = st->jmem && !tx_bulk;
+	if (st->tx_open && st->tx_mem && !mem)
+		commit_batch(st);
 	if (!st->tx_open) {
+		if (st->tx_mem != mem && (err = run1(st, mem ? "PRAGMA temp_store=MEMORY"
+							     : "PRAGMA temp_store=DEFAULT"))) {
+			pthread_mutex_unlock(&st->wlock);
+			return err;
+		}
+		st->tx_mem = mem;
 		if ((err = run1(st, "BEGIN IMMEDIATE"))) {
 			pthread_mutex_unlock(&st->wlock);
 			return err;
@@ -498,6 +525,21 @@ int store_begin(struct store *st)
 		tx_depth = 0;
 	}
 	return err;
+}
+
+int store_begin_bulk(struct store *st)
+{
+	tx_bulk = tx_owner != st;
+	int err = store_begin(st);
+	tx_bulk = false;
+	return err;
+}
+
+void store_journal_in_memory(struct store *st, bool on)
+{
+	pthread_mutex_lock(&st->wlock);
+	st->jmem = on;
+	pthread_mutex_unlock(&st->wlock);
 }
 
 int store_commit(struct store *st)

@@ -45,6 +45,9 @@ struct store {
 	pthread_mutex_t wlock;
 	/* group commit (see sqlite.c): the open batch, its writes, who waits */
 	bool tx_open;
+	/* savepoint journals in memory for short writes (store_journal_in_memory),
+	 * and whether the open transaction's is */
+	bool jmem, tx_mem;
 	unsigned long long batch, committed;
 	int batch_writes;
 	_Atomic int intents; /* requests on their way to a write (store_write_intent) */

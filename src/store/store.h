@@ -65,6 +65,13 @@ void store_group_stats(struct store *st, unsigned long long *writes, unsigned lo
 int store_begin(struct store *st);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
+/* store_begin() for a write that changes many rows (an import, a demo, an
+ * assessment run): its savepoint journal goes to a temporary file, whatever
+ * store_journal_in_memory() says. Inside a transaction, store_begin(). */
+int store_begin_bulk(struct store *st);
+/* Keeps the savepoint journals of writes begun otherwise in memory (off by
+ * default): for a server, whose writes are short. */
+void store_journal_in_memory(struct store *st, bool on);
 
 /* --- orgs --- */
 /* Inserts or updates an org; its path and depth are computed from the
@@ -316,6 +323,12 @@ int store_delivery_list(struct store *st, struct arena *a, long long webhook_id,
  * `org_code` — or, when covering, bound anywhere above or at it. */
 int store_notify(struct store *st, const char *org_code, unsigned role, bool covering,
 		 const char *kind, long long event_id, const char *title, long long now);
+/* Notifies the enabled users holding `role` bound to the org `org_code`
+ * itself (not below it), except those also holding `unless` (0: none; both
+ * one ROLE() bit each). *count (may be NULL) gets how many were notified. */
+int store_notify_org(struct store *st, const char *org_code, unsigned role, unsigned unless,
+		     const char *kind, long long event_id, const char *title, long long now,
+		     int *count);
 /* Notifies one user. */
 int store_notify_user(struct store *st, long long user_id, const char *kind, long long event_id,
 		      const char *title, long long now);

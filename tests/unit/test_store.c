@@ -995,44 +995,76 @@ static void *gwriter_main(void *arg)
 	return NULL;
 }
 
-/* Writes from eight threads at once: each is acknowledged once durable,
- * groups share commits, a failing write takes none of its group with it,
- * and all of it is there after a reopen. */
-static void test_group_commit(void)
+/* A bulk write among them: 20 streets, and an inner part rolled back. */
+static void *gbulk_main(void *arg)
+{
+	struct gwriter *w = arg;
+	char code[24];
+	store_write_intent(w->st);
+	if (store_begin_bulk(w->st)) {
+		w->errors++;
+		store_write_intent_end(w->st);
+		return NULL;
+	}
+	for (int i = 0; i < 20; i++) {
+		snprintf(code, sizeof(code), "330108%03d", w->first + i);
+		w->errors += put(w->st, code, ORG_STREET, "330108", "bulk") != 0;
+	}
+	if (store_begin(w->st) == 0) {
+		snprintf(code, sizeof(code), "330108%03d", w->first + 20);
+		w->errors += put(w->st, code, ORG_STREET, "330108", "undone") != 0;
+		store_rollback(w->st);
+	}
+	w->errors += store_commit(w->st) != 0;
+	store_write_intent_end(w->st);
+	return NULL;
+}
+
+/* Writes from eight threads at once and a bulk write: each is acknowledged
+ * once durable, groups share commits, a failing write takes none of its
+ * group with it, and all of it is there after a reopen; with savepoint
+ * journals in a file (the default) and in memory (the server's). */
+static void test_group_commit(bool in_memory)
 {
 	struct fx f;
 	if (fx_open(&f))
 		return;
+	const char *mode = in_memory ? "journal in memory" : "journal in a file";
+	store_journal_in_memory(f.st, in_memory);
 	put(f.st, "330108", ORG_DISTRICT, "", "滨江区");
 	unsigned long long w0, c0, s0, w1, c1, s1;
 	store_group_stats(f.st, &w0, &c0, &s0);
-	struct gwriter g[8];
-	for (int i = 0; i < 8; i++) {
+	struct gwriter g[9];
+	for (int i = 0; i < 9; i++) {
 		g[i] = (struct gwriter){ .st = f.st, .first = 100 + 50 * i };
-		pthread_create(&g[i].th, NULL, gwriter_main, &g[i]);
+		pthread_create(&g[i].th, NULL, i < 8 ? gwriter_main : gbulk_main, &g[i]);
 	}
 	/* meanwhile a write that fails (its parent does not exist) */
 	int bad = put(f.st, "330108999", ORG_STREET, "330109", "orphan");
 	int errors = 0;
-	for (int i = 0; i < 8; i++) {
+	for (int i = 0; i < 9; i++) {
 		pthread_join(g[i].th, NULL);
 		errors += g[i].errors;
 	}
 	store_group_stats(f.st, &w1, &c1, &s1);
-	is_int(errors, 0, "group commit: 8 threads x 50 writes, every one acknowledged");
-	ok(bad != 0, "group commit: the failing write fails (%d)", bad);
-	ok(w1 - w0 == 400 && c1 - c0 < 400 && s1 - s0 <= c1 - c0 && s1 > s0,
-	   "group commit: 400 writes in %llu commits and %llu flushes", c1 - c0, s1 - s0);
+	is_int(errors, 0,
+	       "group commit (%s): 8 threads x 50 writes and a bulk write, every one acknowledged",
+	       mode);
+	ok(bad != 0, "group commit (%s): the failing write fails (%d)", mode, bad);
+	ok(w1 - w0 == 401 && c1 - c0 < 401 && s1 - s0 <= c1 - c0 && s1 > s0,
+	   "group commit (%s): %llu writes in %llu commits and %llu flushes", mode, w1 - w0,
+	   c1 - c0, s1 - s0);
 	char why[256];
 	store_close(f.st);
 	f.st = NULL;
 	int err = store_open(f.path, 2, &f.st, why, sizeof(why));
-	is_int(err, 0, "group commit: reopens");
+	is_int(err, 0, "group commit (%s): reopens", mode);
 	if (!err) {
 		long long counts[ORG__COUNT];
 		store_org_counts(f.st, counts);
-		is_int(counts[ORG_STREET], 400,
-		       "group commit: all 400 streets there, not the orphan");
+		is_int(counts[ORG_STREET], 420,
+		       "group commit (%s): all 420 streets there, not the orphan nor the undone",
+		       mode);
 	}
 	fx_close(&f);
 }
@@ -1046,5 +1078,6 @@ void suite_store(void)
 	test_sessions_meta();
 	test_transactions();
 	test_concurrency();
-	test_group_commit();
+	test_group_commit(false);
+	test_group_commit(true);
 }
