@@ -16,6 +16,7 @@
 #include "core/mem.h"
 #include "core/str.h"
 #include "domain/assess_run.h"
+#include "domain/workflow.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -1025,17 +1026,20 @@ int h_assess_adjustment_add(struct app *app, struct http_request *r, struct prin
 	return 0;
 }
 
+/* A decision on a manual item: the four eyes first (authz: whoever entered
+ * it is told so, whatever its state), then the engine's table
+ * (wf_adjustment, domain/workflow.c): its state, the roles, the note. */
 static int decide(struct app *app, struct http_request *r, struct principal *who, json_t *body,
-		  const char *status)
+		  const char *action)
 {
 	static const char *const keys[] = { "note", NULL };
 	long long id;
-	const char *note;
+	const char *note, *status;
 	int err;
 	if (str_to_ll(r->params[0], 1, (long long)1 << 53, &id))
 		return http_error(r, ERR_NOT_FOUND, "no manual item '%.20s'", r->params[0]);
 	if ((err = api_only_keys(r, body, keys)) ||
-	    (err = api_str(r, body, "note", !strcmp(status, "rejected"), 500, &note)))
+	    (err = api_str(r, body, "note", false, 500, &note)))
 		return err;
 	struct assess_adjustment x;
 	if ((err = store_assess_adjustment_get(app->st, r->arena, &who->scope, id, &x)))
@@ -1046,13 +1050,20 @@ static int decide(struct app *app, struct http_request *r, struct principal *who
 	if (!authz_allowed(who, &(struct authz_request){ .action = AUTHZ_DECIDE, .obj = &item }))
 		return http_error(r, ERR_FORBIDDEN,
 				  "a manual item is approved by someone other than who entered it");
+	char why[160];
+	if ((err = wf_decide(&wf_adjustment, action, x.status, who->roles,
+			     &(struct wf_input){ .note = note }, &status, why, sizeof(why)))) {
+		if (err == ERR_CONFLICT)
+			return http_error(r, err, "manual item %lld is already %s", id, x.status);
+		return http_error(r, err, "%s", why);
+	}
 	if (!(err = store_begin(app->st)))
 		err = audited(app, r, who, "assess.adjustment.decide",
 			      arena_printf(r->arena, "adjustment:%lld", id),
 			      store_assess_adjustment_decide(app->st, id, status, who->user_id,
 							     app->now(), note));
 	if (err == ERR_CONFLICT)
-		return http_error(r, ERR_CONFLICT, "manual item %lld is already %s", id, x.status);
+		return http_error(r, ERR_CONFLICT, "manual item %lld was decided meanwhile", id);
 	if (err || (err = store_assess_adjustment_get(app->st, r->arena, &who->scope, id, &x)))
 		return err;
 	http_reply_json(r, 200, adj_json(&x));
@@ -1062,13 +1073,13 @@ static int decide(struct app *app, struct http_request *r, struct principal *who
 int h_assess_adjustment_approve(struct app *app, struct http_request *r, struct principal *who,
 				json_t *body)
 {
-	return decide(app, r, who, body, "approved");
+	return decide(app, r, who, body, "approve");
 }
 
 int h_assess_adjustment_reject(struct app *app, struct http_request *r, struct principal *who,
 			       json_t *body)
 {
-	return decide(app, r, who, body, "rejected");
+	return decide(app, r, who, body, "reject");
 }
 
 /* --- commendations --- */
@@ -1175,18 +1186,29 @@ int h_assess_candidates(struct app *app, struct http_request *r, struct principa
 	return list_commendations(app, r, who, &p);
 }
 
+/* A decision on a commendation candidate, by the engine's wf_commendation. */
 static int decide_commendation(struct app *app, struct http_request *r, struct principal *who,
-			       json_t *body, const char *status)
+			       json_t *body, const char *action)
 {
 	static const char *const keys[] = { "note", NULL };
 	long long id;
-	const char *note;
+	const char *note, *status;
 	int err;
 	if (str_to_ll(r->params[0], 1, (long long)1 << 53, &id))
 		return http_error(r, ERR_NOT_FOUND, "no candidate '%.20s'", r->params[0]);
 	if ((err = api_only_keys(r, body, keys)) ||
 	    (err = api_str(r, body, "note", false, 500, &note)))
 		return err;
+	struct assess_commendation cur;
+	if ((err = store_assess_commendation_get(app->st, r->arena, &who->scope, id, &cur)))
+		return err == ERR_NOT_FOUND ? http_error(r, err, "no candidate %lld", id) : err;
+	char why[160];
+	if ((err = wf_decide(&wf_commendation, action, cur.status, who->roles,
+			     &(struct wf_input){ .note = note }, &status, why, sizeof(why)))) {
+		if (err == ERR_CONFLICT)
+			return http_error(r, err, "candidate %lld is already %s", id, cur.status);
+		return http_error(r, err, "%s", why);
+	}
 	if (!(err = store_begin(app->st)))
 		err = audited(app, r, who, "assess.commendation.decide",
 			      arena_printf(r->arena, "commendation:%lld", id),
@@ -1212,13 +1234,13 @@ static int decide_commendation(struct app *app, struct http_request *r, struct p
 int h_assess_commendation_approve(struct app *app, struct http_request *r, struct principal *who,
 				  json_t *body)
 {
-	return decide_commendation(app, r, who, body, "approved");
+	return decide_commendation(app, r, who, body, "approve");
 }
 
 int h_assess_commendation_reject(struct app *app, struct http_request *r, struct principal *who,
 				 json_t *body)
 {
-	return decide_commendation(app, r, who, body, "rejected");
+	return decide_commendation(app, r, who, body, "reject");
 }
 
 /* --- exports --- */

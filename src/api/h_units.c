@@ -10,6 +10,7 @@
 #include "core/err.h"
 #include "core/mem.h"
 #include "core/str.h"
+#include "domain/workflow.h"
 #include "store/store_units.h"
 
 #include <stdio.h>
@@ -266,16 +267,18 @@ int h_designation_get(struct app *app, struct http_request *r, struct principal 
 	return 0;
 }
 
+/* A decision on a designation: its states, who may take it and what it must
+ * carry are the engine's (wf_designation, domain/workflow.c). */
 static int move(struct app *app, struct http_request *r, struct principal *who, json_t *body,
-		const char *from, const char *to)
+		const char *action)
 {
 	static const char *const keys[] = { "note", "years", NULL };
 	long long id, years = 3;
 	const char *note;
 	int err;
-	bool approve = !strcmp(to, "designated");
+	bool approve = !strcmp(action, "approve");
 	if ((err = parse_id(r, "designation", &id)) || (err = api_only_keys(r, body, keys)) ||
-	    (err = api_str(r, body, "note", !approve, 500, &note)) ||
+	    (err = api_str(r, body, "note", false, 500, &note)) ||
 	    (err = api_int(r, body, "years", false, 1, 5, &years)))
 		return err;
 	if (!approve && json_object_get(body, "years"))
@@ -285,9 +288,15 @@ static int move(struct app *app, struct http_request *r, struct principal *who, 
 	struct designation d;
 	if (store_designation_get(app->st, r->arena, &who->scope, id, &d))
 		return http_error(r, ERR_NOT_FOUND, "no designation %lld", id);
-	if (strcmp(d.status, from))
-		return http_error(r, ERR_CONFLICT, "designation %lld is %s", id,
-				  shown_status(&d, app->now()));
+	const char *from = d.status, *to;
+	char why[160];
+	if ((err = wf_decide(&wf_designation, action, from, who->roles,
+			     &(struct wf_input){ .note = note }, &to, why, sizeof(why)))) {
+		if (err == ERR_CONFLICT)
+			return http_error(r, err, "designation %lld is %s", id,
+					  shown_status(&d, app->now()));
+		return http_error(r, err, "%s", why);
+	}
 	/* four eyes on approving and rejecting (revoking ends a designation) */
 	struct authz_object entry = { .exists = true,
 				      .org_path = d.org_path,
@@ -329,17 +338,17 @@ static int move(struct app *app, struct http_request *r, struct principal *who, 
 int h_designation_approve(struct app *app, struct http_request *r, struct principal *who,
 			  json_t *body)
 {
-	return move(app, r, who, body, "applied", "designated");
+	return move(app, r, who, body, "approve");
 }
 
 int h_designation_reject(struct app *app, struct http_request *r, struct principal *who,
 			 json_t *body)
 {
-	return move(app, r, who, body, "applied", "rejected");
+	return move(app, r, who, body, "reject");
 }
 
 int h_designation_revoke(struct app *app, struct http_request *r, struct principal *who,
 			 json_t *body)
 {
-	return move(app, r, who, body, "designated", "revoked");
+	return move(app, r, who, body, "revoke");
 }

@@ -208,3 +208,92 @@ const struct wf_def wf_event = {
 	.ntrans = (int)(sizeof(event_trans) / sizeof(event_trans[0])),
 	.initial = EV_REPORTED,
 };
+
+/* --- the assessment's decisions --- */
+
+#define DECIDERS (ROLE(ASSESSOR) | ROLE(LEADER))
+#define N(t)     ((int)(sizeof(t) / sizeof(t[0])))
+
+static const struct wf_state adjustment_states[ADJ__COUNT] = {
+	[ADJ_PENDING] = { "pending", "待审核", WF_STAGE_NONE, 0 },
+	[ADJ_APPROVED] = { "approved", "已通过", WF_STAGE_NONE, WF_TERMINAL },
+	[ADJ_REJECTED] = { "rejected", "已驳回", WF_STAGE_NONE, WF_TERMINAL },
+};
+
+static const struct wf_transition adjustment_trans[] = {
+	{ "approve", "通过", WF_STATE(ADJ_PENDING), ADJ_APPROVED, DECIDERS, 0, 0, 0 },
+	{ "reject", "驳回", WF_STATE(ADJ_PENDING), ADJ_REJECTED, DECIDERS, WF_NEED_NOTE, 0, 0 },
+};
+
+const struct wf_def wf_adjustment = {
+	.type = "manual item",
+	.states = adjustment_states,
+	.nstates = ADJ__COUNT,
+	.trans = adjustment_trans,
+	.ntrans = N(adjustment_trans),
+	.initial = ADJ_PENDING,
+};
+
+static const struct wf_state commendation_states[CM__COUNT] = {
+	[CM_CANDIDATE] = { "candidate", "候选", WF_STAGE_NONE, 0 },
+	[CM_APPROVED] = { "approved", "已表彰", WF_STAGE_NONE, WF_TERMINAL },
+	[CM_REJECTED] = { "rejected", "未通过", WF_STAGE_NONE, WF_TERMINAL },
+};
+
+static const struct wf_transition commendation_trans[] = {
+	{ "approve", "通过", WF_STATE(CM_CANDIDATE), CM_APPROVED, DECIDERS, 0, 0, 0 },
+	{ "reject", "不通过", WF_STATE(CM_CANDIDATE), CM_REJECTED, DECIDERS, 0, 0, 0 },
+};
+
+const struct wf_def wf_commendation = {
+	.type = "candidate",
+	.states = commendation_states,
+	.nstates = CM__COUNT,
+	.trans = commendation_trans,
+	.ntrans = N(commendation_trans),
+	.initial = CM_CANDIDATE,
+};
+
+/* 'expired' is written by no transition: a designation past its term shows
+ * as expired (api/h_units.c), and a stored one is final */
+static const struct wf_state designation_states[DSG__COUNT] = {
+	[DSG_APPLIED] = { "applied", "待审核", WF_STAGE_NONE, 0 },
+	[DSG_DESIGNATED] = { "designated", "已命名", WF_STAGE_NONE, 0 },
+	[DSG_REJECTED] = { "rejected", "未通过", WF_STAGE_NONE, WF_TERMINAL },
+	[DSG_REVOKED] = { "revoked", "已撤销", WF_STAGE_NONE, WF_TERMINAL },
+	[DSG_EXPIRED] = { "expired", "已到期", WF_STAGE_NONE, WF_TERMINAL },
+};
+
+static const struct wf_transition designation_trans[] = {
+	{ "approve", "命名", WF_STATE(DSG_APPLIED), DSG_DESIGNATED, DECIDERS, 0, 0, 0 },
+	{ "reject", "不予命名", WF_STATE(DSG_APPLIED), DSG_REJECTED, DECIDERS, WF_NEED_NOTE, 0, 0 },
+	{ "revoke", "撤销", WF_STATE(DSG_DESIGNATED), DSG_REVOKED, DECIDERS, WF_NEED_NOTE, 0, 0 },
+};
+
+const struct wf_def wf_designation = {
+	.type = "designation",
+	.states = designation_states,
+	.nstates = DSG__COUNT,
+	.trans = designation_trans,
+	.ntrans = N(designation_trans),
+	.initial = DSG_APPLIED,
+};
+
+int wf_decide(const struct wf_def *d, const char *action, const char *state, unsigned roles,
+	      const struct wf_input *in, const char **to, char *why, size_t whylen)
+{
+	const struct wf_transition *t = wf_find(d, action);
+	if (!t) {
+		snprintf(why, whylen, "no action '%.30s' on a %s", action, d->type);
+		return ERR_NOT_FOUND;
+	}
+	int s = wf_state_parse(d, state), next;
+	if (s < 0) {
+		snprintf(why, whylen, "cannot %s: the %s is '%.20s'", action, d->type, state);
+		return ERR_CONFLICT;
+	}
+	int err = wf_check(d, t, s, 0, roles, in, &next, why, whylen);
+	if (!err)
+		*to = wf_state_name(d, next);
+	return err;
+}

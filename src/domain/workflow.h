@@ -152,4 +152,25 @@ enum ev_state {
 };
 extern const struct wf_def wf_event;
 
+/*
+ * The assessment's decisions, under the same engine: a manual item (加减分)
+ * entered by an assessor, a commendation candidate (表彰候选), and a
+ * safe-demonstration-unit designation (平安示范单位). Each is decided by an
+ * assessor or a leader, and never by whoever entered it (the four eyes are
+ * an authorisation rule: AUTHZ_DECIDE in domain/authz.c).
+ */
+enum adj_state { ADJ_PENDING, ADJ_APPROVED, ADJ_REJECTED, ADJ__COUNT };
+extern const struct wf_def wf_adjustment;
+enum cm_state { CM_CANDIDATE, CM_APPROVED, CM_REJECTED, CM__COUNT };
+extern const struct wf_def wf_commendation;
+enum dsg_state { DSG_APPLIED, DSG_DESIGNATED, DSG_REJECTED, DSG_REVOKED, DSG_EXPIRED, DSG__COUNT };
+extern const struct wf_def wf_designation;
+
+/* wf_check() for a case whose state is stored by name, with no pending
+ * requests: the transition named action, from state, for roles. 0 and the
+ * next state's name in *to, or ERR_NOT_FOUND for an action the definition
+ * does not have, and otherwise wf_check()'s errors, with a message in why. */
+int wf_decide(const struct wf_def *d, const char *action, const char *state, unsigned roles,
+	      const struct wf_input *in, const char **to, char *why, size_t whylen);
+
 #endif

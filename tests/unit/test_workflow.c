@@ -32,7 +32,7 @@ static int step(int state, unsigned pending, const char *action, unsigned roles)
 	return err ? -100 : to;
 }
 
-static void test_exhaustive(void)
+static void test_exhaustive(const struct wf_def *d)
 {
 	unsigned actors[ROLE__COUNT + 2];
 	int nactors = 0;
@@ -41,15 +41,15 @@ static void test_exhaustive(void)
 	actors[nactors++] = WF_SYSTEM;
 	actors[nactors++] = WF_REPORTER;
 	int combos = 0, wrong = 0;
-	for (int s = 0; s < wf_event.nstates; s++) {
-		for (int i = 0; i < wf_event.ntrans; i++) {
-			const struct wf_transition *t = &wf_event.trans[i];
+	for (int s = 0; s < d->nstates; s++) {
+		for (int i = 0; i < d->ntrans; i++) {
+			const struct wf_transition *t = &d->trans[i];
 			for (int a = 0; a < nactors; a++) {
 				for (unsigned pending = 0; pending < 4; pending++) {
 					int to = -1, want;
 					char why[160];
-					int err = wf_check(&wf_event, t, s, pending, actors[a],
-							   &full, &to, why, sizeof(why));
+					int err = wf_check(d, t, s, pending, actors[a], &full, &to,
+							   why, sizeof(why));
 					bool from_ok = t->from & WF_STATE(s);
 					bool guard_ok = !((t->guards & WF_GUARD_NO_EXT) &&
 							  (pending & WF_PENDING_EXT)) &&
@@ -72,19 +72,18 @@ static void test_exhaustive(void)
 						if (wrong++ < 5)
 							tap_diag("%s/%s/actor %x/pending %u: got "
 								 "%d want %d",
-								 wf_state_name(&wf_event, s),
-								 t->action, actors[a], pending, err,
-								 want);
+								 wf_state_name(d, s), t->action,
+								 actors[a], pending, err, want);
 					}
 				}
 			}
 		}
 	}
 	is_int(wrong, 0,
-	       "all %d (state, action, actor, pending) combinations decide as the table says",
-	       combos);
-	ok(combos == EV__COUNT * wf_event.ntrans * (ROLE__COUNT + 2) * 4,
-	   "and that is every combination");
+	       "%s: all %d (state, action, actor, pending) combinations decide as the table says",
+	       d->type, combos);
+	ok(combos == d->nstates * d->ntrans * (ROLE__COUNT + 2) * 4,
+	   "%s: and that is every combination", d->type);
 }
 
 static void test_structure(void)
@@ -239,9 +238,65 @@ static void test_paths(void)
 	       "nothing to do on a voided event");
 }
 
+/* The assessment's decisions: the same engine, their own tables. */
+static void test_decisions(void)
+{
+	const struct wf_def *defs[] = { &wf_adjustment, &wf_commendation, &wf_designation };
+	const unsigned deciders = ROLE(ASSESSOR) | ROLE(LEADER);
+	for (size_t k = 0; k < sizeof(defs) / sizeof(defs[0]); k++) {
+		const struct wf_def *d = defs[k];
+		int stuck = 0, bad_roles = 0, initial_terminal = 0;
+		for (int s = 0; s < d->nstates; s++) {
+			bool exits = false;
+			for (int i = 0; i < d->ntrans; i++)
+				exits |= (d->trans[i].from & WF_STATE(s)) != 0;
+			/* a state with no way out is final, and says so */
+			stuck += !exits && !(d->states[s].flags & WF_TERMINAL);
+			stuck += exits && (d->states[s].flags & WF_TERMINAL);
+		}
+		for (int i = 0; i < d->ntrans; i++)
+			bad_roles += d->trans[i].roles != deciders;
+		initial_terminal = (d->states[d->initial].flags & WF_TERMINAL) != 0;
+		is_int(stuck, 0, "%s: the states without a way out are the final ones", d->type);
+		is_int(bad_roles, 0, "%s: decided by an assessor or a leader, nobody else",
+		       d->type);
+		ok(!initial_terminal, "%s: starts open", d->type);
+		test_exhaustive(d);
+	}
+	const char *to = NULL;
+	char why[160];
+	const unsigned A = ROLE(ASSESSOR);
+	is_int(wf_decide(&wf_adjustment, "approve", "pending", A, NULL, &to, why, sizeof(why)), 0,
+	       "a pending manual item is approved");
+	is_str(to, "approved", "and becomes approved");
+	is_int(wf_decide(&wf_adjustment, "reject", "pending", A, NULL, &to, why, sizeof(why)),
+	       ERR_MISSING, "a rejection needs a note");
+	is_int(wf_decide(&wf_adjustment, "approve", "approved", A, NULL, &to, why, sizeof(why)),
+	       ERR_CONFLICT, "an approved item is not decided twice (%s)", why);
+	is_int(wf_decide(&wf_adjustment, "approve", "pending", ROLE(CENTRE), NULL, &to, why,
+			 sizeof(why)),
+	       ERR_FORBIDDEN, "a centre does not decide manual items");
+	is_int(wf_decide(&wf_designation, "revoke", "applied", A, &full, &to, why, sizeof(why)),
+	       ERR_CONFLICT, "an application is not revoked");
+	is_int(wf_decide(&wf_designation, "revoke", "designated", A, &full, &to, why, sizeof(why)),
+	       0, "a designation is revoked, with a note");
+	is_str(to, "revoked", "and becomes revoked");
+	is_int(wf_decide(&wf_designation, "approve", "expired", A, NULL, &to, why, sizeof(why)),
+	       ERR_CONFLICT, "an expired designation is final");
+	is_int(wf_decide(&wf_designation, "approve", "lost", A, NULL, &to, why, sizeof(why)),
+	       ERR_CONFLICT, "a state the table does not know is refused (%s)", why);
+	is_int(wf_decide(&wf_commendation, "nominate", "candidate", A, NULL, &to, why, sizeof(why)),
+	       ERR_NOT_FOUND, "an action the table does not have is not found");
+	is_int(wf_decide(&wf_commendation, "reject", "candidate", ROLE(LEADER), NULL, &to, why,
+			 sizeof(why)),
+	       0, "a leader rejects a candidate without a note");
+	is_str(to, "rejected", "and it becomes rejected");
+}
+
 void suite_workflow(void)
 {
-	test_exhaustive();
+	test_exhaustive(&wf_event);
 	test_structure();
 	test_paths();
+	test_decisions();
 }
