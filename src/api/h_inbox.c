@@ -98,8 +98,9 @@ int h_test_scheduler(struct app *app, struct http_request *r, struct principal *
 	if (err)
 		return err;
 	http_reply_json(r, 200,
-			json_pack("{s:i,s:i,s:i,s:i,s:i,s:o}", "warned", res.warned, "overdue",
-				  res.overdue, "escalated", res.escalated, "delivered", delivered,
-				  "failed", failed, "now", api_time_json(app->now())));
+			json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:o}", "warned", res.warned, "overdue",
+				  res.overdue, "escalated", res.escalated, "stopped", res.stopped,
+				  "delivered", delivered, "failed", failed, "now",
+				  api_time_json(app->now())));
 	return 0;
 }

@@ -199,6 +199,39 @@ void event_route(const struct event *e, const struct category *c, char *out)
 	memcpy(out + bl, dept, dl + 1);
 }
 
+/* The code of the org at depth k of path ("/district/street/community/grid/")
+ * into out[ORG_CODE_MAX]; false when the path is not that deep. */
+static bool path_segment(const char *path, int k, char *out)
+{
+	const char *p = path;
+	for (int i = 0; p && *p == '/'; i++) {
+		const char *s = p + 1, *end = strchr(s, '/');
+		if (!end || end == s || (size_t)(end - s) >= ORG_CODE_MAX)
+			break;
+		if (i == k) {
+			memcpy(out, s, (size_t)(end - s));
+			out[end - s] = '\0';
+			return true;
+		}
+		p = end;
+	}
+	out[0] = '\0';
+	return false;
+}
+
+/* the depth of the level whose centre owns an event first: the street's */
+#define OWNER_HOME_DEPTH 1
+
+int event_owner(const struct event *e, char *out)
+{
+	char street[ORG_CODE_MAX];
+	int depth = path_segment(e->org_path, OWNER_HOME_DEPTH, street) ? OWNER_HOME_DEPTH : 0;
+	int level = e->level > 0 ? e->level : 0;
+	depth = level >= depth ? 0 : depth - level; /* never above the district */
+	path_segment(e->org_path, depth, out);
+	return depth;
+}
+
 void event_set_deadline(const struct event_env *env, struct event *e, long long now, long long d,
 			long long total)
 {
@@ -384,7 +417,8 @@ int event_create(const struct event_env *env, struct arena *a, const struct prin
 }
 
 /* The action's extra fields as a JSON object, for the timeline. */
-static const char *action_data(struct arena *a, const struct wf_input *in, long long merged)
+static const char *action_data(struct arena *a, const struct wf_input *in, long long merged,
+			       const char *owner)
 {
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_addstr(&sb, "{");
@@ -412,8 +446,12 @@ static const char *action_data(struct arena *a, const struct wf_input *in, long 
 		strbuf_addf(&sb, "%s\"attachments\":%d", sep, in->attachments);
 		sep = ",";
 	}
-	if (merged)
+	if (merged) {
 		strbuf_addf(&sb, "%s\"merged_into\":%lld", sep, merged);
+		sep = ",";
+	}
+	if (owner) /* org codes are digits and 'D' */
+		strbuf_addf(&sb, "%s\"owner\":\"%s\"", sep, owner);
 	strbuf_addstr(&sb, "}");
 	const char *out = arena_strdup(a, strbuf_str(&sb));
 	strbuf_release(&sb);
@@ -501,6 +539,15 @@ int event_act(const struct event_env *env, struct arena *a, const struct princip
 		snprintf(why, whylen, "event %lld is assigned to another department", id);
 		return ERR_FORBIDDEN;
 	}
+	/* the level is part of the case's state: the district is the top */
+	char owner[ORG_CODE_MAX];
+	if ((t->effects & WF_EFF_ESCALATE) && event_owner(&e, owner) == 0) {
+		snprintf(why, whylen,
+			 "event %lld is already with the district centre '%s', the top level; "
+			 "it cannot escalate further",
+			 id, owner);
+		return ERR_CONFLICT;
+	}
 	struct wf_input routed;
 	char route[ORG_CODE_MAX];
 	if ((t->needs & WF_NEED_ASSIGNEE) && (!in->assignee || !*in->assignee)) {
@@ -536,8 +583,10 @@ int event_act(const struct event_env *env, struct arena *a, const struct princip
 		n.assignee = arena_strdup(a, in->assignee);
 	if (eff & WF_EFF_REWORK)
 		n.reworks++;
-	if (eff & WF_EFF_ESCALATE)
+	if (eff & WF_EFF_ESCALATE) {
 		n.level++;
+		event_owner(&n, owner);
+	}
 	if (eff & WF_EFF_SUPERVISE)
 		n.supervisions++;
 	if (eff & WF_EFF_EXT_REQUEST) {
@@ -594,7 +643,8 @@ int event_act(const struct event_env *env, struct arena *a, const struct princip
 				    .from = wf_state_name(&wf_event, e.state),
 				    .to = wf_state_name(&wf_event, to),
 				    .note = note,
-				    .data = action_data(a, in, target) };
+				    .data = action_data(a, in, target,
+							(eff & WF_EFF_ESCALATE) ? owner : NULL) };
 	/* the change, its timeline entry and its notifications commit together */
 	if ((err = store_begin(env->st)))
 		return err;
@@ -638,43 +688,97 @@ int event_act(const struct event_env *env, struct arena *a, const struct princip
 	return 0;
 }
 
-/* the code of the org an event is filed under: the last segment of its path */
-static void filed_under(const struct event *e, char *out, size_t size)
+/* Who hears of what (event.h, event_notify). A "stage" notice goes to
+ * whoever owns the event's current stage: the assigned department in
+ * acceptance and handling, the owner centre in the others. */
+#define TO_CENTRE     (1u << 0) /* the owner centre's users, whatever the stage */
+#define TO_DEPARTMENT (1u << 1) /* the department's handlers, in its stages */
+#define TO_STAGE      (1u << 2) /* the centre or the department, by the stage */
+#define TO_SUPERVISOR (1u << 3) /* the department's leaders, in its stages */
+#define TO_REPORTER   (1u << 4)
+
+static const struct {
+	const char *kind;
+	unsigned to;
+} audience[] = {
+	{ "assigned", TO_DEPARTMENT },
+	{ "supervised", TO_DEPARTMENT },
+	{ "returned", TO_CENTRE },
+	{ "reopened", TO_CENTRE },
+	{ "warning", TO_STAGE },
+	{ "overdue", TO_STAGE | TO_SUPERVISOR },
+	{ "escalated", TO_CENTRE | TO_DEPARTMENT },
+	{ "merged", TO_REPORTER },
+};
+
+/* Whether users bound to org `code` have the event in their scope. */
+static bool org_sees(struct store *st, struct arena *a, const char *code, const struct event *e,
+		     struct org *o)
 {
-	const char *p = e->org_path;
-	size_t n = strlen(p);
-	const char *end = p + (n ? n - 1 : 0), *start = end;
-	while (start > p && start[-1] != '/')
-		start--;
-	size_t len = (size_t)(end - start);
-	if (len >= size)
-		len = size - 1;
-	memcpy(out, start, len);
-	out[len] = '\0';
+	struct scope all = { .all = true }, sc;
+	if (store_org_get(st, a, &all, code, o))
+		return false;
+	authz_scope_of(a, o->path, o->kind, 0, &sc);
+	return authz_scope_holds(&sc, e->org_path, 0);
+}
+
+/* The owner centre's users; a level without any passes the notice to the
+ * nearest centre above it, so that it never falls on an empty desk. */
+static void tell_centre(struct store *st, const struct event *e, const char *kind,
+			const char *title, long long now)
+{
+	char org[ORG_CODE_MAX];
+	for (int depth = event_owner(e, org); depth >= 0; depth--) {
+		int told = 0;
+		/* the owner and those above it are ancestors: in their scope */
+		if (path_segment(e->org_path, depth, org) &&
+		    !store_notify_org(st, org, ROLE(CENTRE), 0, kind, e->id, title, now, &told) &&
+		    told)
+			return;
+	}
 }
 
 void event_notify(const struct event_env *env, const struct event *e, const char *kind,
 		  long long now)
 {
-	char title[256], org[ORG_CODE_MAX];
+	unsigned to = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(audience); i++)
+		if (!strcmp(audience[i].kind, kind))
+			to = audience[i].to;
+	char title[256];
 	snprintf(title, sizeof(title), "%s: %s", kind, e->title);
-	filed_under(e, org, sizeof(org));
 	struct store *st = env->st;
-	bool to_handler = !strcmp(kind, "assigned") || !strcmp(kind, "supervised") ||
-			  !strcmp(kind, "warning") || !strcmp(kind, "overdue") ||
-			  !strcmp(kind, "escalated");
-	bool to_centre = !strcmp(kind, "returned") || !strcmp(kind, "overdue") ||
-			 !strcmp(kind, "escalated") || !strcmp(kind, "reopened");
-	if (to_handler && *e->assignee && e->state != EV_REGISTERED && e->state != EV_RETURNED) {
-		store_notify(st, e->assignee, ROLE(HANDLER), false, kind, e->id, title, now);
+	enum wf_stage stage = wf_event.states[e->state].stage;
+	bool department = *e->assignee && (stage == WF_STAGE_ACCEPT || stage == WF_STAGE_HANDLE);
+	if (to & TO_STAGE)
+		to |= department ? TO_DEPARTMENT : TO_CENTRE;
+	if (!department)
+		to &= ~(unsigned)(TO_DEPARTMENT | TO_SUPERVISOR);
+
+	struct arena *a = arena_new();
+	struct org dept;
+	if ((to & (TO_DEPARTMENT | TO_SUPERVISOR)) && !org_sees(st, a, e->assignee, e, &dept))
+		to &= ~(unsigned)(TO_DEPARTMENT | TO_SUPERVISOR);
+	if (to & TO_SUPERVISOR) {
+		/* first, so a leader who also handles is told once, as the leader */
+		int told = 0;
+		store_notify_org(st, e->assignee, ROLE(LEADER), 0, kind, e->id, title, now, &told);
+		struct org div;
+		if (!told && org_sees(st, a, dept.parent, e, &div))
+			store_notify_org(st, dept.parent, ROLE(LEADER), 0, kind, e->id, title, now,
+					 NULL);
+	}
+	if (to & TO_DEPARTMENT) {
+		store_notify_org(st, e->assignee, ROLE(HANDLER),
+				 (to & TO_SUPERVISOR) ? ROLE(LEADER) : 0, kind, e->id, title, now,
+				 NULL);
 		/* and to the department's webhooks, in the same transaction */
-		struct arena *a = arena_new();
 		store_webhook_enqueue(st, e->assignee, kind, e->id,
 				      webhook_payload(a, e, kind, now), now);
-		arena_free(a);
 	}
-	if (to_centre)
-		store_notify(st, org, ROLE(CENTRE), true, kind, e->id, title, now);
-	if (!strcmp(kind, "merged") && e->reporter_id)
+	if (to & TO_CENTRE)
+		tell_centre(st, e, kind, title, now);
+	if ((to & TO_REPORTER) && e->reporter_id)
 		store_notify_user(st, e->reporter_id, kind, e->id, title, now);
+	arena_free(a);
 }

@@ -18,6 +18,14 @@
  * applies the new state, the action (timeline) and the version bump in one
  * transaction, and a concurrent change makes the second caller fail with
  * ERR_CONFLICT.
+ *
+ * Responsibility: the centre of one org level owns an event — its street's
+ * centre (the district's for an event filed under the district) — and each
+ * escalation moves it one org level up, to the district at most; `level`
+ * counts the escalations. The stages of the centre (registering,
+ * dispatching, verifying, closing) are the owner centre's; accepting and
+ * handling are the assigned department's. Notices follow that: see
+ * event_notify().
  */
 #ifndef PINGAN_DOMAIN_EVENT_H
 #define PINGAN_DOMAIN_EVENT_H
@@ -105,10 +113,29 @@ int event_act(const struct event_env *env, struct arena *a, const struct princip
 void event_set_deadline(const struct event_env *env, struct event *e, long long now, long long d,
 			long long total);
 
-/* Writes the inbox notifications an action causes (new assignment,
- * returned work, supervision, merge outcome, warnings). Best effort. */
+/* Writes the inbox notifications (and the department's webhook deliveries)
+ * of kind: "assigned", "supervised", "returned", "reopened", "warning",
+ * "overdue", "escalated" or "merged", in the caller's transaction; e is the
+ * event as it is after the change. Who is told:
+ *   the owner centre (event_owner(); a level without centre users passes
+ *     it to the nearest centre above): returned, reopened, escalated (the
+ *     new level's centre), and warning/overdue in a centre stage;
+ *   the assigned department's handlers and webhooks: assigned, supervised,
+ *     and warning/overdue/escalated in a department stage;
+ *   the department's supervisor: overdue in a department stage — its users
+ *     with the leader role, or, when it has none, the leaders of the
+ *     division it belongs to;
+ *   the reporter: merged.
+ * Nobody is told of an event outside their scope. Best effort. */
 void event_notify(const struct event_env *env, const struct event *e, const char *kind,
 		  long long now);
+
+/* The org whose centre owns e at its level, into out[ORG_CODE_MAX]: the
+ * event's street at level 0 (the district when the event is filed under
+ * the district), one org level up per escalation, never above the
+ * district. Returns the owner's depth in the tree: 0 is the district, the
+ * ceiling (an escalation from there is refused). */
+int event_owner(const struct event *e, char *out);
 
 /* The department a category routes an event to, by area: "<district>Dnn",
  * or for "SDnn" the department of the event's street (the district's when

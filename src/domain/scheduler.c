@@ -15,13 +15,11 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Records a system mark (warning, overdue) without a state change. */
-static int mark(const struct event_env *env, struct event *e, int warn, const char *action,
-		const char *note, long long now)
+/* Records a system mark without a state change: n is e as it is to be
+ * written; notice (NULL: none) the inbox kind it sends. */
+static int mark(const struct event_env *env, const struct event *e, struct event n,
+		const char *action, const char *note, const char *notice, long long now)
 {
-	struct event n = *e;
-	n.warn = warn;
-	n.warn_at = 0;
 	n.updated_at = now;
 	const char *state = wf_state_name(&wf_event, e->state);
 	struct event_action act = { .at = now,
@@ -36,7 +34,8 @@ static int mark(const struct event_env *env, struct event *e, int warn, const ch
 		return err;
 	err = store_event_update(env->st, &n, e->version, &act);
 	if (!err) {
-		event_notify(env, &n, action, now);
+		if (notice)
+			event_notify(env, &n, notice, now);
 		err = store_commit(env->st);
 	} else {
 		store_rollback(env->st);
@@ -46,6 +45,30 @@ static int mark(const struct event_env *env, struct event *e, int warn, const ch
 		env->changed(env->changed_ctx, &n, false);
 	}
 	return err;
+}
+
+/* Marks a yellow (1) or red (2) warning, telling whoever owns the stage. */
+static int warn(const struct event_env *env, const struct event *e, int level, const char *action,
+		const char *note, long long now)
+{
+	struct event n = *e;
+	n.warn = level;
+	n.warn_at = 0;
+	return mark(env, e, n, action, note, action, now);
+}
+
+/* At the district, the top level, overdue work cannot escalate: the
+ * timeline says so and the pending escalation is dropped. The district
+ * centre owns the event already and was told what its stage asks. */
+static int stop_escalation(const struct event_env *env, const struct event *e, const char *top,
+			   long long now)
+{
+	struct event n = *e;
+	n.escalate_at = 0;
+	char note[128];
+	snprintf(note, sizeof(note),
+		 "overdue past the grace period at the district centre '%s', the top level", top);
+	return mark(env, e, n, "escalation_stopped", note, NULL, now);
 }
 
 /* Clears a pending escalation that no longer applies. */
@@ -60,6 +83,7 @@ static int drop_escalation(const struct event_env *env, struct event *e, long lo
 int sched_tick(const struct event_env *env, long long now, struct sched_result *res)
 {
 	memset(res, 0, sizeof(*res));
+	const struct wf_transition *escalate = wf_find(&wf_event, "escalate");
 	for (int round = 0; round < 50; round++) {
 		struct arena *a = arena_new();
 		struct event *v;
@@ -74,6 +98,15 @@ int sched_tick(const struct event_env *env, long long now, struct sched_result *
 			struct event *e = &v[i];
 			char note[128];
 			if (e->escalate_at && e->escalate_at <= now) {
+				char top[ORG_CODE_MAX];
+				if ((escalate->from & WF_STATE(e->state)) &&
+				    event_owner(e, top) == 0) {
+					if (!stop_escalation(env, e, top, now)) {
+						res->stopped++;
+						progress++;
+					}
+					continue;
+				}
 				struct wf_input in = { .reason = "overdue past the grace period" };
 				struct event out;
 				char why[256];
@@ -91,7 +124,7 @@ int sched_tick(const struct event_env *env, long long now, struct sched_result *
 			}
 			if (e->deadline_at && e->deadline_at <= now && e->warn < 2) {
 				snprintf(note, sizeof(note), "deadline passed");
-				if (!mark(env, e, 2, "overdue", note, now)) {
+				if (!warn(env, e, 2, "overdue", note, now)) {
 					res->overdue++;
 					progress++;
 				}
@@ -104,7 +137,7 @@ int sched_tick(const struct event_env *env, long long now, struct sched_result *
 					nx.warn_at = 0;
 					if (!store_event_update(env->st, &nx, e->version, NULL))
 						progress++;
-				} else if (!mark(env, e, 1, "warning",
+				} else if (!warn(env, e, 1, "warning",
 						 "80 % of the working time is used", now)) {
 					res->warned++;
 					progress++;
@@ -116,8 +149,8 @@ int sched_tick(const struct event_env *env, long long now, struct sched_result *
 		if (!progress)
 			break;
 	}
-	if (res->warned || res->overdue || res->escalated)
-		log_info("scheduler: %d warned, %d overdue, %d escalated", res->warned,
-			 res->overdue, res->escalated);
+	if (res->warned || res->overdue || res->escalated || res->stopped)
+		log_info("scheduler: %d warned, %d overdue, %d escalated, %d at the top level",
+			 res->warned, res->overdue, res->escalated, res->stopped);
 	return 0;
 }

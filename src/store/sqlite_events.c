@@ -866,6 +866,48 @@ int store_notify(struct store *st, const char *org_code, unsigned role, bool cov
 	return sq_wend(st, rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db));
 }
 
+/* The bit number of a one-bit ROLE() mask. */
+static int role_bit(unsigned role)
+{
+	int bit = 0;
+	while (bit < ROLE__COUNT && !(role & (1u << bit)))
+		bit++;
+	return bit;
+}
+
+int store_notify_org(struct store *st, const char *org_code, unsigned role, unsigned unless,
+		     const char *kind, long long event_id, const char *title, long long now,
+		     int *count)
+{
+	if (count)
+		*count = 0;
+	int err = sq_wbegin(st);
+	if (err)
+		return err;
+	struct conn *w = &st->writer;
+	sqlite3_stmt *q =
+		sq_prep(w, "INSERT INTO notifications (user_id, kind, event_id, title, created_at) "
+			   "SELECT u.id, ?3, nullif(?4, 0), ?5, ?6 FROM orgs o "
+			   "JOIN users u ON u.org_id = o.id JOIN user_roles r ON r.user_id = u.id "
+			   "WHERE o.code = ?1 AND u.disabled = 0 AND r.role = ?2 AND NOT EXISTS "
+			   "(SELECT 1 FROM user_roles x WHERE x.user_id = u.id AND x.role = ?7)");
+	sqlite3_bind_text(q, 1, org_code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, role_name(role_bit(role)), -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 4, event_id);
+	sqlite3_bind_text(q, 5, title, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 6, now);
+	if (unless)
+		sqlite3_bind_text(q, 7, role_name(role_bit(unless)), -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, 7);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc == SQLITE_DONE && count)
+		*count = sqlite3_changes(w->db);
+	return sq_wend(st, rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db));
+}
+
 int store_inbox(struct store *st, struct arena *a, long long user_id, bool unread_only,
 		long long before_id, int limit, struct notification **out, size_t *n,
 		long long *unread)

@@ -193,6 +193,87 @@ const TO_HANDLING = [['centre', 'register'], ['centre', 'dispatch', { assignee: 
 const TO_CLOSED = [...TO_HANDLING, ['handler', 'handle', { note: '已处置' }], ['centre', 'verify'],
 	['centre', 'close']];
 
+/* The main path step by step: [user, action, body, from, to]. */
+const MAIN_PATH = [
+	['centre', 'register', {}, 'reported', 'registered'],
+	['centre', 'dispatch', { assignee: '330108D01' }, 'registered', 'dispatched'],
+	['handler', 'accept', {}, 'dispatched', 'handling'],
+	['handler', 'handle', { note: '已处置' }, 'handling', 'handled'],
+	['centre', 'verify', {}, 'handled', 'verified'],
+	['centre', 'close', {}, 'verified', 'closed'],
+];
+/* Drives an event in state `from` along the main path to closed (returned
+ * work is dispatched again), checking each step's state and deadlines.
+ * Answers the closed event and the timeline rows the steps must have
+ * written, [action, actor, from, to]. */
+async function driveToClosed(id, from) {
+	const i = from === 'returned' ? 1 : MAIN_PATH.findIndex((s) => s[3] === from);
+	assert.ok(i >= 0, `no main path to closed from ${from}`);
+	const rows = [];
+	let e, state = from;
+	for (const [as, action, body, , to] of MAIN_PATH.slice(i)) {
+		e = await ok(as, id, action, body);
+		assertSubset(e, { id, state: to });
+		assertDeadlines(e, `${action} on the way to closed:`);
+		rows.push([action, as, state, to]);
+		state = to;
+	}
+	assertSubset(e, { closed_at: e.updated_at, deadline_at: null, warn_at: null, escalate_at: null,
+		pending: { extension: false, suspension: false } });
+	return { e, rows };
+}
+
+/* The timeline of GET /events/{id} is exactly `rows` ([action, actor, from,
+ * to]), each step leaving from where the last one arrived, in time and id
+ * order, from the report to the event's state. */
+function assertTimeline(e, rows) {
+	const tl = e.timeline;
+	assert.deepStrictEqual(tl.map((a) => [a.action, a.actor, a.from, a.to]), rows, `timeline of ${e.id}`);
+	assertSubset(tl[0], { action: 'report', from: '', to: 'reported', at: e.created_at });
+	for (let i = 1; i < tl.length; i++) {
+		assert.equal(tl[i].from, tl[i - 1].to, `${tl[i].action} (step ${i}) leaves from where step ${i - 1} arrived`);
+		assert.ok(tl[i].id > tl[i - 1].id && secs(tl[i].at) >= secs(tl[i - 1].at), `step ${i} in order`);
+	}
+	assert.equal(tl.at(-1).to, e.state, 'the timeline ends in the event\'s state');
+}
+
+/* The cockpit's figures of the district (GET /api/v1/stats/events), flat:
+ * totals, by_state, today and month, all and open by category, open by
+ * department. */
+async function cockpit() {
+	const res = await srv.api('GET', '/api/v1/stats/events', { as: 'centre' });
+	assert.equal(res.status, 200, res.text);
+	const s = res.json;
+	const f = { total: s.total, open: s.open, overdue: s.overdue, resolved: s.resolved,
+		not_resolved: s.not_resolved, undispatched: s.undispatched };
+	for (const [state, n] of Object.entries(s.by_state))
+		f[`state.${state}`] = n;
+	for (const k of ['reported', 'closed']) {
+		f[`today.${k}`] = s.today[k];
+		f[`month.${k}`] = s.month[k];
+	}
+	for (const c of s.categories) {
+		f[`category.${c.code}`] = c.total;
+		f[`category.${c.code}.open`] = c.open;
+	}
+	for (const d of s.departments)
+		f[`department.${d.code}.open`] = d.open;
+	return { day: s.trend.at(-1).date, f };
+}
+/* Each figure moved by its `delta` (absent: 0) and no other figure moved;
+ * today's and the month's only when both answers are of one day. */
+function assertMoved(before, after, delta, what) {
+	const keys = new Set([...Object.keys(before.f), ...Object.keys(after.f), ...Object.keys(delta)]);
+	for (const k of keys) {
+		if (before.day !== after.day && /^(today|month)\./.test(k))
+			continue;
+		assert.equal((after.f[k] ?? 0) - (before.f[k] ?? 0), delta[k] ?? 0, `${what}: the cockpit's ${k}`);
+	}
+}
+/* What a new event of `category` taken round the loop to closed today adds. */
+const CLOSED_LOOP = (category) => ({ total: 1, resolved: 1, 'state.closed': 1, 'today.reported': 1,
+	'today.closed': 1, 'month.reported': 1, 'month.closed': 1, [`category.${category}`]: 1 });
+
 /* Every page of a list (limit 100), checking the pages add up. */
 async function listAll(as, query = '') {
 	const items = [];
@@ -637,16 +718,21 @@ describe('other paths', () => {
 		}
 	});
 
-	test('escalate {reason}: the level goes up by one each time, the state stays', async () => {
-		const id = await fresh('需上报');
+	test('escalate {reason}: one level up (street to district), the state stays; not above the district', async () => {
+		const id = (await report('gridworker', { category: '0102', title: '需上报', lon: 120.2116,
+			lat: 30.2088 })).id;
 		assertError(await act('centre', id, 'escalate', { reason: '重大' }), 409, 'conflict');
 		const reg = await ok('centre', id, 'register');
 		assertError(await act('centre', id, 'escalate', {}), 400, 'missing_field');
 		assertError(await act('handler', id, 'escalate', { reason: 'x' }), 403, 'forbidden');
 		assertError(await act('leader', id, 'escalate', { reason: 'x' }), 403, 'forbidden');
-		const e1 = await ok('centre', id, 'escalate', { reason: '涉及多部门' });
+		const e1 = await ok('street.centre', id, 'escalate', { reason: '涉及多部门' });
 		assertSubset(e1, { state: 'registered', level: 1, deadline_at: reg.deadline_at });
-		assertSubset(await ok('centre', id, 'escalate', { reason: '仍未解决' }), { level: 2 });
+		const top = await act('centre', id, 'escalate', { reason: '仍未解决' });
+		assertError(top, 409, 'conflict');
+		assert.match(top.json.error.message, /district centre '330108', the top level/);
+		/* filed under the district (outside every grid): at the top already */
+		assertError(await act('centre', await fresh('区级事件'), 'escalate', { reason: 'x' }), 409, 'conflict');
 	});
 
 	test('supervise {note} by the leader counts a supervision', async () => {
@@ -776,7 +862,8 @@ describe('errors of actions', () => {
 	});
 
 	test('a stale version is 409; the current one goes through', async () => {
-		const id = (await report('centre', { category: '0102', title: '版本校验', address: '西兴' })).id;
+		const id = (await report('centre', { category: '0102', title: '版本校验', lon: 120.2116,
+			lat: 30.2088 })).id;
 		await ok('centre', id, 'register', { version: 1 });
 		const stale = await act('centre', id, 'escalate', { reason: 'x', version: 1 });
 		assertError(stale, 409, 'conflict');

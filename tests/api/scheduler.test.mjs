@@ -130,12 +130,13 @@ describe('warning, overdue, escalation', () => {
 		const kinds = inbox.json.items.filter((n) => n.event === id).map((n) => n.kind);
 		assert.deepEqual(kinds, ['escalated', 'overdue', 'warning', 'assigned'],
 			'the handling department hears of each, newest first');
+		/* who else hears: tests/api/escalation.test.mjs, step by step */
 		const centre = await srv.api('GET', '/api/v1/inbox', { token: await as('centre') });
 		const ckinds = centre.json.items.filter((n) => n.event === id).map((n) => n.kind);
-		assert.deepEqual(ckinds, ['escalated', 'overdue'], 'the supervising centre hears of overdue work');
-		const street = await srv.api('GET', '/api/v1/inbox', { token: await as('street.centre') });
-		assert.ok(street.json.items.some((n) => n.event === id && n.kind === 'overdue'),
-			'the street centre above the grid hears too');
+		assert.deepEqual(ckinds, ['escalated'], 'the district centre hears of the escalation to it');
+		const leader = await srv.api('GET', '/api/v1/inbox', { token: await as('leader') });
+		assert.deepEqual(leader.json.items.filter((n) => n.event === id).map((n) => n.kind), ['overdue'],
+			'the supervisor hears of overdue work');
 	});
 });
 
