@@ -193,6 +193,90 @@ const TO_HANDLING = [['centre', 'register'], ['centre', 'dispatch', { assignee: 
 const TO_CLOSED = [...TO_HANDLING, ['handler', 'handle', { note: '已处置' }], ['centre', 'verify'],
 	['centre', 'close']];
 
+/* The main path step by step: [user, action, body, from, to]. */
+const MAIN_PATH = [
+	['centre', 'register', {}, 'reported', 'registered'],
+	['centre', 'dispatch', { assignee: '330108D01' }, 'registered', 'dispatched'],
+	['handler', 'accept', {}, 'dispatched', 'handling'],
+	['handler', 'handle', { note: '已处置' }, 'handling', 'handled'],
+	['centre', 'verify', {}, 'handled', 'verified'],
+	['centre', 'close', {}, 'verified', 'closed'],
+];
+/* Drives an event in state `from` along the main path to `until`, closed
+ * unless told (returned work is dispatched again), checking each step's
+ * state and deadlines. Answers the event and the timeline rows the steps
+ * must have written, [action, actor, from, to]. */
+async function driveTo(id, from, until = 'closed') {
+	const i = from === 'returned' ? 1 : MAIN_PATH.findIndex((s) => s[3] === from);
+	const j = MAIN_PATH.findIndex((s) => s[4] === until);
+	assert.ok(i >= 0 && j >= i, `no main path from ${from} to ${until}`);
+	const rows = [];
+	let e, state = from;
+	for (const [as, action, body, , to] of MAIN_PATH.slice(i, j + 1)) {
+		e = await ok(as, id, action, body);
+		assertSubset(e, { id, state: to });
+		assertDeadlines(e, `${action} on the way to ${until}:`);
+		rows.push([action, as, state, to]);
+		state = to;
+	}
+	if (until === 'closed')
+		assertSubset(e, { closed_at: e.updated_at, deadline_at: null, warn_at: null, escalate_at: null,
+			pending: { extension: false, suspension: false } });
+	return { e, rows };
+}
+
+/* The timeline of GET /events/{id} is exactly `rows` ([action, actor, from,
+ * to]), each step leaving from where the last one arrived, in time and id
+ * order, from the report to the event's state. */
+function assertTimeline(e, rows) {
+	const tl = e.timeline;
+	assert.deepStrictEqual(tl.map((a) => [a.action, a.actor, a.from, a.to]), rows, `timeline of ${e.id}`);
+	assertSubset(tl[0], { action: 'report', from: '', to: 'reported', at: e.created_at });
+	for (let i = 1; i < tl.length; i++) {
+		assert.equal(tl[i].from, tl[i - 1].to, `${tl[i].action} (step ${i}) leaves from where step ${i - 1} arrived`);
+		assert.ok(tl[i].id > tl[i - 1].id && secs(tl[i].at) >= secs(tl[i - 1].at), `step ${i} in order`);
+	}
+	assert.equal(tl.at(-1).to, e.state, 'the timeline ends in the event\'s state');
+}
+
+/* The cockpit's figures of the district (GET /api/v1/stats/events), flat:
+ * totals, by_state, today and month, all and open by category, open by
+ * department. */
+async function cockpit() {
+	const res = await srv.api('GET', '/api/v1/stats/events', { as: 'centre' });
+	assert.equal(res.status, 200, res.text);
+	const s = res.json;
+	const f = { total: s.total, open: s.open, overdue: s.overdue, resolved: s.resolved,
+		not_resolved: s.not_resolved, undispatched: s.undispatched };
+	for (const [state, n] of Object.entries(s.by_state))
+		f[`state.${state}`] = n;
+	for (const k of ['reported', 'closed']) {
+		f[`today.${k}`] = s.today[k];
+		f[`month.${k}`] = s.month[k];
+	}
+	for (const c of s.categories) {
+		f[`category.${c.code}`] = c.total;
+		f[`category.${c.code}.open`] = c.open;
+	}
+	for (const d of s.departments)
+		f[`department.${d.code}.open`] = d.open;
+	return { day: s.trend.at(-1).date, f };
+}
+/* Each figure moved by its `delta` (absent: 0) and no other figure moved,
+ * but those `skip` matches; today's and the month's only when both answers
+ * are of one day. */
+function assertMoved(before, after, delta, what, skip = null) {
+	const keys = new Set([...Object.keys(before.f), ...Object.keys(after.f), ...Object.keys(delta)]);
+	for (const k of keys) {
+		if ((before.day !== after.day && /^(today|month)\./.test(k)) || skip?.test(k))
+			continue;
+		assert.equal((after.f[k] ?? 0) - (before.f[k] ?? 0), delta[k] ?? 0, `${what}: the cockpit's ${k}`);
+	}
+}
+/* What a new event of `category` taken round the loop to closed today adds. */
+const CLOSED_LOOP = (category) => ({ total: 1, resolved: 1, 'state.closed': 1, 'today.reported': 1,
+	'today.closed': 1, 'month.reported': 1, 'month.closed': 1, [`category.${category}`]: 1 });
+
 /* Every page of a list (limit 100), checking the pages add up. */
 async function listAll(as, query = '') {
 	const items = [];
@@ -415,6 +499,7 @@ describe('the full loop', () => {
 	let id;
 
 	test('report → register → dispatch → accept → handle → verify → close, each by its user', async () => {
+		const c0 = await cockpit();
 		const e0 = await report('gridworker', { category: '0102', title: '暴露垃圾待清运', ...at(gridPoint(OWN_GRID)) });
 		id = e0.id;
 		const steps = [
@@ -456,6 +541,7 @@ describe('the full loop', () => {
 		const tl = await srv.api('GET', `${EVENTS}/${id}/timeline`, { as: 'gridworker' });
 		assert.equal(tl.status, 200);
 		assert.deepStrictEqual(tl.json, { items: e.timeline });
+		assertMoved(c0, await cockpit(), CLOSED_LOOP('0102'), 'closed as resolved');
 	});
 
 	test('only the reporter rates the closed event, 1 to 5', async () => {
@@ -475,20 +561,21 @@ describe('the full loop', () => {
 	});
 
 	test('a rework is counted: handled → rework → dispatched → … → closed gives reworks 1', async () => {
+		const c0 = await cockpit();
 		const e0 = await report('gridworker', { category: '0102', title: '反复出现的垃圾', address: '江南大道' });
-		await walk(e0.id, [...TO_HANDLING, ['handler', 'handle', { note: '已处理' }]]);
+		const { rows: first } = await driveTo(e0.id, 'reported', 'handled');
 		assertError(await act('centre', e0.id, 'rework', {}), 400, 'missing_field');
 		const r = await ok('centre', e0.id, 'rework', { reason: '现场仍有垃圾' });
 		assertSubset(r, { state: 'dispatched', reworks: 1, assignee: '330108D01' });
 		assertDeadlines(r, 'after rework:');
-		const e = await walk(e0.id, [['handler', 'accept'], ['handler', 'handle', { note: '已彻底清理' }],
-			['centre', 'verify'], ['centre', 'close']]);
+		const { e, rows: again } = await driveTo(e0.id, 'dispatched');
 		assertSubset(e, { state: 'closed', reworks: 1, level: 0, supervisions: 0 });
-		const tl = (await get('centre', e0.id)).timeline;
-		assert.deepStrictEqual(tl.map((a) => a.action), ['report', 'register', 'dispatch', 'accept', 'handle',
-			'rework', 'accept', 'handle', 'verify', 'close']);
-		assertSubset(tl[5], { from: 'handled', to: 'dispatched', note: '现场仍有垃圾',
-			data: { reason: '现场仍有垃圾' } });
+		const full = await get('centre', e0.id);
+		assertSubset(full, { state: 'closed', reworks: 1, closed_at: e.closed_at });
+		assertTimeline(full, [['report', 'gridworker', '', 'reported'], ...first,
+			['rework', 'centre', 'handled', 'dispatched'], ...again]);
+		assertSubset(full.timeline[5], { note: '现场仍有垃圾', data: { reason: '现场仍有垃圾' } });
+		assertMoved(c0, await cockpit(), CLOSED_LOOP('0102'), 'reworked and closed: resolved');
 	});
 });
 
@@ -498,7 +585,8 @@ describe('other paths', () => {
 	const fresh = async (title = '事件', category = '0102') =>
 		(await report('gridworker', { category, title, address: '西兴街道' })).id;
 
-	test('reject {reason}: rejected, no deadline, nothing further', async () => {
+	test('reject {reason}: rejected, no deadline, nothing further; counted apart from resolved', async () => {
+		const c0 = await cockpit();
 		const id = await fresh('不属于受理范围');
 		assertError(await act('centre', id, 'reject', {}), 400, 'missing_field');
 		assertError(await act('centre', id, 'reject', { reason: '  \t' }), 400, 'missing_field');
@@ -506,7 +594,12 @@ describe('other paths', () => {
 		assertSubset(e, { state: 'rejected', state_zh: '不予受理', deadline_at: null, warn_at: null,
 			escalate_at: null });
 		assertError(await act('centre', id, 'register'), 409, 'conflict');
-		assert.deepStrictEqual((await get('centre', id)).actions, []);
+		const full = await get('centre', id);
+		assert.deepStrictEqual(full.actions, []);
+		assertTimeline(full, [['report', 'gridworker', '', 'reported'], ['reject', 'centre', 'reported', 'rejected']]);
+		assertSubset(full.timeline[1], { note: '不属于城市管理范围', data: { reason: '不属于城市管理范围' } });
+		assertMoved(c0, await cockpit(), { total: 1, not_resolved: 1, 'state.rejected': 1, 'today.reported': 1,
+			'month.reported': 1, 'category.0102': 1 }, 'rejected: not resolved');
 	});
 
 	test('merge {target}: into an open event; not into itself, a closed or unknown one', async () => {
@@ -521,10 +614,14 @@ describe('other paths', () => {
 		for (const target of [String(id), String(closed), String(rejected), '99999999', 'abc', '0', '-1'])
 			assertError(await act('centre', id, 'merge', { target }), 400, 'invalid_value');
 		assert.equal((await get('centre', id)).state, 'reported', 'refused merges changed nothing');
+		const c0 = await cockpit();
 		const e = await ok('centre', id, 'merge', { target: String(into) });
 		assertSubset(e, { state: 'merged', merged_into: into, deadline_at: null });
-		assertSubset((await get('centre', id)).timeline.at(-1), { action: 'merge', from: 'reported',
-			to: 'merged', data: { merged_into: into } });
+		const full = await get('centre', id);
+		assertTimeline(full, [['report', 'gridworker', '', 'reported'], ['merge', 'centre', 'reported', 'merged']]);
+		assertSubset(full.timeline.at(-1), { data: { merged_into: into } });
+		assertMoved(c0, await cockpit(), { open: -1, undispatched: -1, not_resolved: 1, 'state.reported': -1,
+			'state.merged': 1, 'category.0102.open': -1 }, 'merged: not resolved');
 		assertSubset(await get('centre', into), { state: 'registered', merged_into: null });
 		const merged = await fresh('并入已合并的');
 		assertError(await act('centre', merged, 'merge', { target: String(id) }), 400, 'invalid_value');
@@ -540,7 +637,8 @@ describe('other paths', () => {
 		assertSubset(await ok('centre', id, 'merge', { target: into }), { state: 'merged', merged_into: into });
 	});
 
-	test('return {reason} by the handler → returned → dispatched again', async () => {
+	test('return {reason} by the handler → returned → dispatched again → … → closed', async () => {
+		const c0 = await cockpit();
 		const id = await fresh('非本部门职责');
 		await walk(id, TO_HANDLING.slice(0, 2));
 		assertError(await act('handler', id, 'return', {}), 400, 'missing_field');
@@ -554,11 +652,28 @@ describe('other paths', () => {
 		assertSubset(await ok('handler', id, 'return', { reason: '需其他部门配合' }), { state: 'returned' });
 		assert.deepStrictEqual((await get('centre', id)).timeline.map((a) => a.action),
 			['report', 'register', 'dispatch', 'return', 'dispatch', 'accept', 'return']);
+		const { e, rows } = await driveTo(id, 'returned');
+		assertSubset(e, { state: 'closed', assignee: '330108D01', reworks: 0, level: 0 });
+		const full = await get('centre', id);
+		assertTimeline(full, [
+			['report', 'gridworker', '', 'reported'],
+			['register', 'centre', 'reported', 'registered'],
+			['dispatch', 'centre', 'registered', 'dispatched'],
+			['return', 'handler', 'dispatched', 'returned'],
+			['dispatch', 'centre', 'returned', 'dispatched'],
+			['accept', 'handler', 'dispatched', 'handling'],
+			['return', 'handler', 'handling', 'returned'],
+			...rows,
+		]);
+		assertSubset(full.timeline[3], { note: '非本部门职责', data: { reason: '非本部门职责' } });
+		assertSubset(full.timeline[6], { note: '需其他部门配合', data: { reason: '需其他部门配合' } });
+		assertMoved(c0, await cockpit(), CLOSED_LOOP('0102'), 'returned twice, then closed: resolved');
 	});
 
-	test('extension: request {reason, days} → pending → approve moves the deadline by the working days', async () => {
+	test('extension: request {reason, days} → approve moves the deadline; a refusal keeps it → … → closed', async () => {
+		const c0 = await cockpit();
 		const id = await fresh('需延期处置');
-		const h = await walk(id, TO_HANDLING);
+		const { e: h, rows: toHandling } = await driveTo(id, 'reported', 'handling');
 		assert.equal(h.deadline_at, expectedDeadline(h, secs(h.updated_at)));
 		assertError(await act('handler', id, 'request_extension', { reason: '等待材料' }), 400, 'missing_field');
 		assertError(await act('handler', id, 'request_extension', { reason: '等待材料', days: 0 }), 400,
@@ -591,6 +706,25 @@ describe('other paths', () => {
 			['request_extension', { reason: '等待材料', days: 3 }], ['approve_extension', {}],
 			['request_extension', { reason: '还需两天', days: 2 }], ['refuse_extension', { reason: '时限足够' }],
 		]);
+
+		/* the new deadline is the event's, with its warning and escalation, in
+		 * the event and in the list; the stage is not restarted */
+		const start = secs(h.updated_at), d = secs(a.deadline_at);
+		const moved = { state: 'handling', deadline_at: a.deadline_at,
+			warn_at: iso(calAdd(start, Math.floor(calBetween(start, d) * 8 / 10))),
+			escalate_at: iso(calAdd(d, GRACE_S)), warning: 'none', pending: { extension: false, suspension: false } };
+		assertSubset(await get('handler', id), moved);
+		assertSubset((await listAll('centre', 'state=handling')).find((x) => x.id === id), moved);
+		const { e, rows } = await driveTo(id, 'handling');
+		assertSubset(e, { state: 'closed', level: 0, reworks: 0 });
+		const full = await get('centre', id);
+		assertTimeline(full, [['report', 'gridworker', '', 'reported'], ...toHandling,
+			['request_extension', 'handler', 'handling', 'handling'],
+			['approve_extension', 'centre', 'handling', 'handling'],
+			['request_extension', 'handler', 'handling', 'handling'],
+			['refuse_extension', 'centre', 'handling', 'handling'],
+			...rows]);
+		assertMoved(c0, await cockpit(), CLOSED_LOOP('0102'), 'extended, then closed: resolved');
 	});
 
 	test('suspension: request → approve → suspended without a deadline → resume restarts it', async () => {
@@ -667,16 +801,51 @@ describe('other paths', () => {
 			from: 'dispatched', to: 'dispatched', note: '请尽快处置' });
 	});
 
-	test('reopen {reason} of a closed event → registered, with a deadline again', async () => {
+	test('escalation while handling (street centre to the level above) → … → closed, the level kept', async () => {
+		const c0 = await cockpit();
+		const id = (await report('gridworker', { category: '0103', title: '多部门协同保洁',
+			...at(gridPoint(OWN_GRID)) })).id;
+		const { e: h, rows: toHandling } = await driveTo(id, 'reported', 'handling');
+		assert.equal(h.street, '330108001', 'in the street centre\'s street');
+		const x = await ok('street.centre', id, 'escalate', { reason: '需区级协调' });
+		assertSubset(x, { state: 'handling', level: 1, deadline_at: h.deadline_at, warn_at: h.warn_at,
+			escalate_at: h.escalate_at, assignee: '330108D01' });
+		const { e, rows } = await driveTo(id, 'handling');
+		assertSubset(e, { state: 'closed', level: 1, reworks: 0 });
+		const full = await get('centre', id);
+		assertSubset(full, { state: 'closed', level: 1, closed_at: e.closed_at });
+		assertTimeline(full, [['report', 'gridworker', '', 'reported'], ...toHandling,
+			['escalate', 'street.centre', 'handling', 'handling'], ...rows]);
+		assertSubset(full.timeline[4], { note: '需区级协调', data: { reason: '需区级协调' } });
+		assertMoved(c0, await cockpit(), CLOSED_LOOP('0103'), 'escalated, then closed: resolved');
+	});
+
+	test('reopen {reason} of a closed event → registered, with a deadline again → … → closed again', async () => {
+		const c0 = await cockpit();
 		const id = await fresh('重新办理');
 		assertError(await act('centre', id, 'reopen', { reason: 'x' }), 409, 'conflict');
-		const c = await walk(id, TO_CLOSED);
+		const { e: c, rows: first } = await driveTo(id, 'reported');
 		assert.ok(c.closed_at);
 		assertError(await act('centre', id, 'reopen', {}), 400, 'missing_field');
 		assertError(await act('gridworker', id, 'reopen', { reason: 'x' }), 403, 'forbidden');
+		const c1 = await cockpit();
+		assertMoved(c0, c1, CLOSED_LOOP('0102'), 'closed the first time');
 		const r = await ok('centre', id, 'reopen', { reason: '群众再次反映' });
 		assertSubset(r, { state: 'registered', closed_at: null });
 		assertDeadlines(r, 'reopened:');
+		/* open again and no longer resolved; which panel, the department's or
+		 * the undispatched, counts a reopened event is not said: not checked */
+		assertMoved(c1, await cockpit(), { open: 1, resolved: -1, 'state.closed': -1, 'state.registered': 1,
+			'today.closed': -1, 'month.closed': -1, 'category.0102.open': 1 }, 'reopened',
+		/^(undispatched|department\.)/);
+		const { e, rows: again } = await driveTo(id, 'registered');
+		assert.ok(secs(e.closed_at) >= secs(c.closed_at), `closed again at ${e.closed_at}`);
+		const full = await get('centre', id);
+		assertSubset(full, { state: 'closed', closed_at: e.closed_at, reworks: 0, level: 0 });
+		assertTimeline(full, [['report', 'gridworker', '', 'reported'], ...first,
+			['reopen', 'centre', 'closed', 'registered'], ...again]);
+		assertSubset(full.timeline[7], { note: '群众再次反映', data: { reason: '群众再次反映' } });
+		assertMoved(c0, await cockpit(), CLOSED_LOOP('0102'), 'closed twice: one event resolved, closed once today');
 	});
 });
 
@@ -967,6 +1136,9 @@ describe('list filters', () => {
 		const d = await report('centre', { category: '0503', title: '乱停车', urgency: 2,
 			...at(gridPoint(gridOf('330108002002', 0))) });
 		await walk(d.id, [['centre', 'register'], ['centre', 'dispatch', { assignee: '330108D03' }]]);
+		/* the paths above take their events to closed: one left in handling */
+		const h = await report('centre', { category: '0103', title: '处置中的路面不洁', address: '长河路' });
+		await walk(h.id, TO_HANDLING);
 		all = await listAll('centre');
 	});
 
