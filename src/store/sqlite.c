@@ -36,9 +36,12 @@
 #include <unistd.h>
 
 #include "store/sqlite_internal.h"
+#include "store/walbuf.h"
 
 /* the store whose explicit transaction this thread is inside, if any */
 static _Thread_local struct store *tx_owner;
+/* the writer's VFS is registered (sqlite_setup) */
+static bool walbuf_ok;
 /* nesting depth inside store_begin(): inner levels are savepoints */
 static _Thread_local int tx_depth;
 /* the write this thread begins changes many rows (store_begin_bulk) */
@@ -194,7 +197,8 @@ static int conn_open(struct conn *c, const char *path, bool writer, bool *read_o
 {
 	memset(c, 0, sizeof(*c));
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (writer ? SQLITE_OPEN_CREATE : 0);
-	int rc = sqlite3_open_v2(path, &c->db, flags, NULL);
+	/* the writer's WAL frames go out a transaction at a time (walbuf.c) */
+	int rc = sqlite3_open_v2(path, &c->db, flags, writer && walbuf_ok ? WALBUF_VFS : NULL);
 	*read_only = rc == SQLITE_OK && sqlite3_db_readonly(c->db, "main") == 1;
 	if (*read_only) {
 		sqlite3_close(c->db);
@@ -667,6 +671,9 @@ static void sqlite_setup(void)
 	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	sqlite3_initialize();
+	walbuf_ok = walbuf_register() == SQLITE_OK;
+	if (!walbuf_ok)
+		log_warn("sqlite: cannot register the WAL VFS; the writer uses the default");
 }
 
 /* --- checkpoints --- */
