@@ -565,6 +565,10 @@ static json_t *actions_json(const struct principal *who, const struct event *e)
 		rq.perm = t[i]->roles;
 		if (!authz_allowed(who, &rq))
 			continue;
+		/* at the district, the top level, there is nowhere to escalate to */
+		char owner[ORG_CODE_MAX];
+		if ((t[i]->effects & WF_EFF_ESCALATE) && event_owner(e, owner) == 0)
+			continue;
 		json_t *needs = json_array();
 		static const struct {
 			unsigned bit;

@@ -15,6 +15,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 int event_parse_duration(const char *s, long long day_s, long long *out)
 {
@@ -366,7 +367,9 @@ int event_create(const struct event_env *env, struct arena *a, const struct prin
 				    .action = "report",
 				    .from = "",
 				    .to = "reported",
-				    .note = e.outside ? "outside every grid" : "" };
+				    .note = !e.outside    ? ""
+					    : e.has_point ? "outside every grid"
+							  : "no point: filed under the district" };
 	if (personal && (err = store_begin(env->st))) {
 		snprintf(why, whylen, "cannot store the event");
 		return err;
@@ -416,9 +419,11 @@ int event_create(const struct event_env *env, struct arena *a, const struct prin
 	return 0;
 }
 
-/* The action's extra fields as a JSON object, for the timeline. */
+/* The action's extra fields as a JSON object, for the timeline: what the
+ * actor sent, and what the transition decided (the event merged into, the
+ * escalation's new owner, an approved extension's days and new deadline). */
 static const char *action_data(struct arena *a, const struct wf_input *in, long long merged,
-			       const char *owner)
+			       const char *owner, int ext_days, long long deadline)
 {
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_addstr(&sb, "{");
@@ -450,8 +455,20 @@ static const char *action_data(struct arena *a, const struct wf_input *in, long 
 		strbuf_addf(&sb, "%s\"merged_into\":%lld", sep, merged);
 		sep = ",";
 	}
-	if (owner) /* org codes are digits and 'D' */
+	if (owner) { /* org codes are digits and 'D' */
 		strbuf_addf(&sb, "%s\"owner\":\"%s\"", sep, owner);
+		sep = ",";
+	}
+	if (ext_days > 0 && !in->days) {
+		char at[32] = "";
+		struct tm tm;
+		time_t tt = (time_t)deadline;
+		if (deadline > 0 && gmtime_r(&tt, &tm))
+			strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		strbuf_addf(&sb, "%s\"days\":%d", sep, ext_days);
+		if (*at)
+			strbuf_addf(&sb, ",\"deadline_at\":\"%s\"", at);
+	}
 	strbuf_addstr(&sb, "}");
 	const char *out = arena_strdup(a, strbuf_str(&sb));
 	strbuf_release(&sb);
@@ -636,15 +653,17 @@ int event_act(const struct event_env *env, struct arena *a, const struct princip
 		n.closed_at = 0;
 	n.updated_at = now;
 	const char *note = in->note && *in->note ? in->note : in->reason ? in->reason : "";
-	struct event_action act = { .at = now,
-				    .actor_id = who ? who->user_id : 0,
-				    .actor = who ? who->username : "system",
-				    .action = t->action,
-				    .from = wf_state_name(&wf_event, e.state),
-				    .to = wf_state_name(&wf_event, to),
-				    .note = note,
-				    .data = action_data(a, in, target,
-							(eff & WF_EFF_ESCALATE) ? owner : NULL) };
+	struct event_action act = {
+		.at = now,
+		.actor_id = who ? who->user_id : 0,
+		.actor = who ? who->username : "system",
+		.action = t->action,
+		.from = wf_state_name(&wf_event, e.state),
+		.to = wf_state_name(&wf_event, to),
+		.note = note,
+		.data = action_data(a, in, target, (eff & WF_EFF_ESCALATE) ? owner : NULL,
+				    (eff & WF_EFF_EXT_APPROVE) ? e.ext_days : 0, n.deadline_at)
+	};
 	/* the change, its timeline entry and its notifications commit together */
 	if ((err = store_begin(env->st)))
 		return err;
@@ -706,7 +725,9 @@ static const struct {
 	{ "returned", TO_CENTRE },
 	{ "reopened", TO_CENTRE },
 	{ "warning", TO_STAGE },
-	{ "overdue", TO_STAGE | TO_SUPERVISOR },
+	/* the owner centre always: it dispatched the work, supervises (督办) and
+	 * escalates it */
+	{ "overdue", TO_STAGE | TO_CENTRE | TO_SUPERVISOR },
 	{ "escalated", TO_CENTRE | TO_DEPARTMENT },
 	{ "merged", TO_REPORTER },
 };

@@ -3,7 +3,7 @@
 // centre for registering, dispatching, verifying and closing; the assigned
 // department's handlers for accepting and handling), overdue department work
 // also to the department's supervisor (its leaders, else the leaders of its
-// division); an escalation moves the event from its street's centre to the
+// division) and to the owning centre; an escalation moves the event from its street's centre to the
 // district's and tells the district centre; the district is the top level.
 // Nobody outside an event's street — another street's centre or department —
 // hears anything of it.
@@ -150,8 +150,8 @@ describe('a street event, from the street centre to the district centre', () => 
 		r = await passAt(e.deadline_at);
 		assert.equal(r.overdue, 1);
 		now = await told(id);
-		assert.deepEqual(since(seen, now), { handler: ['overdue'], 'd01.leader': ['overdue'] },
-			'overdue department work: its handlers and its leader (the supervisor)');
+		assert.deepEqual(since(seen, now), { handler: ['overdue'], 'd01.leader': ['overdue'], centre: ['overdue'] },
+			'overdue department work: its handlers, its leader (the supervisor) and the owning (district) centre');
 		seen = now;
 
 		/* overdue past the grace at the district: no escalation, the timeline says so */
@@ -201,8 +201,8 @@ describe('overdue department work and escalation at level 0', () => {
 		seen = now;
 		await passAt(e.deadline_at);
 		now = await told(id);
-		assert.deepEqual(since(seen, now), { handler: ['overdue'], 'd01.leader': ['overdue'] },
-			'no centre is told of overdue department work');
+		assert.deepEqual(since(seen, now), { handler: ['overdue'], 'd01.leader': ['overdue'], 'street.centre': ['overdue'] },
+			'overdue department work: the handlers, their supervisor and the owning (street) centre');
 		seen = now;
 		const r = await passAt(e.escalate_at);
 		assert.equal(r.escalated, 1);
@@ -222,8 +222,8 @@ describe('overdue department work and escalation at level 0', () => {
 		assert.deepEqual(all.leader, ['overdue'], 'the district leader, for a district bureau');
 		assert.equal(all['d01.leader'], undefined, "another department's leader is not told");
 		assert.equal(all.handler, undefined, "another department's handlers are not told");
-		assert.equal(all.centre, undefined);
-		assert.equal(all['street.centre'], undefined);
+		assert.equal(all.centre, undefined, 'the district centre dispatched it, but does not own it');
+		assert.deepEqual(all['street.centre'], ['overdue'], 'the owning (street) centre');
 	});
 });
 
@@ -231,6 +231,9 @@ describe('escalation by hand', () => {
 	test('the street centre escalates once; from the district it is refused (409)', async () => {
 		const id = await report('跨部门堆放问题');
 		await act('street.centre', id, 'register');
+		const offered = async (who) => (await srv.api('GET', `/api/v1/events/${id}`,
+			{ token: await as(who) })).json.actions.map((x) => x.action);
+		assert.ok((await offered('street.centre')).includes('escalate'), 'offered at the street');
 		const seen = await told(id);
 		const e = await act('street.centre', id, 'escalate', { reason: '涉及多个部门' });
 		assert.equal(e.level, 1);
@@ -245,6 +248,9 @@ describe('escalation by hand', () => {
 			assertError(res, 409, 'conflict');
 			assert.match(res.json.error.message, /already with the district centre '330108', the top level/);
 		}
+		for (const who of ['street.centre', 'centre'])
+			assert.ok(!(await offered(who)).includes('escalate'),
+				`not offered to ${who} at the district, the top`);
 		const after = await get(id);
 		assert.equal(after.level, 1);
 		assert.equal(after.version, full.version, 'a refused escalation changes nothing');

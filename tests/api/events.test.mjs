@@ -389,6 +389,8 @@ describe('intake', () => {
 		assertSubset(e, { point: null, grid: null, community: null, street: null, district: '330108',
 			address: '西兴街道江汉路1号', state: 'reported', duplicates: [] });
 		assertDeadlines(e);
+		assert.equal((await get('centre', e.id)).timeline[0].note, 'no point: filed under the district',
+			'not "outside every grid": it was not located at all');
 	});
 
 	test('the source follows the reporter\'s role; urgency is kept; receipts differ', async () => {
@@ -703,7 +705,8 @@ describe('other paths', () => {
 		assertSubset(f, { pending: { extension: false, suspension: false }, deadline_at: a.deadline_at });
 		assertError(await act('centre', id, 'refuse_extension', { reason: '没有申请' }), 409, 'conflict');
 		assert.deepStrictEqual((await get('centre', id)).timeline.slice(-4).map((x) => [x.action, x.data]), [
-			['request_extension', { reason: '等待材料', days: 3 }], ['approve_extension', {}],
+			['request_extension', { reason: '等待材料', days: 3 }],
+			['approve_extension', { days: 3, deadline_at: a.deadline_at }],
 			['request_extension', { reason: '还需两天', days: 2 }], ['refuse_extension', { reason: '时限足够' }],
 		]);
 
