@@ -241,6 +241,7 @@ int h_public_categories(struct app *, struct http_request *, struct principal *,
 int h_public_report(struct app *, struct http_request *, struct principal *, json_t *);
 int h_public_photo(struct app *, struct http_request *, struct principal *, json_t *);
 int h_public_track(struct app *, struct http_request *, struct principal *, json_t *);
+int h_public_rate(struct app *, struct http_request *, struct principal *, json_t *);
 int h_stream(struct app *, struct http_request *, struct principal *, json_t *);
 int h_categories(struct app *, struct http_request *, struct principal *, json_t *);
 int h_event_create(struct app *, struct http_request *, struct principal *, json_t *);

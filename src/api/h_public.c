@@ -32,6 +32,8 @@
  * notes of the steps the public may read (as Open311's status_notes) -
  * no description, address, point, reporter, department or internal note.
  * Staff reports are not public: their receipts answer 404.
+ *
+ * Rating: POST /api/v1/public/reports/{receipt}/rating (h_public_rate).
  */
 #include "api/api.h"
 #include "core/err.h"
@@ -380,11 +382,57 @@ int h_public_track(struct app *app, struct http_request *r, struct principal *wh
 	}
 	bool closed = wf_event.states[e.state].flags & WF_TERMINAL;
 	json_t *j = json_pack(
-		"{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o}", "receipt", e.receipt, "category",
-		e.category, "category_name", cat_name, "status", closed ? "closed" : "open",
-		"state_text", plain_zh(e.state), "state_text_en", plain_en(e.state), "created_at",
-		api_time_json(e.created_at), "updated_at", api_time_json(e.updated_at), "closed_at",
-		api_time_json(e.closed_at), "notes", notes);
+		"{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:b}", "receipt", e.receipt,
+		"category", e.category, "category_name", cat_name, "status",
+		closed ? "closed" : "open", "state_text", plain_zh(e.state), "state_text_en",
+		plain_en(e.state), "created_at", api_time_json(e.created_at), "updated_at",
+		api_time_json(e.updated_at), "closed_at", api_time_json(e.closed_at), "notes",
+		notes, "rating", e.rating ? json_integer(e.rating) : json_null(), "can_rate",
+		e.state == EV_CLOSED && !e.rating);
 	http_reply_json(r, 200, j);
+	return 0;
+}
+
+/*
+ * POST /api/v1/public/reports/{receipt}/rating {"rating": 1-5, "comment"}:
+ * the citizen who holds the receipt rates how a closed report was resolved
+ * (满意度), once. It is the engine's `rate`, taken as the event's reporter:
+ * the receipt is the citizen's proof of having filed the report, as the
+ * account is a staff reporter's. The comment goes on the timeline as the
+ * step's note.
+ */
+int h_public_rate(struct app *app, struct http_request *r, struct principal *who, json_t *body)
+{
+	(void)who;
+	static const char *const keys[] = { "rating", "comment", NULL };
+	const char *receipt = r->params[0], *comment = NULL;
+	long long rating = 0;
+	int err;
+	if (!app->cfg->public_reports)
+		return http_error(r, ERR_NO_ROUTE, "citizens' reports are turned off here");
+	if ((err = api_only_keys(r, body, keys)) ||
+	    (err = api_int(r, body, "rating", true, 1, 5, &rating)) ||
+	    (err = api_str(r, body, "comment", false, 500, &comment)))
+		return err;
+	struct event e;
+	if ((err = citizen_report(app, r, receipt, &e)) == ERR_NOT_FOUND)
+		return http_error(r, err, "no report with receipt '%.20s'", receipt);
+	if (err)
+		return err;
+	if (e.rating)
+		return http_error(r, ERR_CONFLICT, "report %s has been rated already", e.receipt);
+	/* the receipt holder, as the reporter, for this one event */
+	const struct principal citizen = { .username = "citizen",
+					   .roles = WF_REPORTER,
+					   .scope = { .all = true } };
+	const struct wf_input in = { .rating = (int)rating, .note = comment };
+	struct event out;
+	char why[256] = "";
+	if ((err = event_act(&app->ev, r->arena, &citizen, e.id, "rate", &in, e.version, &out, why,
+			     sizeof(why))))
+		return *why ? http_error(r, err, "%s", why) : err;
+	http_reply_json(r, 200,
+			json_pack("{s:s,s:I,s:b}", "receipt", out.receipt, "rating",
+				  (json_int_t)out.rating, "can_rate", false));
 	return 0;
 }

@@ -91,6 +91,8 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/public/categories", h_public_categories, PERM_PUBLIC, 0 },
 	{ "POST", "/api/v1/public/reports", h_public_report, PERM_PUBLIC, ROUTE_JSON_BODY },
 	{ "GET", "/api/v1/public/reports/{receipt}", h_public_track, PERM_PUBLIC, 0 },
+	{ "POST", "/api/v1/public/reports/{receipt}/rating", h_public_rate, PERM_PUBLIC,
+	  ROUTE_JSON_BODY },
 	/* the citizen's photos, with the report's photo token (h_public.c) */
 	{ "POST", "/api/v1/public/reports/{receipt}/photos", h_public_photo, PERM_PUBLIC,
 	  ROUTE_UPLOAD },

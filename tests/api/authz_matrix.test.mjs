@@ -225,6 +225,10 @@ const ROUTES = {
 			raw: PNG, headers: { 'content-type': 'image/png', 'x-photo-token': fx.photoToken } }), ok: [201, 409] },
 	'GET /api/v1/public/reports/{receipt}': { gate: 'public', objects: () => fx.receipts,
 		visible: (role, pos) => pos === 'citizen', req: (rc) => ({ path: `/api/v1/public/reports/${rc}` }), ok: [200] },
+	/* the citizen's report is open: nothing to rate yet (409); a staff receipt is not public (404) */
+	'POST /api/v1/public/reports/{receipt}/rating': { gate: 'public', objects: () => fx.receipts,
+		visible: (role, pos) => pos === 'citizen',
+		req: (rc) => ({ path: `/api/v1/public/reports/${rc}/rating`, body: { rating: 5 } }), ok: [409] },
 	'POST /api/v1/api-keys': { gate: ADMINS,
 		req: () => ({ path: '/api/v1/api-keys', body: { name: 'matrix', jurisdiction: '330108' } }),
 		ok: [201], okFor: { 'street.security': [400] } /* the district is outside its scope */ },

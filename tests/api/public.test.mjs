@@ -20,8 +20,8 @@ const act = async (as, id, action, body = {}) => {
 	assert.equal(res.status, 200, `${action}: ${res.text}`);
 	return res.json;
 };
-const KEYS = ['category', 'category_name', 'closed_at', 'created_at', 'notes', 'receipt', 'state_text',
-	'state_text_en', 'status', 'updated_at'];
+const KEYS = ['can_rate', 'category', 'category_name', 'closed_at', 'created_at', 'notes', 'rating', 'receipt',
+	'state_text', 'state_text_en', 'status', 'updated_at'];
 
 test('a citizen files a report and follows it by receipt', async () => {
 	const grids = await srv.api('GET', '/api/v1/orgs/330108001/grids', { as: 'admin' });
@@ -64,7 +64,7 @@ test('a citizen files a report and follows it by receipt', async () => {
 	assert.deepEqual(Object.keys(t.json).sort(), KEYS, 'only public fields');
 	assert.deepEqual({ ...t.json, created_at: 0, updated_at: 0 }, { receipt, category: '0102', category_name: '暴露垃圾',
 		status: 'open', state_text: '已收到，等待受理', state_text_en: 'received, waiting to be accepted',
-		created_at: 0, updated_at: 0, closed_at: null, notes: [] });
+		created_at: 0, updated_at: 0, closed_at: null, notes: [], rating: null, can_rate: false });
 	assert.doesNotMatch(t.text, /13800000000|小区门口|handler|centre|330108D/);
 
 	await act('centre', e.id, 'register');
@@ -82,6 +82,52 @@ test('a citizen files a report and follows it by receipt', async () => {
 	assert.equal(t.json.status, 'closed');
 	assert.equal(t.json.state_text, '已办结');
 	assert.match(t.json.closed_at, /Z$/);
+});
+
+test('the citizen rates a closed report once, by its receipt', async () => {
+	const res = await srv.api('POST', P, { body: { category: '0102', address: '江南大道 2 号', description: '垃圾桶满溢' } });
+	assert.equal(res.status, 201, res.text);
+	const receipt = res.json.receipt;
+	const list = await srv.api('GET', '/api/v1/events?limit=5', { as: 'centre' });
+	const e = list.json.items.find((x) => x.receipt === receipt);
+	const rate = (body, r = receipt) => srv.api('POST', `${P}/${r}/rating`, { body });
+
+	assertError(await rate({ rating: 5 }), 409, 'conflict');
+	assert.equal((await srv.api('GET', `${P}/${receipt}`)).json.can_rate, false, 'not while open');
+	for (const step of [['register'], ['dispatch', { assignee: '330108D01' }]])
+		await act('centre', e.id, ...step);
+	await act('handler', e.id, 'accept');
+	await act('handler', e.id, 'handle', { note: '已清运' });
+	await act('centre', e.id, 'verify');
+	await act('centre', e.id, 'close');
+	let t = await srv.api('GET', `${P}/${receipt}`);
+	assert.deepEqual([t.json.rating, t.json.can_rate], [null, true], 'closed and not rated: it may be');
+
+	assertError(await rate({}), 400, 'missing_field');
+	assertError(await rate({ rating: 0 }), 400, 'invalid_value');
+	assertError(await rate({ rating: 6 }), 400, 'invalid_value');
+	assertError(await rate({ rating: '5' }), 400, 'wrong_type');
+	assertError(await rate({ rating: 4, comment: '字'.repeat(501) }), 400, 'invalid_value');
+	assertError(await rate({ rating: 4, stars: 4 }), 400, 'invalid_value');
+	assertError(await rate({ rating: 4 }, 'PA23456789AB'), 404, 'not_found');
+	const staff = await srv.api('POST', '/api/v1/events', { as: 'gridworker', body: { category: '0102', title: '内部', address: 'x' } });
+	assertError(await rate({ rating: 4 }, staff.json.receipt), 404, 'not_found');
+
+	const ok = await rate({ rating: 4, comment: '处理及时，谢谢' });
+	assert.equal(ok.status, 200, ok.text);
+	assert.deepEqual(ok.json, { receipt, rating: 4, can_rate: false });
+	t = await srv.api('GET', `${P}/${receipt}`);
+	assert.deepEqual([t.json.rating, t.json.can_rate], [4, false]);
+	const again = await rate({ rating: 1 });
+	assertError(again, 409, 'conflict');
+	assert.match(again.json.error.message, /rated already/);
+
+	/* the staff see it: the event's rating and its timeline step, by the citizen */
+	const full = await srv.api('GET', `/api/v1/events/${e.id}`, { as: 'centre' });
+	assert.equal(full.json.rating, 4);
+	const last = full.json.timeline.at(-1);
+	assert.deepEqual([last.action, last.actor, last.from, last.to, last.note, last.data.rating],
+		['rate', 'citizen', 'closed', 'closed', '处理及时，谢谢', 4]);
 });
 
 test('a rejected report says why; staff reports and odd receipts are not found', async () => {

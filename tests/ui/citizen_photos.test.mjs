@@ -1,8 +1,10 @@
 // A citizen's report with photos: the form takes at most the server's number
 // of photos, sends them after the report with its photo token and says how
 // many went; the centre sees them on the event; the tracking page shows none
-// and the photos are not served without a session. Screenshots:
-// ui-citizen-photos.png (the receipt), ui-citizen-photos-staff.png.
+// and the photos are not served without a session. Once the report is
+// closed the citizen rates it on the tracking page, once. Screenshots:
+// ui-citizen-photos.png (the receipt), ui-citizen-photos-staff.png,
+// ui-citizen-rated.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startUi } from './browser.mjs';
@@ -62,5 +64,53 @@ test('a citizen sends photos with the report; staff see them; the public does no
 	await ui.shot(staff.page, 'citizen-photos-staff');
 	ui.noConsoleErrors(staff.errors);
 	await staff.page.context().close();
+	await page.context().close();
+});
+
+test('a citizen rates a closed report on the tracking page, once', async () => {
+	const filed = await ui.api('POST', '/api/v1/public/reports', { body: { category: '0102',
+		address: '滨江区江边步道 8 号', description: '垃圾桶满溢，请清运' } });
+	assert.equal(filed.status, 201, filed.text);
+	const receipt = filed.json.receipt;
+	const ev = (await ui.api('GET', '/api/v1/events?state=reported', { as: 'centre' })).json.items
+		.find((e) => e.receipt === receipt);
+	const act = async (as, action, body = {}) => {
+		const r = await ui.api('POST', `/api/v1/events/${ev.id}/actions/${action}`, { as, body });
+		assert.equal(r.status, 200, `${action}: ${r.text}`);
+	};
+	const { page, errors } = await ui.page({ mobile: true });
+	/* open: nothing to rate yet */
+	await page.goto(`/track/${receipt}`);
+	await page.locator('[data-test=t-state]').waitFor();
+	assert.equal(await page.locator('.pa-public-head').evaluate((e) => getComputedStyle(e).backgroundColor),
+		'rgb(183, 28, 28)', 'a tracking link opened alone has the public pages\' frame');
+	assert.equal(await page.locator('[data-test=t-rate]').count(), 0);
+	await act('centre', 'register');
+	await act('centre', 'dispatch', { assignee: '330108D01' });
+	await act('handler', 'accept');
+	await act('handler', 'handle', { note: '已清运' });
+	await act('centre', 'verify');
+	await act('centre', 'close');
+	await page.reload();
+	await page.locator('[data-test=t-rate]').waitFor();
+	/* no stars: the form says so and sends nothing */
+	await page.locator('[data-test=t-rate-submit]').click();
+	assert.match(await page.locator('[data-test=t-rate-error]').innerText(), /请选择星级/);
+	await page.locator('[data-test=t-stars] .el-rate__item').nth(3).click();
+	assert.match(await page.locator('[data-test=t-stars]').innerText(), /满意/);
+	await page.locator('textarea[data-test=t-comment]').fill('处理及时');
+	await page.locator('[data-test=t-rate-submit]').click();
+	await page.locator('[data-test=t-rated]').waitFor();
+	assert.equal(await page.locator('[data-test=t-rate]').count(), 0, 'rated once: the form is gone');
+	await ui.shot(page, 'citizen-rated');
+	const full = (await ui.api('GET', `/api/v1/events/${ev.id}`, { as: 'centre' })).json;
+	assert.equal(full.rating, 4);
+	assert.equal(full.timeline.at(-1).note, '处理及时');
+	/* and after a reload, the rating, not the form */
+	await page.reload();
+	await page.locator('[data-test=t-rated]').waitFor();
+	assert.match(await page.locator('[data-test=t-rated]').innerText(), /您的评价/);
+	assert.equal(await page.locator('[data-test=t-rate]').count(), 0);
+	ui.noConsoleErrors(errors);
 	await page.context().close();
 });

@@ -100,6 +100,8 @@ const zh = {
 		notes: '办理情况', closedAt: '办结时间', tooMany: '提交过于频繁，请稍后再试',
 		photoHint: '可附最多 {n} 张照片，仅工作人员可见', photoMax: '最多 {n} 张照片', photoBig: '{name} 超过 {mb} MB，未添加',
 		photosSent: '已上传 {n} 张照片',
+		rateTitle: '您对办理结果满意吗？', rateTexts: '很不满意|不满意|一般|满意|很满意', rateComment: '意见或建议（选填）',
+		rateBtn: '提交评价', rateNeeded: '请选择星级', rated: '您的评价：',
 	},
 	inbox: {
 		title: '消息', unreadOnly: '仅看未读', readAll: '全部标为已读', markRead: '标为已读', empty: '没有消息',
@@ -241,6 +243,8 @@ const en = {
 		contactTooLong: 'At most 100 characters', notes: 'Progress', closedAt: 'Closed', tooMany: 'Too many reports; try again later',
 		photoHint: 'Up to {n} photos, seen by staff only', photoMax: 'At most {n} photos', photoBig: '{name} is larger than {mb} MB: not added',
 		photosSent: '{n} photos uploaded',
+		rateTitle: 'Are you satisfied with how it was resolved?', rateTexts: 'Very unsatisfied|Unsatisfied|Neutral|Satisfied|Very satisfied',
+		rateComment: 'Comments (optional)', rateBtn: 'Send rating', rateNeeded: 'Choose a number of stars', rated: 'Your rating:',
 	},
 	inbox: {
 		title: 'Inbox', unreadOnly: 'Unread only', readAll: 'Mark all read', markRead: 'Mark read', empty: 'No messages',
