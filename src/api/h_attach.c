@@ -54,10 +54,12 @@ static char *blob_path(struct arena *a, const char *dir, const char *sha)
 
 static json_t *attachment_json(struct arena *a, const struct attachment *x)
 {
-	return json_pack("{s:I,s:I,s:s,s:s,s:I,s:o,s:s}", "id", (json_int_t)x->id, "event",
+	/* step: the timeline step it came with (null: not used by a step yet) */
+	return json_pack("{s:I,s:I,s:s,s:s,s:I,s:o,s:s,s:o}", "id", (json_int_t)x->id, "event",
 			 (json_int_t)x->event_id, "sha256", x->sha256, "mime", x->mime, "size",
 			 (json_int_t)x->size, "uploaded_at", api_time_json(x->uploaded_at), "url",
-			 arena_printf(a, "/api/v1/attachments/%lld", x->id));
+			 arena_printf(a, "/api/v1/attachments/%lld", x->id), "step",
+			 x->action_id ? json_integer(x->action_id) : json_null());
 }
 
 int api_attachment_store(struct app *app, struct http_request *r, long long event_id,

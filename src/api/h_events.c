@@ -543,6 +543,19 @@ static void timeline_write(struct strbuf *sb, const struct event_action *v, size
 			strbuf_addstr(sb, d);
 		else
 			jw_lit(sb, "{}");
+		/* the ids of the attachments that came with the step (store: "3,4") */
+		JW_KEY(sb, "attachments");
+		jw_lit(sb, "[");
+		for (const char *p = v[i].attachments; p && *p;) {
+			char *end;
+			long long aid = strtoll(p, &end, 10);
+			if (end == p)
+				break;
+			jw_sep(sb);
+			jw_int(sb, aid);
+			p = *end == ',' ? end + 1 : end;
+		}
+		jw_lit(sb, "]");
 		jw_lit(sb, "}");
 	}
 	jw_lit(sb, "]");

@@ -73,7 +73,8 @@ struct event_action {
 	const char *action;
 	const char *from, *to;
 	const char *note;
-	const char *data; /* JSON object text */
+	const char *data;        /* JSON object text */
+	const char *attachments; /* the ids of the attachments it came with, "1,2" or "" */
 };
 
 struct attachment {
@@ -82,6 +83,7 @@ struct attachment {
 	const char *mime;
 	long long size;
 	long long uploaded_by, uploaded_at;
+	long long action_id; /* the timeline step it came with; 0: none yet */
 };
 
 struct webhook {

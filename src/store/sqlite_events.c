@@ -183,6 +183,21 @@ static int insert_action(struct conn *w, long long event_id, const struct event_
 	return rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db);
 }
 
+/* The actor's uploads to the event that no step has taken yet go with the
+ * step just inserted: the handler's photos with their `handle`. */
+static int claim_attachments(struct conn *w, long long event_id, long long actor_id)
+{
+	long long step = sqlite3_last_insert_rowid(w->db);
+	sqlite3_stmt *q = sq_prep(w, "UPDATE attachments SET action_id = ?1 WHERE event_id = ?2 "
+				     "AND action_id IS NULL AND uploaded_by = ?3");
+	sqlite3_bind_int64(q, 1, step);
+	sqlite3_bind_int64(q, 2, event_id);
+	sqlite3_bind_int64(q, 3, actor_id);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db);
+}
+
 /* The map cell of a point (migrations/0011_hot_paths.sql): rows and columns
  * of 0.001 degree from (-90, -180). */
 #define CELL_COLS 360000LL
@@ -306,7 +321,9 @@ int store_event_update(struct store *st, const struct event *e, int expected,
 		return sq_wend(st, sq_map_rc(rc, w->db));
 	if (sqlite3_changes(w->db) == 0)
 		return sq_wend(st, ERR_CONFLICT);
-	if (act && !(err = insert_action(w, e->id, act)))
+	if (act && !(err = insert_action(w, e->id, act)) && act->actor_id)
+		err = claim_attachments(w, e->id, act->actor_id);
+	if (act && !err)
 		err = sq_audit_event(st, e->id, act); /* every transition is audited */
 	return sq_wend(st, err);
 }
@@ -686,10 +703,12 @@ int store_event_actions(struct store *st, struct arena *a, const struct scope *s
 			struct event_action **out, size_t *n)
 {
 	struct conn *c = sq_racquire(st);
-	sqlite3_stmt *q = sq_prep(
-		c, "SELECT id, event_id, at, coalesce(actor_id, 0), actor, action, "
-		   "from_state, to_state, note, data FROM event_actions WHERE event_id = ?1 "
-		   "AND " EVENT_SCOPE_SQL("?1", "?2", "?3", "?4") " ORDER BY id");
+	sqlite3_stmt *q =
+		sq_prep(c, "SELECT id, event_id, at, coalesce(actor_id, 0), actor, action, "
+			   "from_state, to_state, note, data, (SELECT group_concat(t.id) FROM "
+			   "attachments t WHERE t.event_id = a.event_id AND t.action_id = a.id) "
+			   "FROM event_actions a WHERE event_id = ?1 "
+			   "AND " EVENT_SCOPE_SQL("?1", "?2", "?3", "?4") " ORDER BY id");
 	sqlite3_bind_int64(q, 1, id);
 	sq_bind_event_scope(a, q, 2, sc);
 	size_t cap = 16, len = 0;
@@ -708,6 +727,7 @@ int store_event_actions(struct store *st, struct arena *a, const struct scope *s
 		x->to = sq_col_text(a, q, 7);
 		x->note = sq_col_text(a, q, 8);
 		x->data = sq_col_text(a, q, 9);
+		x->attachments = sq_col_text(a, q, 10);
 	}
 	sqlite3_reset(q);
 	sq_rrelease(st, c);
@@ -1000,8 +1020,11 @@ int store_attachment_add(struct store *st, struct attachment *x)
 		return err;
 	struct conn *w = &st->writer;
 	sqlite3_stmt *q =
+		/* a citizen's photo (no user) comes with the report */
 		sq_prep(w, "INSERT INTO attachments (event_id, sha256, mime, size, uploaded_by, "
-			   "uploaded_at) VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), ?6)");
+			   "uploaded_at, action_id) VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), ?6, "
+			   "CASE WHEN ?5 = 0 THEN (SELECT min(id) FROM event_actions "
+			   "WHERE event_id = ?1) END)");
 	sqlite3_bind_int64(q, 1, x->event_id);
 	sqlite3_bind_text(q, 2, x->sha256, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, x->mime, -1, SQLITE_STATIC);
@@ -1024,10 +1047,13 @@ static void read_attachment(struct arena *a, sqlite3_stmt *q, void *item)
 	x->mime = sq_col_text(a, q, 3);
 	x->size = sqlite3_column_int64(q, 4);
 	x->uploaded_by = sqlite3_column_int64(q, 5);
+	x->action_id = sqlite3_column_int64(q, 7);
 	x->uploaded_at = sqlite3_column_int64(q, 6);
 }
 
-#define ATT_COLS "id, event_id, sha256, mime, size, coalesce(uploaded_by, 0), uploaded_at"
+#define ATT_COLS                                                                    \
+	"id, event_id, sha256, mime, size, coalesce(uploaded_by, 0), uploaded_at, " \
+	"coalesce(action_id, 0)"
 
 int store_attachment_get(struct store *st, struct arena *a, const struct scope *sc, long long id,
 			 struct attachment *out)

@@ -133,3 +133,42 @@ test('a photo of this stage is evidence enough to handle; a closed event takes n
 	assert.equal((await act('centre', 'close')).status, 200);
 	assertError(await upload(e.id, PNG), 409, 'conflict');
 });
+
+test('attachments go on the timeline with the uploader\'s next step, and only theirs', async () => {
+	const e = await newEvent();
+	const act = async (as, action, body = {}) => {
+		const r = await srv.api('POST', `/api/v1/events/${e.id}/actions/${action}`, { as, body });
+		assert.equal(r.status, 200, `${action}: ${r.text}`);
+		return r.json;
+	};
+	const timeline = async () => (await srv.api('GET', `/api/v1/events/${e.id}`, { as: 'centre' })).json.timeline;
+	const steps = async () => (await srv.api('GET', `/api/v1/events/${e.id}/attachments`, { as: 'centre' }))
+		.json.items.map((x) => [x.id, x.step]);
+	await act('centre', 'register');
+	await act('centre', 'dispatch', { assignee: '330108D01' });
+	await act('handler', 'accept');
+	/* two photos of the handler's, and one of the centre's meanwhile */
+	const p1 = (await upload(e.id, JPEG, 'handler')).json.id;
+	const p2 = (await upload(e.id, PNG, 'handler')).json.id;
+	const c1 = (await upload(e.id, PDF, 'centre')).json.id;
+	assert.deepEqual(await steps(), [[p1, null], [p2, null], [c1, null]], 'uploaded, on no step yet');
+	/* the centre's supervision takes the centre's file, not the handler's photos */
+	await act('centre', 'supervise', { note: '请附现场照片' });
+	let t = await timeline();
+	const sup = t.at(-1);
+	assert.equal(sup.action, 'supervise');
+	assert.deepEqual(sup.attachments, [c1]);
+	await act('handler', 'handle', { note: '已清运' });
+	t = await timeline();
+	const handle = t.at(-1);
+	assert.equal(handle.action, 'handle');
+	assert.deepEqual(handle.attachments, [p1, p2], 'the handler\'s photos came with the handling');
+	assert.equal(handle.data.attachments, 3, 'the stage\'s files still count as its evidence');
+	assert.deepEqual(await steps(), [[p1, handle.id], [p2, handle.id], [c1, sup.id]]);
+	/* a later step takes nothing already taken */
+	await act('centre', 'verify');
+	t = await timeline();
+	assert.deepEqual(t.at(-1).attachments, []);
+	assert.deepEqual(t.filter((s) => s.attachments.length).map((s) => s.action), ['supervise', 'handle']);
+	assert.deepEqual(t[0].attachments, [], 'a staff report has none');
+});

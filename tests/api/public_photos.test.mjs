@@ -64,6 +64,12 @@ describe('a citizen adds photos to the report', () => {
 		assert.equal(list.status, 200);
 		assert.deepEqual(list.json.items.map((x) => [x.mime, x.sha256]),
 			[['image/png', sha(PNG)], ['image/jpeg', sha(JPEG)], ['image/png', sha(PNG)]]);
+		/* they came with the report: its timeline step */
+		const ev = await srv.api('GET', `/api/v1/events/${eventId}`, { as: 'centre' });
+		const report = ev.json.timeline[0];
+		assert.equal(report.action, 'report');
+		assert.deepEqual(list.json.items.map((x) => x.step), [report.id, report.id, report.id]);
+		assert.deepEqual(report.attachments, list.json.items.map((x) => x.id));
 		const file = await fetch(srv.base + list.json.items[1].url,
 			{ headers: { authorization: `Bearer ${(await srv.session('centre')).token}` } });
 		assert.equal(file.status, 200);

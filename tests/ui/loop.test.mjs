@@ -120,10 +120,23 @@ test('handler accepts and handles with a note as evidence', async () => {
 	assert.ok((await err.innerText()).length > 0);
 	assert.doesNotMatch(await err.innerText(), /[{}]/, 'no raw JSON');
 	await field(dlg, 'a-note').fill('已清运，现场恢复整洁');
+	await page.keyboard.press('Escape');
+	await page.locator('.el-dialog:visible').waitFor({ state: 'hidden' });
+	/* a photo of the result, sent before the step: it goes with the step */
+	const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+	const sent = page.waitForResponse((r) => r.url().includes('/attachments') && r.request().method() === 'POST');
+	await page.locator('[data-test=upload]').setInputFiles({ name: 'done.png', mimeType: 'image/png', buffer: PNG });
+	assert.equal((await sent).status(), 201);
+	await page.locator('.pa-photos .pa-photo').first().waitFor();
+	await page.locator('[data-action=handle]').click();
+	await field(dlg, 'a-note').fill('已清运，现场恢复整洁');
 	const answer = page.waitForResponse((r) => r.url().includes('/actions/handle'));
 	await dlg.locator('[data-test=action-submit]').click();
 	assert.equal((await answer).status(), 200);
 	await page.locator('[data-test=event-state][data-value=handled]').waitFor();
+	const step = page.locator('[data-test=timeline] .el-timeline-item').last();
+	await step.locator('[data-test=tl-files] .pa-tl-photo').waitFor();
+	assert.match(await step.innerText(), /已清运，现场恢复整洁/, 'the photo shows on the handling step');
 	ui.noConsoleErrors(errors, ['status of 400']);
 	await page.context().close();
 });
