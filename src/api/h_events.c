@@ -207,10 +207,17 @@ static json_t *category_json(const struct category *c)
 	if (*c->parent) {
 		json_object_set_new(j, "department", json_string(c->department));
 		json_t *d = json_object();
+		/* each stage's, then by urgency: "<stage>_urgent" and
+		 * "<stage>_critical" (0: as the lower urgency's) */
+		char key[32];
 		for (int s = 1; s < WF_STAGE__COUNT; s++)
 			json_object_set_new(d, stage_names[s], json_integer(c->stage_s[s]));
-		json_object_set_new(d, "handle_urgent", json_integer(c->handle_urgent_s));
-		json_object_set_new(d, "handle_critical", json_integer(c->handle_critical_s));
+		for (int s = 1; s < WF_STAGE__COUNT; s++) {
+			snprintf(key, sizeof(key), "%s_urgent", stage_names[s]);
+			json_object_set_new(d, key, json_integer(c->urgent_s[s]));
+			snprintf(key, sizeof(key), "%s_critical", stage_names[s]);
+			json_object_set_new(d, key, json_integer(c->critical_s[s]));
+		}
 		json_object_set_new(j, "deadlines_s", d);
 	}
 	return j;
@@ -293,25 +300,37 @@ int h_category_put(struct app *app, struct http_request *r, struct principal *wh
 		const char *k;
 		json_t *v;
 		json_object_foreach (dl, k, v) {
-			if (!json_is_integer(v) || json_integer_value(v) < 60 ||
-			    json_integer_value(v) > 365LL * 86400)
+			/* "<stage>", "<stage>_urgent" or "<stage>_critical" */
+			int s, level = 0;
+			for (s = 1; s < WF_STAGE__COUNT; s++) {
+				size_t sl = strlen(stage_names[s]);
+				if (strncmp(k, stage_names[s], sl))
+					continue;
+				if (!k[sl] || !strcmp(k + sl, "_urgent") ||
+				    !strcmp(k + sl, "_critical")) {
+					level = !k[sl] ? 1 : k[sl + 1] == 'u' ? 2 : 3;
+					break;
+				}
+			}
+			if (s == WF_STAGE__COUNT)
+				return http_error(r, ERR_BAD_VALUE, "no deadline stage '%.20s'", k);
+			/* a stage's own deadline is needed; one by urgency may be 0 */
+			long long lo = level == 1 ? 60 : 0;
+			if (!json_is_integer(v) || json_integer_value(v) > 365LL * 86400 ||
+			    (json_integer_value(v) < lo) ||
+			    (json_integer_value(v) > 0 && json_integer_value(v) < 60))
 				return http_error(
 					r, ERR_BAD_VALUE,
-					"deadline '%.20s' must be whole seconds from 60 to a year",
-					k);
+					"deadline '%.20s' must be whole seconds from 60 to a "
+					"year%s",
+					k, level == 1 ? "" : ", or 0 for the lower urgency's");
 			long long secs = json_integer_value(v);
-			int s;
-			for (s = 1; s < WF_STAGE__COUNT; s++)
-				if (!strcmp(k, stage_names[s]))
-					break;
-			if (s < WF_STAGE__COUNT)
+			if (level == 1)
 				c.stage_s[s] = secs;
-			else if (!strcmp(k, "handle_urgent"))
-				c.handle_urgent_s = secs;
-			else if (!strcmp(k, "handle_critical"))
-				c.handle_critical_s = secs;
+			else if (level == 2)
+				c.urgent_s[s] = secs;
 			else
-				return http_error(r, ERR_BAD_VALUE, "no deadline stage '%.20s'", k);
+				c.critical_s[s] = secs;
 		}
 	}
 	json_t *after = category_json(&c);

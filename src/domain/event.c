@@ -38,24 +38,49 @@ int event_parse_duration(const char *s, long long day_s, long long *out)
 
 long long event_stage_seconds(const struct category *c, enum wf_stage stage, int urgency)
 {
-	if (stage == WF_STAGE_HANDLE && urgency == 2 && c->handle_urgent_s)
-		return c->handle_urgent_s;
-	if (stage == WF_STAGE_HANDLE && urgency == 3 && c->handle_critical_s)
-		return c->handle_critical_s;
-	return stage > WF_STAGE_NONE && stage < WF_STAGE__COUNT ? c->stage_s[stage] : 0;
+	if (stage <= WF_STAGE_NONE || stage >= WF_STAGE__COUNT)
+		return 0;
+	if (urgency >= 3 && c->critical_s[stage])
+		return c->critical_s[stage];
+	if (urgency >= 2 && c->urgent_s[stage])
+		return c->urgent_s[stage];
+	return c->stage_s[stage];
 }
 
 int category_load_csv(struct store *st, const struct calendar *cal, const char *path, char *why,
 		      size_t whylen)
 {
-	static const char *const cols[] = { "code",           "parent",     "name_zh",
-					    "name_en",        "department", "register",
-					    "dispatch",       "accept",     "handle",
-					    "verify",         "close",      "handle_urgent",
-					    "handle_critical" };
+	/* the thirteen columns every file has, then optionally the other
+	 * stages' deadlines by urgency (empty: as the lower urgency's) */
+	static const char *const cols[] = { "code",
+					    "parent",
+					    "name_zh",
+					    "name_en",
+					    "department",
+					    "register",
+					    "dispatch",
+					    "accept",
+					    "handle",
+					    "verify",
+					    "close",
+					    "handle_urgent",
+					    "handle_critical",
+					    "register_urgent",
+					    "dispatch_urgent",
+					    "accept_urgent",
+					    "verify_urgent",
+					    "close_urgent",
+					    "register_critical",
+					    "dispatch_critical",
+					    "accept_critical",
+					    "verify_critical",
+					    "close_critical" };
+	enum { BASE_COLS = 13 };
 	static const enum wf_stage stages[] = { WF_STAGE_REGISTER, WF_STAGE_DISPATCH,
 						WF_STAGE_ACCEPT,   WF_STAGE_HANDLE,
 						WF_STAGE_VERIFY,   WF_STAGE_CLOSE };
+	static const enum wf_stage extra[] = { WF_STAGE_REGISTER, WF_STAGE_DISPATCH,
+					       WF_STAGE_ACCEPT, WF_STAGE_VERIFY, WF_STAGE_CLOSE };
 	struct csv_reader r;
 	if (csv_open(&r, path)) {
 		snprintf(why, whylen, "%s", r.why);
@@ -65,7 +90,8 @@ int category_load_csv(struct store *st, const struct calendar *cal, const char *
 	char **f;
 	size_t n;
 	int err = 0, got = csv_next(&r, a, &f, &n);
-	if (got != 1 || n != ARRAY_SIZE(cols)) {
+	size_t ncols = got == 1 ? n : 0;
+	if (got != 1 || (n != BASE_COLS && n != ARRAY_SIZE(cols))) {
 		snprintf(why, whylen, "%s:1: expected the header of share/categories/events.csv",
 			 path);
 		err = ERR_BAD_FILE;
@@ -85,9 +111,9 @@ int category_load_csv(struct store *st, const struct calendar *cal, const char *
 		if (n == 1 && !*f[0])
 			continue;
 		struct category c = { .enabled = true };
-		if (n != ARRAY_SIZE(cols)) {
+		if (n != ncols) {
 			snprintf(why, whylen, "%s:%d: expected %zu fields, found %zu", path, r.line,
-				 ARRAY_SIZE(cols), n);
+				 ncols, n);
 			err = ERR_BAD_FILE;
 			break;
 		}
@@ -133,9 +159,25 @@ int category_load_csv(struct store *st, const struct calendar *cal, const char *
 				} else if (k < 6) {
 					c.stage_s[stages[k]] = secs;
 				} else if (k == 6) {
-					c.handle_urgent_s = secs;
+					c.urgent_s[WF_STAGE_HANDLE] = secs;
 				} else {
-					c.handle_critical_s = secs;
+					c.critical_s[WF_STAGE_HANDLE] = secs;
+				}
+			}
+			/* the optional columns: empty is "as the lower urgency's" */
+			for (size_t k = BASE_COLS; k < ncols && !err; k++) {
+				long long secs = 0;
+				if (*f[k] && event_parse_duration(f[k], day_s, &secs)) {
+					snprintf(why, whylen,
+						 "%s:%d: %s '%.10s' is not a duration like 30m, "
+						 "2h or 5d (or empty)",
+						 path, r.line, cols[k], f[k]);
+					err = ERR_BAD_FILE;
+				} else if (k - BASE_COLS < ARRAY_SIZE(extra)) {
+					c.urgent_s[extra[k - BASE_COLS]] = secs;
+				} else {
+					c.critical_s[extra[k - BASE_COLS - ARRAY_SIZE(extra)]] =
+						secs;
 				}
 			}
 			if (err)

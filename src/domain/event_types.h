@@ -17,7 +17,10 @@ struct category {
 	const char *name, *name_en;
 	char department[8];                 /* "D01": relative to the district */
 	long long stage_s[WF_STAGE__COUNT]; /* working seconds per stage, normal urgency */
-	long long handle_urgent_s, handle_critical_s;
+	/* by urgency, stage by stage: urgent (2) and critical (3) events run
+	 * under these when they are set (non-zero); a critical stage without
+	 * its own runs under the urgent one, an urgent one under stage_s */
+	long long urgent_s[WF_STAGE__COUNT], critical_s[WF_STAGE__COUNT];
 	bool enabled;
 };
 

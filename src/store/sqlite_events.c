@@ -23,7 +23,16 @@
 
 #define CAT_COLS                                                                               \
 	"code, coalesce(parent_code, ''), name, name_en, department, register_s, dispatch_s, " \
-	"accept_s, handle_s, verify_s, close_s, handle_urgent_s, handle_critical_s, enabled"
+	"accept_s, handle_s, verify_s, close_s, handle_urgent_s, handle_critical_s, enabled, " \
+	"register_urgent_s, dispatch_urgent_s, accept_urgent_s, verify_urgent_s, "             \
+	"close_urgent_s, register_critical_s, dispatch_critical_s, accept_critical_s, "        \
+	"verify_critical_s, close_critical_s"
+
+/* the stages whose urgent and critical deadlines follow `enabled` in CAT_COLS
+ * (migration 0018), in order; the handling stage's come before it */
+static const enum wf_stage cat_more[] = { WF_STAGE_REGISTER, WF_STAGE_DISPATCH, WF_STAGE_ACCEPT,
+					  WF_STAGE_VERIFY, WF_STAGE_CLOSE };
+#define NMORE ((int)(sizeof(cat_more) / sizeof(cat_more[0])))
 
 static void read_category(struct arena *a, sqlite3_stmt *q, void *item)
 {
@@ -40,9 +49,13 @@ static void read_category(struct arena *a, sqlite3_stmt *q, void *item)
 	c->stage_s[WF_STAGE_HANDLE] = sqlite3_column_int64(q, 8);
 	c->stage_s[WF_STAGE_VERIFY] = sqlite3_column_int64(q, 9);
 	c->stage_s[WF_STAGE_CLOSE] = sqlite3_column_int64(q, 10);
-	c->handle_urgent_s = sqlite3_column_int64(q, 11);
-	c->handle_critical_s = sqlite3_column_int64(q, 12);
+	c->urgent_s[WF_STAGE_HANDLE] = sqlite3_column_int64(q, 11);
+	c->critical_s[WF_STAGE_HANDLE] = sqlite3_column_int64(q, 12);
 	c->enabled = sqlite3_column_int(q, 13) != 0;
+	for (int i = 0; i < NMORE; i++) {
+		c->urgent_s[cat_more[i]] = sqlite3_column_int64(q, 14 + i);
+		c->critical_s[cat_more[i]] = sqlite3_column_int64(q, 14 + NMORE + i);
+	}
 }
 
 int store_category_put(struct store *st, const struct category *c)
@@ -55,9 +68,13 @@ int store_category_put(struct store *st, const struct category *c)
 		w,
 		"INSERT OR REPLACE INTO categories (code, parent_code, name, name_en, department, "
 		"register_s, dispatch_s, accept_s, handle_s, verify_s, close_s, "
-		"handle_urgent_s, handle_critical_s, enabled, updated_at) "
+		"handle_urgent_s, handle_critical_s, enabled, updated_at, register_urgent_s, "
+		"dispatch_urgent_s, accept_urgent_s, verify_urgent_s, close_urgent_s, "
+		"register_critical_s, dispatch_critical_s, accept_critical_s, verify_critical_s, "
+		"close_critical_s) "
 		"VALUES (?1, nullif(?2, ''), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-		"?12, ?13, ?14, strftime('%s', 'now'))");
+		"?12, ?13, ?14, strftime('%s', 'now'), ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
+		"?23, ?24)");
 	sqlite3_bind_text(q, 1, c->code, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, c->parent, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, c->name, -1, SQLITE_STATIC);
@@ -69,9 +86,13 @@ int store_category_put(struct store *st, const struct category *c)
 	sqlite3_bind_int64(q, 9, c->stage_s[WF_STAGE_HANDLE]);
 	sqlite3_bind_int64(q, 10, c->stage_s[WF_STAGE_VERIFY]);
 	sqlite3_bind_int64(q, 11, c->stage_s[WF_STAGE_CLOSE]);
-	sqlite3_bind_int64(q, 12, c->handle_urgent_s);
-	sqlite3_bind_int64(q, 13, c->handle_critical_s);
+	sqlite3_bind_int64(q, 12, c->urgent_s[WF_STAGE_HANDLE]);
+	sqlite3_bind_int64(q, 13, c->critical_s[WF_STAGE_HANDLE]);
 	sqlite3_bind_int(q, 14, c->enabled);
+	for (int i = 0; i < NMORE; i++) {
+		sqlite3_bind_int64(q, 15 + i, c->urgent_s[cat_more[i]]);
+		sqlite3_bind_int64(q, 15 + NMORE + i, c->critical_s[cat_more[i]]);
+	}
 	int rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	return sq_wend(st, rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db));

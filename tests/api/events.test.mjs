@@ -97,14 +97,13 @@ const iso = (t) => new Date(t * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /* ---- the categories file --------------------------------------------------- */
 
-const duration = (s) => Number(s.slice(0, -1)) * { m: 60, h: 3600, d: DAY_S }[s.at(-1)];
-const CSV = readFileSync(path.join(repo, 'share/categories/events.csv'), 'utf8').trim().split('\n')
-	.slice(1).map((l) => l.split(','));
-const CAT = Object.fromEntries(CSV.filter((r) => r[0].length === 4).map((r) => [r[0], {
-	register: duration(r[5]), dispatch: duration(r[6]), accept: duration(r[7]),
-	handle: duration(r[8]), verify: duration(r[9]), close: duration(r[10]),
-	handle_urgent: duration(r[11]), handle_critical: duration(r[12]),
-}]));
+const duration = (s) => (s ? Number(s.slice(0, -1)) * { m: 60, h: 3600, d: DAY_S }[s.at(-1)] : 0);
+const [HEAD, ...CSV] = readFileSync(path.join(repo, 'share/categories/events.csv'), 'utf8').trim().split('\n')
+	.map((l) => l.split(','));
+const STAGES = ['register', 'dispatch', 'accept', 'handle', 'verify', 'close'];
+/* each stage's deadline, and by urgency `<stage>_urgent`, `<stage>_critical` (0: the lower urgency's) */
+const CAT = Object.fromEntries(CSV.filter((r) => r[0].length === 4).map((r) => [r[0], Object.fromEntries(
+	STAGES.flatMap((st) => [st, `${st}_urgent`, `${st}_critical`]).map((k) => [k, duration(r[HEAD.indexOf(k)] ?? '')]))]));
 
 const STAGE = { reported: 'register', registered: 'dispatch', returned: 'dispatch',
 	dispatched: 'accept', handling: 'handle', handled: 'verify', verified: 'close' };
@@ -114,9 +113,10 @@ function expectedDeadline(e, start) {
 	let stage = STAGE[e.state];
 	if (!stage)
 		return null;
-	if (stage === 'handle' && e.urgency > 1)
-		stage = e.urgency === 2 ? 'handle_urgent' : 'handle_critical';
-	return iso(calAdd(start, CAT[e.category][stage]));
+	const c = CAT[e.category];
+	/* a critical stage without its own runs under the urgent one, an urgent one under the normal one */
+	const s = (e.urgency >= 3 && c[`${stage}_critical`]) || (e.urgency >= 2 && c[`${stage}_urgent`]) || c[stage];
+	return iso(calAdd(start, s));
 }
 
 /* deadline_at, warn_at (80 % of the stage) and escalate_at (the grace
@@ -323,7 +323,12 @@ describe('categories', () => {
 		}
 		assertSubset(items.find((c) => c.code === '0102'), { name: '暴露垃圾', parent: '01',
 			department: 'D01', deadlines_s: { register: 3600, dispatch: 3600, accept: 3600, handle: 27000,
-				verify: 14400, close: 27000, handle_urgent: 14400, handle_critical: 7200 } });
+				verify: 14400, close: 27000, handle_urgent: 14400, handle_critical: 7200,
+				register_urgent: 0, register_critical: 0, dispatch_urgent: 0, dispatch_critical: 0,
+				accept_urgent: 0, accept_critical: 0, verify_urgent: 0, verify_critical: 0,
+				close_urgent: 0, close_critical: 0 } });
+		assertSubset(items.find((c) => c.code === '0402').deadlines_s, { register: 1800, register_urgent: 0,
+			register_critical: 600, dispatch_critical: 600, accept_critical: 900, verify_critical: 0 });
 	});
 
 	test('need a login', async () => {
@@ -1302,6 +1307,34 @@ describe('deadlines', () => {
 			const h = await walk(e0.id, TO_HANDLING);
 			assert.equal(h.deadline_at, iso(calAdd(secs(h.updated_at), CAT['0102'][secsKey])), `urgency ${urgency}`);
 		}
+	});
+
+	test('every stage by urgency: a critical gas leak is registered in 10 minutes, dispatched in 10', async () => {
+		for (const [urgency, register] of [[1, 1800], [2, 1800], [3, 600]]) {
+			const e = await report('centre', { category: '0402', title: `燃气泄漏${urgency}`, address: '西兴', urgency });
+			assert.equal(e.deadline_at, iso(calAdd(secs(e.created_at), register)), `register at urgency ${urgency}`);
+			assertDeadlines(e);
+			const r = await ok('centre', e.id, 'register');
+			assert.equal(r.deadline_at, iso(calAdd(secs(r.updated_at), urgency === 3 ? 600 : 1800)),
+				`dispatch at urgency ${urgency}`);
+		}
+		/* an urgent stage of its own, and a critical one without: it runs under the urgent one */
+		const put = await srv.api('PUT', '/api/v1/categories/0103', { as: 'admin',
+			body: { deadlines_s: { verify_urgent: 7200, verify_critical: 0, register_critical: 900 } } });
+		assert.equal(put.status, 200, put.text);
+		assertSubset(put.json.deadlines_s, { verify: 14400, verify_urgent: 7200, verify_critical: 0, register_critical: 900 });
+		const c = await report('centre', { category: '0103', title: '道路不洁特急', address: '西兴', urgency: 3 });
+		assert.equal(c.deadline_at, iso(calAdd(secs(c.created_at), 900)));
+		const h = await walk(c.id, TO_HANDLING);
+		const done = await ok('handler', h.id, 'handle', { note: '已清扫' });
+		assert.equal(done.deadline_at, iso(calAdd(secs(done.updated_at), 7200)), 'verify: critical runs under urgent');
+		/* back as it was, and bad values refused */
+		assert.equal((await srv.api('PUT', '/api/v1/categories/0103', { as: 'admin',
+			body: { deadlines_s: { verify_urgent: 0, register_critical: 0 } } })).status, 200);
+		for (const bad of [{ verify_urgent: 30 }, { register: 0 }, { verify_critical: -1 }, { verify_extreme: 600 },
+			{ handle_urgent: '1h' }])
+			assertError(await srv.api('PUT', '/api/v1/categories/0103', { as: 'admin', body: { deadlines_s: bad } }),
+				400, 'invalid_value');
 	});
 });
 

@@ -174,3 +174,29 @@ test('a citizen reports without an account and tracks it by the receipt', async 
 	ui.noConsoleErrors(errors, ['/api/v1/public/reports/PA2222222222']);
 	await page.context().close();
 });
+
+test('categories: each stage\'s deadline by urgency, edited in a grid; unchanged values keep their seconds', async () => {
+	const { page, errors } = await ui.page();
+	await ui.login(page, 'admin');
+	await page.goto('/admin/categories');
+	const row = page.locator('[data-test=categories] .el-table__row', { hasText: '燃气泄漏' });
+	await row.waitFor();
+	assert.match(await page.locator('[data-test=categories] thead').innerText(), /立案[\s\S]*派遣[\s\S]*签收[\s\S]*处置[\s\S]*核查[\s\S]*结案/);
+	assert.match(await row.innerText(), /0\.5 \/ — \/ 0\.17/, 'register: normal / urgent / critical');
+	await row.locator('button').click();
+	const dlg = page.locator('.el-dialog:visible');
+	await dlg.locator('[data-test=deadlines]').waitFor();
+	assert.equal(await dlg.locator('[data-test=dl-register_critical] input').inputValue(), '0.17');
+	/* an urgent dispatch of 15 minutes; nothing else touched */
+	await dlg.locator('[data-test=dl-dispatch_urgent] input').fill('0.25');
+	const saved = page.waitForResponse((r) => r.url().endsWith('/api/v1/categories/0402') && r.request().method() === 'PUT');
+	await dlg.locator('.el-dialog__footer .el-button--primary').click();
+	assert.equal((await saved).status(), 200);
+	const c = (await ui.api('GET', '/api/v1/categories', { as: 'admin' })).json.items.find((x) => x.code === '0402');
+	assert.equal(c.deadlines_s.dispatch_urgent, 900);
+	assert.equal(c.deadlines_s.register_critical, 600, '10 minutes, shown as 0.17 h, saved unchanged');
+	assert.equal(c.deadlines_s.accept_critical, 900);
+	await ui.shot(page, 'categories');
+	ui.noConsoleErrors(errors);
+	await page.context().close();
+});

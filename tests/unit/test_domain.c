@@ -17,6 +17,7 @@
 #include "core/sec.h"
 #include "core/str.h"
 #include "domain/auth.h"
+#include "domain/event.h"
 #include "domain/org.h"
 #include "store/store.h"
 
@@ -907,8 +908,33 @@ static void test_change_password(void)
 	fx_close(&f);
 }
 
+/* A stage's deadline by urgency: its own when set, else the lower urgency's. */
+static void test_stage_deadlines(void)
+{
+	struct category c = { .code = "0402" };
+	c.stage_s[WF_STAGE_REGISTER] = 1800;
+	c.stage_s[WF_STAGE_HANDLE] = 14400;
+	c.critical_s[WF_STAGE_REGISTER] = 600;
+	c.urgent_s[WF_STAGE_HANDLE] = 7200;
+	c.critical_s[WF_STAGE_HANDLE] = 3600;
+	c.urgent_s[WF_STAGE_VERIFY] = 5400;
+	c.stage_s[WF_STAGE_VERIFY] = 7200;
+	is_int(event_stage_seconds(&c, WF_STAGE_REGISTER, 1), 1800, "stage: normal, its own");
+	is_int(event_stage_seconds(&c, WF_STAGE_REGISTER, 2), 1800,
+	       "stage: urgent, none: the normal");
+	is_int(event_stage_seconds(&c, WF_STAGE_REGISTER, 3), 600, "stage: critical, its own");
+	is_int(event_stage_seconds(&c, WF_STAGE_HANDLE, 2), 7200, "stage: urgent handling");
+	is_int(event_stage_seconds(&c, WF_STAGE_HANDLE, 3), 3600, "stage: critical handling");
+	is_int(event_stage_seconds(&c, WF_STAGE_VERIFY, 3), 5400,
+	       "stage: critical, none: the urgent one");
+	is_int(event_stage_seconds(&c, WF_STAGE_VERIFY, 0), 7200, "stage: no urgency is normal");
+	is_int(event_stage_seconds(&c, WF_STAGE_NONE, 3), 0, "stage: no stage, no deadline");
+	is_int(event_stage_seconds(&c, WF_STAGE__COUNT, 1), 0, "stage: out of range, none");
+}
+
 void suite_domain(void)
 {
+	test_stage_deadlines();
 	is_int(sec_init(), 0, "domain: sec_init");
 	test_org_kinds();
 	test_org_check();
