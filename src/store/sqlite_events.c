@@ -558,12 +558,40 @@ static int read_probed(struct conn *c, struct arena *a, const struct event_probe
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_map_rc(rc, c->db);
 }
 
+/* A search's two halves (store_event_list), over the filters in w->sql
+ * ("FROM events e WHERE 1 AND ..."): the events the index has not taken
+ * yet, matched by LIKE (parameter ?l), and the index's matches (the phrase,
+ * ?m), read from the index outward so that ORDER BY its rowid walks it in
+ * order; `before` (a parameter, or 0) bounds the index's rowids too. */
+static const char *fts_tail(struct arena *a, const struct where *w, int l)
+{
+	return arena_printf(a,
+			    "%s AND e.id > (SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
+			    "'fts_max_id') AND (e.title LIKE ?%d ESCAPE '\\' OR e.description "
+			    "LIKE ?%d ESCAPE '\\' OR e.address LIKE ?%d ESCAPE '\\')",
+			    strbuf_str(&w->sql), l, l, l);
+}
+
+static const char *fts_index(struct arena *a, const struct where *w, int m, int before)
+{
+	static const char head[] = "FROM events e WHERE 1";
+	const char *conds = strbuf_str(&w->sql) + sizeof(head) - 1;
+	char bound[48] = "";
+	if (before)
+		snprintf(bound, sizeof(bound), " AND events_fts.rowid < ?%d", before);
+	return arena_printf(a,
+			    "FROM events_fts CROSS JOIN events e ON e.id = events_fts.rowid "
+			    "WHERE events_fts MATCH ?%d%s%s",
+			    m, bound, conds);
+}
+
 int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 		     const struct event_filter *f, struct event **out, size_t *n, long long *total)
 {
 	struct where w = { .n = 0 };
 	strbuf_init(&w.sql, 0);
 	strbuf_addstr(&w.sql, "FROM events e WHERE 1");
+	int fts_m = 0, fts_l = 0; /* a search through the index: its parameters */
 	const char *lo, *hi;
 	if (authz_scope_range(a, sc, &lo, &hi)) {
 		/* the scope, or what the user reported themselves */
@@ -639,30 +667,33 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 			cond_text(&w, LIKE_TEXT("#"), like);
 		} else {
 			/* a phrase query (quotes inside doubled) over the index, and
-			 * a scan of the newest events it has not taken yet */
+			 * a scan of the newest events it has not taken yet: the two
+			 * are read apart, below (fts_m, fts_l: their parameters) */
 			strbuf_addstr(&p, "\"");
 			for (const char *c = f->q; *c; c++)
 				strbuf_add(&p, *c == '"' ? "\"\"" : c, *c == '"' ? 2 : 1);
 			strbuf_addstr(&p, "\"");
-			char m[16], l[16];
-			snprintf(m, sizeof(m), "?%d", w.n + 1);
-			snprintf(l, sizeof(l), "?%d", w.n + 2);
-			strbuf_addf(&w.sql,
-				    " AND e.id IN (SELECT rowid FROM events_fts WHERE events_fts "
-				    "MATCH %s UNION ALL SELECT e.id FROM events e WHERE e.id > "
-				    "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
-				    "'fts_max_id') AND " LIKE_TEXT("%s") ")",
-				    m, l, l, l);
 			w.text[w.n] = arena_strdup(a, strbuf_str(&p));
 			w.kind[w.n++] = 0;
+			fts_m = w.n;
 			w.text[w.n] = like;
 			w.kind[w.n++] = 0;
+			fts_l = w.n;
 			strbuf_release(&p);
 		}
 #undef LIKE_TEXT
 	}
 	struct conn *c = sq_racquire(st);
 	int err = 0;
+	/* a search reads the index and the events past it in two statements: one
+	 * read transaction holds them to the same snapshot (the index may take a
+	 * run of events between them otherwise) */
+	bool own_tx = fts_m && sqlite3_get_autocommit(c->db);
+	if (own_tx && (err = sq_exec(c, "BEGIN"))) {
+		sq_rrelease(st, c);
+		strbuf_release(&w.sql);
+		return err;
+	}
 	/* statements built at run time are cached by their text (sq_prep_text) */
 	/* the total is exact up to EVENT_TOTAL_CAP; past it the client is told
 	 * "more than" (exact figures come from the roll-ups: /api/v1/stats) */
@@ -676,8 +707,15 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 		if ((err = cached_total(st, c, a, sc, f, total)))
 			goto out;
 	} else {
-		char *count_sql = arena_printf(a, "SELECT count(*) FROM (SELECT 1 %s LIMIT %d)",
-					       strbuf_str(&w.sql), EVENT_TOTAL_CAP + 1);
+		char *count_sql =
+			fts_m ? arena_printf(
+					a,
+					"SELECT (SELECT count(*) FROM (SELECT 1 %s LIMIT %d)) + "
+					"(SELECT count(*) FROM (SELECT 1 %s LIMIT %d))",
+					fts_tail(a, &w, fts_l), EVENT_TOTAL_CAP + 1,
+					fts_index(a, &w, fts_m, 0), EVENT_TOTAL_CAP + 1)
+			      : arena_printf(a, "SELECT count(*) FROM (SELECT 1 %s LIMIT %d)",
+					     strbuf_str(&w.sql), EVENT_TOTAL_CAP + 1);
 		if (!(q = sq_prep_text(c, count_sql))) {
 			err = ERR_DB;
 			goto out;
@@ -686,35 +724,57 @@ int store_event_list(struct store *st, struct arena *a, const struct scope *sc,
 		*total = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
 		sqlite3_reset(q);
 	}
-	if (f->before_id)
+	int before = 0;
+	if (f->before_id) {
 		cond_num(&w, "e.id < #", f->before_id);
-	/* with a probe, the page reads ids and versions, and in full only the
-	 * rows the caller has no rendering of */
-	char *list_sql = arena_printf(a, "SELECT %s %s ORDER BY e.id DESC LIMIT %d",
-				      f->probe ? "e.id, e.version" : EV_COLS, strbuf_str(&w.sql),
-				      f->limit > 0 ? f->limit : 50);
-	if (!(q = sq_prep_text(c, list_sql))) {
-		err = ERR_DB;
-		goto out;
+		before = w.n;
 	}
-	bind_where(q, &w);
+	/* with a probe, the page reads ids and versions, and in full only the
+	 * rows the caller has no rendering of; a search reads the events past
+	 * the index first (they are the newest), then the index newest first,
+	 * walking it in rowid order so it stops at the page's end */
+	int limit = f->limit > 0 ? f->limit : 50;
+	const char *cols = f->probe ? "e.id, e.version" : EV_COLS;
+	const char *sql[2] = { NULL, NULL };
+	if (fts_m) {
+		sql[0] = arena_printf(a, "SELECT %s %s ORDER BY e.id DESC LIMIT %d", cols,
+				      fts_tail(a, &w, fts_l), limit);
+		/* ids and versions only: the index shares column names with
+		 * events; rows are then read as a probe's misses are */
+		sql[1] = arena_printf(a,
+				      "SELECT e.id, e.version %s ORDER BY events_fts.rowid DESC "
+				      "LIMIT %d",
+				      fts_index(a, &w, fts_m, before), limit);
+	} else {
+		sql[0] = arena_printf(a, "SELECT %s %s ORDER BY e.id DESC LIMIT %d", cols,
+				      strbuf_str(&w.sql), limit);
+	}
 	size_t cap = 16, len = 0;
 	struct event *v = arena_alloc(a, cap * sizeof(*v));
-	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		GROW(a, v, len, cap);
-		if (!f->probe)
-			read_event(a, q, &v[len++]);
-		else if ((err = read_probed(c, a, f->probe, sqlite3_column_int64(q, 0),
-					    sqlite3_column_int(q, 1), &v[len++])))
+	for (int k = 0; k < 2 && sql[k] && !err && (int)len < limit; k++) {
+		if (!(q = sq_prep_text(c, sql[k]))) {
+			err = ERR_DB;
 			break;
+		}
+		bind_where(q, &w);
+		int rc = SQLITE_DONE;
+		while ((int)len < limit && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+			GROW(a, v, len, cap);
+			if (!f->probe && k == 0)
+				read_event(a, q, &v[len++]);
+			else if ((err = read_probed(c, a, f->probe, sqlite3_column_int64(q, 0),
+						    sqlite3_column_int(q, 1), &v[len++])))
+				break;
+		}
+		if (!err && rc != SQLITE_DONE && rc != SQLITE_ROW)
+			err = sq_map_rc(rc, c->db);
+		sqlite3_reset(q);
 	}
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		err = sq_map_rc(rc, c->db);
-	sqlite3_reset(q);
 	*out = v;
 	*n = len;
 out:
+	if (own_tx)
+		sq_exec(c, "COMMIT");
 	sq_rrelease(st, c);
 	strbuf_release(&w.sql);
 	return err;

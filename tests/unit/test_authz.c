@@ -767,6 +767,20 @@ static void search_reads(struct store *st, struct arena *a, const char *path)
 		ok(!err && n == 2 && total == 2 && v[0].id == e[1].id && v[1].id == e[0].id,
 		   "search: '%s' finds the two reports that say it (%zu found)", queries[k], n);
 	}
+	/* a page at a time: the newest from past the index, then the index's */
+	struct event_filter f = { .limit = 1, .q = "路灯损坏" };
+	struct event *v;
+	size_t n;
+	long long total;
+	err = store_event_list(st, a, &all, &f, &v, &n, &total);
+	ok(!err && n == 1 && v[0].id == e[1].id && total == 2,
+	   "search: a page of one, the newest (past the index)");
+	f.before_id = e[1].id;
+	err = store_event_list(st, a, &all, &f, &v, &n, &total);
+	ok(!err && n == 1 && v[0].id == e[0].id, "search: the next page, from the index");
+	f.before_id = e[0].id;
+	err = store_event_list(st, a, &all, &f, &v, &n, &total);
+	ok(!err && n == 0, "search: and nothing before it");
 }
 
 /* For each scope and event: the store finds the event, its timeline, its
