@@ -531,6 +531,18 @@ static int check_refs(const struct event_env *env, struct arena *a, const struct
 			snprintf(why, whylen, "no department '%.24s' to assign", in->assignee);
 			return ERR_BAD_VALUE;
 		}
+		/* a department serves its parent's area: the district's any event,
+		 * a street's (司法所) its own street's; another street's could not
+		 * even see the event */
+		char needle[ORG_CODE_MAX + 2];
+		snprintf(needle, sizeof(needle), "/%s/", o.parent);
+		if (!strstr(e->org_path, needle)) {
+			snprintf(why, whylen,
+				 "department '%.24s' does not serve the event's area; choose the "
+				 "district's or its own street's",
+				 in->assignee);
+			return ERR_BAD_VALUE;
+		}
 	}
 	if (t->needs & WF_NEED_TARGET) {
 		long long id;

@@ -271,10 +271,15 @@ describe('escalation by hand', () => {
 });
 
 describe('scope', () => {
-	test("another street's department assigned a street's event is not told of it", async () => {
+	test("another street's department cannot be assigned a street's event, so is never told of it", async () => {
 		const id = await report('错派的事件');
 		await act('street.centre', id, 'register');
-		const e = await act('centre', id, 'dispatch', { assignee: `${OTHER_STREET}D01` });
+		const res = await srv.api('POST', `/api/v1/events/${id}/actions/dispatch`,
+			{ token: await as('centre'), body: { assignee: `${OTHER_STREET}D01` } });
+		assertError(res, 400, 'invalid_value');
+		assert.match(res.json.error.message, /does not serve the event's area/);
+		/* its own street's department and the district's are fine */
+		const e = await act('centre', id, 'dispatch', { assignee: `${DISTRICT}D01` });
 		await passAt(e.deadline_at);
 		const all = await told(id);
 		assert.equal(all['other.handler'], undefined, 'outside its scope: no notice, no title');
