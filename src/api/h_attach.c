@@ -5,7 +5,8 @@
  * temporary file in the attachments folder, hashing it on the way; here the
  * type is decided from the bytes (never from the client's Content-Type), and
  * the file is renamed to its SHA-256 (content-addressed: the same photo
- * sent twice is stored once). Downloads are served only to users who may see
+ * sent twice is stored once), and its SM3 is kept with it for checks made
+ * with the national algorithms. Downloads are served only to users who may see
  * the event, with the sniffed type and nosniff.
  */
 #include "api/api.h"
@@ -54,9 +55,11 @@ static char *blob_path(struct arena *a, const char *dir, const char *sha)
 
 static json_t *attachment_json(struct arena *a, const struct attachment *x)
 {
-	/* step: the timeline step it came with (null: not used by a step yet) */
-	return json_pack("{s:I,s:I,s:s,s:s,s:I,s:o,s:s,s:o}", "id", (json_int_t)x->id, "event",
-			 (json_int_t)x->event_id, "sha256", x->sha256, "mime", x->mime, "size",
+	/* step: the timeline step it came with (null: not used by a step yet);
+	 * sm3: null for a file stored before the server kept it */
+	return json_pack("{s:I,s:I,s:s,s:o,s:s,s:I,s:o,s:s,s:o}", "id", (json_int_t)x->id, "event",
+			 (json_int_t)x->event_id, "sha256", x->sha256, "sm3",
+			 *x->sm3 ? json_string(x->sm3) : json_null(), "mime", x->mime, "size",
 			 (json_int_t)x->size, "uploaded_at", api_time_json(x->uploaded_at), "url",
 			 arena_printf(a, "/api/v1/attachments/%lld", x->id), "step",
 			 x->action_id ? json_integer(x->action_id) : json_null());
@@ -79,6 +82,7 @@ int api_attachment_store(struct app *app, struct http_request *r, long long even
 				  .uploaded_by = user_id,
 				  .uploaded_at = app->now() };
 	memcpy(x->sha256, r->upload_sha256, sizeof(x->sha256));
+	memcpy(x->sm3, r->upload_sm3, sizeof(x->sm3));
 	return store_attachment_add(app->st, x);
 }
 

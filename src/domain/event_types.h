@@ -82,7 +82,8 @@ struct event_action {
 
 struct attachment {
 	long long id, event_id;
-	char sha256[65];
+	char sha256[65]; /* the address it is stored under */
+	char sm3[65];    /* its SM3; "" for files stored before migration 0019 */
 	const char *mime;
 	long long size;
 	long long uploaded_by, uploaded_at;

@@ -87,7 +87,7 @@ struct req_state {
 	bool upload;
 	int fd;
 	char tmp[4096];
-	struct sec_hash *hash;
+	struct sec_hash *hash, *hash_sm3;
 	int upload_errno; /* why writing it failed */
 	/* a file response */
 	int out_fd;
@@ -405,6 +405,7 @@ static int start_upload(struct http_server *srv, struct req_state *s)
 		return ERR_IO;
 	}
 	s->hash = sec_hash_new(SEC_SHA256);
+	s->hash_sm3 = sec_hash_new(SEC_SM3);
 	return 0;
 }
 
@@ -425,6 +426,7 @@ static void upload_chunk(struct http_server *srv, struct req_state *s, const cha
 		r->upload_head_len += k;
 	}
 	sec_hash_update(s->hash, data, n);
+	sec_hash_update(s->hash_sm3, data, n);
 	for (size_t off = 0; off < n;) {
 		ssize_t w = write(s->fd, data + off, n - off);
 		if (w <= 0) {
@@ -453,6 +455,8 @@ static int finish_upload(struct req_state *s)
 	s->fd = -1;
 	sec_hash_final_hex(s->hash, r->upload_sha256);
 	s->hash = NULL;
+	sec_hash_final_hex(s->hash_sm3, r->upload_sm3);
+	s->hash_sm3 = NULL;
 	r->upload_path = s->tmp;
 	return 0;
 }
@@ -678,6 +682,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (s->tmp[0])
 		unlink(s->tmp); /* gone already if the handler kept it */
 	sec_hash_free(s->hash);
+	sec_hash_free(s->hash_sm3);
 	arena_free(r->arena);
 	free(s);
 	*con_cls = NULL;

@@ -39,7 +39,8 @@ struct http_request {
 	 * the handler renames it away), with its size, digest and first bytes */
 	const char *upload_path;
 	size_t upload_len;
-	char upload_sha256[65];
+	char upload_sha256[65]; /* its address in the attachments folder */
+	char upload_sm3[65];    /* and its SM3 (GB/T 32905), kept with it */
 	unsigned char upload_head[32];
 	size_t upload_head_len;
 	const char *params[HTTP_MAX_PARAMS]; /* {name} segments of the route */

@@ -1102,16 +1102,18 @@ int store_attachment_add(struct store *st, struct attachment *x)
 	struct conn *w = &st->writer;
 	sqlite3_stmt *q =
 		/* a citizen's photo (no user) comes with the report */
-		sq_prep(w, "INSERT INTO attachments (event_id, sha256, mime, size, uploaded_by, "
-			   "uploaded_at, action_id) VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), ?6, "
-			   "CASE WHEN ?5 = 0 THEN (SELECT min(id) FROM event_actions "
-			   "WHERE event_id = ?1) END)");
+		sq_prep(w,
+			"INSERT INTO attachments (event_id, sha256, mime, size, uploaded_by, "
+			"uploaded_at, action_id, sm3) VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), ?6, "
+			"CASE WHEN ?5 = 0 THEN (SELECT min(id) FROM event_actions "
+			"WHERE event_id = ?1) END, nullif(?7, ''))");
 	sqlite3_bind_int64(q, 1, x->event_id);
 	sqlite3_bind_text(q, 2, x->sha256, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, x->mime, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 4, x->size);
 	sqlite3_bind_int64(q, 5, x->uploaded_by);
 	sqlite3_bind_int64(q, 6, x->uploaded_at);
+	sqlite3_bind_text(q, 7, x->sm3, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc == SQLITE_DONE)
@@ -1129,12 +1131,13 @@ static void read_attachment(struct arena *a, sqlite3_stmt *q, void *item)
 	x->size = sqlite3_column_int64(q, 4);
 	x->uploaded_by = sqlite3_column_int64(q, 5);
 	x->action_id = sqlite3_column_int64(q, 7);
+	str_copy(x->sm3, sizeof(x->sm3), (const char *)sqlite3_column_text(q, 8));
 	x->uploaded_at = sqlite3_column_int64(q, 6);
 }
 
 #define ATT_COLS                                                                    \
 	"id, event_id, sha256, mime, size, coalesce(uploaded_by, 0), uploaded_at, " \
-	"coalesce(action_id, 0)"
+	"coalesce(action_id, 0), coalesce(sm3, '')"
 
 int store_attachment_get(struct store *st, struct arena *a, const struct scope *sc, long long id,
 			 struct attachment *out)

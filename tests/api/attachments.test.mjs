@@ -49,6 +49,7 @@ test('an image uploads, is typed from its bytes and downloads unchanged', async 
 	assert.equal(res.json.mime, 'image/png', 'the bytes decide, not the client');
 	assert.equal(res.json.size, PNG.length);
 	assert.equal(res.json.sha256, createHash('sha256').update(PNG).digest('hex'));
+	assert.equal(res.json.sm3, createHash('sm3').update(PNG).digest('hex'), 'its SM3 kept with it');
 	assert.equal(res.headers.get('location'), `/api/v1/attachments/${res.json.id}`);
 	const got = await fetch(srv.base + res.json.url, {
 		headers: { authorization: `Bearer ${(await srv.session('centre')).token}` } });
@@ -57,7 +58,7 @@ test('an image uploads, is typed from its bytes and downloads unchanged', async 
 	assert.equal(got.headers.get('x-content-type-options'), 'nosniff');
 	assert.deepEqual(Buffer.from(await got.arrayBuffer()), PNG);
 	const list = await srv.api('GET', `/api/v1/events/${e.id}/attachments`, { as: 'centre' });
-	assert.deepEqual(list.json.items.map((x) => x.id), [res.json.id]);
+	assert.deepEqual(list.json.items.map((x) => [x.id, x.sm3]), [[res.json.id, res.json.sm3]]);
 });
 
 test('JPEG and PDF are accepted; text, HTML and empty bodies are not', async () => {

@@ -64,6 +64,7 @@ describe('a citizen adds photos to the report', () => {
 		assert.equal(list.status, 200);
 		assert.deepEqual(list.json.items.map((x) => [x.mime, x.sha256]),
 			[['image/png', sha(PNG)], ['image/jpeg', sha(JPEG)], ['image/png', sha(PNG)]]);
+		assert.deepEqual(list.json.items.map((x) => x.sm3), [PNG, JPEG, PNG].map((b) => createHash('sm3').update(b).digest('hex')));
 		/* they came with the report: its timeline step */
 		const ev = await srv.api('GET', `/api/v1/events/${eventId}`, { as: 'centre' });
 		const report = ev.json.timeline[0];
