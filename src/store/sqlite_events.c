@@ -935,38 +935,6 @@ int store_event_due(struct store *st, struct arena *a, long long now, int limit,
 	return err;
 }
 
-int store_notify(struct store *st, const char *org_code, unsigned role, bool covering,
-		 const char *kind, long long event_id, const char *title, long long now)
-{
-	int err = sq_wbegin(st);
-	if (err)
-		return err;
-	struct conn *w = &st->writer;
-	/* covering: users whose org's subtree holds org_code's node (supervisors);
-	 * otherwise: users bound to org_code itself */
-	sqlite3_stmt *q =
-		sq_prep(w, "INSERT INTO notifications (user_id, kind, event_id, title, created_at) "
-			   "SELECT u.id, ?3, nullif(?4, 0), ?5, ?6 FROM users u "
-			   "JOIN orgs o ON o.id = u.org_id JOIN user_roles r ON r.user_id = u.id "
-			   "JOIN orgs t ON t.code = ?1 "
-			   "WHERE u.disabled = 0 AND r.role = ?2 AND "
-			   "(CASE WHEN ?7 THEN substr(t.path, 1, length(o.path)) = o.path "
-			   "ELSE o.id = t.id END)");
-	sqlite3_bind_text(q, 1, org_code, -1, SQLITE_STATIC);
-	int bit = 0;
-	while (bit < ROLE__COUNT && !(role & (1u << bit)))
-		bit++;
-	sqlite3_bind_text(q, 2, role_name(bit), -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 4, event_id);
-	sqlite3_bind_text(q, 5, title, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 6, now);
-	sqlite3_bind_int(q, 7, covering);
-	int rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	return sq_wend(st, rc == SQLITE_DONE ? 0 : sq_map_rc(rc, w->db));
-}
-
 /* The bit number of a one-bit ROLE() mask. */
 static int role_bit(unsigned role)
 {

@@ -319,10 +319,6 @@ int store_delivery_list(struct store *st, struct arena *a, long long webhook_id,
 			struct delivery **out, size_t *n);
 
 /* --- notifications (the in-app inbox) --- */
-/* Notifies the enabled users holding `role` (one ROLE() bit) bound to org
- * `org_code` — or, when covering, bound anywhere above or at it. */
-int store_notify(struct store *st, const char *org_code, unsigned role, bool covering,
-		 const char *kind, long long event_id, const char *title, long long now);
 /* Notifies the enabled users holding `role` bound to the org `org_code`
  * itself (not below it), except those also holding `unless` (0: none; both
  * one ROLE() bit each). *count (may be NULL) gets how many were notified. */

@@ -205,6 +205,7 @@ test('the form can be turned off', async () => {
 	try {
 		assert.equal((await off.api('GET', '/api/v1/public/categories')).json.open, false);
 		assertError(await off.api('POST', P, { body: { category: '0102', description: 'x', address: 'y' } }), 404, 'no_route');
+		assertError(await off.api('POST', `${P}/PA23456789AB/rating`, { body: { rating: 5 } }), 404, 'no_route');
 	} finally {
 		await off.stop();
 	}
