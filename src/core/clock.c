@@ -17,3 +17,14 @@ long long clock_advance(long long delta)
 {
 	return atomic_fetch_add(&offset, delta) + delta;
 }
+
+void clock_iso(long long t, char *buf, size_t size)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	if (!size)
+		return;
+	buf[0] = '\0';
+	if (gmtime_r(&tt, &tm))
+		strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

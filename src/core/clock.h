@@ -8,9 +8,15 @@
 #ifndef PINGAN_CORE_CLOCK_H
 #define PINGAN_CORE_CLOCK_H
 
+#include <stddef.h>
+
 /* Unix seconds: the wall clock plus the offset. */
 long long clock_now(void);
 /* Moves the clock by delta seconds (tests); returns the new offset. */
 long long clock_advance(long long delta);
+/* Unix seconds t as "2026-11-26T04:53:12Z" into buf (at least
+ * CLOCK_ISO_LEN bytes), as the API writes times. */
+#define CLOCK_ISO_LEN 21
+void clock_iso(long long t, char *buf, size_t size);
 
 #endif

@@ -2,6 +2,7 @@
  * event.c - see event.h.
  */
 #include "domain/event.h"
+#include "core/clock.h"
 #include "core/csv.h"
 #include "core/err.h"
 #include "core/mem.h"
@@ -15,7 +16,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 int event_parse_duration(const char *s, long long day_s, long long *out)
 {
@@ -502,11 +502,9 @@ static const char *action_data(struct arena *a, const struct wf_input *in, long 
 		sep = ",";
 	}
 	if (ext_days > 0 && !in->days) {
-		char at[32] = "";
-		struct tm tm;
-		time_t tt = (time_t)deadline;
-		if (deadline > 0 && gmtime_r(&tt, &tm))
-			strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		char at[CLOCK_ISO_LEN + 8] = "";
+		if (deadline > 0)
+			clock_iso(deadline, at, sizeof(at));
 		strbuf_addf(&sb, "%s\"days\":%d", sep, ext_days);
 		if (*at)
 			strbuf_addf(&sb, ",\"deadline_at\":\"%s\"", at);

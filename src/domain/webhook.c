@@ -2,6 +2,7 @@
  * webhook.c - see webhook.h.
  */
 #include "domain/webhook.h"
+#include "core/clock.h"
 #include "core/crypt.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -13,14 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-static void iso(long long t, char *buf, size_t size)
-{
-	struct tm tm;
-	time_t tt = (time_t)t;
-	gmtime_r(&tt, &tm);
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static void field(struct strbuf *sb, const char *key, const char *val, bool comma)
 {
 	strbuf_addf(sb, "%s\"%s\":\"", comma ? "," : "", key);
@@ -31,9 +24,9 @@ static void field(struct strbuf *sb, const char *key, const char *val, bool comm
 char *webhook_payload(struct arena *a, const struct event *e, const char *kind, long long now)
 {
 	char at[32], deadline[32] = "";
-	iso(now, at, sizeof(at));
+	clock_iso(now, at, sizeof(at));
 	if (e->deadline_at)
-		iso(e->deadline_at, deadline, sizeof(deadline));
+		clock_iso(e->deadline_at, deadline, sizeof(deadline));
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_addstr(&sb, "{");
 	field(&sb, "kind", kind, false);
