@@ -12,7 +12,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 static void field(struct strbuf *sb, const char *key, const char *val, bool comma)
 {
